@@ -1,0 +1,17 @@
+/**
+ * What a command receives from `main.ts`: where to write, the environment, and the working
+ * directory. Commands never touch `process` directly, so tests can run them in-process too.
+ */
+export interface CliContext {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Whether stderr is a terminal (spinner and colour are only for terminals). */
+  stderrIsTTY: boolean;
+  /** Whether stdout is a terminal (colour in reports). */
+  stdoutIsTTY: boolean;
+}
+
+/** A command's handler returns its exit code; errors are thrown and mapped by main. */
+export type CommandHandler<Options> = (options: Options, context: CliContext) => Promise<number>;

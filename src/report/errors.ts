@@ -1,0 +1,32 @@
+/**
+ * How errors reach the user on stderr: one clear message (with its location and hint) for user
+ * mistakes, and a short report request for internal errors (exit 70).
+ */
+import type { CliContext } from "../cli/context.js";
+import type { UserError } from "../errors.js";
+import { colorEnabled, createTheme } from "./theme.js";
+
+export const ISSUES_URL = "https://github.com/audience-cli/audience/issues";
+
+export function renderError(error: UserError, context: CliContext): string {
+  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+  const where = error.location
+    ? `${error.location.file}${error.location.line === undefined ? "" : `:${error.location.line}`}${
+        error.location.column === undefined ? "" : `:${error.location.column}`
+      }: `
+    : "";
+  let out = `${theme.error("error")} ${where}${error.message}\n`;
+  if (error.hint) out += `  ${theme.muted("hint:")} ${error.hint}\n`;
+  return out;
+}
+
+export function renderInternalError(error: unknown, context: CliContext): string {
+  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+  const detail =
+    error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return (
+    `${theme.error("internal error")} audience hit a bug (exit 70).\n` +
+    `Please report it at ${ISSUES_URL} with the command you ran and this trace:\n` +
+    `${theme.muted(detail)}\n`
+  );
+}
