@@ -13,12 +13,7 @@ export interface FieldInfo {
 }
 
 export type FunctionName =
-  | "orders"
-  | "spent"
-  | "events"
-  | "in_segment"
-  | "days_since"
-  | "starts_with";
+  "orders" | "spent" | "events" | "in_segment" | "days_since" | "starts_with";
 
 export interface Environment {
   /** "profile" or "order row", for messages. */
