@@ -76,12 +76,7 @@ export type Schema =
   | UnionSchema;
 
 export type PlainValue =
-  | string
-  | number
-  | boolean
-  | null
-  | PlainValue[]
-  | { [key: string]: PlainValue };
+  string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
 
 export interface NodeValidation {
   value: PlainValue | undefined;

@@ -1,0 +1,73 @@
+/**
+ * `audience validate [paths…]` (SPEC §6): checks segment files without reading any data — YAML,
+ * schema, ids, expressions and their types, references, cycles — and prints every problem.
+ * Exit 1 when there is an error (or a warning, with --strict).
+ */
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { loadSegmentFiles } from "../../io/segment-files.js";
+import {
+  DIAGNOSTIC_FORMATS,
+  formatDiagnostics,
+  type DiagnosticFormat,
+} from "../../report/diagnostics.js";
+import { colorEnabled, createTheme } from "../../report/theme.js";
+import type { CliContext } from "../context.js";
+import type { SetExitCode } from "./index.js";
+
+/** What `validate` checks when no path is given. */
+export const DEFAULT_SEGMENTS_PATH = "segments";
+
+interface ValidateOptions {
+  format: string;
+  strict?: boolean;
+  config?: string;
+}
+
+export function registerValidate(
+  program: Command,
+  context: CliContext,
+  setExitCode: SetExitCode,
+): void {
+  program
+    .command("validate")
+    .description(
+      "check segment files without data: YAML, schema, ids, expressions, types, references, cycles",
+    )
+    .argument(
+      "[paths...]",
+      `segment files, or folders of .yaml/.yml files (default: ${DEFAULT_SEGMENTS_PATH}/)`,
+    )
+    .option("--format <format>", `output: ${DIAGNOSTIC_FORMATS.join(", ")}`, "text")
+    .option("--strict", "warnings fail too (exit 1)")
+    .option("--config <file>", "configuration file (default: ./audience.yaml when present)")
+    .action(async (paths: string[], options: ValidateOptions) => {
+      const format = parseFormat(options.format);
+      const strict = options.strict === true;
+      const loaded = await loadSegmentFiles(
+        paths.length > 0 ? paths : [DEFAULT_SEGMENTS_PATH],
+        context.cwd,
+      );
+      const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env));
+      context.stdout.write(
+        formatDiagnostics(loaded.diagnostics, format, theme, {
+          segments: loaded.definitions.length,
+          files: loaded.files.length,
+          strict,
+        }),
+      );
+      const failed = loaded.diagnostics.some((d) => d.severity === "error" || strict);
+      setExitCode(failed ? 1 : 0);
+    });
+}
+
+function parseFormat(value: string): DiagnosticFormat {
+  const format = DIAGNOSTIC_FORMATS.find((f) => f === value);
+  if (format === undefined) {
+    throw new UsageError(
+      "BAD_OPTION",
+      `--format must be text, json or github; found "${value.slice(0, 40)}"`,
+    );
+  }
+  return format;
+}

@@ -1,0 +1,189 @@
+/**
+ * Reads segment files and folders and checks them together: each file parsed on its own
+ * (src/segments/parse-segment-file.ts), then the rules across files (src/segments/graph.ts).
+ * A path that cannot be read is a diagnostic like any other problem, never a crash.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Diagnostic } from "../errors.js";
+import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
+import { checkSegmentGraph } from "../segments/graph.js";
+import { parseSegmentFile } from "../segments/parse-segment-file.js";
+
+/** Larger files are refused: segment files are hand-written, a bigger one is a mistake. */
+export const MAX_SEGMENT_FILE_BYTES = 5 * 1024 * 1024;
+
+const SEGMENT_FILE_EXTENSIONS = [".yaml", ".yml"];
+
+export interface LoadedSegments {
+  /** Complete, error-free definitions, in order of appearance across the files. */
+  definitions: SegmentDefinition[];
+  /** Every problem found, with the file text attached for code frames. */
+  diagnostics: Diagnostic[];
+  /** The files read, relative to the working directory with `/`, in the order read. */
+  files: string[];
+}
+
+/**
+ * Each path is a file or a folder. A folder stands for the `.yaml` / `.yml` files directly in it
+ * (not in subfolders; names starting with "." left out), sorted by name. A file given twice, or
+ * both directly and through its folder, is read once.
+ */
+export async function loadSegmentFiles(
+  paths: readonly string[],
+  cwd: string,
+): Promise<LoadedSegments> {
+  const diagnostics: Diagnostic[] = [];
+  const files: { absolute: string; display: string }[] = [];
+  const seen = new Set<string>();
+  const addFile = (absolute: string) => {
+    if (seen.has(absolute)) return;
+    seen.add(absolute);
+    files.push({ absolute, display: displayPath(absolute, cwd) });
+  };
+
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    const display = displayPath(absolute, cwd);
+    const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      diagnostics.push(fileProblem(display, info));
+      continue;
+    }
+    if (!info.isDirectory()) {
+      addFile(absolute);
+      continue;
+    }
+    const inFolder = await listSegmentFiles(absolute);
+    if (inFolder instanceof Error) {
+      diagnostics.push(fileProblem(display, inFolder));
+      continue;
+    }
+    if (inFolder.length === 0) {
+      diagnostics.push({
+        ...fileLevel(display, "NO_SEGMENT_FILES", "this folder holds no .yaml or .yml file"),
+        severity: "warning",
+      });
+    }
+    for (const file of inFolder) addFile(file);
+  }
+
+  const sources = new Map<string, string>();
+  const definitions: SegmentDefinition[] = [];
+  const declared: DeclaredSegment[] = [];
+  const read: string[] = [];
+  for (const file of files) {
+    const text = await readSegmentFile(file.absolute, file.display, diagnostics);
+    if (text === undefined) continue;
+    read.push(file.display);
+    sources.set(file.display, text);
+    const parsed = parseSegmentFile({ file: file.display, text }, declared.length);
+    definitions.push(...parsed.definitions);
+    declared.push(...parsed.declared);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  diagnostics.push(...checkSegmentGraph(declared).diagnostics);
+
+  return { definitions, diagnostics: withSources(unique(diagnostics), sources), files: read };
+}
+
+async function listSegmentFiles(folder: string): Promise<string[] | NodeJS.ErrnoException> {
+  try {
+    const entries = await readdir(folder, { withFileTypes: true });
+    const names = entries
+      .filter((e) => !e.name.startsWith("."))
+      .filter((e) => SEGMENT_FILE_EXTENSIONS.includes(path.extname(e.name).toLowerCase()))
+      .map((e) => e.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const files: string[] = [];
+    for (const name of names) {
+      const full = path.join(folder, name);
+      // Follows symbolic links; a folder named x.yaml is not a file.
+      const info = await stat(full).catch(() => undefined);
+      if (info?.isFile()) files.push(full);
+    }
+    return files;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}
+
+async function readSegmentFile(
+  absolute: string,
+  display: string,
+  diagnostics: Diagnostic[],
+): Promise<string | undefined> {
+  try {
+    const info = await stat(absolute);
+    if (info.size > MAX_SEGMENT_FILE_BYTES) {
+      diagnostics.push(
+        fileLevel(
+          display,
+          "FILE_TOO_LARGE",
+          `the file is ${megabytes(info.size)}; segment files are limited to ${megabytes(MAX_SEGMENT_FILE_BYTES)}`,
+        ),
+      );
+      return undefined;
+    }
+    const bytes = await readFile(absolute);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      diagnostics.push(fileLevel(display, "NOT_UTF8", "the file is not UTF-8 text"));
+      return undefined;
+    }
+    // The byte order mark is not part of the text: without it, line 1's columns are right.
+    return text.startsWith("\ufeff") ? text.slice(1) : text;
+  } catch (error) {
+    diagnostics.push(fileProblem(display, error as NodeJS.ErrnoException));
+    return undefined;
+  }
+}
+
+function fileProblem(display: string, error: NodeJS.ErrnoException): Diagnostic {
+  if (error.code === "ENOENT" || error.code === "ENOTDIR") {
+    return fileLevel(display, "FILE_NOT_FOUND", "no such file or folder");
+  }
+  return fileLevel(
+    display,
+    "FILE_UNREADABLE",
+    `cannot read this path (${error.code ?? error.message})`,
+  );
+}
+
+function fileLevel(file: string, code: string, message: string): Diagnostic {
+  return { file, line: 1, column: 1, severity: "error", code, message };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+}
+
+/** Relative to the working directory, with `/` on every platform. */
+function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return (relative === "" ? "." : relative).split(path.sep).join("/");
+}
+
+/** The same problem reached twice (a default inherited by several segments) is shown once. */
+function unique(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = [d.file, d.line, d.column, d.severity, d.code, d.message].join("\u0000");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function withSources(
+  diagnostics: Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+): Diagnostic[] {
+  return diagnostics.map((d) => {
+    if (d.source !== undefined) return d;
+    const source = sources.get(d.file);
+    return source === undefined ? d : { ...d, source };
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Renders located problems (segment files, config) for people, for scripts and for GitHub:
+ *   text   — `file:line:col: error CODE: message`, a code frame, the hint, then a summary line;
+ *   json   — SPEC §9: `[ { file, line, column, severity, code, message, … } ]`;
+ *   github — workflow commands (`::error file=…::message`) that annotate the pull request.
+ * Diagnostics are sorted by file, line and column in every format.
+ */
+import type { Diagnostic } from "../errors.js";
+import { codeFrame } from "./code-frame.js";
+import type { Theme } from "./theme.js";
+
+export const DIAGNOSTIC_FORMATS = ["text", "json", "github"] as const;
+export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
+
+/** What was checked, for the summary line. */
+export interface DiagnosticSummary {
+  segments: number;
+  files: number;
+  /** Warnings fail too (`--strict`): the summary says ✖ for them. */
+  strict?: boolean;
+}
+
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((diagnostic, index) => ({ diagnostic, index }))
+    .sort(
+      (a, b) =>
+        compareText(a.diagnostic.file, b.diagnostic.file) ||
+        a.diagnostic.line - b.diagnostic.line ||
+        a.diagnostic.column - b.diagnostic.column ||
+        a.index - b.index,
+    )
+    .map(({ diagnostic }) => diagnostic);
+}
+
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  format: DiagnosticFormat,
+  theme: Theme,
+  summary?: DiagnosticSummary,
+): string {
+  const sorted = sortDiagnostics(diagnostics);
+  switch (format) {
+    case "text":
+      return formatText(sorted, theme, summary);
+    case "json":
+      return formatJson(sorted);
+    case "github":
+      return formatGithub(sorted, theme, summary);
+    default: {
+      const never: never = format;
+      return never;
+    }
+  }
+}
+
+function formatText(
+  diagnostics: Diagnostic[],
+  theme: Theme,
+  summary: DiagnosticSummary | undefined,
+): string {
+  const blocks = diagnostics.map((d) => {
+    const severity = d.severity === "error" ? theme.error("error") : theme.warning("warning");
+    const lines = [
+      `${theme.strong(`${d.file}:${d.line}:${d.column}`)}: ${severity} ${theme.muted(d.code)}: ${d.message}`,
+    ];
+    if (d.source !== undefined) {
+      const frame = codeFrame(d.source, d, { theme, severity: d.severity });
+      if (frame !== "") lines.push(frame);
+    }
+    if (d.hint !== undefined) {
+      lines.push(`  ${theme.muted("hint:")} ${d.hint.replace(/\n/g, "\n        ")}`);
+    }
+    return `${lines.join("\n")}\n`;
+  });
+  return [...blocks, `${summaryLine(diagnostics, theme, summary)}\n`].join("\n");
+}
+
+/** `✖ 3 errors, 1 warning in 2 files` or `✔ 5 segments in 2 files, no problems`. */
+export function summaryLine(
+  diagnostics: readonly Diagnostic[],
+  theme: Pick<Theme, "error" | "warning" | "success">,
+  summary?: DiagnosticSummary,
+): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  const problemFiles = new Set(diagnostics.map((d) => d.file)).size;
+  const counts = [
+    ...(errors > 0 ? [plural(errors, "error")] : []),
+    ...(warnings > 0 ? [plural(warnings, "warning")] : []),
+  ].join(", ");
+  if (errors > 0 || (warnings > 0 && summary?.strict === true)) {
+    return theme.error(`✖ ${counts} in ${plural(problemFiles, "file")}`);
+  }
+  const checked =
+    summary === undefined
+      ? ""
+      : `${plural(summary.segments, "segment")} in ${plural(summary.files, "file")}, `;
+  if (warnings > 0) return theme.warning(`✔ ${checked}${counts}`);
+  return theme.success(`✔ ${checked}no problems`);
+}
+
+function formatJson(diagnostics: Diagnostic[]): string {
+  const rows = diagnostics.map((d) => ({
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    ...(d.endLine === undefined ? {} : { endLine: d.endLine }),
+    ...(d.endColumn === undefined ? {} : { endColumn: d.endColumn }),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.hint === undefined ? {} : { hint: d.hint }),
+  }));
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/**
+ * https://docs.github.com/actions/reference/workflow-commands-for-github-actions — data escapes
+ * `%`, CR and LF; property values also `:` and `,`.
+ */
+function formatGithub(
+  diagnostics: Diagnostic[],
+  theme: Theme,
+  summary: DiagnosticSummary | undefined,
+): string {
+  const lines = diagnostics.map((d) => {
+    const properties = [
+      `file=${escapeProperty(d.file)}`,
+      `line=${d.line}`,
+      `col=${d.column}`,
+      ...(d.endLine === undefined ? [] : [`endLine=${d.endLine}`]),
+      ...(d.endColumn === undefined ? [] : [`endColumn=${d.endColumn}`]),
+      `title=${escapeProperty(d.code)}`,
+    ].join(",");
+    const message = d.hint === undefined ? d.message : `${d.message}\nhint: ${d.hint}`;
+    return `::${d.severity} ${properties}::${escapeData(message)}\n`;
+  });
+  return `${lines.join("")}${summaryLine(diagnostics, theme, summary)}\n`;
+}
+
+export function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** Code-point order, the same on every machine (no locale). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
