@@ -1,0 +1,162 @@
+/**
+ * The schema of `audience.yaml` (SPEC §8). The validator and the shipped JSON Schema
+ * (schemas/audience.schema.json) both come from this object.
+ */
+import { OUTPUT_FORMATS } from "../segments/definition.js";
+import { INPUT_KINDS, PRESET_NAMES } from "./presets.js";
+import type { Schema } from "./schema.js";
+
+const path = (description: string): Schema => ({
+  type: "string",
+  format: "path",
+  minLength: 1,
+  description,
+});
+
+const columnSource: Schema = {
+  type: "union",
+  anyOf: [
+    { type: "string", minLength: 1, description: "a header of the file" },
+    {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      minItems: 1,
+      description: "headers tried in order, per row: the first non-empty cell wins",
+    },
+  ],
+};
+
+const cutPoints = (what: string): Schema => ({
+  type: "array",
+  items: { type: "number" },
+  minItems: 4,
+  maxItems: 4,
+  description: `four ascending thresholds for ${what} instead of the quintiles of your buyers`,
+});
+
+export const CONFIG_SCHEMA: Schema = {
+  type: "object",
+  description: "audience configuration: where the exports are and how to read them",
+  properties: {
+    contacts: path("customers/contacts export (CSV, or .csv.gz); optional"),
+    orders: path("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
+    events: path("events file (customer, type, occurred_at, properties); optional"),
+    lists: path("list memberships (list, customer); optional"),
+    preset: {
+      type: "string",
+      enum: PRESET_NAMES,
+      description: "column names of a known export: generic (canonical names) or shopify",
+    },
+    columns: {
+      type: "map",
+      keys: INPUT_KINDS,
+      keyName: "file kind",
+      description: "canonical column → header in your file, per file kind",
+      values: {
+        type: "map",
+        keyName: "column",
+        keyPattern: "^[a-z][a-z0-9_]*$",
+        values: columnSource,
+      },
+    },
+    delimiter: {
+      type: "string",
+      enum: [",", ";", "tab", "\t"],
+      description: "field delimiter of every input; detected from the header line when absent",
+    },
+    decimal: {
+      type: "string",
+      enum: [".", ","],
+      description: 'decimal mark of amounts; removes the ambiguity of "1,234"',
+    },
+    segments: {
+      type: "union",
+      anyOf: [
+        path("a segment file or folder"),
+        { type: "array", items: path("a segment file or folder"), minItems: 1 },
+      ],
+      description: "segment files or folders (default: segments/)",
+    },
+    out: path("output folder of `audience build` (default: out/)"),
+    format: {
+      type: "string",
+      enum: OUTPUT_FORMATS,
+      description: "output profile of the audience files (default: generic)",
+    },
+    timezone: {
+      type: "string",
+      format: "timezone",
+      minLength: 1,
+      description: "IANA time zone in which timestamps become calendar dates (default: UTC)",
+    },
+    default_country: {
+      type: "string",
+      pattern: "^[A-Za-z]{2}$",
+      patternName: "a two-letter country code such as FR",
+      description: "country of phone numbers written without an international prefix",
+    },
+    date_order: {
+      type: "string",
+      enum: ["dmy", "mdy"],
+      description:
+        "how to read numeric dates like 03/04/2024: day first (dmy) or month first (mdy)",
+    },
+    orders_filter: {
+      type: "string",
+      format: "expression",
+      minLength: 1,
+      description:
+        'expression over each raw order row; rows where it is false are left out, e.g. quantity > 0 and not starts_with(order_id, "C")',
+    },
+    exclude_status: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description:
+        "order statuses that do not count (default: cancelled, canceled, refunded, voided)",
+    },
+    rfm: {
+      type: "object",
+      description: "RFM scoring",
+      properties: {
+        bins: {
+          type: "number",
+          integer: true,
+          minimum: 5,
+          maximum: 5,
+          description: "number of scores per dimension (the named map needs 5)",
+        },
+        recency: cutPoints("recency (days since the last order)"),
+        frequency: cutPoints("frequency (orders)"),
+        monetary: cutPoints("monetary value (total spent)"),
+        segments: {
+          type: "map",
+          keyName: "segment name",
+          keyPattern: "^[a-z][a-z0-9_]*$",
+          description:
+            'named RFM segments: name → R-then-F patterns such as "5[4-5]"; must name each of the 25 cells once',
+          values: {
+            type: "array",
+            minItems: 1,
+            items: { type: "string", minLength: 2 },
+          },
+        },
+      },
+    },
+    as_of: {
+      type: "string",
+      format: "date",
+      pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+      patternName: "a date YYYY-MM-DD",
+      description: "compute everything as of this date (default: today in `timezone`)",
+    },
+    hash: {
+      type: "boolean",
+      description: "hash identifiers (SHA-256) in meta and google-ads files",
+    },
+    exclusive: {
+      type: "boolean",
+      description: "write each customer only to the first segment (by priority) that reaches them",
+    },
+    strict: { type: "boolean", description: "stop at the first bad row instead of skipping it" },
+  },
+};

@@ -1,0 +1,210 @@
+/**
+ * The settings a run uses: defaults, overridden by `audience.yaml`, overridden by flags (SPEC §6).
+ * Paths from the config file are relative to the config file; paths from flags to the working
+ * directory.
+ */
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { parseIsoDay } from "../calendar.js";
+import type { EpochDay } from "../dsl/types.js";
+import { UsageError } from "../errors.js";
+import type { Delimiter } from "../io/csv-reader.js";
+import type { DateOrder } from "../model/dates.js";
+import { ZoneClock } from "../model/dates.js";
+import type { DecimalMark } from "../model/values.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
+import { didYouMean } from "../suggest.js";
+import {
+  DEFAULT_RFM,
+  presetOf,
+  type CheckedFilter,
+  type ConfigValues,
+  type RfmSettings,
+} from "./load-config.js";
+import type { ColumnMap, InputKind, Preset } from "./presets.js";
+
+export interface FilePath {
+  /** Absolute path, to open. */
+  path: string;
+  /** As shown to the user: relative to the working directory when inside it. */
+  display: string;
+}
+
+/** Options shared by the data commands (SPEC §6). */
+export interface DataFlags {
+  config?: string;
+  contacts?: string;
+  orders?: string;
+  events?: string;
+  lists?: string;
+  segments?: string[];
+  asOf?: string;
+  timezone?: string;
+  only?: string;
+  json?: boolean;
+  quiet?: boolean;
+  strict?: boolean;
+  rejects?: string;
+}
+
+export interface BuildFlags extends DataFlags {
+  out?: string;
+  format?: string;
+  hash?: boolean;
+  exclusive?: boolean;
+  force?: boolean;
+}
+
+export interface Settings {
+  /** The config file used, if any. */
+  configFile?: FilePath;
+  inputs: Partial<Record<InputKind, FilePath>>;
+  preset: Preset;
+  columns: Partial<Record<InputKind, ColumnMap>>;
+  delimiter?: Delimiter;
+  decimal: DecimalMark;
+  segments: FilePath[];
+  out: FilePath;
+  /** The config's `format:` (or generic): a segment's own `format:` wins over it. */
+  format: OutputFormat;
+  /** `--format`: wins over everything for this run. */
+  formatFlag?: OutputFormat;
+  timezone: string;
+  defaultCountry?: string;
+  dateOrder?: DateOrder;
+  ordersFilter?: CheckedFilter;
+  excludeStatus: string[];
+  rfm: RfmSettings;
+  /** From `--as-of` or `as_of:`; when absent the command uses today in `timezone`. */
+  asOf?: EpochDay;
+  hash: boolean;
+  exclusive: boolean;
+  strict: boolean;
+  force: boolean;
+  only?: string[];
+  json: boolean;
+  quiet: boolean;
+  rejects?: FilePath;
+}
+
+export const DEFAULT_EXCLUDE_STATUS = ["cancelled", "canceled", "refunded", "voided"];
+
+export function displayPath(absolute: string, cwd: string): string {
+  const rel = relative(cwd, absolute);
+  if (rel === "") return ".";
+  if (rel.startsWith("..") || isAbsolute(rel)) return absolute.split(sep).join("/");
+  return rel.split(sep).join("/");
+}
+
+function filePath(path: string, base: string, cwd: string): FilePath {
+  const absolute = resolve(base, path);
+  return { path: absolute, display: displayPath(absolute, cwd) };
+}
+
+export interface ConfigSource {
+  values: ConfigValues;
+  /** Folder of the config file: its paths are relative to it. */
+  dir: string;
+  file: FilePath;
+}
+
+/** Merges defaults, the config file and the flags. Bad flag values are usage errors (exit 2). */
+export function resolveSettings(
+  config: ConfigSource | undefined,
+  flags: BuildFlags,
+  cwd: string,
+): Settings {
+  const values = config?.values ?? {};
+  const base = config?.dir ?? cwd;
+  const inputs: Partial<Record<InputKind, FilePath>> = {};
+  for (const kind of ["contacts", "orders", "events", "lists"] as const) {
+    const fromFlag = flags[kind];
+    const fromConfig = values[kind];
+    if (fromFlag !== undefined) inputs[kind] = filePath(fromFlag, cwd, cwd);
+    else if (fromConfig !== undefined) inputs[kind] = filePath(fromConfig, base, cwd);
+  }
+
+  let timezone = values.timezone ?? "UTC";
+  if (flags.timezone !== undefined) {
+    if (!ZoneClock.isValidZone(flags.timezone)) {
+      throw new UsageError("BAD_TIMEZONE", `--timezone "${flags.timezone}" is not a time zone`, {
+        hint: "use an IANA name such as Europe/Paris, America/New_York or UTC",
+      });
+    }
+    timezone = flags.timezone;
+  }
+
+  let asOf = values.as_of;
+  if (flags.asOf !== undefined) {
+    asOf = parseIsoDay(flags.asOf.trim());
+    if (asOf === undefined) {
+      throw new UsageError(
+        "BAD_AS_OF",
+        `--as-of "${flags.asOf}" is not a date: expected YYYY-MM-DD`,
+      );
+    }
+  }
+
+  const format: OutputFormat = values.format ?? "generic";
+  let formatFlag: OutputFormat | undefined;
+  if (flags.format !== undefined) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(flags.format)) {
+      throw new UsageError(
+        "BAD_FORMAT",
+        `--format "${flags.format}" is not an output profile${didYouMean(flags.format, OUTPUT_FORMATS)}`,
+        { hint: `profiles: ${OUTPUT_FORMATS.join(", ")}` },
+      );
+    }
+    formatFlag = flags.format as OutputFormat;
+  }
+
+  const segments =
+    flags.segments !== undefined && flags.segments.length > 0
+      ? flags.segments.map((p) => filePath(p, cwd, cwd))
+      : values.segments !== undefined
+        ? values.segments.map((p) => filePath(p, base, cwd))
+        : [filePath("segments", base, cwd)];
+
+  const out =
+    flags.out !== undefined
+      ? filePath(flags.out, cwd, cwd)
+      : values.out !== undefined
+        ? filePath(values.out, base, cwd)
+        : filePath("out", cwd, cwd);
+
+  let only: string[] | undefined;
+  if (flags.only !== undefined) {
+    only = flags.only
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    if (only.length === 0) throw new UsageError("BAD_ONLY", "--only needs at least one segment id");
+  }
+
+  return {
+    ...(config === undefined ? {} : { configFile: config.file }),
+    inputs,
+    preset: presetOf(values.preset),
+    columns: values.columns ?? {},
+    ...(values.delimiter === undefined ? {} : { delimiter: values.delimiter }),
+    decimal: values.decimal ?? "auto",
+    segments,
+    out,
+    format,
+    ...(formatFlag === undefined ? {} : { formatFlag }),
+    timezone,
+    ...(values.default_country === undefined ? {} : { defaultCountry: values.default_country }),
+    ...(values.date_order === undefined ? {} : { dateOrder: values.date_order }),
+    ...(values.orders_filter === undefined ? {} : { ordersFilter: values.orders_filter }),
+    excludeStatus: (values.exclude_status ?? DEFAULT_EXCLUDE_STATUS).map((s) => s.toLowerCase()),
+    rfm: values.rfm ?? DEFAULT_RFM,
+    ...(asOf === undefined ? {} : { asOf }),
+    hash: flags.hash ?? values.hash ?? false,
+    exclusive: flags.exclusive ?? values.exclusive ?? false,
+    strict: flags.strict ?? values.strict ?? false,
+    force: flags.force ?? false,
+    ...(only === undefined ? {} : { only }),
+    json: flags.json ?? false,
+    quiet: flags.quiet ?? false,
+    ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
+  };
+}

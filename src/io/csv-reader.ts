@@ -1,0 +1,301 @@
+/**
+ * Streams one CSV file (plain or gzip) into a row sink, with csv-parse: RFC 4180 quoting, CRLF/LF/CR
+ * and mixed line endings, BOM, UTF-8/Windows-1252/UTF-16 (see decode.ts), delimiter detection among
+ * `,` `;` tab. Rows are handed over one at a time with their line number; nothing is kept, so memory
+ * does not grow with the file.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { CsvError, parse, type Parser } from "csv-parse";
+import { UserError } from "../errors.js";
+import { ByteDecoder, type TextEncoding } from "./decode.js";
+
+export type Delimiter = "," | ";" | "\t";
+
+export interface CsvSource {
+  /** Path to open. */
+  path: string;
+  /** The file as the user wrote it, for messages (`data/orders.csv`). */
+  display: string;
+  /** Forced delimiter; detected from the header line when absent. */
+  delimiter?: Delimiter;
+}
+
+export interface RowSink {
+  /** Called once with the header row; may throw (missing required column) before any row. */
+  header(fields: string[]): void;
+  /** Called for every data row; `line` is the row's first line in the file (1 = header). */
+  row(fields: string[], line: number): void;
+}
+
+export interface CsvReadOptions {
+  /** Compute the SHA-256 of the file's bytes as stored (for the build manifest). */
+  hash?: boolean;
+  /** Called with the number of bytes read so far (for the spinner). */
+  onBytes?: (bytes: number) => void;
+  /** Longest record accepted, in characters; longer ones are almost always an unbalanced quote. */
+  maxRecordSize?: number;
+}
+
+export interface CsvReadResult {
+  rows: number;
+  /** Bytes of the file as stored (compressed size for .gz). */
+  bytes: number;
+  sha256?: string;
+  encoding: TextEncoding;
+  /** Bytes that were not UTF-8 and were read as Windows-1252. */
+  windows1252Bytes: number;
+  delimiter: Delimiter;
+  gzip: boolean;
+}
+
+const DEFAULT_MAX_RECORD = 4 * 1024 * 1024;
+const CHUNK = 1 << 20;
+
+/** Picks the delimiter that occurs most often (outside quotes) on the header line. */
+export function detectDelimiter(text: string): Delimiter {
+  const counts = { ",": 0, ";": 0, "\t": 0 };
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === "\n" || c === "\r")) break;
+    else if (!quoted && (c === "," || c === ";" || c === "\t")) counts[c]++;
+  }
+  if (counts[";"] > counts[","] && counts[";"] >= counts["\t"]) return ";";
+  if (counts["\t"] > counts[","] && counts["\t"] > counts[";"]) return "\t";
+  return ",";
+}
+
+async function openSource(
+  path: string,
+  display: string,
+): Promise<{ stream: Readable; gzip: boolean; size: number }> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new UserError("NOT_A_FILE", `${display} is a folder, not a CSV file`);
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new UserError("FILE_NOT_FOUND", `${display}: no such file`, {
+        hint: "paths in audience.yaml are relative to the folder of audience.yaml",
+      });
+    }
+    if (code === "EACCES") throw new UserError("FILE_UNREADABLE", `${display}: permission denied`);
+    throw new UserError("FILE_UNREADABLE", `${display}: cannot be read (${code ?? "error"})`);
+  }
+  const head = await readHead(path);
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  return { stream: createReadStream(path, { highWaterMark: CHUNK }), gzip, size };
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const stream = createReadStream(path, { start: 0, end: 1 });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads `source` into `sink`. User mistakes (missing file, not CSV, unbalanced quote, corrupt
+ * gzip) become `UserError`s naming the file and line.
+ */
+export async function readCsv(
+  source: CsvSource,
+  sink: RowSink,
+  options: CsvReadOptions = {},
+): Promise<CsvReadResult> {
+  const { stream, gzip } = await openSource(source.path, source.display);
+  const hash: Hash | undefined = options.hash ? createHash("sha256") : undefined;
+  let bytes = 0;
+  const countRaw = (chunk: Buffer) => {
+    bytes += chunk.length;
+    hash?.update(chunk);
+    options.onBytes?.(bytes);
+  };
+  let text: AsyncIterable<Buffer>;
+  if (gzip) {
+    // The raw bytes are counted and hashed as they enter gunzip.
+    stream.on("data", countRaw);
+    const gunzip = createGunzip();
+    stream.on("error", (error) => gunzip.destroy(error));
+    text = stream.pipe(gunzip);
+  } else {
+    text = (async function* () {
+      for await (const chunk of stream) {
+        countRaw(chunk as Buffer);
+        yield chunk as Buffer;
+      }
+    })();
+  }
+
+  const decoder = new ByteDecoder(source.display);
+  let parser: Parser | undefined;
+  let delimiter: Delimiter = source.delimiter ?? ",";
+  let failure: unknown;
+  let headerSeen = false;
+  let rows = 0;
+  let previousEnd = 0;
+  let previousEmpty = 0;
+  let lineCorrection = 0;
+
+  const createParser = (firstText: string): Parser => {
+    delimiter = source.delimiter ?? detectDelimiter(firstText);
+    const p = parse({
+      delimiter,
+      record_delimiter: ["\r\n", "\n", "\r"],
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: options.maxRecordSize ?? DEFAULT_MAX_RECORD,
+    });
+    p.on("data", (record: string[]) => {
+      if (failure !== undefined) return;
+      const info = p.info;
+      const empty = info.empty_lines - previousEmpty;
+      const start = previousEnd + 1 + empty;
+      let end = info.lines - lineCorrection;
+      if (end > start) {
+        // A multi-line record: csv-parse counts a quoted CRLF as two lines; count it once.
+        let crlf = 0;
+        for (const field of record) {
+          let at = field.indexOf("\r\n");
+          while (at >= 0) {
+            crlf++;
+            at = field.indexOf("\r\n", at + 2);
+          }
+        }
+        lineCorrection += crlf;
+        end -= crlf;
+      }
+      previousEnd = end;
+      previousEmpty = info.empty_lines;
+      try {
+        if (!headerSeen) {
+          headerSeen = true;
+          sink.header(record);
+        } else {
+          rows++;
+          sink.row(record, start);
+        }
+      } catch (error) {
+        failure = error;
+        stream.destroy();
+      }
+    });
+    return p;
+  };
+
+  const write = (p: Parser, chunk: string): Promise<void> | undefined => {
+    if (chunk === "") return undefined;
+    if (p.write(chunk)) return undefined;
+    return new Promise((resolve) => p.once("drain", resolve));
+  };
+
+  const parsed = new Promise<void>((resolve, reject) => {
+    const attach = (p: Parser) => {
+      p.on("error", reject);
+      p.on("end", resolve);
+    };
+    (async () => {
+      try {
+        for await (const chunk of text) {
+          if (failure !== undefined) break;
+          const decoded = decoder.decode(chunk);
+          if (parser === undefined) {
+            if (decoded === "") continue;
+            parser = createParser(decoded);
+            attach(parser);
+          }
+          await write(parser, decoded);
+        }
+        if (failure !== undefined) {
+          resolve();
+          return;
+        }
+        const rest = decoder.end();
+        if (parser === undefined) {
+          if (rest === "") {
+            resolve();
+            return;
+          }
+          parser = createParser(rest);
+          attach(parser);
+        }
+        if (rest !== "") await write(parser, rest);
+        parser.end();
+      } catch (error) {
+        reject(error);
+      }
+    })();
+  });
+
+  try {
+    await parsed;
+  } catch (error) {
+    if (failure === undefined) throw translateError(error, source.display, previousEnd, gzip);
+  }
+  if (failure !== undefined) throw failure;
+  if (!headerSeen) {
+    throw new UserError(
+      "EMPTY_FILE",
+      `${source.display} is empty: expected a header line and rows`,
+    );
+  }
+  return {
+    rows,
+    bytes,
+    ...(hash === undefined ? {} : { sha256: hash.digest("hex") }),
+    encoding: decoder.encoding ?? "utf-8",
+    windows1252Bytes: decoder.windows1252Bytes,
+    delimiter,
+    gzip,
+  };
+}
+
+function translateError(
+  error: unknown,
+  file: string,
+  lastGoodLine: number,
+  gzip: boolean,
+): unknown {
+  if (error instanceof UserError) return error;
+  const line = lastGoodLine + 1;
+  if (error instanceof CsvError) {
+    switch (error.code) {
+      case "CSV_QUOTE_NOT_CLOSED":
+        return new UserError(
+          "UNBALANCED_QUOTE",
+          `${file}:${line}: a quoted field opens here and never closes`,
+          {
+            hint: 'a `"` inside a value must be doubled (`""`) or the value quoted',
+            location: { file, line },
+          },
+        );
+      case "CSV_MAX_RECORD_SIZE":
+        return new UserError(
+          "RECORD_TOO_LARGE",
+          `${file}:${line}: a row longer than 4 MB — most likely an unbalanced quote on this line`,
+          { location: { file, line } },
+        );
+      default:
+        return new UserError("CSV_SYNTAX", `${file}:${line}: not valid CSV (${error.code})`, {
+          location: { file, line },
+        });
+    }
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (gzip && typeof code === "string" && code.startsWith("Z_")) {
+    return new UserError("BAD_GZIP", `${file}: the gzip data is corrupt or truncated (${code})`);
+  }
+  if (code === "EISDIR") return new UserError("NOT_A_FILE", `${file} is a folder, not a CSV file`);
+  return error;
+}

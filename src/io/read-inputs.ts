@@ -1,0 +1,205 @@
+/**
+ * Reads the inputs of a run, once each and in order (contacts, orders, events, lists), into
+ * customer profiles. Only orders is required.
+ */
+import { rename, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import type { InputKind } from "../config/presets.js";
+import type { FilePath, Settings } from "../config/settings.js";
+import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
+import type { EpochDay } from "../dsl/types.js";
+import { UsageError, UserError } from "../errors.js";
+import { ContactsSink } from "../model/ingest-contacts.js";
+import { IngestContext, type FileStats, type RowSink } from "../model/ingest-context.js";
+import { EventsSink, ListsSink } from "../model/ingest-events.js";
+import { OrdersSink } from "../model/ingest-orders.js";
+import { Profiles } from "../model/profile.js";
+import { RejectLog, type RejectRecord } from "../model/rejects.js";
+import { readCsv, type CsvReadResult } from "./csv-reader.js";
+
+/** What the plan needs from the data. */
+export interface DataNeeds {
+  aggregates: readonly AggregateSpec[];
+  /** Profile fields used (to keep only the custom properties and lists that are needed). */
+  fields: readonly string[];
+  ordersFilter?: PlanExpr;
+}
+
+export interface Progress {
+  file: string;
+  kind: InputKind;
+  bytes: number;
+  totalBytes: number;
+  rows: number;
+}
+
+export interface LoadOptions {
+  settings: Settings;
+  asOf: EpochDay;
+  needs: DataNeeds;
+  /** Hash the inputs (build manifest). */
+  hash?: boolean;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface InputReport extends FilePath {
+  kind: InputKind;
+  read: CsvReadResult;
+  stats: FileStats;
+}
+
+export interface LoadedData {
+  profiles: Profiles;
+  rejects: RejectLog;
+  inputs: InputReport[];
+}
+
+const ORDER: readonly InputKind[] = ["contacts", "orders", "events", "lists"];
+
+export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
+  const { settings, asOf, needs } = options;
+  if (settings.inputs.orders === undefined) {
+    throw new UsageError(
+      "NO_ORDERS",
+      "no orders file: pass --orders FILE, or --config with an `orders:` path",
+      {
+        hint: "with an audience.yaml in the current folder, it is used by default",
+      },
+    );
+  }
+  const rejectsFile =
+    settings.rejects === undefined ? undefined : new RejectsFile(settings.rejects.path);
+  const rejects = new RejectLog({
+    strict: settings.strict,
+    ...(rejectsFile === undefined ? {} : { listener: (r: RejectRecord) => rejectsFile.write(r) }),
+  });
+  const props = needs.fields
+    .filter((f) => f.startsWith("props."))
+    .map((f) => f.slice("props.".length));
+  const ctx = new IngestContext(
+    {
+      asOf,
+      timezone: settings.timezone,
+      ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
+      ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
+      decimal: settings.decimal,
+      preset: settings.preset,
+      columns: settings.columns,
+      excludeStatus: settings.excludeStatus,
+      aggregates: needs.aggregates,
+      props,
+      products: needs.fields.includes("products"),
+      categories: needs.fields.includes("categories"),
+    },
+    rejects,
+  );
+
+  const inputs: InputReport[] = [];
+  try {
+    for (const kind of ORDER) {
+      const input = settings.inputs[kind];
+      if (input === undefined) continue;
+      let sink: RowSink & { finish?: () => void };
+      switch (kind) {
+        case "contacts":
+          sink = new ContactsSink(ctx, input.display);
+          break;
+        case "orders":
+          sink = new OrdersSink(ctx, input.display, needs.ordersFilter);
+          break;
+        case "events":
+          sink = new EventsSink(ctx, input.display);
+          break;
+        case "lists":
+          sink = new ListsSink(ctx, input.display);
+          break;
+      }
+      const stats = ctx.stats[ctx.stats.length - 1];
+      const read = await readCsv(
+        {
+          path: input.path,
+          display: input.display,
+          ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+        },
+        sink,
+        {
+          hash: options.hash ?? false,
+          ...(options.onProgress === undefined
+            ? {}
+            : {
+                onBytes: (bytes: number) =>
+                  options.onProgress?.({
+                    file: input.display,
+                    kind,
+                    bytes,
+                    totalBytes: 0,
+                    rows: stats.rows,
+                  }),
+              }),
+        },
+      );
+      sink.finish?.();
+      if (read.windows1252Bytes > 0) {
+        stats.warnings.push(
+          `${input.display} is not valid UTF-8: ${read.windows1252Bytes} byte(s) read as Windows-1252`,
+        );
+      }
+      inputs.push({ ...input, kind, read, stats });
+    }
+    await rejectsFile?.commit();
+  } catch (error) {
+    await rejectsFile?.abort();
+    throw error;
+  }
+  return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs };
+}
+
+/** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */
+class RejectsFile {
+  private readonly path: string;
+  private readonly temp: string;
+  private readonly stream;
+  private failed: Error | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    this.stream = createWriteStream(this.temp);
+    this.stream.on("error", (error) => {
+      this.failed = error;
+    });
+    this.stream.write(stringify([["file", "line", "reason", "raw"]]));
+  }
+
+  write(record: RejectRecord): void {
+    this.stream.write(
+      stringify([
+        [
+          record.file,
+          String(record.line),
+          record.reason,
+          stringify([record.fields]).replace(/\r?\n$/, ""),
+        ],
+      ]),
+    );
+  }
+
+  async commit(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    if (this.failed !== undefined) {
+      await rm(this.temp, { force: true });
+      throw new UserError(
+        "REJECTS_UNWRITABLE",
+        `cannot write --rejects file ${this.path}: ${this.failed.message}`,
+      );
+    }
+    await rename(this.temp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    await rm(this.temp, { force: true });
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Binds the header of one input file to the canonical columns: the preset's sources, replaced by
+ * the user's `columns:` mapping where given. A missing required column stops the run before any
+ * row is read, naming the file, the column and the headers found.
+ */
+import {
+  CANONICAL_COLUMNS,
+  headerKey,
+  REQUIRED_COLUMNS,
+  type ColumnMap,
+  type ColumnSource,
+  type InputKind,
+  type Preset,
+} from "../config/presets.js";
+import { UserError } from "../errors.js";
+import { suggest } from "../suggest.js";
+import { snakeCase } from "./values.js";
+
+export interface BoundSource {
+  index: number;
+  header: string;
+  /** A constant used when the cell is non-empty (`Cancelled at` → "cancelled"). */
+  value?: string;
+}
+
+export interface ColumnBinding {
+  canonical: string;
+  sources: BoundSource[];
+}
+
+export interface ExtraColumn {
+  /** Property name: the header in snake_case (or the name given in `columns:`). */
+  name: string;
+  index: number;
+  header: string;
+}
+
+export interface BoundHeader {
+  kind: InputKind;
+  file: string;
+  header: string[];
+  bindings: Map<string, ColumnBinding>;
+  /** Columns that are not canonical: custom contact properties, or event properties. */
+  extras: ExtraColumn[];
+  warnings: string[];
+}
+
+const WHAT: Record<string, string> = {
+  customer_id: "the customer id",
+  email: "the email address",
+  phone: "the phone number",
+  created_at: "the order date",
+  type: "the event type",
+  occurred_at: "the event date",
+  list: "the list name",
+};
+
+const HINTS: Record<string, RegExp> = {
+  customer_id: /customer|client|user|member/i,
+  email: /mail/i,
+  phone: /phone|tel|mobile|whatsapp/i,
+  created_at: /date|time|created|placed/i,
+  occurred_at: /date|time|occurred|created/i,
+  type: /type|event|kind|name/i,
+  list: /list|segment|audience/i,
+};
+
+/** Which header best stands for a canonical column, for a "did you mean" in an error. */
+function guessHeader(canonical: string, header: string[]): string | undefined {
+  const close = suggest(canonical, header);
+  if (close !== undefined) return close;
+  const hint = HINTS[canonical];
+  return hint === undefined ? undefined : header.find((h) => hint.test(h));
+}
+
+function sourcesOf(value: ColumnSource | readonly ColumnSource[]): readonly ColumnSource[] {
+  return Array.isArray(value) ? value : [value as ColumnSource];
+}
+
+export function bindHeader(
+  kind: InputKind,
+  file: string,
+  header: string[],
+  preset: Preset,
+  overrides: ColumnMap | undefined,
+): BoundHeader {
+  const warnings: string[] = [];
+  const keyed = new Map<string, number>();
+  const exact = new Map<string, number>();
+  header.forEach((h, index) => {
+    const key = headerKey(h);
+    if (!exact.has(h)) exact.set(h, index);
+    if (key === "") return;
+    if (keyed.has(key)) {
+      warnings.push(`${file}: the header "${h}" appears more than once; the first one is used`);
+      return;
+    }
+    keyed.set(key, index);
+  });
+  const find = (name: string): number | undefined => exact.get(name) ?? keyed.get(headerKey(name));
+
+  const bindings = new Map<string, ColumnBinding>();
+  const used = new Set<number>();
+  const presetMap = preset.columns[kind];
+  const canonical = CANONICAL_COLUMNS[kind];
+
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    const sources: BoundSource[] = [];
+    for (const source of sourcesOf(value)) {
+      const wanted = typeof source === "string" ? source : source.header;
+      const index = find(wanted);
+      if (index === undefined) {
+        const close = suggest(wanted, header);
+        throw new UserError(
+          "MAPPED_COLUMN_MISSING",
+          `columns.${kind}.${name} names the header "${wanted}", which ${file} does not have${
+            close === undefined ? "" : ` (did you mean "${close}"?)`
+          }`,
+          { hint: `headers found: ${header.join(", ")}` },
+        );
+      }
+      sources.push({
+        index,
+        header: header[index],
+        ...(typeof source === "string" ? {} : { value: source.value }),
+      });
+      used.add(index);
+    }
+    bindings.set(name, { canonical: name, sources });
+  }
+
+  for (const name of canonical) {
+    if (bindings.has(name)) continue;
+    const sources: BoundSource[] = [];
+    for (const source of presetMap[name] ?? []) {
+      const wanted = typeof source === "string" ? source : source.header;
+      const index = find(wanted);
+      if (index === undefined || used.has(index)) continue;
+      sources.push({
+        index,
+        header: header[index],
+        ...(typeof source === "string" ? {} : { value: source.value }),
+      });
+      used.add(index);
+      // Synonyms are alternatives for one column: the first header present is the column.
+      if (preset.name === "generic") break;
+    }
+    if (sources.length > 0) bindings.set(name, { canonical: name, sources });
+  }
+
+  for (const group of REQUIRED_COLUMNS[kind]) {
+    if (group.some((name) => bindings.has(name))) continue;
+    const names = group.join(" or ");
+    const what = group.length === 1 ? ` (${WHAT[group[0]] ?? group[0]})` : "";
+    const guess =
+      guessHeader(group[0], header) ??
+      group
+        .slice(1)
+        .map((g) => guessHeader(g, header))
+        .find((g) => g);
+    throw new UserError(
+      "MISSING_COLUMN",
+      `${file} has no column for ${names}${what}${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
+      {
+        hint:
+          `headers found: ${header.slice(0, 40).join(", ")}${header.length > 40 ? ", …" : ""}\n` +
+          `  map one in audience.yaml, e.g.  columns: { ${kind}: { ${group[0]}: "${guess ?? "Your Header"}" } }`,
+        location: { file, line: 1 },
+      },
+    );
+  }
+
+  const extras: ExtraColumn[] = [];
+  const names = new Set<string>();
+  header.forEach((h, index) => {
+    if (used.has(index)) return;
+    let name = snakeCase(h);
+    if (name === "") return;
+    if (names.has(name)) name = `${name}_${index + 1}`;
+    names.add(name);
+    extras.push({ name, index, header: h });
+  });
+  return { kind, file, header, bindings, extras, warnings };
+}
+
+/** Reads a canonical column from a row: the first non-empty source (or its constant). */
+export type CellReader = (fields: readonly string[]) => string | undefined;
+
+export function cellReader(binding: ColumnBinding | undefined): CellReader {
+  if (binding === undefined) return () => undefined;
+  const sources = binding.sources;
+  if (sources.length === 1 && sources[0].value === undefined) {
+    const index = sources[0].index;
+    return (fields) => {
+      const cell = fields[index];
+      return cell === undefined || cell === "" ? undefined : cell;
+    };
+  }
+  return (fields) => {
+    for (const source of sources) {
+      const cell = fields[source.index];
+      if (cell !== undefined && cell.trim() !== "") return source.value ?? cell;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { formatDay } from "../calendar.js";
+import { DateParser, ZoneClock } from "./dates.js";
+
+function parser(timezone = "UTC", dateOrder?: "dmy" | "mdy") {
+  return new DateParser({ clock: new ZoneClock(timezone), dateOrder });
+}
+
+function day(p: DateParser, text: string): string {
+  const d = p.parse(text);
+  return Number.isNaN(d) ? `NaN:${p.problem}` : formatDay(d);
+}
+
+describe("DateParser", () => {
+  it.each([
+    ["2024-05-01", "2024-05-01"],
+    ["20240501", "2024-05-01"],
+    ["2024/05/01", "2024-05-01"],
+    ["2024-5-1", "2024-05-01"],
+    ["2024-05-01T10:20:30Z", "2024-05-01"],
+    ["2024-05-01T23:59:59.999Z", "2024-05-01"],
+    ["2024-05-01 10:20:30", "2024-05-01"],
+    ["2024-05-01 10:20", "2024-05-01"],
+    ["'2024-05-01", "2024-05-01"],
+    ["2024-05-01 10:20:30 +0200", "2024-05-01"],
+    ["2024-05-01 01:20:30 +0200", "2024-04-30"],
+    ["2024-05-01 22:30:00 -0400", "2024-05-02"],
+    ["2024-05-01T22:30:00-04:00", "2024-05-02"],
+    ["2024-02-29", "2024-02-29"],
+  ])("UTC: %s → %s", (text, expected) => {
+    expect(day(parser(), text)).toBe(expected);
+  });
+
+  it("takes the calendar date of an instant in the configured zone", () => {
+    const paris = parser("Europe/Paris");
+    // 22:30 UTC on 29 June is 00:30 on 30 June in Paris (summer time, +02:00).
+    expect(day(paris, "2026-06-29T22:30:00Z")).toBe("2026-06-30");
+    // In winter Paris is +01:00: 23:30 UTC on 15 January is still 00:30 the next day.
+    expect(day(paris, "2026-01-15T23:30:00Z")).toBe("2026-01-16");
+    expect(day(paris, "2026-01-15T22:30:00Z")).toBe("2026-01-15");
+    // Shopify's local time with its offset, converted to Paris.
+    expect(day(paris, "2024-05-01 20:20:30 -0400")).toBe("2024-05-02");
+    // A timestamp without offset is already local: its date is the date.
+    expect(day(paris, "2026-06-29 23:30:00")).toBe("2026-06-29");
+    const tokyo = parser("Asia/Tokyo");
+    expect(day(tokyo, "2026-06-29T15:30:00Z")).toBe("2026-06-30");
+    const newYork = parser("America/New_York");
+    expect(day(newYork, "2026-06-30T02:00:00Z")).toBe("2026-06-29");
+  });
+
+  it("handles the day of a daylight-saving change", () => {
+    const paris = parser("Europe/Paris");
+    // Clocks go forward at 01:00 UTC on 29 March 2026.
+    expect(day(paris, "2026-03-28T23:30:00Z")).toBe("2026-03-29");
+    expect(day(paris, "2026-03-28T22:30:00Z")).toBe("2026-03-28");
+    // Clocks go back at 01:00 UTC on 25 October 2026.
+    expect(day(paris, "2026-10-24T21:59:00Z")).toBe("2026-10-24");
+    expect(day(paris, "2026-10-24T22:00:00Z")).toBe("2026-10-25");
+    expect(day(paris, "2026-10-25T22:59:00Z")).toBe("2026-10-25");
+    expect(day(paris, "2026-10-25T23:00:00Z")).toBe("2026-10-26");
+  });
+
+  it("reads day/month dates only with a date order", () => {
+    expect(day(parser(), "03/04/2024")).toBe("NaN:ambiguous day/month order");
+    expect(day(parser("UTC", "dmy"), "03/04/2024")).toBe("2024-04-03");
+    expect(day(parser("UTC", "mdy"), "03/04/2024")).toBe("2024-03-04");
+    expect(day(parser("UTC", "dmy"), "1.5.2024 10:20")).toBe("2024-05-01");
+    expect(day(parser("UTC", "mdy"), "12/1/2010 8:26")).toBe("2010-12-01");
+    expect(day(parser("UTC", "mdy"), "12/1/2010 8:26 PM")).toBe("2010-12-01");
+    expect(day(parser("UTC", "dmy"), "31-12-24")).toBe("2024-12-31");
+    expect(day(parser("UTC", "mdy"), "31/12/2024")).toBe("NaN:impossible date");
+  });
+
+  it.each([
+    ["2024-02-30", "NaN:impossible date"],
+    ["2023-02-29", "NaN:impossible date"],
+    ["2024-13-01", "NaN:impossible date"],
+    ["2024-05-01 25:00:00", "NaN:impossible date"],
+    ["1969-12-31", "NaN:date before 1970"],
+    ["1900-01-01", "NaN:date before 1970"],
+    ["", "NaN:not a date"],
+    ["yesterday", "NaN:not a date"],
+    ["2024-05", "NaN:not a date"],
+    ["May 1, 2024", "NaN:not a date"],
+    ["2024-05-01 10:20:30 +9900", "NaN:not a date"],
+  ])("rejects %j", (text, expected) => {
+    expect(day(parser(), text)).toBe(expected);
+  });
+
+  it("remembers the last value and its problem", () => {
+    const p = parser();
+    expect(day(p, "2024-02-30")).toBe("NaN:impossible date");
+    expect(day(p, "2024-02-30")).toBe("NaN:impossible date");
+    expect(day(p, "2024-02-28")).toBe("2024-02-28");
+    expect(p.problem).toBeUndefined();
+    expect(day(p, "2024-02-28")).toBe("2024-02-28");
+    expect(p.problem).toBeUndefined();
+  });
+});
+
+describe("ZoneClock", () => {
+  it("knows valid zones", () => {
+    expect(ZoneClock.isValidZone("Europe/Paris")).toBe(true);
+    expect(ZoneClock.isValidZone("Europe/Pariss")).toBe(false);
+  });
+
+  it("gives zone offsets", () => {
+    const paris = new ZoneClock("Europe/Paris");
+    expect(paris.offsetMinutes(Date.UTC(2026, 6, 1))).toBe(120);
+    expect(paris.offsetMinutes(Date.UTC(2026, 0, 1))).toBe(60);
+    expect(new ZoneClock("Asia/Kathmandu").offsetMinutes(Date.UTC(2026, 0, 1))).toBe(345);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Contacts rows → customers. Rows with the same key merge (SPEC §1): first non-empty value per
+ * field, tags and lists united. Consent is the exception: when merged rows disagree, "no" wins —
+ * sending to someone who said no once is the mistake that cannot be undone.
+ */
+import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import type { DateParser } from "./dates.js";
+import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import type { ConsentValue } from "./store.js";
+import { cleanCell, parseBoolean, splitMulti } from "./values.js";
+
+const CANONICAL = new Set(CANONICAL_COLUMNS.contacts);
+
+export class ContactsSink implements RowSink {
+  private readonly ctx: IngestContext;
+  private readonly file: string;
+  private readonly stats: FileStats;
+  private readonly dates: DateParser;
+  private cells: Record<string, CellReader> = {};
+  private props: { name: string; read: CellReader }[] = [];
+  /** Customers whose consent was contradicted by a duplicate row, counted once each. */
+  private readonly conflicted = new Set<number>();
+
+  constructor(ctx: IngestContext, file: string) {
+    this.ctx = ctx;
+    this.file = file;
+    this.stats = ctx.newStats("contacts", file);
+    this.dates = ctx.dateParser(false);
+  }
+
+  header(fields: string[]): void {
+    const bound = bindHeader(
+      "contacts",
+      this.file,
+      fields,
+      this.ctx.options.preset,
+      this.ctx.options.columns.contacts,
+    );
+    this.stats.warnings.push(...bound.warnings);
+    this.cells = {};
+    for (const name of CANONICAL_COLUMNS.contacts)
+      this.cells[name] = cellReader(bound.bindings.get(name));
+    const wanted = new Set(this.ctx.options.props);
+    this.props = [];
+    // A `columns: { contacts: { skin_type: "Type de peau" } }` entry that is not canonical names a property.
+    for (const [name, binding] of bound.bindings) {
+      if (!CANONICAL.has(name) && wanted.has(name))
+        this.props.push({ name, read: cellReader(binding) });
+    }
+    for (const extra of bound.extras) {
+      if (wanted.has(extra.name) && !this.props.some((p) => p.name === extra.name)) {
+        this.props.push({
+          name: extra.name,
+          read: cellReader({
+            canonical: extra.name,
+            sources: [{ index: extra.index, header: extra.header }],
+          }),
+        });
+      }
+    }
+  }
+
+  row(fields: string[], line: number): void {
+    const { store, rejects, phones, options } = this.ctx;
+    const cells = this.cells;
+    this.stats.rows++;
+    const keys = readKeys(
+      phones,
+      cells.customer_id(fields),
+      cells.email(fields),
+      cells.phone(fields),
+    );
+    if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
+      const reason =
+        keys.badEmail || keys.badPhone
+          ? "no valid customer key (email or phone invalid)"
+          : "no customer key (customer_id, email or phone)";
+      rejects.reject(this.file, line, reason, fields);
+      return;
+    }
+    if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");
+    if (keys.badPhone) rejects.warn(this.file, line, "invalid phone left out");
+
+    let signup = NaN;
+    const createdAt = cleanCell(cells.created_at(fields));
+    if (createdAt !== undefined) {
+      signup = this.dates.parse(createdAt);
+      if (Number.isNaN(signup)) {
+        rejects.warn(
+          this.file,
+          line,
+          `${this.dates.problem} in created_at, signup date left empty`,
+          createdAt.slice(0, 40),
+        );
+      } else if (signup > options.asOf) {
+        // Point in time: on as_of this contact did not exist yet.
+        this.stats.afterAsOf++;
+        return;
+      }
+    }
+
+    let c: number;
+    if (keys.id !== undefined) {
+      c = store.byId.get(keys.id) ?? -1;
+      if (c < 0) {
+        const other = store.find(undefined, keys.email, keys.phone);
+        if (other >= 0 && store.customerId[other] === undefined) c = other;
+      }
+    } else {
+      c = store.find(undefined, keys.email, keys.phone);
+    }
+    const merging = c >= 0;
+    if (merging) {
+      this.stats.merged++;
+      store.knownContact[c] = true;
+    } else {
+      c = store.create(true);
+      this.stats.created++;
+    }
+    store.attach(c, keys.id, keys.email, keys.phone);
+
+    setFirst(store.firstName, c, cleanCell(cells.first_name(fields)));
+    setFirst(store.lastName, c, cleanCell(cells.last_name(fields)));
+    setFirst(store.country, c, cleanCell(cells.country(fields)));
+    setFirst(store.city, c, cleanCell(cells.city(fields)));
+    setFirst(store.zip, c, cleanCell(cells.zip(fields)));
+    setFirst(store.contactChannel, c, cleanCell(cells.acquisition_channel(fields)));
+    if (!Number.isNaN(signup) && Number.isNaN(store.signupDay[c])) store.signupDay[c] = signup;
+
+    this.consent(store.emailConsent, c, cells.email_consent(fields), "email_consent", line);
+    this.consent(store.smsConsent, c, cells.sms_consent(fields), "sms_consent", line);
+    this.consent(
+      store.whatsappConsent,
+      c,
+      cells.whatsapp_consent(fields),
+      "whatsapp_consent",
+      line,
+    );
+
+    store.addTags(c, splitMulti(cells.tags(fields)));
+    for (const list of splitMulti(cells.lists(fields))) store.addToList(c, list);
+    for (const prop of this.props) {
+      const column = store.props.get(prop.name);
+      if (column !== undefined && column[c] === undefined) column[c] = cleanCell(prop.read(fields));
+    }
+  }
+
+  private consent(
+    column: ConsentValue[],
+    c: number,
+    raw: string | undefined,
+    name: string,
+    line: number,
+  ): void {
+    if (raw === undefined || raw.trim() === "") return;
+    let value = parseBoolean(raw);
+    if (value === undefined) {
+      this.ctx.rejects.warn(
+        this.file,
+        line,
+        `unrecognised ${name} value, read as no`,
+        raw.trim().slice(0, 30),
+      );
+      value = false;
+    }
+    const v: ConsentValue = value ? 1 : 0;
+    const current = column[c];
+    if (current === -1) {
+      column[c] = v;
+    } else if (current !== v) {
+      column[c] = 0;
+      if (!this.conflicted.has(c)) {
+        this.conflicted.add(c);
+        this.ctx.rejects.warn(
+          this.file,
+          line,
+          "duplicate contact rows disagree on consent; kept no",
+        );
+      }
+    }
+  }
+}
+
+function setFirst(column: (string | undefined)[], c: number, value: string | undefined): void {
+  if (value !== undefined && column[c] === undefined) column[c] = value;
+}

@@ -1,0 +1,143 @@
+/**
+ * What every input sink shares: the customer store, the reject log, the parsers configured for
+ * this run, and the aggregates the compiled plan asks for.
+ */
+import type { ColumnMap, InputKind, Preset } from "../config/presets.js";
+import type { AggregateSpec } from "../dsl/plan.js";
+import type { EpochDay } from "../dsl/types.js";
+import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
+import { PhoneNormalizer } from "./phone.js";
+import type { RejectLog } from "./rejects.js";
+import { CustomerStore } from "./store.js";
+import { normalizeEmail, type DecimalMark } from "./values.js";
+
+/** The raw fields of one CSV row and where it is. */
+export interface RowSink {
+  header(fields: string[]): void;
+  row(fields: string[], line: number): void;
+}
+
+export interface IngestOptions {
+  asOf: EpochDay;
+  timezone: string;
+  defaultCountry?: string;
+  dateOrder?: DateOrder;
+  decimal: DecimalMark;
+  preset: Preset;
+  columns: Partial<Record<InputKind, ColumnMap>>;
+  excludeStatus: readonly string[];
+  /** Aggregates of the compiled plan, in plan order. */
+  aggregates: readonly AggregateSpec[];
+  /** Custom contact properties to keep (`props.NAME` used by segments or outputs). */
+  props: readonly string[];
+  /** Keep the distinct products / categories of each customer. */
+  products: boolean;
+  categories: boolean;
+}
+
+/** Counts per input file, beyond rejects (which the RejectLog holds). */
+export interface FileStats {
+  kind: InputKind;
+  file: string;
+  rows: number;
+  /** Contacts: rows merged into an existing customer. */
+  merged: number;
+  /** Customers this file created (orders, events and lists can create buyers/leads). */
+  created: number;
+  /** Orders: distinct orders counted. */
+  orders: number;
+  /** Orders whose status is excluded (cancelled, refunded…). */
+  excludedStatus: number;
+  /** Rows or orders dated after as_of (point in time). */
+  afterAsOf: number;
+  /** Rows left out by `orders_filter`. */
+  filtered: number;
+  warnings: string[];
+}
+
+export function emptyStats(kind: InputKind, file: string): FileStats {
+  return {
+    kind,
+    file,
+    rows: 0,
+    merged: 0,
+    created: 0,
+    orders: 0,
+    excludedStatus: 0,
+    afterAsOf: 0,
+    filtered: 0,
+    warnings: [],
+  };
+}
+
+export class IngestContext {
+  readonly store: CustomerStore;
+  readonly rejects: RejectLog;
+  readonly options: IngestOptions;
+  readonly clock: ZoneClock;
+  readonly phones: PhoneNormalizer;
+  readonly stats: FileStats[] = [];
+
+  constructor(options: IngestOptions, rejects: RejectLog) {
+    this.options = options;
+    this.rejects = rejects;
+    this.clock = new ZoneClock(options.timezone);
+    this.phones = new PhoneNormalizer(options.defaultCountry);
+    this.store = new CustomerStore(options.aggregates.length, options.props);
+  }
+
+  dateParser(rejectBefore1970 = true): DateParser {
+    return new DateParser({
+      clock: this.clock,
+      ...(this.options.dateOrder === undefined ? {} : { dateOrder: this.options.dateOrder }),
+      rejectBefore1970,
+    });
+  }
+
+  newStats(kind: InputKind, file: string): FileStats {
+    const stats = emptyStats(kind, file);
+    this.stats.push(stats);
+    return stats;
+  }
+}
+
+/** The identifiers of a row, normalized; `problems` lists the ones present but invalid. */
+export interface RowKeys {
+  id: string | undefined;
+  email: string | undefined;
+  phone: string | undefined;
+  badEmail: boolean;
+  badPhone: boolean;
+}
+
+export function readKeys(
+  phones: PhoneNormalizer,
+  rawId: string | undefined,
+  rawEmail: string | undefined,
+  rawPhone: string | undefined,
+): RowKeys {
+  const id = cleanId(rawId);
+  let email: string | undefined;
+  let badEmail = false;
+  if (rawEmail !== undefined && rawEmail.trim() !== "") {
+    email = normalizeEmail(rawEmail);
+    badEmail = email === undefined;
+  }
+  let phone: string | undefined;
+  let badPhone = false;
+  if (rawPhone !== undefined && rawPhone.trim() !== "") {
+    phone = phones.toE164(rawPhone);
+    badPhone = phone === undefined;
+  }
+  return { id, email, phone, badEmail, badPhone };
+}
+
+/** A customer id as text: trimmed, apostrophe removed, `17850.0` (pandas) → `17850`. */
+export function cleanId(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let id = raw.trim();
+  if (id.startsWith("'")) id = id.slice(1).trim();
+  if (id === "") return undefined;
+  if (id.endsWith(".0") && /^\d+\.0$/.test(id)) id = id.slice(0, -2);
+  return id;
+}

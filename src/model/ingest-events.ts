@@ -1,0 +1,217 @@
+/**
+ * Events rows (WhatsApp messages, email clicks…) and list memberships → customers.
+ *
+ * Events only feed the `events(…)` aggregates the plan asks for; nothing else is kept. Someone who
+ * appears only in events or lists (a WhatsApp lead who wrote in, a list imported from elsewhere)
+ * becomes a customer with `known_contact = false`, like a buyer found only in orders.
+ */
+import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
+import type { EventAggregateSpec } from "../dsl/plan.js";
+import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import type { DateParser } from "./dates.js";
+import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import { cleanCell, parseBoolean, parseNumber } from "./values.js";
+
+type PropertyTest = (fields: readonly string[]) => boolean;
+
+interface EventAggregate {
+  index: number;
+  type: TextMatcher;
+  from: number;
+  to: number;
+  spec: EventAggregateSpec;
+  properties: PropertyTest[];
+}
+
+/** Resolves a row's customer by id, email, phone; creates one when nobody matches. */
+function customerOfRow(
+  ctx: IngestContext,
+  stats: FileStats,
+  file: string,
+  line: number,
+  fields: string[],
+  cells: Record<string, CellReader>,
+): number {
+  const keys = readKeys(
+    ctx.phones,
+    cells.customer_id(fields),
+    cells.email(fields),
+    cells.phone(fields),
+  );
+  if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
+    const reason =
+      keys.badEmail || keys.badPhone
+        ? "no valid customer key (email or phone invalid)"
+        : "no customer key (customer_id, email or phone)";
+    ctx.rejects.reject(file, line, reason, fields);
+    return -1;
+  }
+  let c = ctx.store.find(keys.id, keys.email, keys.phone);
+  if (c < 0) {
+    c = ctx.store.create(false);
+    stats.created++;
+  }
+  ctx.store.attach(c, keys.id, keys.email, keys.phone);
+  return c;
+}
+
+export class EventsSink implements RowSink {
+  private readonly ctx: IngestContext;
+  private readonly file: string;
+  private readonly stats: FileStats;
+  private readonly dates: DateParser;
+  private cells: Record<string, CellReader> = {};
+  private aggregates: EventAggregate[] = [];
+
+  constructor(ctx: IngestContext, file: string) {
+    this.ctx = ctx;
+    this.file = file;
+    this.stats = ctx.newStats("events", file);
+    this.dates = ctx.dateParser(true);
+  }
+
+  header(fields: string[]): void {
+    const bound = bindHeader(
+      "events",
+      this.file,
+      fields,
+      this.ctx.options.preset,
+      this.ctx.options.columns.events,
+    );
+    this.stats.warnings.push(...bound.warnings);
+    this.cells = {};
+    for (const name of CANONICAL_COLUMNS.events)
+      this.cells[name] = cellReader(bound.bindings.get(name));
+    const columns = new Map<string, number>();
+    for (const extra of bound.extras) columns.set(extra.name, extra.index);
+    for (const [name, binding] of bound.bindings) {
+      if (!CANONICAL_COLUMNS.events.includes(name)) columns.set(name, binding.sources[0].index);
+    }
+    const missing = new Set<string>();
+    this.aggregates = [];
+    this.ctx.options.aggregates.forEach((spec, index) => {
+      if (spec.source !== "events") return;
+      const properties: PropertyTest[] = spec.properties.map((filter) => {
+        const column = columns.get(filter.name);
+        if (column === undefined) {
+          missing.add(filter.name);
+          return () => false;
+        }
+        const value = filter.value;
+        switch (value.kind) {
+          case "text": {
+            const match = compilePatterns(value.patterns);
+            return (row) => match(row[column]);
+          }
+          case "number":
+            return (row) => {
+              const cell = row[column];
+              return cell !== undefined && parseNumber(cell.trim()) === value.value;
+            };
+          case "boolean":
+            return (row) => parseBoolean(row[column]) === value.value;
+          default: {
+            const never: never = value;
+            return never;
+          }
+        }
+      });
+      this.aggregates.push({
+        index,
+        type: compilePatterns(spec.type),
+        from: spec.window.from ?? -Infinity,
+        to: spec.window.to ?? Infinity,
+        spec,
+        properties,
+      });
+    });
+    for (const name of missing) {
+      this.stats.warnings.push(
+        `${this.file} has no column "${name}": events(…, ${name}: …) never matches`,
+      );
+    }
+  }
+
+  row(fields: string[], line: number): void {
+    const cells = this.cells;
+    this.stats.rows++;
+    const type = cleanCell(cells.type(fields));
+    if (type === undefined) {
+      this.ctx.rejects.reject(this.file, line, "empty event type", fields);
+      return;
+    }
+    const raw = cells.occurred_at(fields);
+    if (raw === undefined || raw.trim() === "") {
+      this.ctx.rejects.reject(this.file, line, "empty occurred_at", fields);
+      return;
+    }
+    const day = this.dates.parse(raw);
+    if (Number.isNaN(day)) {
+      this.ctx.rejects.reject(
+        this.file,
+        line,
+        `${this.dates.problem} in occurred_at`,
+        fields,
+        raw.trim().slice(0, 40),
+      );
+      return;
+    }
+    const c = customerOfRow(this.ctx, this.stats, this.file, line, fields, cells);
+    if (c < 0) return;
+    if (day > this.ctx.options.asOf) {
+      this.stats.afterAsOf++;
+      return;
+    }
+    for (const a of this.aggregates) {
+      if (day < a.from || day > a.to || !a.type(type)) continue;
+      let ok = true;
+      for (const test of a.properties) {
+        if (!test(fields)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) this.ctx.store.aggregates[a.index][c]++;
+    }
+  }
+}
+
+export class ListsSink implements RowSink {
+  private readonly ctx: IngestContext;
+  private readonly file: string;
+  private readonly stats: FileStats;
+  private cells: Record<string, CellReader> = {};
+
+  constructor(ctx: IngestContext, file: string) {
+    this.ctx = ctx;
+    this.file = file;
+    this.stats = ctx.newStats("lists", file);
+  }
+
+  header(fields: string[]): void {
+    const bound = bindHeader(
+      "lists",
+      this.file,
+      fields,
+      this.ctx.options.preset,
+      this.ctx.options.columns.lists,
+    );
+    this.stats.warnings.push(...bound.warnings);
+    this.cells = {};
+    for (const name of CANONICAL_COLUMNS.lists)
+      this.cells[name] = cellReader(bound.bindings.get(name));
+  }
+
+  row(fields: string[], line: number): void {
+    this.stats.rows++;
+    const list = cleanCell(this.cells.list(fields));
+    if (list === undefined) {
+      this.ctx.rejects.reject(this.file, line, "empty list name", fields);
+      return;
+    }
+    const c = customerOfRow(this.ctx, this.stats, this.file, line, fields, this.cells);
+    if (c < 0) return;
+    this.ctx.store.addToList(c, list);
+  }
+}

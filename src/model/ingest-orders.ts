@@ -1,0 +1,477 @@
+/**
+ * Order rows → orders → customer aggregates, in one streaming pass (SPEC §1, §2, §3).
+ *
+ * Rows with the same `order_id` are one order; order-level fields come from the first row where
+ * they are non-empty. An order stays open while its rows keep coming (a few hundred recent orders
+ * are kept open, so rows of orders placed at the same moment may interleave) and is folded into
+ * its customer's aggregates when it closes. Closed order ids are remembered as hashes only: an id
+ * that comes back after its order closed is reported, never silently counted twice. Memory is
+ * bounded by the customers, not by the rows.
+ */
+import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
+import type { OrderAggregateSpec, PlanExpr } from "../dsl/plan.js";
+import { compilePredicate, type Scope, type Value } from "../dsl/evaluator.js";
+import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import { CANONICAL_COLUMNS } from "../config/presets.js";
+import type { DateParser } from "./dates.js";
+import { HashedIdSet } from "./id-set.js";
+import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import { cleanCell, parseNumber } from "./values.js";
+
+const OPEN_ORDERS = 256;
+
+interface OrderAggregate {
+  index: number;
+  measure: "count" | "spent";
+  from: number;
+  to: number;
+  channel: TextMatcher | undefined;
+  /** Index into the open order's item slots, or -1 without an item filter. */
+  item: number;
+}
+
+interface ItemFilter {
+  product: TextMatcher | undefined;
+  sku: TextMatcher | undefined;
+  category: TextMatcher | undefined;
+}
+
+class OpenOrder {
+  id = "";
+  customer = -1;
+  seq = 0;
+  firstLine = 0;
+  day = NaN;
+  status: string | undefined;
+  channel: string | undefined;
+  total = NaN;
+  refunded = NaN;
+  lineSum = 0;
+  firstProduct: string | undefined;
+  firstCategory: string | undefined;
+  products: string[] = [];
+  categories: string[] = [];
+  itemMatched: Uint8Array;
+  itemSpent: Float64Array;
+
+  constructor(items: number) {
+    this.itemMatched = new Uint8Array(items);
+    this.itemSpent = new Float64Array(items);
+  }
+
+  reset(id: string, customer: number, seq: number, line: number): void {
+    this.id = id;
+    this.customer = customer;
+    this.seq = seq;
+    this.firstLine = line;
+    this.day = NaN;
+    this.status = undefined;
+    this.channel = undefined;
+    this.total = NaN;
+    this.refunded = NaN;
+    this.lineSum = 0;
+    this.firstProduct = undefined;
+    this.firstCategory = undefined;
+    this.products.length = 0;
+    this.categories.length = 0;
+    this.itemMatched.fill(0);
+    this.itemSpent.fill(0);
+  }
+}
+
+type Cells = Record<(typeof CANONICAL_COLUMNS.orders)[number], CellReader>;
+
+export class OrdersSink implements RowSink {
+  private readonly ctx: IngestContext;
+  private readonly file: string;
+  private readonly stats: FileStats;
+  private readonly dates: DateParser;
+  private readonly excluded: Set<string>;
+  private readonly aggregates: OrderAggregate[] = [];
+  private readonly itemFilters: ItemFilter[] = [];
+  private readonly filterExpr: PlanExpr | undefined;
+  private filter: ((fields: string[]) => boolean) | undefined;
+  private cells = {} as Cells;
+  private hasOrderId = false;
+  private readonly open = new Map<string, OpenOrder>();
+  private readonly pool: OpenOrder[] = [];
+  private readonly closed = new HashedIdSet();
+  private lastOrderId: string | undefined;
+  private seq = 0;
+
+  constructor(ctx: IngestContext, file: string, ordersFilter: PlanExpr | undefined) {
+    this.ctx = ctx;
+    this.file = file;
+    this.stats = ctx.newStats("orders", file);
+    this.dates = ctx.dateParser(true);
+    this.excluded = new Set(ctx.options.excludeStatus.map((s) => s.toLowerCase()));
+    this.filterExpr = ordersFilter;
+    ctx.options.aggregates.forEach((spec, index) => {
+      if (spec.source !== "orders") return;
+      this.aggregates.push(this.prepare(spec, index));
+    });
+  }
+
+  private prepare(spec: OrderAggregateSpec, index: number): OrderAggregate {
+    let item = -1;
+    if (spec.product !== null || spec.sku !== null || spec.category !== null) {
+      item = this.itemFilters.length;
+      this.itemFilters.push({
+        product: spec.product === null ? undefined : compilePatterns(spec.product),
+        sku: spec.sku === null ? undefined : compilePatterns(spec.sku),
+        category: spec.category === null ? undefined : compilePatterns(spec.category),
+      });
+    }
+    return {
+      index,
+      measure: spec.measure,
+      from: spec.window.from ?? -Infinity,
+      to: spec.window.to ?? Infinity,
+      channel: spec.channel === null ? undefined : compilePatterns(spec.channel),
+      item,
+    };
+  }
+
+  header(fields: string[]): void {
+    const bound = bindHeader(
+      "orders",
+      this.file,
+      fields,
+      this.ctx.options.preset,
+      this.ctx.options.columns.orders,
+    );
+    this.stats.warnings.push(...bound.warnings);
+    const cells = {} as Record<string, CellReader>;
+    for (const name of CANONICAL_COLUMNS.orders) cells[name] = cellReader(bound.bindings.get(name));
+    this.cells = cells as Cells;
+    this.hasOrderId = bound.bindings.has("order_id");
+    if (this.filterExpr !== undefined)
+      this.filter = compileRowFilter(this.filterExpr, this.cells, this.dates, this.ctx);
+  }
+
+  row(fields: string[], line: number): void {
+    const { rejects } = this.ctx;
+    const cells = this.cells;
+    this.stats.rows++;
+    const seq = ++this.seq;
+    if (this.filter !== undefined && !this.filter(fields)) {
+      this.stats.filtered++;
+      return;
+    }
+
+    // Parse every value first: a bad row changes nothing.
+    let day = NaN;
+    const rawDate = cells.created_at(fields);
+    if (rawDate !== undefined && rawDate.trim() !== "") {
+      day = this.dates.parse(rawDate);
+      if (Number.isNaN(day)) {
+        rejects.reject(
+          this.file,
+          line,
+          `${this.dates.problem} in created_at`,
+          fields,
+          rawDate.trim().slice(0, 40),
+        );
+        return;
+      }
+    }
+    const total = this.amount(cells.total, fields, line, "total");
+    if (total === undefined) return;
+    const refunded = this.amount(cells.refunded, fields, line, "refunded");
+    if (refunded === undefined) return;
+    const quantity = this.amount(cells.quantity, fields, line, "quantity", true);
+    if (quantity === undefined) return;
+    const price = this.amount(cells.price, fields, line, "price");
+    if (price === undefined) return;
+
+    const orderId = this.hasOrderId ? cleanCell(cells.order_id(fields)) : undefined;
+    if (this.hasOrderId && orderId === undefined) {
+      rejects.reject(this.file, line, "empty order_id", fields);
+      return;
+    }
+
+    let order: OrderOrReject;
+    if (orderId !== undefined) {
+      order = this.continueOrder(orderId, fields, line);
+      if (order === "rejected") return;
+    } else {
+      order = undefined;
+    }
+    if (order === undefined) {
+      const customer = this.customerOf(fields, line);
+      if (customer < 0) return;
+      order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
+      order.reset(orderId ?? "", customer, seq, line);
+      if (orderId !== undefined) {
+        this.open.set(orderId, order);
+        if (this.open.size > OPEN_ORDERS) {
+          const oldest = this.open.keys().next().value as string;
+          this.closeOrder(this.open.get(oldest) as OpenOrder);
+        }
+      }
+    }
+    this.lastOrderId = orderId;
+
+    if (Number.isNaN(order.day)) order.day = day;
+    if (order.status === undefined) {
+      const status = cleanCell(cells.status(fields));
+      if (status !== undefined) order.status = status.toLowerCase();
+    }
+    if (order.channel === undefined) order.channel = cleanCell(cells.channel(fields));
+    if (Number.isNaN(order.total)) order.total = total;
+    if (Number.isNaN(order.refunded)) order.refunded = refunded;
+
+    const product = cleanCell(cells.product(fields));
+    const category = cleanCell(cells.category(fields));
+    const lineAmount = Number.isNaN(price) ? 0 : (Number.isNaN(quantity) ? 1 : quantity) * price;
+    order.lineSum += lineAmount;
+    if (order.firstProduct === undefined && order.firstCategory === undefined) {
+      order.firstProduct = product;
+      order.firstCategory = category;
+    }
+    if (this.ctx.options.products && product !== undefined) order.products.push(product);
+    if (this.ctx.options.categories && category !== undefined) order.categories.push(category);
+    if (this.itemFilters.length > 0) {
+      const sku = cleanCell(cells.sku(fields));
+      for (let k = 0; k < this.itemFilters.length; k++) {
+        const f = this.itemFilters[k];
+        if (
+          (f.product === undefined || f.product(product)) &&
+          (f.sku === undefined || f.sku(sku)) &&
+          (f.category === undefined || f.category(category))
+        ) {
+          order.itemMatched[k] = 1;
+          order.itemSpent[k] += lineAmount;
+        }
+      }
+    }
+    if (orderId === undefined) this.closeOrder(order);
+  }
+
+  /** Closes the orders still open; call once after the last row. */
+  finish(): void {
+    for (const order of [...this.open.values()]) this.closeOrder(order);
+  }
+
+  /**
+   * The open order this row continues, undefined when it starts a new one, or "rejected" when the
+   * id belongs to someone else or came back after its order closed.
+   */
+  private continueOrder(orderId: string, fields: string[], line: number): OrderOrReject {
+    const order = this.open.get(orderId);
+    if (order === undefined) {
+      if (this.closed.has(orderId)) {
+        this.ctx.rejects.reject(
+          this.file,
+          line,
+          "order_id seen earlier, not next to the other rows of its order",
+          fields,
+        );
+        return "rejected";
+      }
+      return undefined;
+    }
+    const cells = this.cells;
+    const rawId = cells.customer_id(fields);
+    const rawEmail = cells.email(fields);
+    const rawPhone = cells.phone(fields);
+    if (rawId !== undefined || rawEmail !== undefined || rawPhone !== undefined) {
+      const keys = readKeys(this.ctx.phones, rawId, rawEmail, rawPhone);
+      if (keys.id !== undefined || keys.email !== undefined || keys.phone !== undefined) {
+        const c = this.ctx.store.find(keys.id, keys.email, keys.phone);
+        if (c !== order.customer) {
+          this.ctx.rejects.reject(
+            this.file,
+            line,
+            "order_id already used by another customer",
+            fields,
+          );
+          return "rejected";
+        }
+      }
+    }
+    if (orderId !== this.lastOrderId) {
+      // Keep the most recently used orders at the end: the oldest is closed first.
+      this.open.delete(orderId);
+      this.open.set(orderId, order);
+    }
+    return order;
+  }
+
+  private customerOf(fields: string[], line: number): number {
+    const { store, rejects, phones } = this.ctx;
+    const cells = this.cells;
+    const keys = readKeys(
+      phones,
+      cells.customer_id(fields),
+      cells.email(fields),
+      cells.phone(fields),
+    );
+    if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
+      const reason =
+        keys.badEmail || keys.badPhone
+          ? "no valid customer key (email or phone invalid)"
+          : "no customer key (customer_id, email or phone)";
+      rejects.reject(this.file, line, reason, fields);
+      return -1;
+    }
+    let c = store.find(keys.id, keys.email, keys.phone);
+    if (c < 0) {
+      c = store.create(false);
+      this.stats.created++;
+      if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");
+      if (keys.badPhone) rejects.warn(this.file, line, "invalid phone left out");
+    }
+    store.attach(c, keys.id, keys.email, keys.phone);
+    return c;
+  }
+
+  /** A numeric cell: NaN when empty, undefined (row rejected) when not a valid amount. */
+  private amount(
+    cell: CellReader,
+    fields: string[],
+    line: number,
+    column: string,
+    allowNegative = false,
+  ): number | undefined {
+    const raw = cell(fields);
+    if (raw === undefined) return NaN;
+    const text = raw.trim();
+    if (text === "") return NaN;
+    const value = parseNumber(text, this.ctx.options.decimal);
+    if (Number.isNaN(value)) {
+      this.ctx.rejects.reject(
+        this.file,
+        line,
+        `invalid number in ${column}`,
+        fields,
+        text.slice(0, 30),
+      );
+      return undefined;
+    }
+    if (value < 0 && !allowNegative) {
+      this.ctx.rejects.reject(this.file, line, `negative ${column}`, fields, text.slice(0, 30));
+      return undefined;
+    }
+    return value;
+  }
+
+  private closeOrder(order: OpenOrder): void {
+    if (order.id !== "") {
+      this.open.delete(order.id);
+      this.closed.add(order.id);
+    }
+    this.pool.push(order);
+    const { store, options, rejects } = this.ctx;
+    if (Number.isNaN(order.day)) {
+      rejects.reject(
+        this.file,
+        order.firstLine,
+        "order without a date (created_at empty on all its rows)",
+        [],
+      );
+      return;
+    }
+    if (order.status !== undefined && this.excluded.has(order.status)) {
+      this.stats.excludedStatus++;
+      return;
+    }
+    if (order.day > options.asOf) {
+      this.stats.afterAsOf++;
+      return;
+    }
+    let amount = Number.isNaN(order.total) ? order.lineSum : order.total;
+    if (!Number.isNaN(order.refunded)) amount -= order.refunded;
+    if (amount < 0) {
+      rejects.reject(this.file, order.firstLine, "negative order amount", [], amount.toFixed(2));
+      return;
+    }
+    const c = order.customer;
+    const day = order.day;
+    this.stats.orders++;
+    store.ordersCount[c]++;
+    store.totalSpent[c] += amount;
+    const firstDay = store.firstOrderDay[c];
+    if (
+      Number.isNaN(firstDay) ||
+      day < firstDay ||
+      (day === firstDay && order.seq < store.firstOrderSeq[c])
+    ) {
+      store.firstOrderDay[c] = day;
+      store.firstOrderSeq[c] = order.seq;
+      store.firstOrderChannel[c] = order.channel;
+    }
+    const lastDay = store.lastOrderDay[c];
+    if (
+      Number.isNaN(lastDay) ||
+      day > lastDay ||
+      (day === lastDay && order.seq > store.lastOrderSeq[c])
+    ) {
+      store.lastOrderDay[c] = day;
+      store.lastOrderSeq[c] = order.seq;
+      store.lastOrderChannel[c] = order.channel;
+      store.lastProduct[c] = order.firstProduct;
+      store.lastCategory[c] = order.firstCategory;
+    }
+    if (options.products && order.products.length > 0) {
+      const set = (store.products[c] ??= new Set());
+      for (const p of order.products) set.add(p);
+    }
+    if (options.categories && order.categories.length > 0) {
+      const set = (store.categories[c] ??= new Set());
+      for (const p of order.categories) set.add(p);
+    }
+    for (const a of this.aggregates) {
+      if (day < a.from || day > a.to) continue;
+      if (a.channel !== undefined && !a.channel(order.channel)) continue;
+      let value: number;
+      if (a.item >= 0) {
+        if (order.itemMatched[a.item] === 0) continue;
+        value = a.measure === "count" ? 1 : order.itemSpent[a.item];
+      } else {
+        value = a.measure === "count" ? 1 : amount;
+      }
+      store.aggregates[a.index][c] += value;
+    }
+  }
+}
+
+type OrderOrReject = OpenOrder | undefined | "rejected";
+
+const NUMERIC = new Set(["total", "quantity", "price", "refunded"]);
+
+/** `orders_filter` over the raw row: its canonical columns, parsed on demand. */
+function compileRowFilter(
+  expr: PlanExpr,
+  cells: Cells,
+  dates: DateParser,
+  ctx: IngestContext,
+): (fields: string[]) => boolean {
+  const decimal = ctx.options.decimal;
+  const scope: Scope<string[]> = {
+    field(name) {
+      const read = cells[name as keyof Cells];
+      if (name === "created_at") {
+        return (fields): Value => {
+          const raw = read(fields);
+          if (raw === undefined || raw.trim() === "") return null;
+          const day = dates.parse(raw);
+          return Number.isNaN(day) ? null : day;
+        };
+      }
+      if (NUMERIC.has(name)) {
+        return (fields): Value => {
+          const raw = read(fields);
+          if (raw === undefined || raw.trim() === "") return null;
+          const value = parseNumber(raw.trim(), decimal);
+          return Number.isNaN(value) ? null : value;
+        };
+      }
+      return (fields): Value => cleanCell(read(fields)) ?? null;
+    },
+    prop: () => () => null,
+    aggregate: () => () => null,
+    inSegment: () => () => false,
+  };
+  return compilePredicate(expr, scope, ctx.options.asOf);
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { compactPhone, PhoneNormalizer } from "./phone.js";
+
+describe("PhoneNormalizer", () => {
+  const fr = new PhoneNormalizer("FR");
+
+  it.each([
+    ["06 39 98 12 34", "+33639981234"],
+    ["0639981234", "+33639981234"],
+    ["06.39.98.12.34", "+33639981234"],
+    ["06-39-98-12-34", "+33639981234"],
+    ["+33 6 39 98 12 34", "+33639981234"],
+    ["+33639981234", "+33639981234"],
+    ["0033639981234", "+33639981234"],
+    ["'+33639981234", "+33639981234"],
+    ["+33 (0)6 39 98 12 34", "+33639981234"],
+    ["+32 470 12 34 56", "+32470123456"],
+    ["+41 79 123 45 67", "+41791234567"],
+    ["+1 (415) 555-2671", "+14155552671"],
+  ])("%s → %s", (text, expected) => {
+    expect(fr.toE164(text)).toBe(expected);
+  });
+
+  it.each(["", "12", "06 39 98", "not a phone", "+33 6 39 98 12 34 56 78", "0000000000"])(
+    "rejects %j",
+    (text) => {
+      expect(fr.toE164(text)).toBeUndefined();
+    },
+  );
+
+  it("needs a default country for national numbers", () => {
+    const none = new PhoneNormalizer(undefined);
+    expect(none.toE164("06 39 98 12 34")).toBeUndefined();
+    expect(none.toE164("+33 6 39 98 12 34")).toBe("+33639981234");
+    expect(new PhoneNormalizer("us").toE164("(415) 555-2671")).toBe("+14155552671");
+  });
+
+  it("compacts spelling", () => {
+    expect(compactPhone("'+33 (0)6 12 34 56 78")).toBe("+33612345678");
+    expect(compactPhone("06 12 34 56 78 ext. 12")).toBe("0612345678");
+    expect(compactPhone("call me")).toBe("");
+  });
+});

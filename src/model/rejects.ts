@@ -1,0 +1,128 @@
+/**
+ * Rows that cannot be used are skipped, counted by reason, and shown as `file:line: reason`
+ * examples (SPEC §1 "Bad input"). With `strict`, the first one stops the run. Warnings are for
+ * values that were read with a fallback (an unknown consent word read as "no", an invalid phone
+ * left out) — the row still counts.
+ *
+ * Messages hold reasons and non-personal values (dates, amounts) only; never an email or phone.
+ */
+import { UserError } from "../errors.js";
+
+export interface RejectExample {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface RejectRecord extends RejectExample {
+  /** The raw fields of the row, for the `--rejects` file only. */
+  fields: readonly string[];
+}
+
+export type RejectListener = (record: RejectRecord) => void;
+
+const EXAMPLES_PER_FILE = 5;
+
+export class RejectLog {
+  /** file → reason → count. */
+  readonly rejected = new Map<string, Map<string, number>>();
+  /** file → warning → count. */
+  readonly warnings = new Map<string, Map<string, number>>();
+  readonly examples: RejectExample[] = [];
+  readonly warningExamples: RejectExample[] = [];
+  private readonly strict: boolean;
+  private readonly listener: RejectListener | undefined;
+
+  constructor(options: { strict?: boolean; listener?: RejectListener } = {}) {
+    this.strict = options.strict ?? false;
+    this.listener = options.listener;
+  }
+
+  /**
+   * Skips a row. `reason` is a short fixed phrase ("unparseable date in created_at"); `detail` is an
+   * optional non-personal value shown in examples only (`"2024-02-30"`).
+   */
+  reject(
+    file: string,
+    line: number,
+    reason: string,
+    fields: readonly string[],
+    detail?: string,
+  ): void {
+    const shown = detail === undefined ? reason : `${reason} (${detail})`;
+    if (this.strict) {
+      throw new UserError("BAD_ROW", `${file}:${line}: ${shown}`, {
+        hint: "without --strict, bad rows are skipped and counted",
+        location: { file, line },
+      });
+    }
+    bump(this.rejected, file, reason);
+    if (this.examplesFor(this.examples, file) < EXAMPLES_PER_FILE) {
+      this.examples.push({ file, line, reason: shown });
+    }
+    this.listener?.({ file, line, reason: shown, fields });
+  }
+
+  warn(file: string, line: number, warning: string, detail?: string): void {
+    bump(this.warnings, file, warning);
+    if (this.examplesFor(this.warningExamples, file) < EXAMPLES_PER_FILE) {
+      this.warningExamples.push({
+        file,
+        line,
+        reason: detail === undefined ? warning : `${warning} (${detail})`,
+      });
+    }
+  }
+
+  rejectedCount(file?: string): number {
+    return total(this.rejected, file);
+  }
+
+  warningCount(file?: string): number {
+    return total(this.warnings, file);
+  }
+
+  /** `{ file: { reason: count } }`, keys sorted, for JSON output and the manifest. */
+  rejectedByFile(): Record<string, Record<string, number>> {
+    return plain(this.rejected);
+  }
+
+  warningsByFile(): Record<string, Record<string, number>> {
+    return plain(this.warnings);
+  }
+
+  private examplesFor(list: RejectExample[], file: string): number {
+    let n = 0;
+    for (const e of list) if (e.file === file) n++;
+    return n;
+  }
+}
+
+function bump(map: Map<string, Map<string, number>>, file: string, reason: string): void {
+  let byReason = map.get(file);
+  if (byReason === undefined) {
+    byReason = new Map();
+    map.set(file, byReason);
+  }
+  byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+}
+
+function total(map: Map<string, Map<string, number>>, file?: string): number {
+  let n = 0;
+  for (const [f, byReason] of map) {
+    if (file !== undefined && f !== file) continue;
+    for (const count of byReason.values()) n += count;
+  }
+  return n;
+}
+
+function plain(map: Map<string, Map<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const file of [...map.keys()].sort()) {
+    const byReason = map.get(file) as Map<string, number>;
+    out[file] = Object.fromEntries(
+      [...byReason.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  }
+  return out;
+}
