@@ -3,7 +3,8 @@
  * mistakes, and a short report request for internal errors (exit 70).
  */
 import type { CliContext } from "../cli/context.js";
-import type { UserError } from "../errors.js";
+import { DiagnosticsError, type UserError } from "../errors.js";
+import { formatDiagnostics } from "./diagnostics.js";
 import { colorEnabled, createTheme } from "./theme.js";
 
 export const ISSUES_URL = "https://github.com/audience-cli/audience/issues";
@@ -15,7 +16,12 @@ export function renderError(error: UserError, context: CliContext): string {
         error.location.column === undefined ? "" : `:${error.location.column}`
       }: `
     : "";
-  let out = `${theme.error("error")} ${where}${error.message}\n`;
+  let out = "";
+  if (error instanceof DiagnosticsError) {
+    // The located problems with their code frames, then the one-line summary below.
+    out += formatDiagnostics(error.diagnostics, "text", theme);
+  }
+  out += `${theme.error("error")} ${where}${error.message}\n`;
   if (error.hint) out += `  ${theme.muted("hint:")} ${error.hint}\n`;
   return out;
 }

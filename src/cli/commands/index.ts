@@ -1,6 +1,11 @@
 /** Every command of SPEC §6, registered on the program. */
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { registerBuild } from "./build.js";
+import { registerChannels } from "./channels.js";
+import { registerCount } from "./count.js";
+import { registerRfm } from "./rfm.js";
+import { registerValidate } from "./validate.js";
 
 export type SetExitCode = (code: number) => void;
 
@@ -9,7 +14,9 @@ export function registerCommands(
   context: CliContext,
   setExitCode: SetExitCode,
 ): void {
-  void program;
-  void context;
-  void setExitCode;
+  registerBuild(program, context, setExitCode);
+  registerCount(program, context, setExitCode);
+  registerRfm(program, context, setExitCode);
+  registerChannels(program, context, setExitCode);
+  registerValidate(program, context, setExitCode);
 }

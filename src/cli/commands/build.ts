@@ -1,0 +1,303 @@
+/**
+ * `audience build`: profiles → segments → one CSV per segment + manifest.json, written
+ * all-or-nothing, guarded against a broken export (SPEC §5, §6, §7).
+ */
+import { Command } from "commander";
+import { formatDay } from "../../calendar.js";
+import type { BuildFlags } from "../../config/settings.js";
+import { PROFILE_FIELDS } from "../../dsl/env.js";
+import { GuardError } from "../../errors.js";
+import {
+  lockOutput,
+  OutputBuild,
+  readPreviousOutput,
+  type PreviousOutput,
+} from "../../io/audience-files.js";
+import type { Profiles } from "../../model/profile.js";
+import { countsJson, renderCountsText } from "../../report/counts.js";
+import { formatInteger } from "../../report/table.js";
+import type { OutputFormat } from "../../segments/definition.js";
+import type { SegmentMembers } from "../../segments/evaluate.js";
+import { checkGuards } from "../../segments/guards.js";
+import {
+  csvLine,
+  extraColumns,
+  identifiersFor,
+  OUTPUT_PROFILES,
+  rowMaker,
+} from "../../segments/output-profiles.js";
+import { createHash } from "node:crypto";
+import { VERSION } from "../../version.js";
+import type { CliContext } from "../context.js";
+import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
+import { runSegments, type SegmentRun } from "../segment-run.js";
+import type { SetExitCode } from "./index.js";
+
+const DATE_FIELDS = new Set(
+  [...PROFILE_FIELDS].filter(([, info]) => info.type === "date").map(([name]) => name),
+);
+
+interface WrittenFile {
+  id: string;
+  name: string;
+  channel: string;
+  format: OutputFormat;
+  matched: number;
+  reachable: number;
+  assigned?: number;
+  written: number;
+  file: string;
+  sha256: string;
+  carried_over?: boolean;
+}
+
+export function registerBuild(
+  program: Command,
+  context: CliContext,
+  setExitCode: SetExitCode,
+): void {
+  const command = new Command("build")
+    .description(
+      "write one upload-ready CSV per segment, and manifest.json, into the output folder",
+    )
+    .option("-o, --out <dir>", "output folder (default: config's out, else out/)")
+    .option(
+      "--format <profile>",
+      "output profile: generic, klaviyo, mailchimp, brevo, meta, google-ads",
+    )
+    .option("--hash", "SHA-256 the identifiers (meta and google-ads profiles)")
+    .option(
+      "--exclusive",
+      "write each customer only to the first segment (by priority) that reaches them",
+    )
+    .option("--force", "write even when a guard trips")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ audience build --config fixtures/demo/audience.yaml
+  $ audience build --format klaviyo --exclusive --out /srv/audiences
+  $ audience build --format meta --hash --only vip
+
+Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage · 3 a guard tripped (nothing replaced)`,
+    );
+  addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
+    const prepared = await loadSettings(flags, context);
+    const { settings } = prepared;
+    const paths = { out: settings.out.path, display: settings.out.display };
+    const lock = await lockOutput(paths);
+    try {
+      const previous = await readPreviousOutput(paths);
+      const run = await runSegments(prepared, context, { hash: true });
+      const build = await OutputBuild.start(paths, stamp(new Date()));
+      let files: WrittenFile[];
+      try {
+        files = await writeSegments(run, build, previous);
+        const trips = checkGuards(
+          files
+            .filter((f) => !f.carried_over)
+            .map((f) => {
+              const segment = run.results.find((r) => r.segment.id === f.id)?.segment;
+              const prev = previousWritten(previous.manifest, f.id);
+              return {
+                id: f.id,
+                guard: segment?.guard ?? {},
+                written: f.written,
+                ...(prev === undefined ? {} : { previous: prev }),
+              };
+            }),
+        );
+        if (trips.length > 0 && !settings.force) {
+          throw new GuardError(
+            `${trips.length === 1 ? "a guard" : `${trips.length} guards`} tripped; nothing was written:\n${trips.map((t) => `  ${t.message}`).join("\n")}`,
+            { hint: "check today's exports; run with --force to write anyway" },
+          );
+        }
+        for (const trip of trips)
+          context.stderr.write(
+            `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
+          );
+        await build.writeText(
+          "manifest.json",
+          `${JSON.stringify(manifest(run, files), null, 2)}\n`,
+        );
+        await build.commit(previous);
+      } catch (error) {
+        await build.abort();
+        throw error;
+      }
+      const written = new Map(
+        files.map((f) => [f.id, { written: f.written, file: `${settings.out.display}/${f.file}` }]),
+      );
+      const view = {
+        asOf: run.asOf,
+        timezone: settings.timezone,
+        customers: run.data.profiles.size,
+        buyers: run.data.profiles.buyers,
+        results: run.results,
+        exclusive: settings.exclusive,
+        written,
+        rejected: run.data.rejects.rejectedByFile(),
+      };
+      if (settings.json) {
+        context.stdout.write(`${JSON.stringify(countsJson(view), null, 2)}\n`);
+      } else {
+        context.stdout.write(renderCountsText(view, run.theme));
+        const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);
+        context.stdout.write(
+          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files and manifest.json to ${settings.out.display}/\n`,
+        );
+      }
+      setExitCode(0);
+    } finally {
+      await lock.release();
+    }
+  });
+  program.addCommand(command);
+}
+
+/** `20261122T193012`: build folders sort by time. */
+function stamp(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "");
+}
+
+function previousWritten(manifest: unknown, id: string): number | undefined {
+  const segments = (manifest as { segments?: { id?: unknown; written?: unknown }[] } | undefined)
+    ?.segments;
+  if (!Array.isArray(segments)) return undefined;
+  const entry = segments.find((s) => s.id === id);
+  return typeof entry?.written === "number" ? entry.written : undefined;
+}
+
+async function writeSegments(
+  run: SegmentRun,
+  build: OutputBuild,
+  previous: PreviousOutput,
+): Promise<WrittenFile[]> {
+  const { settings } = run;
+  const profiles = run.data.profiles;
+  const order = customersByKey(profiles);
+  const files: WrittenFile[] = [];
+  for (const result of run.results) {
+    const format = settings.formatFlag ?? result.segment.format ?? settings.format;
+    const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
+    const file = `${result.segment.id}.csv`;
+    const hasher = createHash("sha256");
+    let written = 0;
+    const lines = segmentLines(profiles, result, format, hash, order, () => {
+      written++;
+    });
+    await build.writeLines(
+      file,
+      (function* () {
+        for (const line of lines) {
+          hasher.update(line, "utf8");
+          yield line;
+        }
+      })(),
+    );
+    files.push({
+      id: result.segment.id,
+      name: result.segment.name,
+      channel: result.segment.channel,
+      format,
+      matched: result.matched,
+      reachable: result.reachableCount,
+      ...(settings.exclusive ? { assigned: result.assignedCount } : {}),
+      written,
+      file,
+      sha256: hasher.digest("hex"),
+    });
+  }
+  if (settings.only !== undefined && previous.folder !== undefined) {
+    // With --only, the other segments keep their previous files.
+    const entries = (previous.manifest as { segments?: WrittenFile[] } | undefined)?.segments ?? [];
+    for (const segment of run.plan.segments) {
+      if (files.some((f) => f.id === segment.id)) continue;
+      const entry = entries.find((e) => e.id === segment.id);
+      if (entry === undefined) continue;
+      await build.carryOver(`${previous.folder}/${entry.file}`, entry.file);
+      files.push({ ...entry, carried_over: true });
+    }
+    const position = new Map(run.plan.segments.map((s, i) => [s.id, i]));
+    files.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+  }
+  return files;
+}
+
+/** Every customer index, sorted by customer key (the order of rows in every file). */
+function customersByKey(profiles: Profiles): Int32Array {
+  const store = profiles.store;
+  const keys = new Array<string>(store.size);
+  for (let c = 0; c < store.size; c++) keys[c] = store.key(c);
+  const order = new Int32Array(store.size);
+  for (let c = 0; c < store.size; c++) order[c] = c;
+  order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  return order;
+}
+
+function* segmentLines(
+  profiles: Profiles,
+  result: SegmentMembers,
+  format: OutputFormat,
+  hash: boolean,
+  order: Int32Array,
+  onRow: () => void,
+): Generator<string> {
+  const segment = result.segment;
+  const maker = rowMaker(profiles, format, hash);
+  const extra = extraColumns(profiles, segment.columns, DATE_FIELDS);
+  yield csvLine([...maker.header, ...extra.header], maker.delimiter);
+  const dedupe = segment.channel !== "none";
+  const seen = maker.uniqueCells.map(() => new Set<string>());
+  const ignoreConsent = segment.consent === "ignore";
+  for (let i = 0; i < order.length; i++) {
+    const c = order[i];
+    if (result.assigned[c] !== 1) continue;
+    const cells = maker.identity(c, identifiersFor(profiles, c, segment.channel, ignoreConsent));
+    if (dedupe) {
+      let kept = 0;
+      maker.uniqueCells.forEach((index, k) => {
+        const value = cells[index];
+        if (value === "") return;
+        if (seen[k].has(value)) cells[index] = "";
+        else {
+          seen[k].add(value);
+          kept++;
+        }
+      });
+      if (kept === 0) continue;
+    }
+    onRow();
+    yield csvLine([...cells, ...extra.cells(c)], maker.delimiter);
+  }
+}
+
+function manifest(run: SegmentRun, files: WrittenFile[]): unknown {
+  const { settings } = run;
+  return {
+    tool: "audience",
+    version: VERSION,
+    generated_at: new Date().toISOString(),
+    as_of: formatDay(run.asOf),
+    timezone: settings.timezone,
+    exclusive: settings.exclusive,
+    hash: settings.hash,
+    customers: run.data.profiles.size,
+    buyers: run.data.profiles.buyers,
+    inputs: run.data.inputs.map((input) => ({
+      kind: input.kind,
+      path: input.display,
+      sha256: input.read.sha256 ?? null,
+      bytes: input.read.bytes,
+      rows_read: input.read.rows,
+      rows_skipped: run.data.rejects.rejectedByFile()[input.display] ?? {},
+    })),
+    segment_files: run.segmentFiles,
+    segments: files.map((f) => ({ ...f })),
+    rfm: { cut_points: run.data.profiles.rfm.cutPoints },
+  };
+}

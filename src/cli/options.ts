@@ -1,0 +1,99 @@
+/**
+ * The options every data command shares (SPEC §6), and the run they all start with: config →
+ * settings → as_of → read the inputs (with progress) → print what was read on stderr.
+ */
+import { Option, type Command } from "commander";
+import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
+import type { EpochDay } from "../dsl/types.js";
+import { readConfig } from "../io/read-config.js";
+import { loadProfiles, type DataNeeds, type LoadedData } from "../io/read-inputs.js";
+import { todayIn, ZoneClock } from "../model/dates.js";
+import { renderInputSummary, renderProblems } from "../report/inputs.js";
+import { createProgress } from "../report/spinner.js";
+import { colorEnabled, createTheme, type Theme } from "../report/theme.js";
+import type { CliContext } from "./context.js";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  value,
+];
+
+export function addInputOptions(command: Command): Command {
+  return command
+    .option("-c, --config <file>", "config file (default: ./audience.yaml when present)")
+    .option("--contacts <file>", "contacts export (CSV or .csv.gz)")
+    .option("--orders <file>", "orders export (CSV or .csv.gz)")
+    .option("--events <file>", "events file")
+    .option("--lists <file>", "list memberships file")
+    .option(
+      "--as-of <date>",
+      "compute as of this date, YYYY-MM-DD (default: today in the time zone)",
+    )
+    .option("--timezone <zone>", "IANA time zone of calendar dates (default: UTC)")
+    .option("--json", "print a machine-readable summary on stdout")
+    .option("-q, --quiet", "no progress and no input summary on stderr")
+    .option("--strict", "stop at the first bad row instead of skipping it")
+    .option("--rejects <file>", "write every skipped row to this CSV file");
+}
+
+export function addSegmentOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        "--segments <path...>",
+        "segment files or folders (default: config's segments, else segments/)",
+      ).argParser(collect),
+    )
+    .option("--only <ids>", "only these segments (comma-separated ids), with what they depend on");
+}
+
+export interface DataRun {
+  settings: Settings;
+  asOf: EpochDay;
+  data: LoadedData;
+  /** Theme for stdout. */
+  theme: Theme;
+  /** Theme for stderr. */
+  errTheme: Theme;
+}
+
+export async function loadSettings(
+  flags: BuildFlags,
+  context: CliContext,
+): Promise<{ settings: Settings; asOf: EpochDay }> {
+  const config = await readConfig(flags.config, context.cwd);
+  const settings = resolveSettings(config, flags, context.cwd);
+  const asOf = settings.asOf ?? todayIn(new ZoneClock(settings.timezone), Date.now());
+  return { settings, asOf };
+}
+
+/** Reads the inputs for a command; `needs` says which aggregates and fields the command uses. */
+export async function runData(
+  prepared: { settings: Settings; asOf: EpochDay },
+  needs: DataNeeds,
+  context: CliContext,
+  options: { hash?: boolean } = {},
+): Promise<DataRun> {
+  const { settings, asOf } = prepared;
+  const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env) && !settings.json);
+  const errTheme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+  const progress = createProgress(context, settings, () => Date.now());
+  let data: LoadedData;
+  try {
+    data = await loadProfiles({
+      settings,
+      asOf,
+      needs,
+      hash: options.hash ?? false,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.stop();
+  }
+  if (!settings.quiet)
+    context.stderr.write(renderInputSummary(data.inputs, data.profiles.size, errTheme));
+  context.stderr.write(
+    renderProblems(data.inputs, data.rejects, errTheme, settings.rejects?.display),
+  );
+  return { settings, asOf, data, theme, errTheme };
+}

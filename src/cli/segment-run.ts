@@ -1,0 +1,96 @@
+/**
+ * What `count` and `build` share: load and check the segment files, compile them for as_of,
+ * read the data once with exactly the aggregates the segments need, and evaluate every segment.
+ */
+import type { Settings } from "../config/settings.js";
+import { compileExpression, AggregateTable } from "../dsl/index.js";
+import type { EpochDay } from "../dsl/types.js";
+import { DiagnosticsError, UsageError } from "../errors.js";
+import { loadSegmentFiles } from "../io/segment-files.js";
+import type { SegmentPlan } from "../segments/definition.js";
+import { evaluateSegments, type SegmentMembers } from "../segments/evaluate.js";
+import { planSegments } from "../segments/plan-segments.js";
+import { didYouMean } from "../suggest.js";
+import type { CliContext } from "./context.js";
+import { runData, type DataRun } from "./options.js";
+
+export interface SegmentRun extends DataRun {
+  plan: SegmentPlan;
+  results: SegmentMembers[];
+  segmentFiles: string[];
+}
+
+/** Output columns every profile may write; they are always kept, so they are not "needed". */
+const IDENTITY_FIELDS = [
+  "customer_id",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "country",
+  "zip",
+];
+
+export async function runSegments(
+  prepared: { settings: Settings; asOf: EpochDay },
+  context: CliContext,
+  options: { hash?: boolean } = {},
+): Promise<SegmentRun> {
+  const { settings, asOf } = prepared;
+  const loaded = await loadSegmentFiles(
+    settings.segments.map((s) => s.path),
+    context.cwd,
+  );
+  const errors = loaded.diagnostics.filter(
+    (d) => d.severity === "error" || (settings.strict && d.severity === "warning"),
+  );
+  if (errors.length > 0) {
+    throw new DiagnosticsError(
+      loaded.diagnostics,
+      `the segment definitions have ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
+    );
+  }
+  if (loaded.definitions.length === 0) {
+    throw new UsageError(
+      "NO_SEGMENTS",
+      `no segments found in ${settings.segments.map((s) => s.display).join(", ")}`,
+      {
+        hint: "pass --segments PATH, or set `segments:` in audience.yaml",
+      },
+    );
+  }
+  checkOnly(
+    settings,
+    loaded.definitions.map((d) => d.id),
+  );
+  const plan = planSegments(loaded.definitions, asOf);
+  const needs = {
+    aggregates: plan.aggregates,
+    fields: [...new Set([...plan.fields, ...IDENTITY_FIELDS])],
+    ...ordersFilter(settings, asOf),
+  };
+  const run = await runData(prepared, needs, context, options);
+  const results = evaluateSegments(plan, run.data.profiles, {
+    ...(settings.only === undefined ? {} : { only: settings.only }),
+    exclusive: settings.exclusive,
+  });
+  return { ...run, plan, results, segmentFiles: loaded.files };
+}
+
+function checkOnly(settings: Settings, ids: string[]): void {
+  for (const id of settings.only ?? []) {
+    if (!ids.includes(id)) {
+      throw new UsageError("UNKNOWN_SEGMENT", `--only: no segment "${id}"${didYouMean(id, ids)}`, {
+        hint: `segments: ${ids.join(", ")}`,
+      });
+    }
+  }
+}
+
+/** The compiled `orders_filter` for this as_of, if the config has one. */
+export function ordersFilter(settings: Settings, asOf: EpochDay) {
+  if (settings.ordersFilter === undefined) return {};
+  return {
+    ordersFilter: compileExpression(settings.ordersFilter.checked, asOf, new AggregateTable()),
+  };
+}

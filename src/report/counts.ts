@@ -1,0 +1,72 @@
+/** Renders the counts of `audience count` and `audience build` (SPEC §6, §9). */
+import { formatDay } from "../calendar.js";
+import type { EpochDay } from "../dsl/types.js";
+import type { SegmentMembers } from "../segments/evaluate.js";
+import { formatInteger, formatPercent, renderTable, type Column } from "./table.js";
+import type { Theme } from "./theme.js";
+
+export interface CountsView {
+  asOf: EpochDay;
+  timezone: string;
+  customers: number;
+  buyers: number;
+  results: readonly SegmentMembers[];
+  exclusive: boolean;
+  /** Build only: rows written and file per segment id. */
+  written?: ReadonlyMap<string, { written: number; file: string }>;
+  rejected: Record<string, Record<string, number>>;
+}
+
+export function renderCountsText(view: CountsView, theme: Theme): string {
+  let out = `${theme.strong("Segments")} as of ${formatDay(view.asOf)} · ${formatInteger(view.customers)} customers · ${formatInteger(
+    view.buyers,
+  )} buyers${view.exclusive ? " · exclusive" : ""}\n\n`;
+  const columns: Column[] = [
+    { header: "segment" },
+    { header: "matched", align: "right" },
+    { header: "reachable", align: "right" },
+    ...(view.exclusive ? [{ header: "assigned", align: "right" as const }] : []),
+    { header: "% of base", align: "right" },
+    { header: "channel" },
+    ...(view.written === undefined
+      ? []
+      : [{ header: "written", align: "right" as const }, { header: "file" }]),
+  ];
+  const rows = view.results.map((r) => {
+    const written = view.written?.get(r.segment.id);
+    return [
+      r.segment.id,
+      formatInteger(r.matched),
+      formatInteger(r.reachableCount),
+      ...(view.exclusive ? [formatInteger(r.assignedCount)] : []),
+      formatPercent(view.customers === 0 ? 0 : r.matched / view.customers),
+      r.segment.channel,
+      ...(view.written === undefined
+        ? []
+        : [formatInteger(written?.written ?? 0), written?.file ?? ""]),
+    ];
+  });
+  out += renderTable(columns, rows, { indent: "  ", header: theme.muted });
+  return out;
+}
+
+export function countsJson(view: CountsView): Record<string, unknown> {
+  return {
+    as_of: formatDay(view.asOf),
+    timezone: view.timezone,
+    customers: view.customers,
+    buyers: view.buyers,
+    ...(view.exclusive ? { exclusive: true } : {}),
+    segments: view.results.map((r) => {
+      const written = view.written?.get(r.segment.id);
+      return {
+        id: r.segment.id,
+        matched: r.matched,
+        reachable: r.reachableCount,
+        ...(view.exclusive ? { assigned: r.assignedCount } : {}),
+        ...(written === undefined ? {} : { written: written.written, file: written.file }),
+      };
+    }),
+    rejected_rows: view.rejected,
+  };
+}

@@ -1,0 +1,106 @@
+/** Renders `audience rfm`: text report, and the JSON of SPEC §9. */
+import { formatDay } from "../calendar.js";
+import type { EpochDay } from "../dsl/types.js";
+import type { RfmReport } from "../rfm/report.js";
+import { formatAmount, formatCut, formatInteger, formatPercent, renderTable } from "./table.js";
+import type { Theme } from "./theme.js";
+
+export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): string {
+  let out = `${theme.strong("RFM")} as of ${formatDay(asOf)} · ${formatInteger(report.buyers)} buyers of ${formatInteger(
+    report.customers,
+  )} customers · revenue ${formatAmount(report.revenue)}\n\n`;
+  if (report.buyers === 0) return `${out}No buyers as of this date: nothing to score.\n`;
+
+  const allFixed = report.fixed.recency && report.fixed.frequency && report.fixed.monetary;
+  out +=
+    theme.strong(
+      allFixed
+        ? "Cut points (fixed in audience.yaml)"
+        : "Cut points (20th, 40th, 60th, 80th percentiles of buyers)",
+    ) + "\n";
+  const cut = (name: string, what: string, values: number[], fixed: boolean) => [
+    name,
+    what + (fixed && !allFixed ? " (fixed)" : ""),
+    ...values.map(formatCut),
+  ];
+  out += renderTable(
+    [
+      { header: "" },
+      { header: "" },
+      { header: "c1", align: "right" },
+      { header: "c2", align: "right" },
+      { header: "c3", align: "right" },
+      { header: "c4", align: "right" },
+    ],
+    [
+      cut("recency", "days since last order", report.cutPoints.recency, report.fixed.recency),
+      cut("frequency", "orders", report.cutPoints.frequency, report.fixed.frequency),
+      cut("monetary", "total spent", report.cutPoints.monetary, report.fixed.monetary),
+    ],
+    { indent: "  ", header: theme.muted },
+  );
+  out += `  ${theme.muted("R = 5 for the most recent buyers; F and M = 5 for the most frequent and the biggest spenders")}\n\n`;
+
+  out += theme.strong("Buyers by recency (R, rows) and frequency (F, columns)") + "\n";
+  const max = Math.max(1, ...report.grid.flat());
+  const cellWidth = Math.max(6, formatInteger(max).length + 2);
+  out += `  ${"".padEnd(5)}${[1, 2, 3, 4, 5].map((f) => `F=${f}`.padStart(cellWidth)).join("")}\n`;
+  for (let r = 5; r >= 1; r--) {
+    const cells = report.grid[r - 1].map((count) => {
+      const text = formatInteger(count).padStart(cellWidth);
+      if (!theme.enabled) return text;
+      const level = count === 0 ? 0 : 1 + Math.min(3, Math.floor((count / max) * 4));
+      return theme.shade(text, level);
+    });
+    out += `  ${`R=${r}`.padEnd(5)}${cells.join("")}\n`;
+  }
+  out += "\n";
+
+  out += theme.strong("Segments") + "\n";
+  out += renderTable(
+    [
+      { header: "segment" },
+      { header: "customers", align: "right" },
+      { header: "% buyers", align: "right" },
+      { header: "revenue", align: "right" },
+      { header: "% revenue", align: "right" },
+      { header: "avg days", align: "right" },
+      { header: "avg orders", align: "right" },
+      { header: "avg spent", align: "right" },
+    ],
+    report.segments.map((s) => [
+      s.name,
+      formatInteger(s.customers),
+      formatPercent(s.share),
+      formatAmount(s.revenue),
+      formatPercent(s.revenueShare),
+      s.customers === 0 ? "—" : formatAmount(s.avgDaysSinceLastOrder, 0),
+      s.customers === 0 ? "—" : formatAmount(s.avgOrders, 1),
+      s.customers === 0 ? "—" : formatAmount(s.avgSpent),
+    ]),
+    { indent: "  ", header: theme.muted },
+  );
+  return out;
+}
+
+export function rfmJson(report: RfmReport, asOf: EpochDay): unknown {
+  return {
+    as_of: formatDay(asOf),
+    buyers: report.buyers,
+    customers: report.customers,
+    revenue: report.revenue,
+    cut_points: report.cutPoints,
+    grid: report.grid,
+    segments: report.segments.map((s) => ({
+      name: s.name,
+      customers: s.customers,
+      revenue: s.revenue,
+      share: round4(s.share),
+      revenue_share: round4(s.revenueShare),
+    })),
+  };
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10000) / 10000;
+}

@@ -1,0 +1,56 @@
+/**
+ * Progress on stderr while reading: rows read and MB/s. Only on a terminal, and never with
+ * --quiet, --json or NO_COLOR, so logs and pipes stay clean.
+ */
+import ora, { type Ora } from "ora";
+import type { CliContext } from "../cli/context.js";
+import type { Progress } from "../io/read-inputs.js";
+import { formatInteger } from "./table.js";
+
+export interface ProgressReporter {
+  update(progress: Progress): void;
+  stop(): void;
+}
+
+const SILENT: ProgressReporter = { update: () => undefined, stop: () => undefined };
+
+export function createProgress(
+  context: CliContext,
+  options: { quiet: boolean; json: boolean },
+  now: () => number,
+): ProgressReporter {
+  const noColor = context.env.NO_COLOR !== undefined && context.env.NO_COLOR !== "";
+  if (
+    !context.stderrIsTTY ||
+    options.quiet ||
+    options.json ||
+    noColor ||
+    context.env.TERM === "dumb"
+  )
+    return SILENT;
+  const spinner: Ora = ora({
+    stream: context.stderr as NodeJS.WriteStream,
+    text: "Reading…",
+    discardStdin: false,
+  }).start();
+  let file = "";
+  let started = now();
+  let lastDraw = 0;
+  return {
+    update(progress) {
+      if (progress.file !== file) {
+        file = progress.file;
+        started = now();
+      }
+      const t = now();
+      if (t - lastDraw < 100) return;
+      lastDraw = t;
+      const seconds = Math.max(0.001, (t - started) / 1000);
+      const mbPerSecond = progress.bytes / 1_000_000 / seconds;
+      spinner.text = `Reading ${progress.file} · ${formatInteger(progress.rows)} rows · ${mbPerSecond.toFixed(1)} MB/s`;
+    },
+    stop() {
+      spinner.stop();
+    },
+  };
+}

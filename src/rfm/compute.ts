@@ -1,0 +1,102 @@
+/**
+ * RFM over a customer base (SPEC §4): cut points over buyers, the three scores, the named segment
+ * of each customer, and the 5×5 R×F grid.
+ */
+import type { RfmCutPoints } from "../config/load-config.js";
+import { quintileCutPoints } from "./cut-points.js";
+import { scoreAscending, scoreRecency } from "./score.js";
+import { PROSPECTS, type RfmMap } from "./segment-map.js";
+
+export interface RfmInput {
+  /** Per customer; NaN for customers who never bought. */
+  daysSinceLastOrder: ArrayLike<number>;
+  ordersCount: ArrayLike<number>;
+  totalSpent: ArrayLike<number>;
+}
+
+export interface CutPoints {
+  recency: number[];
+  frequency: number[];
+  monetary: number[];
+}
+
+export interface RfmResult {
+  buyers: number;
+  cutPoints: CutPoints;
+  /** Per customer, 1–5; 0 for non-buyers. */
+  r: Uint8Array;
+  f: Uint8Array;
+  m: Uint8Array;
+  /** Per customer: the named segment (prospects for non-buyers). */
+  segment: string[];
+  /** grid[r - 1][f - 1] = buyers in that cell. */
+  grid: number[][];
+}
+
+export function computeRfm(
+  input: RfmInput,
+  size: number,
+  fixed: RfmCutPoints,
+  map: RfmMap,
+): RfmResult {
+  const buyerIndex: number[] = [];
+  for (let c = 0; c < size; c++) if (input.ordersCount[c] > 0) buyerIndex.push(c);
+  const n = buyerIndex.length;
+  const column = (values: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = values[buyerIndex[i]];
+    return out;
+  };
+  const cuts = (given: number[] | undefined, values: ArrayLike<number>): number[] =>
+    given ?? (n === 0 ? [] : quintileCutPoints(column(values)));
+  const cutPoints: CutPoints = {
+    recency: cuts(fixed.recency, input.daysSinceLastOrder),
+    frequency: cuts(fixed.frequency, input.ordersCount),
+    monetary: cuts(fixed.monetary, input.totalSpent),
+  };
+  const r = new Uint8Array(size);
+  const f = new Uint8Array(size);
+  const m = new Uint8Array(size);
+  const segment = new Array<string>(size).fill(PROSPECTS);
+  const grid = Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
+  for (const c of buyerIndex) {
+    const rs = scoreRecency(input.daysSinceLastOrder[c], cutPoints.recency);
+    const fs = scoreAscending(input.ordersCount[c], cutPoints.frequency);
+    const ms = scoreAscending(input.totalSpent[c], cutPoints.monetary);
+    r[c] = rs;
+    f[c] = fs;
+    m[c] = ms;
+    segment[c] = map[rs - 1][fs - 1];
+    grid[rs - 1][fs - 1]++;
+  }
+  return { buyers: n, cutPoints, r, f, m, segment, grid };
+}
+
+/**
+ * `revenue_percentile` (SPEC §2): the % of buyers whose total spent is strictly lower. NaN for
+ * non-buyers.
+ */
+export function revenuePercentiles(
+  ordersCount: ArrayLike<number>,
+  totalSpent: ArrayLike<number>,
+  size: number,
+): Float64Array {
+  const out = new Float64Array(size).fill(NaN);
+  const spends: number[] = [];
+  for (let c = 0; c < size; c++) if (ordersCount[c] > 0) spends.push(totalSpent[c]);
+  const sorted = Float64Array.from(spends).sort();
+  const n = sorted.length;
+  for (let c = 0; c < size; c++) {
+    if (!(ordersCount[c] > 0)) continue;
+    const v = totalSpent[c];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    out[c] = (lo / n) * 100;
+  }
+  return out;
+}

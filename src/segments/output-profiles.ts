@@ -1,0 +1,282 @@
+/**
+ * The output profiles of SPEC §7: for each upload destination, its header, delimiter and how each
+ * cell is made. Rows are plain string arrays; `io/audience-files.ts` writes them.
+ *
+ * - Identifiers (validated email, E.164 phone, hashes) are written as they are.
+ * - Free text (names, products, custom properties) that starts with `=`, `+`, `-`, `@`, tab or CR
+ *   gets a leading `'`, so a spreadsheet never runs it as a formula (CSV injection).
+ * - Only the identifiers of the channel the member is reachable on are written: an email segment
+ *   does not carry phone numbers of people who never agreed to SMS, and vice versa.
+ */
+import { createHash } from "node:crypto";
+import { formatDay } from "../calendar.js";
+import type { Getter, Value } from "../dsl/evaluator.js";
+import type { Profiles } from "../model/profile.js";
+import type { Channel, OutputFormat } from "./definition.js";
+
+export interface OutputProfile {
+  format: OutputFormat;
+  delimiter: "," | ";";
+  /** Header of the identity columns, before the segment's extra columns. */
+  header: readonly string[];
+  /** Whether `--hash` applies. */
+  hashable: boolean;
+}
+
+export const OUTPUT_PROFILES: Record<OutputFormat, OutputProfile> = {
+  generic: {
+    format: "generic",
+    delimiter: ",",
+    header: ["customer_id", "email", "phone", "first_name", "last_name"],
+    hashable: false,
+  },
+  klaviyo: {
+    format: "klaviyo",
+    delimiter: ",",
+    header: ["Email", "Phone Number", "First Name", "Last Name"],
+    hashable: false,
+  },
+  mailchimp: {
+    format: "mailchimp",
+    delimiter: ",",
+    header: ["Email Address", "First Name", "Last Name", "Phone Number"],
+    hashable: false,
+  },
+  brevo: {
+    format: "brevo",
+    delimiter: ";",
+    header: ["EMAIL", "SMS", "FIRSTNAME", "LASTNAME"],
+    hashable: false,
+  },
+  meta: {
+    format: "meta",
+    delimiter: ",",
+    header: ["email", "phone", "fn", "ln", "country"],
+    hashable: true,
+  },
+  "google-ads": {
+    format: "google-ads",
+    delimiter: ",",
+    header: ["Email", "Phone", "First Name", "Last Name", "Country", "Zip"],
+    hashable: true,
+  },
+};
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r"]);
+
+/** CSV-injection guard for free text. */
+export function protectText(text: string): string {
+  return text.length > 0 && FORMULA_START.has(text[0]) ? `'${text}` : text;
+}
+
+/** A name as Meta and Google want it before hashing: trimmed, lowercase, no punctuation. */
+export function normalizeName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, "");
+}
+
+/** How an extra column's value is written. */
+export function formatColumnValue(value: Value, type: "date" | "other"): string {
+  if (value === null) return "";
+  if (type === "date" && typeof value === "number") return formatDay(value);
+  if (typeof value === "number") return String(Math.round(value * 100) / 100);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "string") return protectText(value);
+  if (Array.isArray(value)) return protectText(value.map((v) => String(v)).join(", "));
+  return "";
+}
+
+/** The identifiers a member is written with, given the channel that reaches them. */
+export interface Identifiers {
+  email: string | undefined;
+  phone: string | undefined;
+}
+
+export function identifiersFor(
+  profiles: Profiles,
+  c: number,
+  channel: Channel,
+  ignoreConsent: boolean,
+): Identifiers {
+  const s = profiles.store;
+  const email = s.email[c];
+  const phone = s.phone[c];
+  switch (channel) {
+    case "email":
+      return { email, phone: undefined };
+    case "sms":
+    case "whatsapp":
+      return { email: undefined, phone };
+    case "any":
+      return {
+        email:
+          email !== undefined && (ignoreConsent || s.emailConsent[c] === 1) ? email : undefined,
+        phone: phone !== undefined && (ignoreConsent || s.smsConsent[c] === 1) ? phone : undefined,
+      };
+    case "none":
+      return { email, phone };
+    default: {
+      const never: never = channel;
+      return never;
+    }
+  }
+}
+
+export interface RowMaker {
+  header: string[];
+  delimiter: "," | ";";
+  /** The identity cells of a member (before extra columns). */
+  identity(c: number, ids: Identifiers): string[];
+  /** Which identity cells must be unique in the file (email, phone), by index in `identity`. */
+  uniqueCells: number[];
+}
+
+export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean): RowMaker {
+  const profile = OUTPUT_PROFILES[format];
+  const s = profiles.store;
+  const text = (value: string | undefined) => (value === undefined ? "" : protectText(value));
+  const hashed = hash && profile.hashable;
+  const h = (value: string | undefined, normalize: (v: string) => string) =>
+    value === undefined || value.trim() === "" ? "" : sha256(normalize(value));
+  switch (format) {
+    case "generic":
+      return {
+        header: [...profile.header],
+        delimiter: ",",
+        identity: (c, ids) => [
+          text(s.customerId[c]),
+          ids.email ?? "",
+          ids.phone ?? "",
+          text(s.firstName[c]),
+          text(s.lastName[c]),
+        ],
+        uniqueCells: [1, 2],
+      };
+    case "klaviyo":
+      return {
+        header: [...profile.header],
+        delimiter: ",",
+        identity: (c, ids) => [
+          ids.email ?? "",
+          ids.phone ?? "",
+          text(s.firstName[c]),
+          text(s.lastName[c]),
+        ],
+        uniqueCells: [0, 1],
+      };
+    case "mailchimp":
+      return {
+        header: [...profile.header],
+        delimiter: ",",
+        identity: (c, ids) => [
+          ids.email ?? "",
+          text(s.firstName[c]),
+          text(s.lastName[c]),
+          ids.phone ?? "",
+        ],
+        uniqueCells: [0, 3],
+      };
+    case "brevo":
+      return {
+        header: [...profile.header],
+        delimiter: ";",
+        identity: (c, ids) => [
+          ids.email ?? "",
+          ids.phone ?? "",
+          text(s.firstName[c]),
+          text(s.lastName[c]),
+        ],
+        uniqueCells: [0, 1],
+      };
+    case "meta":
+      return {
+        header: [...profile.header],
+        delimiter: ",",
+        identity: hashed
+          ? (c, ids) => [
+              h(ids.email, (v) => v.trim().toLowerCase()),
+              h(ids.phone, (v) => v.replace(/\D/g, "")),
+              h(s.firstName[c], normalizeName),
+              h(s.lastName[c], normalizeName),
+              h(s.country[c], (v) => v.trim().toLowerCase()),
+            ]
+          : (c, ids) => [
+              ids.email ?? "",
+              ids.phone ?? "",
+              text(s.firstName[c]),
+              text(s.lastName[c]),
+              text(s.country[c]),
+            ],
+        uniqueCells: [0, 1],
+      };
+    case "google-ads":
+      return {
+        header: [...profile.header],
+        delimiter: ",",
+        identity: hashed
+          ? (c, ids) => [
+              h(ids.email, (v) => v.trim().toLowerCase()),
+              h(ids.phone, (v) => v.trim()),
+              h(s.firstName[c], (v) => v.trim().toLowerCase()),
+              h(s.lastName[c], (v) => v.trim().toLowerCase()),
+              text(s.country[c]),
+              text(s.zip[c]),
+            ]
+          : (c, ids) => [
+              ids.email ?? "",
+              ids.phone ?? "",
+              text(s.firstName[c]),
+              text(s.lastName[c]),
+              text(s.country[c]),
+              text(s.zip[c]),
+            ],
+        uniqueCells: [0, 1],
+      };
+    default: {
+      const never: never = format;
+      return never;
+    }
+  }
+}
+
+/** Extra columns of a segment (`columns:`): header and the getter of each. */
+export function extraColumns(
+  profiles: Profiles,
+  columns: readonly string[],
+  dateFields: ReadonlySet<string>,
+): { header: string[]; cells: (c: number) => string[] } {
+  const getters: { get: Getter<number>; type: "date" | "other" }[] = columns.map((name) => ({
+    get: profiles.field(name),
+    type: dateFields.has(name) ? "date" : "other",
+  }));
+  return {
+    header: columns.map((name) => (name.startsWith("props.") ? name.slice("props.".length) : name)),
+    cells: (c) => getters.map((g) => formatColumnValue(g.get(c), g.type)),
+  };
+}
+
+/** One CSV line (RFC 4180): fields quoted when they hold the delimiter, a quote, CR or LF. */
+export function csvLine(fields: readonly string[], delimiter: "," | ";"): string {
+  let out = "";
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (i > 0) out += delimiter;
+    if (
+      field.includes('"') ||
+      field.includes(delimiter) ||
+      field.includes("\n") ||
+      field.includes("\r")
+    ) {
+      out += `"${field.replace(/"/g, '""')}"`;
+    } else {
+      out += field;
+    }
+  }
+  return `${out}\r\n`;
+}
