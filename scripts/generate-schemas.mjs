@@ -5,13 +5,14 @@
  *
  *   node scripts/generate-schemas.mjs
  *
- * A test (src/segments/segment-schema.test.ts) fails when a committed schema differs from what
- * this script would write.
+ * Tests (src/segments/segment-schema.test.ts, src/config/config-schema.test.ts) fail when a
+ * committed schema differs from what this script would write.
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { toJsonSchema } from "../dist/config/schema.js";
 import { SEGMENT_FILE_SCHEMA, SEGMENT_FILE_SCHEMA_TITLE } from "../dist/segments/segment-schema.js";
+import { CONFIG_SCHEMA, CONFIG_SCHEMA_TITLE } from "../dist/config/config-schema.js";
 
 const root = new URL("../", import.meta.url);
 
@@ -20,6 +21,11 @@ export const SCHEMAS = [
     path: "schemas/segments.schema.json",
     schema: SEGMENT_FILE_SCHEMA,
     title: SEGMENT_FILE_SCHEMA_TITLE,
+  },
+  {
+    path: "schemas/audience.schema.json",
+    schema: CONFIG_SCHEMA,
+    title: CONFIG_SCHEMA_TITLE,
   },
 ];
 

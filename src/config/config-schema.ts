@@ -34,6 +34,8 @@ const cutPoints = (what: string): Schema => ({
   description: `four ascending thresholds for ${what} instead of the quintiles of your buyers`,
 });
 
+export const CONFIG_SCHEMA_TITLE = "audience configuration (audience.yaml)";
+
 export const CONFIG_SCHEMA: Schema = {
   type: "object",
   description: "audience configuration: where the exports are and how to read them",

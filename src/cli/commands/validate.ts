@@ -1,10 +1,13 @@
 /**
  * `audience validate [paths…]` (SPEC §6): checks segment files without reading any data — YAML,
- * schema, ids, expressions and their types, references, cycles — and prints every problem.
+ * schema, ids, expressions and their types, references, cycles — and the config file when there is
+ * one (its keys, orders_filter, RFM thresholds and map), and prints every problem.
  * Exit 1 when there is an error (or a warning, with --strict).
  */
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { resolve } from "node:path";
+import { loadConfigFile } from "../../io/read-config.js";
 import { loadSegmentFiles } from "../../io/segment-files.js";
 import {
   DIAGNOSTIC_FORMATS,
@@ -44,19 +47,25 @@ export function registerValidate(
     .action(async (paths: string[], options: ValidateOptions) => {
       const format = parseFormat(options.format);
       const strict = options.strict === true;
+      const config = await loadConfigFile(options.config, context.cwd);
+      // Without paths: the config's `segments:` (relative to the config file), else segments/.
+      const configured = config.source?.values.segments?.map((p) =>
+        resolve(config.source?.dir ?? context.cwd, p),
+      );
       const loaded = await loadSegmentFiles(
-        paths.length > 0 ? paths : [DEFAULT_SEGMENTS_PATH],
+        paths.length > 0 ? paths : (configured ?? [DEFAULT_SEGMENTS_PATH]),
         context.cwd,
       );
+      const diagnostics = [...config.diagnostics, ...loaded.diagnostics];
       const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env));
       context.stdout.write(
-        formatDiagnostics(loaded.diagnostics, format, theme, {
+        formatDiagnostics(diagnostics, format, theme, {
           segments: loaded.definitions.length,
-          files: loaded.files.length,
+          files: loaded.files.length + (config.source === undefined ? 0 : 1),
           strict,
         }),
       );
-      const failed = loaded.diagnostics.some((d) => d.severity === "error" || strict);
+      const failed = diagnostics.some((d) => d.severity === "error" || strict);
       setExitCode(failed ? 1 : 0);
     });
 }
