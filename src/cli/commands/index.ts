@@ -4,6 +4,7 @@ import type { CliContext } from "../context.js";
 import { registerBuild } from "./build.js";
 import { registerChannels } from "./channels.js";
 import { registerCount } from "./count.js";
+import { registerDemo } from "./demo.js";
 import { registerRfm } from "./rfm.js";
 import { registerValidate } from "./validate.js";
 
@@ -19,4 +20,5 @@ export function registerCommands(
   registerRfm(program, context, setExitCode);
   registerChannels(program, context, setExitCode);
   registerValidate(program, context, setExitCode);
+  registerDemo(program, context, setExitCode);
 }
