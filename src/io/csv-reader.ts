@@ -147,8 +147,10 @@ export async function readCsv(
   let previousEmpty = 0;
   let lineCorrection = 0;
 
-  const createParser = (firstText: string): Parser => {
-    delimiter = source.delimiter ?? detectDelimiter(firstText);
+  const createParser = (first: Buffer): Parser => {
+    delimiter =
+      source.delimiter ??
+      detectDelimiter(first.toString("utf8", 0, Math.min(first.length, 1 << 16)));
     const p = parse({
       delimiter,
       record_delimiter: ["\r\n", "\n", "\r"],
@@ -194,8 +196,8 @@ export async function readCsv(
     return p;
   };
 
-  const write = (p: Parser, chunk: string): Promise<void> | undefined => {
-    if (chunk === "") return undefined;
+  const write = (p: Parser, chunk: Buffer): Promise<void> | undefined => {
+    if (chunk.length === 0) return undefined;
     if (p.write(chunk)) return undefined;
     return new Promise((resolve) => p.once("drain", resolve));
   };
@@ -211,7 +213,7 @@ export async function readCsv(
           if (failure !== undefined) break;
           const decoded = decoder.decode(chunk);
           if (parser === undefined) {
-            if (decoded === "") continue;
+            if (decoded.length === 0) continue;
             parser = createParser(decoded);
             attach(parser);
           }
@@ -223,14 +225,14 @@ export async function readCsv(
         }
         const rest = decoder.end();
         if (parser === undefined) {
-          if (rest === "") {
+          if (rest.length === 0) {
             resolve();
             return;
           }
           parser = createParser(rest);
           attach(parser);
         }
-        if (rest !== "") await write(parser, rest);
+        if (rest.length > 0) await write(parser, rest);
         parser.end();
       } catch (error) {
         reject(error);

@@ -80,12 +80,16 @@ export class ByteDecoder {
     this.file = file;
   }
 
-  decode(chunk: Buffer): string {
+  /**
+   * The next chunk as UTF-8 bytes, ready for csv-parse. Valid UTF-8 passes through untouched (no
+   * decode and re-encode); other encodings are decoded and re-encoded as UTF-8.
+   */
+  decode(chunk: Buffer): Buffer {
     let bytes = chunk;
     if (this.encoding === undefined) {
       bytes = this.detect(bytes);
     }
-    if (this.utf16) return this.utf16.decode(bytes, { stream: true });
+    if (this.utf16) return Buffer.from(this.utf16.decode(bytes, { stream: true }), "utf8");
     if (this.carry !== undefined) {
       bytes = Buffer.concat([this.carry, bytes]);
       this.carry = undefined;
@@ -98,9 +102,9 @@ export class ByteDecoder {
     return this.decodeComplete(bytes);
   }
 
-  end(): string {
-    if (this.utf16) return this.utf16.decode();
-    if (this.carry === undefined) return "";
+  end(): Buffer {
+    if (this.utf16) return Buffer.from(this.utf16.decode(), "utf8");
+    if (this.carry === undefined) return Buffer.alloc(0);
     const rest = this.carry;
     this.carry = undefined;
     return this.decodeComplete(rest);
@@ -153,8 +157,8 @@ export class ByteDecoder {
     return bytes;
   }
 
-  private decodeComplete(bytes: Buffer): string {
-    if (isUtf8(bytes)) return bytes.toString("utf8");
+  private decodeComplete(bytes: Buffer): Buffer {
+    if (isUtf8(bytes)) return bytes;
     // Slow path, only for chunks with bytes that are not UTF-8.
     let out = "";
     let runStart = 0;
@@ -178,7 +182,7 @@ export class ByteDecoder {
     }
     if (end > runStart) out += bytes.toString("utf8", runStart, end);
     if (this.encoding === "utf-8") this.encoding = "windows-1252";
-    return out;
+    return Buffer.from(out, "utf8");
   }
 }
 

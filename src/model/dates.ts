@@ -26,6 +26,7 @@ export class ZoneClock {
   private readonly utc: boolean;
   private readonly format: Intl.DateTimeFormat | undefined;
   private readonly offsets = new Map<number, number>();
+  private readonly dailyOffsets = new Map<number, number>();
 
   constructor(timezone: string) {
     this.timezone = timezone;
@@ -56,12 +57,26 @@ export class ZoneClock {
   /** The zone's offset from UTC in minutes at this instant (Paris in summer: 120). */
   offsetMinutes(ms: number): number {
     if (this.format === undefined) return 0;
+    // Most UTC days have one offset all day long: look it up once per day, and per quarter hour
+    // only on the days the zone changes its clocks.
+    const utcDay = Math.floor(ms / 86_400_000);
+    let daily = this.dailyOffsets.get(utcDay);
+    if (daily === undefined) {
+      const start = this.bucketOffset(utcDay * 86_400_000);
+      const end = this.bucketOffset(utcDay * 86_400_000 + 86_400_000 - BUCKET_MS);
+      daily = start === end ? start : NaN;
+      this.dailyOffsets.set(utcDay, daily);
+    }
+    return Number.isNaN(daily) ? this.bucketOffset(ms) : daily;
+  }
+
+  private bucketOffset(ms: number): number {
     const bucket = Math.floor(ms / BUCKET_MS);
     const cached = this.offsets.get(bucket);
     if (cached !== undefined) return cached;
     // Zone transitions happen on whole quarter hours, so one lookup serves the whole bucket.
     const at = bucket * BUCKET_MS;
-    const parts = this.format.formatToParts(new Date(at));
+    const parts = (this.format as Intl.DateTimeFormat).formatToParts(new Date(at));
     let year = 0;
     let month = 0;
     let day = 0;
@@ -143,6 +158,8 @@ export class DateParser {
 
   private parseUncached(input: string): EpochDay {
     this.problem = undefined;
+    const fast = this.parseCommon(input);
+    if (fast !== undefined) return fast;
     let text = input.trim();
     if (text.startsWith("'")) text = text.slice(1).trim();
     let year: number;
@@ -200,6 +217,45 @@ export class DateParser {
     }
     if (this.rejectBefore1970 && result < MIN_DAY) return this.fail("date before 1970");
     return result;
+  }
+
+  /**
+   * The forms almost every export uses — `2024-05-01`, `2024-05-01 10:20:30` and
+   * `2024-05-01T10:20:30Z` — read from character codes without a regular expression. Anything
+   * else (or anything invalid) returns undefined and goes through the full parser.
+   */
+  private parseCommon(text: string): EpochDay | undefined {
+    const n = text.length;
+    if (n !== 10 && n !== 19 && n !== 20) return undefined;
+    const d = (i: number) => text.charCodeAt(i) - 48;
+    for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
+      const c = d(i);
+      if (c < 0 || c > 9) return undefined;
+    }
+    if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+    const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const month = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    if (year < 1970 || !isValidDate(year, month, day)) return undefined;
+    const civil = dayFromParts(year, month, day);
+    if (n === 10) return civil;
+    const sep = text.charCodeAt(10);
+    if (sep !== 32 && sep !== 84 /* T */) return undefined;
+    if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+    for (const i of [11, 12, 14, 15, 17, 18]) {
+      const c = d(i);
+      if (c < 0 || c > 9) return undefined;
+    }
+    const hour = d(11) * 10 + d(12);
+    const minute = d(14) * 10 + d(15);
+    const second = d(17) * 10 + d(18);
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
+    if (n === 19) return civil; // local time: its date is the date
+    if (text.charCodeAt(19) !== 90 /* Z */) return undefined;
+    const result = this.clock.dayOf(
+      civil * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000,
+    );
+    return this.rejectBefore1970 && result < MIN_DAY ? undefined : result;
   }
 
   private fail(problem: DateProblem): number {

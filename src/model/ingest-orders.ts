@@ -39,6 +39,10 @@ interface ItemFilter {
 class OpenOrder {
   id = "";
   customer = -1;
+  /** The identifier cells of the order's first row, as written: equal cells need no lookup. */
+  rawId: string | undefined;
+  rawEmail: string | undefined;
+  rawPhone: string | undefined;
   seq = 0;
   firstLine = 0;
   day = NaN;
@@ -59,9 +63,18 @@ class OpenOrder {
     this.itemSpent = new Float64Array(items);
   }
 
-  reset(id: string, customer: number, seq: number, line: number): void {
+  reset(
+    id: string,
+    customer: number,
+    seq: number,
+    line: number,
+    keys: readonly (string | undefined)[],
+  ): void {
     this.id = id;
     this.customer = customer;
+    this.rawId = keys[0];
+    this.rawEmail = keys[1];
+    this.rawPhone = keys[2];
     this.seq = seq;
     this.firstLine = line;
     this.day = NaN;
@@ -201,7 +214,11 @@ export class OrdersSink implements RowSink {
       const customer = this.customerOf(fields, line);
       if (customer < 0) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
-      order.reset(orderId ?? "", customer, seq, line);
+      order.reset(orderId ?? "", customer, seq, line, [
+        cells.customer_id(fields),
+        cells.email(fields),
+        cells.phone(fields),
+      ]);
       if (orderId !== undefined) {
         this.open.set(orderId, order);
         if (this.open.size > OPEN_ORDERS) {
@@ -275,7 +292,11 @@ export class OrdersSink implements RowSink {
     const rawId = cells.customer_id(fields);
     const rawEmail = cells.email(fields);
     const rawPhone = cells.phone(fields);
-    if (rawId !== undefined || rawEmail !== undefined || rawPhone !== undefined) {
+    const same =
+      (rawId === undefined || rawId === order.rawId) &&
+      (rawEmail === undefined || rawEmail === order.rawEmail) &&
+      (rawPhone === undefined || rawPhone === order.rawPhone);
+    if (!same) {
       const keys = readKeys(this.ctx.phones, rawId, rawEmail, rawPhone);
       if (keys.id !== undefined || keys.email !== undefined || keys.phone !== undefined) {
         const c = this.ctx.store.find(keys.id, keys.email, keys.phone);

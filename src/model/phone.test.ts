@@ -41,3 +41,49 @@ describe("PhoneNormalizer", () => {
     expect(compactPhone("call me")).toBe("");
   });
 });
+
+describe("PhoneNormalizer fast path", () => {
+  it("agrees with libphonenumber's full parse on generated numbers", () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const digits = (n: number) => Array.from({ length: n }, () => String(rand(10))).join("");
+    for (const country of ["FR", "BE", "CH", "DE", "US", "GB", "ES", "NL", "IT"]) {
+      const phones = new PhoneNormalizer(country);
+      for (let i = 0; i < 3000; i++) {
+        const prefix = [
+          "+33",
+          "+32",
+          "+41",
+          "+49",
+          "+1",
+          "+44",
+          "+34",
+          "+31",
+          "+39",
+          "+7",
+          "0",
+          "00",
+          "+",
+          "",
+        ][rand(14)];
+        const key = `${prefix}${digits(6 + rand(8))}`.replace(/^00/, "+");
+        const fast = phones.fast(key);
+        if (fast === undefined) continue;
+        expect([key, country, fast]).toEqual([key, country, phones.parse(key) ?? null]);
+      }
+    }
+  });
+
+  it("takes the fast path for the usual spellings", () => {
+    const fr = new PhoneNormalizer("FR");
+    expect(fr.fast("0639981234")).toBe("+33639981234");
+    expect(fr.fast("+33639981234")).toBe("+33639981234");
+    expect(fr.fast("+32470123456")).toBe("+32470123456");
+    // Shared calling codes and plans with number types go to the full parser.
+    expect(fr.fast("+14155552671")).toBeUndefined();
+    expect(fr.fast("+447911123456")).toBeUndefined();
+  });
+});
