@@ -157,12 +157,13 @@ export class EventsSink implements RowSink {
       );
       return;
     }
-    const c = customerOfRow(this.ctx, this.stats, this.file, line, fields, cells);
-    if (c < 0) return;
     if (day > this.ctx.options.asOf) {
+      // Point in time: nothing dated after as_of counts, not even as a new person.
       this.stats.afterAsOf++;
       return;
     }
+    const c = customerOfRow(this.ctx, this.stats, this.file, line, fields, cells);
+    if (c < 0) return;
     for (const a of this.aggregates) {
       if (day < a.from || day > a.to || !a.type(type)) continue;
       let ok = true;

@@ -15,7 +15,13 @@ import { bindHeader, cellReader, type CellReader } from "./columns.js";
 import { CANONICAL_COLUMNS } from "../config/presets.js";
 import type { DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
-import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import {
+  readKeys,
+  type FileStats,
+  type IngestContext,
+  type RowKeys,
+  type RowSink,
+} from "./ingest-context.js";
 import { cleanCell, parseNumber } from "./values.js";
 
 const OPEN_ORDERS = 256;
@@ -38,7 +44,14 @@ interface ItemFilter {
 
 class OpenOrder {
   id = "";
-  customer = -1;
+  /** The order's buyer, normalized; the customer is found or created when the order counts. */
+  keys: RowKeys = {
+    id: undefined,
+    email: undefined,
+    phone: undefined,
+    badEmail: false,
+    badPhone: false,
+  };
   /** The identifier cells of the order's first row, as written: equal cells need no lookup. */
   rawId: string | undefined;
   rawEmail: string | undefined;
@@ -65,16 +78,16 @@ class OpenOrder {
 
   reset(
     id: string,
-    customer: number,
+    keys: RowKeys,
     seq: number,
     line: number,
-    keys: readonly (string | undefined)[],
+    raw: readonly (string | undefined)[],
   ): void {
     this.id = id;
-    this.customer = customer;
-    this.rawId = keys[0];
-    this.rawEmail = keys[1];
-    this.rawPhone = keys[2];
+    this.keys = keys;
+    this.rawId = raw[0];
+    this.rawEmail = raw[1];
+    this.rawPhone = raw[2];
     this.seq = seq;
     this.firstLine = line;
     this.day = NaN;
@@ -211,10 +224,10 @@ export class OrdersSink implements RowSink {
       order = undefined;
     }
     if (order === undefined) {
-      const customer = this.customerOf(fields, line);
-      if (customer < 0) return;
+      const keys = this.buyerOf(fields, line);
+      if (keys === undefined) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
-      order.reset(orderId ?? "", customer, seq, line, [
+      order.reset(orderId ?? "", keys, seq, line, [
         cells.customer_id(fields),
         cells.email(fields),
         cells.phone(fields),
@@ -299,8 +312,19 @@ export class OrdersSink implements RowSink {
     if (!same) {
       const keys = readKeys(this.ctx.phones, rawId, rawEmail, rawPhone);
       if (keys.id !== undefined || keys.email !== undefined || keys.phone !== undefined) {
-        const c = this.ctx.store.find(keys.id, keys.email, keys.phone);
-        if (c !== order.customer) {
+        const store = this.ctx.store;
+        const mine = store.find(order.keys.id, order.keys.email, order.keys.phone);
+        const theirs = store.find(keys.id, keys.email, keys.phone);
+        // Another buyer: a known customer other than this order's, or an identifier that differs.
+        const differs =
+          (keys.id !== undefined && order.keys.id !== undefined && keys.id !== order.keys.id) ||
+          (keys.email !== undefined &&
+            order.keys.email !== undefined &&
+            keys.email !== order.keys.email) ||
+          (keys.phone !== undefined &&
+            order.keys.phone !== undefined &&
+            keys.phone !== order.keys.phone);
+        if ((theirs >= 0 && theirs !== mine) || (theirs < 0 && differs)) {
           this.ctx.rejects.reject(
             this.file,
             line,
@@ -319,11 +343,11 @@ export class OrdersSink implements RowSink {
     return order;
   }
 
-  private customerOf(fields: string[], line: number): number {
-    const { store, rejects, phones } = this.ctx;
+  /** The buyer's identifiers, or undefined (row rejected) when the row has none usable. */
+  private buyerOf(fields: string[], line: number): RowKeys | undefined {
     const cells = this.cells;
     const keys = readKeys(
-      phones,
+      this.ctx.phones,
       cells.customer_id(fields),
       cells.email(fields),
       cells.phone(fields),
@@ -333,15 +357,22 @@ export class OrdersSink implements RowSink {
         keys.badEmail || keys.badPhone
           ? "no valid customer key (email or phone invalid)"
           : "no customer key (customer_id, email or phone)";
-      rejects.reject(this.file, line, reason, fields);
-      return -1;
+      this.ctx.rejects.reject(this.file, line, reason, fields);
+      return undefined;
     }
+    return keys;
+  }
+
+  /** The customer of an order that counts: found by its identifiers, or created (not a contact). */
+  private customerOf(order: OpenOrder): number {
+    const { store, rejects } = this.ctx;
+    const keys = order.keys;
     let c = store.find(keys.id, keys.email, keys.phone);
     if (c < 0) {
       c = store.create(false);
       this.stats.created++;
-      if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");
-      if (keys.badPhone) rejects.warn(this.file, line, "invalid phone left out");
+      if (keys.badEmail) rejects.warn(this.file, order.firstLine, "invalid email left out");
+      if (keys.badPhone) rejects.warn(this.file, order.firstLine, "invalid phone left out");
     }
     store.attach(c, keys.id, keys.email, keys.phone);
     return c;
@@ -407,7 +438,7 @@ export class OrdersSink implements RowSink {
       rejects.reject(this.file, order.firstLine, "negative order amount", [], amount.toFixed(2));
       return;
     }
-    const c = order.customer;
+    const c = this.customerOf(order);
     const day = order.day;
     this.stats.orders++;
     store.ordersCount[c]++;

@@ -1,0 +1,409 @@
+/**
+ * Rows → customers: identity merges, line-item orders, exclusions, point in time, profile fields.
+ */
+import { describe, expect, it } from "vitest";
+import { day, loadShop } from "../../test/helpers/shop.js";
+
+const CONTACTS_HEADER =
+  "customer_id,email,phone,first_name,last_name,created_at,acquisition_channel,email_consent,sms_consent,whatsapp_consent,tags,lists";
+
+describe("identity (SPEC §1)", () => {
+  it("merges contact rows by id, then email, then phone; first non-empty value wins; tags and lists are united", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: [
+        CONTACTS_HEADER,
+        "c1,Marie@Example.com,,Marie,,2025-01-01,instagram,yes,,,vip,Newsletter",
+        "c1,,06 39 98 00 01,Mary,Dupont,,,,,,promo,Club VIP",
+        ",MARIE@example.com ,,,,,,,,,vip;late,",
+        ",,+33 6 39 98 00 01,,,,,,yes,,phone-tag,",
+        "c2,paul@example.com,,Paul,Martin,,,,,,,",
+        "c3,paul@example.com,,Paul,Other,,,,,,,",
+        ",anne@example.com,,Anne,,,,,,,,",
+        "c4,anne@example.com,,,Petit,,,,,,,",
+        "17850.0,id@example.com,,,,,,,,,,",
+      ].join("\n"),
+      orders:
+        "order_id,customer_id,email,created_at,total\n1,17850,,2026-01-01,10\n2,,PAUL@example.com,2026-01-02,20\n",
+    });
+    expect(shop.keys()).toEqual(["17850", "c1", "c2", "c3", "c4"]);
+    expect(shop.profile("c1")).toMatchObject({
+      email: "marie@example.com",
+      phone: "+33639980001",
+      first_name: "Marie",
+      last_name: "Dupont",
+      acquisition_channel: "instagram",
+      tags: ["vip", "promo", "late", "phone-tag"],
+      lists: ["Newsletter", "Club VIP"],
+      sms_consent: true,
+      known_contact: true,
+    });
+    // Two rows with different customer ids stay two customers even with one email; orders by
+    // email go to the first of them.
+    expect(shop.profile("c2")).toMatchObject({ email: "paul@example.com", orders_count: 1 });
+    expect(shop.profile("c3")).toMatchObject({ email: "paul@example.com", orders_count: 0 });
+    // An id-less row, then a row with an id and the same email: one customer, with that id.
+    expect(shop.profile("c4")).toMatchObject({
+      first_name: "Anne",
+      last_name: "Petit",
+      email: "anne@example.com",
+    });
+    // pandas wrote the id as 17850.0; the orders say 17850.
+    expect(shop.profile("17850")).toMatchObject({ orders_count: 1, known_contact: true });
+    const contacts = shop.data.inputs[0].stats;
+    expect([contacts.rows, contacts.created, contacts.merged]).toEqual([9, 5, 4]);
+  });
+
+  it("creates customers for buyers, event senders and list members found nowhere else", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: `${CONTACTS_HEADER}\nc1,a@example.com,,,,,,yes,,,,\n`,
+      orders:
+        "order_id,email,created_at,total,channel\n1,guest@example.com,2026-06-01,30,web\n2,a@example.com,2026-06-02,10,web\n",
+      events: "phone,type,occurred_at\n06 39 98 00 09,whatsapp_inbound,2026-06-03T10:00:00Z\n",
+      lists: "list,email\nFans,fan@example.com\nFans,A@example.com\n",
+    });
+    expect(shop.keys()).toEqual(["+33639980009", "c1", "fan@example.com", "guest@example.com"]);
+    expect(shop.profile("guest@example.com")).toMatchObject({
+      known_contact: false,
+      orders_count: 1,
+      acquisition_channel: "web",
+      email_consent: false,
+    });
+    expect(shop.profile("+33639980009")).toMatchObject({
+      known_contact: false,
+      phone: "+33639980009",
+      orders_count: 0,
+    });
+    expect(shop.profile("fan@example.com")).toMatchObject({
+      known_contact: false,
+      lists: ["Fans"],
+    });
+    expect(shop.profile("c1")).toMatchObject({ lists: ["Fans"], orders_count: 1 });
+  });
+
+  it("keeps no when duplicate rows disagree on consent, with a warning; WhatsApp falls back to SMS", async () => {
+    const shop = await loadShop({
+      contacts: [
+        CONTACTS_HEADER,
+        "c1,a@example.com,,,,,,yes,yes,,,",
+        "c1,,,,,,,no,yes,,,",
+        "c2,b@example.com,,,,,,maybe,no,yes,,",
+        "c3,c@example.com,,,,,,subscribed,opted_in,,,",
+      ].join("\n"),
+      orders: "order_id,customer_id,created_at\n",
+    });
+    expect(shop.profile("c1")).toMatchObject({
+      email_consent: false,
+      sms_consent: true,
+      whatsapp_consent: true,
+    });
+    expect(shop.profile("c2")).toMatchObject({
+      email_consent: false,
+      sms_consent: false,
+      whatsapp_consent: true,
+    });
+    expect(shop.profile("c3")).toMatchObject({
+      email_consent: true,
+      sms_consent: true,
+      whatsapp_consent: true,
+    });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": {
+        "duplicate contact rows disagree on consent; kept no": 1,
+        "unrecognised email_consent value, read as no": 1,
+      },
+    });
+  });
+
+  it("leaves out invalid emails and phones with a warning, and skips rows with no usable key", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: [
+        CONTACTS_HEADER,
+        "c1,not-an-email,12,,,,,,,,,",
+        ",broken@,,,,,,,,,,",
+        ",,,Nobody,,,,,,,,",
+      ].join("\n"),
+      orders: "order_id,customer_id,created_at\n",
+    });
+    expect(shop.profile("c1")).toMatchObject({ email: null, phone: null });
+    expect(shop.data.rejects.rejectedByFile()).toEqual({
+      "contacts.csv": {
+        "no customer key (customer_id, email or phone)": 1,
+        "no valid customer key (email or phone invalid)": 1,
+      },
+    });
+    expect(shop.data.rejects.warningsByFile()["contacts.csv"]).toEqual({
+      "invalid email left out": 1,
+      "invalid phone left out": 1,
+    });
+    expect(shop.data.rejects.examples.map((e) => `${e.line}: ${e.reason}`)).toEqual([
+      "3: no valid customer key (email or phone invalid)",
+      "4: no customer key (customer_id, email or phone)",
+    ]);
+  });
+});
+
+const ORDERS_HEADER =
+  "order_id,customer_id,created_at,status,channel,total,refunded,product,sku,category,quantity,price";
+
+describe("orders (SPEC §1)", () => {
+  it("groups line items by order_id, takes order-level fields from the first non-empty row, totals from lines when there is no total", async () => {
+    const shop = await loadShop({
+      orders: [
+        ORDERS_HEADER,
+        "A1,c1,2026-06-01 10:00:00,paid,web,50.00,,Sérum,S1,Sérum,1,30",
+        "A1,c1,,,,,,Crème,C1,Crème,2,10",
+        "A2,c1,2026-06-10 09:00:00,,,,,Parfum,P1,Parfum,1,40",
+        "A2,c1,,,store,,,Savon,B1,Soin,,5",
+        "A3,c1,2026-06-20,partially_refunded,web,100,30,Coffret,K1,Coffret,1,100",
+      ].join("\n"),
+    });
+    expect(shop.profile("c1")).toMatchObject({
+      orders_count: 3,
+      // 50 (given total) + 45 (40 + 1 × 5 from lines) + 70 (100 − 30 refunded)
+      total_spent: 165,
+      avg_order_value: 55,
+      first_order_date: day("2026-06-01"),
+      last_order_date: day("2026-06-20"),
+      first_order_channel: "web",
+      last_order_channel: "web",
+      last_product: "Coffret",
+      last_category: "Coffret",
+      products: ["Sérum", "Crème", "Parfum", "Savon", "Coffret"],
+      categories: ["Sérum", "Crème", "Parfum", "Soin", "Coffret"],
+    });
+    expect(shop.data.inputs[0].stats.orders).toBe(3);
+  });
+
+  it("leaves out excluded statuses (any case), orders after as_of, and rows orders_filter rejects", async () => {
+    const shop = await loadShop({
+      config:
+        'orders_filter: quantity > 0 and not starts_with(order_id, "C")\nexclude_status: [cancelled, voided]',
+      orders: [
+        ORDERS_HEADER,
+        "1,c1,2026-06-01,paid,,10,,,,,1,10",
+        "2,c1,2026-06-02,CANCELLED,,20,,,,,1,20",
+        "3,c1,2026-06-03,refunded,,30,,,,,1,30",
+        "C4,c1,2026-06-04,paid,,-10,,,,,-1,10",
+        "5,c1,2026-06-05,paid,,5,,,,,0,5",
+        "6,c1,2026-07-01,paid,,99,,,,,1,99",
+      ].join("\n"),
+    });
+    // refunded is not in this exclude_status, so order 3 counts.
+    expect(shop.profile("c1")).toMatchObject({
+      orders_count: 2,
+      total_spent: 40,
+      last_order_date: day("2026-06-03"),
+    });
+    const stats = shop.data.inputs[0].stats;
+    expect([
+      stats.rows,
+      stats.filtered,
+      stats.excludedStatus,
+      stats.afterAsOf,
+      stats.orders,
+    ]).toEqual([6, 2, 1, 1, 2]);
+  });
+
+  it("treats every row as an order without an order_id column", async () => {
+    const shop = await loadShop({
+      orders: "customer_id,created_at,total\nc1,2026-01-01,5\nc1,2026-01-01,5\nc1,2026-02-01,5\n",
+    });
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 3, total_spent: 15 });
+  });
+
+  it("reads interleaved rows of orders open at the same time", async () => {
+    const shop = await loadShop({
+      orders:
+        "order_id,customer_id,created_at,quantity,price\n1,c1,2026-01-01,1,10\n2,c2,2026-01-01,1,20\n1,c1,2026-01-01,1,5\n2,c2,2026-01-01,1,5\n",
+    });
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 1, total_spent: 15 });
+    expect(shop.profile("c2")).toMatchObject({ orders_count: 1, total_spent: 25 });
+  });
+
+  it("rejects an order id that comes back after its order closed, or that another customer uses", async () => {
+    const rows = ["order_id,customer_id,created_at,quantity,price", "1,c1,2026-01-01,1,10"];
+    for (let i = 2; i <= 300; i++) rows.push(`${i},c${i},2026-01-02,1,1`);
+    rows.push("1,c1,2026-01-01,1,99");
+    rows.push("300,c9999,2026-01-02,1,1");
+    const shop = await loadShop({ orders: rows.join("\n") });
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 1, total_spent: 10 });
+    expect(shop.data.rejects.rejectedByFile()).toEqual({
+      "orders.csv": {
+        "order_id already used by another customer": 1,
+        "order_id seen earlier, not next to the other rows of its order": 1,
+      },
+    });
+    expect(shop.data.rejects.examples.map((e) => e.line)).toEqual([302, 303]);
+  });
+
+  it("rejects bad values with their line, leaving no partial order behind", async () => {
+    const shop = await loadShop({
+      orders: [
+        "order_id,customer_id,created_at,total,refunded,quantity,price",
+        "1,c1,2024-02-30,10,,,",
+        "2,c1,2026-01-01,abc,,,",
+        "3,c1,2026-01-01,-5,,,",
+        "4,c1,03/04/2026,5,,,",
+        "5,,2026-01-01,5,,,",
+        "6,c1,1969-12-31,5,,,",
+        "7,c1,2026-01-01,NaN,,,",
+        "8,c1,,,,,",
+        "9,c1,2026-01-05,12.50 €,,2,",
+        "10,c1,2026-01-06,10,20,,",
+      ].join("\n"),
+    });
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 1, total_spent: 12.5 });
+    expect(shop.data.rejects.examples.map((e) => `${e.line}: ${e.reason}`)).toEqual([
+      "2: impossible date in created_at (2024-02-30)",
+      "3: invalid number in total (abc)",
+      "4: negative total (-5)",
+      "5: ambiguous day/month order in created_at (03/04/2026)",
+      "6: no customer key (customer_id, email or phone)",
+    ]);
+    expect(shop.data.rejects.rejectedByFile()["orders.csv"]).toEqual({
+      "ambiguous day/month order in created_at": 1,
+      "date before 1970 in created_at": 1,
+      "impossible date in created_at": 1,
+      "invalid number in total": 2,
+      "negative order amount": 1,
+      "negative total": 1,
+      "no customer key (customer_id, email or phone)": 1,
+      "order without a date (created_at empty on all its rows)": 1,
+    });
+  });
+
+  it("stops at the first bad row with --strict, naming file and line", async () => {
+    await expect(
+      loadShop({
+        strict: true,
+        orders: "order_id,customer_id,created_at\n1,c1,2026-01-01\n2,c1,2026-13-01\n",
+      }),
+    ).rejects.toMatchObject({
+      code: "BAD_ROW",
+      message: "orders.csv:3: impossible date in created_at (2026-13-01)",
+    });
+  });
+});
+
+describe("point in time (--as-of)", () => {
+  const files = {
+    contacts: `${CONTACTS_HEADER}\nc1,a@example.com,,,,2025-01-01,,,,,,\nc2,b@example.com,,,,2026-03-15,,,,,,\n`,
+    orders:
+      "order_id,customer_id,created_at,total\n1,c1,2025-06-01,10\n2,c1,2026-02-01,20\n3,c1,2026-06-30,40\n4,c2,2026-04-01,5\n",
+    events:
+      "customer_id,type,occurred_at\nc1,visit,2026-01-10T10:00:00Z\nc1,visit,2026-06-01T10:00:00Z\n",
+    segments: "segments:\n  visitors:\n    where: 'events(\"visit\") >= 1'\n",
+  };
+
+  it("gives exactly the profiles of that day when rewound", async () => {
+    const today = await loadShop({ ...files, asOf: "2026-06-30" });
+    expect(today.profile("c1")).toMatchObject({
+      orders_count: 3,
+      total_spent: 70,
+      last_order_date: day("2026-06-30"),
+      days_since_last_order: 0,
+      days_since_signup: 545,
+    });
+    const before = await loadShop({ ...files, asOf: "2026-03-01" });
+    expect(before.profile("c1")).toMatchObject({
+      orders_count: 2,
+      total_spent: 30,
+      last_order_date: day("2026-02-01"),
+      days_since_last_order: 28,
+      days_since_first_order: 273,
+    });
+    // c2 signed up after 2026-03-01: not a contact yet on that day.
+    expect(before.keys()).toEqual(["c1"]);
+    expect(before.members.get("visitors")).toEqual(["c1"]);
+    const earlier = await loadShop({ ...files, asOf: "2026-01-09" });
+    expect(earlier.members.get("visitors")).toEqual([]);
+    expect(earlier.profile("c1")).toMatchObject({
+      orders_count: 1,
+      total_spent: 10,
+      last_order_date: day("2025-06-01"),
+    });
+  });
+});
+
+describe("profile fields (SPEC §2)", () => {
+  it("fills every field for a buyer and nulls for a prospect", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR\ntimezone: Europe/Paris",
+      contacts:
+        "customer_id,email,phone,first_name,last_name,created_at,acquisition_channel,email_consent,country,city,zip,Skin Type\n" +
+        "c1,a@example.com,0639980001,Ann,Lee,2026-06-01,,yes,FR,Paris,75011,sèche\n" +
+        "c2,b@example.com,,Bob,Ray,2026-06-29T23:30:00Z,newsletter,no,BE,Liège,4000,\n",
+      orders:
+        "order_id,customer_id,created_at,channel,product,category,quantity,price\n1,c1,2026-06-10,store,Sérum,Sérum,2,20\n2,c1,2026-06-20,web,Crème,Crème,1,10\n",
+      segments: 'segments:\n  any:\n    where: props.skin_type = "SÈCHE"\n',
+    });
+    expect(shop.profile("c1")).toEqual({
+      customer_id: "c1",
+      email: "a@example.com",
+      phone: "+33639980001",
+      first_name: "Ann",
+      last_name: "Lee",
+      country: "FR",
+      city: "Paris",
+      zip: "75011",
+      acquisition_channel: "store",
+      signup_date: day("2026-06-01"),
+      email_consent: true,
+      sms_consent: false,
+      whatsapp_consent: false,
+      tags: [],
+      lists: [],
+      known_contact: true,
+      orders_count: 2,
+      total_spent: 50,
+      avg_order_value: 25,
+      first_order_date: day("2026-06-10"),
+      last_order_date: day("2026-06-20"),
+      days_since_first_order: 20,
+      days_since_last_order: 10,
+      days_since_signup: 29,
+      first_order_channel: "store",
+      last_order_channel: "web",
+      last_product: "Crème",
+      last_category: "Crème",
+      products: ["Sérum", "Crème"],
+      categories: ["Sérum", "Crème"],
+      // A lone buyer: every cut point equals their values, so every score is 1.
+      rfm_r: 1,
+      rfm_f: 1,
+      rfm_m: 1,
+      rfm_score: "111",
+      rfm_segment: "hibernating",
+      revenue_percentile: 0,
+      "props.skin_type": "sèche",
+    });
+    expect(shop.members.get("any")).toEqual(["c1"]);
+    expect(shop.profile("c2")).toMatchObject({
+      // 23:30 UTC on 29 June is 30 June in Paris.
+      signup_date: day("2026-06-30"),
+      days_since_signup: 0,
+      acquisition_channel: "newsletter",
+      orders_count: 0,
+      total_spent: 0,
+      avg_order_value: null,
+      first_order_date: null,
+      days_since_last_order: null,
+      rfm_r: null,
+      rfm_score: null,
+      rfm_segment: "prospects",
+      revenue_percentile: null,
+      "props.skin_type": null,
+    });
+  });
+
+  it("breaks same-day ties for the last order by position in the file", async () => {
+    const shop = await loadShop({
+      orders:
+        "order_id,customer_id,created_at,product\n1,c1,2026-06-20,First\n2,c1,2026-06-20,Second\n",
+    });
+    expect(shop.profile("c1")).toMatchObject({ last_product: "Second", orders_count: 2 });
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Test helper: a small shop from CSV text → profiles and evaluated segments, through the same
+ * code path as the CLI (temporary files, readers, sinks, plan). Used by the model and segment tests.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseIsoDay } from "../../src/calendar.js";
+import { loadConfigText } from "../../src/config/load-config.js";
+import { resolveSettings } from "../../src/config/settings.js";
+import { AggregateTable, compileExpression } from "../../src/dsl/index.js";
+import { PROFILE_FIELDS } from "../../src/dsl/env.js";
+import type { Value } from "../../src/dsl/evaluator.js";
+import { loadProfiles, type LoadedData } from "../../src/io/read-inputs.js";
+import { parseSegmentFile } from "../../src/segments/parse-segment-file.js";
+import { planSegments } from "../../src/segments/plan-segments.js";
+import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
+
+export interface ShopFiles {
+  contacts?: string;
+  orders?: string;
+  events?: string;
+  lists?: string;
+  /** Extra lines of audience.yaml (as_of defaults to 2026-06-30, timezone UTC). */
+  config?: string;
+  /** A segment file's text. */
+  segments?: string;
+  asOf?: string;
+  strict?: boolean;
+}
+
+export interface Shop {
+  data: LoadedData;
+  /** Profile field values of the customer with this key (customer_id, else email, else phone). */
+  profile(key: string): Record<string, Value>;
+  keys(): string[];
+  /** Segment id → sorted customer keys of its members (not reachability). */
+  members: Map<string, string[]>;
+  results: SegmentMembers[];
+}
+
+export async function loadShop(files: ShopFiles): Promise<Shop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-shop-"));
+  try {
+    const lines: string[] = [];
+    for (const kind of ["contacts", "orders", "events", "lists"] as const) {
+      const text = files[kind];
+      if (text === undefined) continue;
+      await writeFile(join(dir, `${kind}.csv`), text);
+      lines.push(`${kind}: ${kind}.csv`);
+    }
+    lines.push(`as_of: ${files.asOf ?? "2026-06-30"}`);
+    if (files.config !== undefined) lines.push(files.config);
+    const configText = lines.join("\n");
+    const loaded = loadConfigText("audience.yaml", configText);
+    const problems = loaded.diagnostics.filter((d) => d.severity === "error");
+    if (problems.length > 0) throw new Error(problems.map((d) => d.message).join("; "));
+    const settings = resolveSettings(
+      {
+        values: loaded.values,
+        dir,
+        file: { path: join(dir, "audience.yaml"), display: "audience.yaml" },
+      },
+      files.strict ? { strict: true } : {},
+      dir,
+    );
+    const asOf = settings.asOf ?? (parseIsoDay("2026-06-30") as number);
+    const parsed =
+      files.segments === undefined
+        ? undefined
+        : parseSegmentFile({ file: "segments.yaml", text: files.segments });
+    if (parsed !== undefined) {
+      const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length > 0)
+        throw new Error(errors.map((d) => `${d.code}: ${d.message}`).join("; "));
+    }
+    const plan = parsed === undefined ? undefined : planSegments(parsed.definitions, asOf);
+    const fields = [...new Set([...PROFILE_FIELDS.keys(), ...(plan?.fields ?? [])])];
+    const data = await loadProfiles({
+      settings,
+      asOf,
+      needs: {
+        aggregates: plan?.aggregates ?? [],
+        fields,
+        ...(settings.ordersFilter === undefined
+          ? {}
+          : {
+              ordersFilter: compileExpression(
+                settings.ordersFilter.checked,
+                asOf,
+                new AggregateTable(),
+              ),
+            }),
+      },
+    });
+    const { profiles } = data;
+    const getters = fields.map((f) => [f, profiles.field(f)] as const);
+    const index = new Map<string, number>();
+    for (let c = 0; c < profiles.size; c++) index.set(profiles.store.key(c), c);
+    const results =
+      plan === undefined ? [] : evaluateSegments(plan, profiles, { exclusive: settings.exclusive });
+    const members = new Map<string, string[]>();
+    for (const r of results) {
+      const keys: string[] = [];
+      for (let c = 0; c < profiles.size; c++)
+        if (r.members[c] === 1) keys.push(profiles.store.key(c));
+      members.set(r.segment.id, keys.sort());
+    }
+    return {
+      data,
+      results,
+      members,
+      keys: () => [...index.keys()].sort(),
+      profile(key) {
+        const c = index.get(key);
+        if (c === undefined) throw new Error(`no customer ${key}`);
+        return Object.fromEntries(getters.map(([name, get]) => [name, get(c)]));
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The epoch day of a YYYY-MM-DD date, for readable expectations. */
+export function day(text: string): number {
+  const d = parseIsoDay(text);
+  if (d === undefined) throw new Error(`bad date ${text}`);
+  return d;
+}
