@@ -43,6 +43,17 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     })
     .exitOverride();
   registerCommands(program, context, setExitCode);
+  // Commands added with addCommand() do not inherit these settings: usage errors must reach
+  // runCli as exceptions (exit 2), never end the process from inside commander.
+  for (const command of program.commands) {
+    command
+      .exitOverride()
+      .showHelpAfterError("(run with --help for usage)")
+      .configureOutput({
+        writeOut: (text) => context.stdout.write(text),
+        writeErr: (text) => context.stderr.write(text),
+      });
+  }
   return program;
 }
 

@@ -165,7 +165,6 @@ export function bindHeader(
         hint:
           `headers found: ${header.slice(0, 40).join(", ")}${header.length > 40 ? ", …" : ""}\n` +
           `  map one in audience.yaml, e.g.  columns: { ${kind}: { ${group[0]}: "${guess ?? "Your Header"}" } }`,
-        location: { file, line: 1 },
       },
     );
   }

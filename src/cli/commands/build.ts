@@ -2,6 +2,7 @@
  * `audience build`: profiles → segments → one CSV per segment + manifest.json, written
  * all-or-nothing, guarded against a broken export (SPEC §5, §6, §7).
  */
+import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
 import type { BuildFlags } from "../../config/settings.js";
@@ -117,10 +118,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
           context.stderr.write(
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
-        await build.writeText(
-          "manifest.json",
-          `${JSON.stringify(manifest(run, files), null, 2)}\n`,
-        );
+        await build.writeText("manifest.json", formatJson(manifest(run, files)));
         await build.commit(previous);
       } catch (error) {
         await build.abort();
@@ -140,7 +138,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         rejected: run.data.rejects.rejectedByFile(),
       };
       if (settings.json) {
-        context.stdout.write(`${JSON.stringify(countsJson(view), null, 2)}\n`);
+        context.stdout.write(formatJson(countsJson(view)));
       } else {
         context.stdout.write(renderCountsText(view, run.theme));
         const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);

@@ -1,4 +1,5 @@
 /** `audience channels`: acquisition-channel performance and the Pareto check (SPEC §6, §9). */
+import { formatJson } from "../../report/json.js";
 import { Command, Option } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { buildChannelReport, type ChannelSort } from "../../model/channels.js";
@@ -40,7 +41,7 @@ Examples:
     const report = buildChannelReport(run.data.profiles, flags.sort);
     context.stdout.write(
       run.settings.json
-        ? `${JSON.stringify(channelsJson(report, run.asOf), null, 2)}\n`
+        ? formatJson(channelsJson(report, run.asOf))
         : renderChannelsText(report, run.asOf, flags.sort, run.theme),
     );
     setExitCode(0);

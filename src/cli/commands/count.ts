@@ -1,4 +1,5 @@
 /** `audience count`: the counts of every segment, writing nothing — check before you send (SPEC §6). */
+import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
@@ -37,9 +38,7 @@ Examples:
       rejected: run.data.rejects.rejectedByFile(),
     };
     context.stdout.write(
-      run.settings.json
-        ? `${JSON.stringify(countsJson(view), null, 2)}\n`
-        : renderCountsText(view, run.theme),
+      run.settings.json ? formatJson(countsJson(view)) : renderCountsText(view, run.theme),
     );
     setExitCode(0);
   });

@@ -1,4 +1,5 @@
 /** `audience rfm`: cut points, the 5×5 R×F grid, and the named segments (SPEC §4, §6, §9). */
+import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { buildRfmReport } from "../../rfm/report.js";
@@ -28,7 +29,7 @@ Examples:
     });
     context.stdout.write(
       settings.json
-        ? `${JSON.stringify(rfmJson(report, run.asOf), null, 2)}\n`
+        ? formatJson(rfmJson(report, run.asOf))
         : renderRfmText(report, run.asOf, run.theme),
     );
     setExitCode(0);
