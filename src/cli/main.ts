@@ -19,7 +19,7 @@ const EXAMPLES = `
 Examples:
   $ audience demo --out shop --contacts 2000 --seed 42
   $ audience build --config shop/audience.yaml
-  $ audience count --config shop/audience.yaml --only win-back,vip
+  $ audience count --config shop/audience.yaml --only repeat-lapsed,whatsapp-vip
   $ audience rfm --orders orders.csv --as-of 2026-06-30
   $ audience channels --config audience.yaml --json
   $ audience validate segments/ --format github
