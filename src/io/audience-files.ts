@@ -26,6 +26,7 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { makeFolders } from "./folders.js";
 
 export interface OutputPaths {
   /** OUT as given (absolute). */
@@ -97,7 +98,7 @@ export interface OutputLock {
 export async function lockOutput(paths: OutputPaths): Promise<OutputLock> {
   const { lock, parent } = siblings(paths.out);
   try {
-    await mkdir(parent, { recursive: true });
+    await makeFolders(parent);
   } catch (error) {
     throw outputError(error, paths, "creating its parent folder");
   }

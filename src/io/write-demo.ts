@@ -4,12 +4,13 @@
  * name and renamed into place, so an interrupted run never leaves a half file under the real name.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDay } from "../calendar.js";
 import { DEMO_HEADERS, ShopGenerator, type DemoFile, type DemoOptions } from "../demo/generate.js";
 import { UserError } from "../errors.js";
+import { makeFolders } from "./folders.js";
 
 export interface DemoResult {
   rows: Record<DemoFile, number>;
@@ -83,7 +84,7 @@ export async function writeDemoShop(
   segmentsPath: string | undefined,
 ): Promise<DemoResult> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir);
   } catch (error) {
     throw new UserError(
       "DEMO_UNWRITABLE",
@@ -113,7 +114,7 @@ export async function writeDemoShop(
   let segments = segmentsPath;
   if (segments === undefined) {
     segments = "segments/";
-    await mkdir(join(dir, "segments"), { recursive: true });
+    await makeFolders(join(dir, "segments"));
     for (const name of (await readdir(LIBRARY_DIR)).filter((n) => n.endsWith(".yaml")).sort()) {
       await copyFile(join(LIBRARY_DIR, name), join(dir, "segments", name));
     }

@@ -11,11 +11,27 @@
  */
 import { dayFromEpochMs, dayFromParts, isValidDate } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
+import { UserError } from "../errors.js";
 
 export type DateOrder = "dmy" | "mdy";
 
 export type DateProblem =
   "not a date" | "ambiguous day/month order" | "impossible date" | "date before 1970";
+
+/**
+ * A day/month date without `date_order` is a setting to choose, not a bad row: every such date
+ * in the file is affected, so the run stops at the first one with what to write in the config.
+ */
+export function ambiguousDateError(file: string, line: number, text: string): UserError {
+  return new UserError(
+    "AMBIGUOUS_DATE",
+    `${file}:${line}: the date "${text.slice(0, 30)}" could be day/month or month/day`,
+    {
+      hint: "set `date_order: dmy` (day first) or `date_order: mdy` (month first) in audience.yaml",
+      location: { file, line },
+    },
+  );
+}
 
 const MS_PER_MINUTE = 60_000;
 const BUCKET_MS = 15 * MS_PER_MINUTE;

@@ -5,7 +5,7 @@
  */
 import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { bindHeader, cellReader, type CellReader } from "./columns.js";
-import type { DateParser } from "./dates.js";
+import { ambiguousDateError, type DateParser } from "./dates.js";
 import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
 import type { ConsentValue } from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
@@ -86,6 +86,9 @@ export class ContactsSink implements RowSink {
     const createdAt = cleanCell(cells.created_at(fields));
     if (createdAt !== undefined) {
       signup = this.dates.parse(createdAt);
+      if (Number.isNaN(signup) && this.dates.problem === "ambiguous day/month order") {
+        throw ambiguousDateError(this.file, line, createdAt);
+      }
       if (Number.isNaN(signup)) {
         rejects.warn(
           this.file,

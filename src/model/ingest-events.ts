@@ -9,7 +9,7 @@ import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
 import { bindHeader, cellReader, type CellReader } from "./columns.js";
-import type { DateParser } from "./dates.js";
+import { ambiguousDateError, type DateParser } from "./dates.js";
 import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
 import { cleanCell, parseBoolean, parseNumber } from "./values.js";
 
@@ -147,6 +147,9 @@ export class EventsSink implements RowSink {
       return;
     }
     const day = this.dates.parse(raw);
+    if (Number.isNaN(day) && this.dates.problem === "ambiguous day/month order") {
+      throw ambiguousDateError(this.file, line, raw.trim());
+    }
     if (Number.isNaN(day)) {
       this.ctx.rejects.reject(
         this.file,

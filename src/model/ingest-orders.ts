@@ -13,7 +13,7 @@ import type { OrderAggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { compilePredicate, type Scope, type Value } from "../dsl/evaluator.js";
 import { bindHeader, cellReader, type CellReader } from "./columns.js";
 import { CANONICAL_COLUMNS } from "../config/presets.js";
-import type { DateParser } from "./dates.js";
+import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
 import {
   readKeys,
@@ -190,6 +190,9 @@ export class OrdersSink implements RowSink {
     const rawDate = cells.created_at(fields);
     if (rawDate !== undefined && rawDate.trim() !== "") {
       day = this.dates.parse(rawDate);
+      if (Number.isNaN(day) && this.dates.problem === "ambiguous day/month order") {
+        throw ambiguousDateError(this.file, line, rawDate.trim());
+      }
       if (Number.isNaN(day)) {
         rejects.reject(
           this.file,

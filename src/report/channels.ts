@@ -2,7 +2,7 @@
 import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { ChannelReport } from "../model/channels.js";
-import { formatAmount, formatInteger, formatPercent, renderTable } from "./table.js";
+import { formatAmount, formatCount, formatInteger, formatPercent, renderTable } from "./table.js";
 import type { Theme } from "./theme.js";
 
 export function renderChannelsText(
@@ -11,9 +11,10 @@ export function renderChannelsText(
   sortedBy: string,
   theme: Theme,
 ): string {
-  let out = `${theme.strong("Acquisition channels")} as of ${formatDay(asOf)} · ${formatInteger(report.customers)} customers · ${formatInteger(
+  let out = `${theme.strong("Acquisition channels")} as of ${formatDay(asOf)} · ${formatCount(report.customers, "customer")} · ${formatCount(
     report.buyers,
-  )} buyers · revenue ${formatAmount(report.revenue)}\n\n`;
+    "buyer",
+  )} · revenue ${formatAmount(report.revenue)}\n\n`;
   out += renderTable(
     [
       { header: "channel" },

@@ -2,7 +2,7 @@
 import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
-import { formatInteger, formatPercent, renderTable, type Column } from "./table.js";
+import { formatCount, formatInteger, formatPercent, renderTable, type Column } from "./table.js";
 import type { Theme } from "./theme.js";
 
 export interface CountsView {
@@ -18,9 +18,10 @@ export interface CountsView {
 }
 
 export function renderCountsText(view: CountsView, theme: Theme): string {
-  let out = `${theme.strong("Segments")} as of ${formatDay(view.asOf)} · ${formatInteger(view.customers)} customers · ${formatInteger(
+  let out = `${theme.strong("Segments")} as of ${formatDay(view.asOf)} · ${formatCount(view.customers, "customer")} · ${formatCount(
     view.buyers,
-  )} buyers${view.exclusive ? " · exclusive" : ""}\n\n`;
+    "buyer",
+  )}${view.exclusive ? " · exclusive" : ""}\n\n`;
   const columns: Column[] = [
     { header: "segment" },
     { header: "matched", align: "right" },

@@ -11,17 +11,13 @@ export const ISSUES_URL = "https://github.com/audience-cli/audience/issues";
 
 export function renderError(error: UserError, context: CliContext): string {
   const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
-  const where = error.location
-    ? `${error.location.file}${error.location.line === undefined ? "" : `:${error.location.line}`}${
-        error.location.column === undefined ? "" : `:${error.location.column}`
-      }: `
-    : "";
   let out = "";
   if (error instanceof DiagnosticsError) {
     // The located problems with their code frames, then the one-line summary below.
     out += formatDiagnostics(error.diagnostics, "text", theme);
   }
-  out += `${theme.error("error")} ${where}${error.message}\n`;
+  // Messages name their file and line themselves; `location` is for tools, not repeated here.
+  out += `${theme.error("error")} ${error.message}\n`;
   if (error.hint) out += `  ${theme.muted("hint:")} ${error.hint}\n`;
   return out;
 }

@@ -4,12 +4,10 @@
  */
 import type { InputReport } from "../io/read-inputs.js";
 import type { RejectLog } from "../model/rejects.js";
-import { formatInteger } from "./table.js";
+import { formatCount, formatInteger } from "./table.js";
 import type { Theme } from "./theme.js";
 
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${formatInteger(n)} ${n === 1 ? word : many}`;
-}
+const plural = formatCount;
 
 export function renderInputSummary(
   inputs: readonly InputReport[],

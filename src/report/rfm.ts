@@ -2,13 +2,21 @@
 import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { RfmReport } from "../rfm/report.js";
-import { formatAmount, formatCut, formatInteger, formatPercent, renderTable } from "./table.js";
+import {
+  formatAmount,
+  formatCount,
+  formatCut,
+  formatInteger,
+  formatPercent,
+  renderTable,
+} from "./table.js";
 import type { Theme } from "./theme.js";
 
 export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): string {
-  let out = `${theme.strong("RFM")} as of ${formatDay(asOf)} · ${formatInteger(report.buyers)} buyers of ${formatInteger(
+  let out = `${theme.strong("RFM")} as of ${formatDay(asOf)} · ${formatCount(report.buyers, "buyer")} of ${formatCount(
     report.customers,
-  )} customers · revenue ${formatAmount(report.revenue)}\n\n`;
+    "customer",
+  )} · revenue ${formatAmount(report.revenue)}\n\n`;
   if (report.buyers === 0) return `${out}No buyers as of this date: nothing to score.\n`;
 
   const allFixed = report.fixed.recency && report.fixed.frequency && report.fixed.monetary;

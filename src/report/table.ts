@@ -56,6 +56,11 @@ export function formatInteger(value: number): string {
   return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** 1 → "1 buyer", 1234 → "1,234 buyers". */
+export function formatCount(n: number, word: string, many = `${word}s`): string {
+  return `${formatInteger(n)} ${n === 1 ? word : many}`;
+}
+
 /** 1234.5 → "1,234.50" (amounts, with `decimals` digits). */
 export function formatAmount(value: number, decimals = 2): string {
   if (!Number.isFinite(value)) return "—";
