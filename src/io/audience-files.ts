@@ -8,7 +8,7 @@
  * that no longer exist disappear in the same swap. A lock file beside OUT keeps two builds from
  * writing at once.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { constants as fsConstants, createWriteStream } from "node:fs";
 import {
   link,
@@ -204,8 +204,10 @@ export class OutputBuild {
   }
 
   /** Writes one file from lines, with backpressure, and syncs it to disk. */
-  async writeLines(name: string, lines: Iterable<string>): Promise<void> {
+  /** Writes lines to a file; returns the SHA-256 of the bytes written (for the manifest). */
+  async writeLines(name: string, lines: Iterable<string>): Promise<string> {
     const path = join(this.folder, name);
+    const hash = createHash("sha256");
     try {
       const stream = createWriteStream(path, { flags: "wx" });
       const done = new Promise<void>((resolveDone, reject) => {
@@ -220,15 +222,18 @@ export class OutputBuild {
       for (const line of lines) {
         buffer += line;
         if (buffer.length >= 1 << 16) {
+          hash.update(buffer, "utf8");
           if (!stream.write(buffer))
             await new Promise<void>((r) => stream.once("drain", () => r()));
           buffer = "";
           if (failed !== undefined) throw failed;
         }
       }
+      hash.update(buffer, "utf8");
       stream.end(buffer);
       await done;
       await syncPath(path);
+      return hash.digest("hex");
     } catch (error) {
       throw outputError(error, this.paths, `writing ${name}`);
     }

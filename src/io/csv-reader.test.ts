@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
-import { detectDelimiter, readCsv, type CsvReadResult } from "./csv-reader.js";
+import { detectDelimiter, parseCsv as readCsv, type CsvReadResult } from "./csv-reader.js";
 
 let dir: string;
 beforeAll(async () => {

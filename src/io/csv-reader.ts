@@ -32,6 +32,8 @@ export interface RowSink {
 }
 
 export interface CsvReadOptions {
+  /** Awaited before each chunk is parsed: lets a consumer hold the reader back (worker mode). */
+  beforeChunk?: () => Promise<void> | undefined;
   /** Compute the SHA-256 of the file's bytes as stored (for the build manifest). */
   hash?: boolean;
   /** Called with the number of bytes read so far (for the spinner). */
@@ -105,10 +107,11 @@ async function readHead(path: string): Promise<Buffer> {
 }
 
 /**
- * Reads `source` into `sink`. User mistakes (missing file, not CSV, unbalanced quote, corrupt
- * gzip) become `UserError`s naming the file and line.
+ * Parses `source` into `sink` on this thread. User mistakes (missing file, not CSV, unbalanced
+ * quote, corrupt gzip) become `UserError`s naming the file and line. `readCsv` (csv-read.ts) runs
+ * this in a worker thread when it can.
  */
-export async function readCsv(
+export async function parseCsv(
   source: CsvSource,
   sink: RowSink,
   options: CsvReadOptions = {},
@@ -211,6 +214,8 @@ export async function readCsv(
       try {
         for await (const chunk of text) {
           if (failure !== undefined) break;
+          const wait = options.beforeChunk?.();
+          if (wait !== undefined) await wait;
           const decoded = decoder.decode(chunk);
           if (parser === undefined) {
             if (decoded.length === 0) continue;

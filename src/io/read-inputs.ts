@@ -17,7 +17,8 @@ import { EventsSink, ListsSink } from "../model/ingest-events.js";
 import { OrdersSink } from "../model/ingest-orders.js";
 import { Profiles } from "../model/profile.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
-import { readCsv, type CsvReadResult } from "./csv-reader.js";
+import type { CsvReadResult } from "./csv-reader.js";
+import { CsvReaders } from "./read-csv.js";
 
 /** What the plan needs from the data. */
 export interface DataNeeds {
@@ -97,10 +98,21 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   );
 
   const inputs: InputReport[] = [];
+  const kinds = ORDER.filter((kind) => settings.inputs[kind] !== undefined);
+  const readers = new CsvReaders(
+    kinds.map((kind) => {
+      const input = settings.inputs[kind] as FilePath;
+      return {
+        path: input.path,
+        display: input.display,
+        ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+      };
+    }),
+    { hash: options.hash ?? false },
+  );
   try {
-    for (const kind of ORDER) {
-      const input = settings.inputs[kind];
-      if (input === undefined) continue;
+    for (const [index, kind] of kinds.entries()) {
+      const input = settings.inputs[kind] as FilePath;
       let sink: RowSink & { finish?: () => void };
       switch (kind) {
         case "contacts":
@@ -117,28 +129,19 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
           break;
       }
       const stats = ctx.stats[ctx.stats.length - 1];
-      const read = await readCsv(
-        {
-          path: input.path,
-          display: input.display,
-          ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
-        },
+      const read = await readers.read(
+        index,
         sink,
-        {
-          hash: options.hash ?? false,
-          ...(options.onProgress === undefined
-            ? {}
-            : {
-                onBytes: (bytes: number) =>
-                  options.onProgress?.({
-                    file: input.display,
-                    kind,
-                    bytes,
-                    totalBytes: 0,
-                    rows: stats.rows,
-                  }),
+        options.onProgress === undefined
+          ? undefined
+          : (bytes: number) =>
+              options.onProgress?.({
+                file: input.display,
+                kind,
+                bytes,
+                totalBytes: 0,
+                rows: stats.rows,
               }),
-        },
       );
       sink.finish?.();
       if (read.windows1252Bytes > 0) {
@@ -152,6 +155,8 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   } catch (error) {
     await rejectsFile?.abort();
     throw error;
+  } finally {
+    await readers.close();
   }
   return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs };
 }

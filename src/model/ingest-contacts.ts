@@ -106,7 +106,8 @@ export class ContactsSink implements RowSink {
     let c: number;
     if (keys.id !== undefined) {
       c = store.byId.get(keys.id) ?? -1;
-      if (c < 0) {
+      // A new id may belong to a customer known so far only by email or phone (if there is any).
+      if (c < 0 && store.withId < store.size) {
         const other = store.find(undefined, keys.email, keys.phone);
         if (other >= 0 && store.customerId[other] === undefined) c = other;
       }
@@ -116,19 +117,19 @@ export class ContactsSink implements RowSink {
     const merging = c >= 0;
     if (merging) {
       this.stats.merged++;
-      store.knownContact[c] = true;
+      store.knownContact[c] = 1;
     } else {
       c = store.create(true);
       this.stats.created++;
     }
     store.attach(c, keys.id, keys.email, keys.phone);
 
-    setFirst(store.firstName, c, cleanCell(cells.first_name(fields)));
-    setFirst(store.lastName, c, cleanCell(cells.last_name(fields)));
-    setFirst(store.country, c, cleanCell(cells.country(fields)));
-    setFirst(store.city, c, cleanCell(cells.city(fields)));
-    setFirst(store.zip, c, cleanCell(cells.zip(fields)));
-    setFirst(store.contactChannel, c, cleanCell(cells.acquisition_channel(fields)));
+    setFirst(store.firstName, c, store.strings.intern(cleanCell(cells.first_name(fields))));
+    setFirst(store.lastName, c, store.strings.intern(cleanCell(cells.last_name(fields))));
+    setFirst(store.country, c, store.strings.intern(cleanCell(cells.country(fields))));
+    setFirst(store.city, c, store.strings.intern(cleanCell(cells.city(fields))));
+    setFirst(store.zip, c, store.strings.intern(cleanCell(cells.zip(fields))));
+    setFirst(store.contactChannel, c, store.strings.intern(cleanCell(cells.acquisition_channel(fields))));
     if (!Number.isNaN(signup) && Number.isNaN(store.signupDay[c])) store.signupDay[c] = signup;
 
     this.consent(store.emailConsent, c, cells.email_consent(fields), "email_consent", line);
@@ -150,7 +151,7 @@ export class ContactsSink implements RowSink {
   }
 
   private consent(
-    column: ConsentValue[],
+    column: Int8Array,
     c: number,
     raw: string | undefined,
     name: string,

@@ -132,6 +132,20 @@ export function readKeys(
   return { id, email, phone, badEmail, badPhone };
 }
 
+/**
+ * The customer a row's identifiers belong to (SPEC §1), or -1: the customer with its customer_id;
+ * for an id not seen yet, a customer found by email or phone only when that customer has no id of
+ * its own — two different customer ids are two customers, even with one email (a family address).
+ */
+export function findCustomer(store: CustomerStore, keys: RowKeys): number {
+  if (keys.id === undefined) return store.find(undefined, keys.email, keys.phone);
+  const c = store.byId.get(keys.id);
+  if (c !== undefined) return c;
+  if (keys.email === undefined && keys.phone === undefined) return -1;
+  const other = store.find(undefined, keys.email, keys.phone);
+  return other >= 0 && store.customerId[other] === undefined ? other : -1;
+}
+
 /** A customer id as text: trimmed, apostrophe removed, `17850.0` (pandas) → `17850`. */
 export function cleanId(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;

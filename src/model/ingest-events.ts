@@ -10,7 +10,13 @@ import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
 import { bindHeader, cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
-import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import {
+  findCustomer,
+  readKeys,
+  type FileStats,
+  type IngestContext,
+  type RowSink,
+} from "./ingest-context.js";
 import { cleanCell, parseBoolean, parseNumber } from "./values.js";
 
 type PropertyTest = (fields: readonly string[]) => boolean;
@@ -47,7 +53,7 @@ function customerOfRow(
     ctx.rejects.reject(file, line, reason, fields);
     return -1;
   }
-  let c = ctx.store.find(keys.id, keys.email, keys.phone);
+  let c = findCustomer(ctx.store, keys);
   if (c < 0) {
     c = ctx.store.create(false);
     stats.created++;

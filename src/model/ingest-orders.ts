@@ -16,6 +16,7 @@ import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
 import {
+  findCustomer,
   readKeys,
   type FileStats,
   type IngestContext,
@@ -123,6 +124,7 @@ export class OrdersSink implements RowSink {
   private readonly pool: OpenOrder[] = [];
   private readonly closed = new HashedIdSet();
   private lastOrderId: string | undefined;
+  private lastOrder: OpenOrder | undefined;
   private seq = 0;
 
   constructor(ctx: IngestContext, file: string, ordersFilter: PlanExpr | undefined) {
@@ -244,13 +246,16 @@ export class OrdersSink implements RowSink {
       }
     }
     this.lastOrderId = orderId;
+    this.lastOrder = order;
 
     if (Number.isNaN(order.day)) order.day = day;
     if (order.status === undefined) {
       const status = cleanCell(cells.status(fields));
       if (status !== undefined) order.status = status.toLowerCase();
     }
-    if (order.channel === undefined) order.channel = cleanCell(cells.channel(fields));
+    if (order.channel === undefined) {
+      order.channel = this.ctx.store.strings.intern(cleanCell(cells.channel(fields)));
+    }
     if (Number.isNaN(order.total)) order.total = total;
     if (Number.isNaN(order.refunded)) order.refunded = refunded;
 
@@ -291,7 +296,7 @@ export class OrdersSink implements RowSink {
    * id belongs to someone else or came back after its order closed.
    */
   private continueOrder(orderId: string, fields: string[], line: number): OrderOrReject {
-    const order = this.open.get(orderId);
+    const order = orderId === this.lastOrderId ? this.lastOrder : this.open.get(orderId);
     if (order === undefined) {
       if (this.closed.has(orderId)) {
         this.ctx.rejects.reject(
@@ -316,8 +321,8 @@ export class OrdersSink implements RowSink {
       const keys = readKeys(this.ctx.phones, rawId, rawEmail, rawPhone);
       if (keys.id !== undefined || keys.email !== undefined || keys.phone !== undefined) {
         const store = this.ctx.store;
-        const mine = store.find(order.keys.id, order.keys.email, order.keys.phone);
-        const theirs = store.find(keys.id, keys.email, keys.phone);
+        const mine = findCustomer(store, order.keys);
+        const theirs = findCustomer(store, keys);
         // Another buyer: a known customer other than this order's, or an identifier that differs.
         const differs =
           (keys.id !== undefined && order.keys.id !== undefined && keys.id !== order.keys.id) ||
@@ -370,7 +375,7 @@ export class OrdersSink implements RowSink {
   private customerOf(order: OpenOrder): number {
     const { store, rejects } = this.ctx;
     const keys = order.keys;
-    let c = store.find(keys.id, keys.email, keys.phone);
+    let c = findCustomer(store, keys);
     if (c < 0) {
       c = store.create(false);
       this.stats.created++;
@@ -412,6 +417,10 @@ export class OrdersSink implements RowSink {
   }
 
   private closeOrder(order: OpenOrder): void {
+    if (order === this.lastOrder) {
+      this.lastOrder = undefined;
+      this.lastOrderId = undefined;
+    }
     if (order.id !== "") {
       this.open.delete(order.id);
       this.closed.add(order.id);
@@ -465,8 +474,8 @@ export class OrdersSink implements RowSink {
       store.lastOrderDay[c] = day;
       store.lastOrderSeq[c] = order.seq;
       store.lastOrderChannel[c] = order.channel;
-      store.lastProduct[c] = order.firstProduct;
-      store.lastCategory[c] = order.firstCategory;
+      store.lastProduct[c] = store.strings.intern(order.firstProduct);
+      store.lastCategory[c] = store.strings.intern(order.firstCategory);
     }
     if (options.products && order.products.length > 0) {
       const set = (store.products[c] ??= new Set());

@@ -82,6 +82,34 @@ describe("identity (SPEC §1)", () => {
     expect(shop.profile("c1")).toMatchObject({ lists: ["Fans"], orders_count: 1 });
   });
 
+  it("never gives an order, event or list row of one customer_id to another id's customer by email or phone", async () => {
+    // c9 shares c1's email (a family address). Its rows carry its own id: they are c9's, wherever
+    // they come from, and an order with only the email still goes to the first holder, c1.
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: `${CONTACTS_HEADER}\nc1,shared@example.com,06 39 98 00 01,,,,,,,,,\n`,
+      orders: [
+        "order_id,customer_id,email,phone,created_at,total",
+        "1,c9,shared@example.com,,2026-01-01,10",
+        "2,c8,,06 39 98 00 01,2026-01-02,20",
+        "3,,shared@example.com,,2026-01-03,40",
+        "4,c9,,,2026-01-04,80",
+      ].join("\n"),
+      events: "customer_id,email,type,occurred_at\nc9,shared@example.com,visit,2026-01-05\n",
+      lists: "list,customer_id,email\nFamily,c9,shared@example.com\n",
+    });
+    expect(shop.keys()).toEqual(["c1", "c8", "c9"]);
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 1, total_spent: 40, lists: [] });
+    expect(shop.profile("c8")).toMatchObject({ orders_count: 1, known_contact: false });
+    expect(shop.profile("c9")).toMatchObject({
+      orders_count: 2,
+      total_spent: 90,
+      known_contact: false,
+      email: "shared@example.com",
+      lists: ["Family"],
+    });
+  });
+
   it("keeps no when duplicate rows disagree on consent, with a warning; WhatsApp falls back to SMS", async () => {
     const shop = await loadShop({
       contacts: [

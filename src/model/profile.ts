@@ -126,7 +126,7 @@ export class Profiles {
       case "lists":
         return list(s.lists);
       case "known_contact":
-        return (c) => s.knownContact[c];
+        return (c) => s.knownContact[c] === 1;
       case "orders_count":
         return (c) => s.ordersCount[c];
       case "total_spent":

@@ -1,7 +1,9 @@
 /**
  * One customer view (SPEC §1 identity, §2 fields), stored column by column: customer `c` is index
- * `c` of every array. Memory grows with the number of customers and the aggregates the segments
- * need, never with the number of order rows.
+ * `c` of every column. Numbers live in typed arrays (no per-value objects for the garbage collector
+ * to walk), text in plain arrays, and repeated short values (cities, channels, names, products) are
+ * shared rather than copied per customer. Memory grows with the number of customers and the
+ * aggregates the segments need, never with the number of order rows.
  */
 
 /** An absent date or number in a numeric column. */
@@ -10,12 +12,47 @@ export const NONE = NaN;
 /** Consent as read: 1 yes, 0 no, -1 not given (WhatsApp then falls back to SMS). */
 export type ConsentValue = 1 | 0 | -1;
 
+const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(column: T, capacity: number, fill?: number): T {
+  const next = new (column.constructor as new (n: number) => T)(capacity);
+  next.set(column);
+  if (fill !== undefined) next.fill(fill, column.length);
+  return next;
+}
+
+/**
+ * Shares equal strings: a million customers in forty cities hold forty city strings, not a
+ * million. Only for values with few distinct spellings; the table stops growing past a limit.
+ */
+export class Interner {
+  private readonly table = new Map<string, string>();
+  private readonly limit: number;
+
+  constructor(limit = 100_000) {
+    this.limit = limit;
+  }
+
+  intern(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const known = this.table.get(value);
+    if (known !== undefined) return known;
+    if (this.table.size < this.limit) this.table.set(value, value);
+    return value;
+  }
+}
+
 export class CustomerStore {
   size = 0;
+  /** Customers that have a customer_id (the others can still be merged into by id-bearing rows). */
+  withId = 0;
+  private capacity = INITIAL_CAPACITY;
 
   readonly byId = new Map<string, number>();
   readonly byEmail = new Map<string, number>();
   readonly byPhone = new Map<string, number>();
+  /** Shared strings for low-cardinality text columns. */
+  readonly strings = new Interner();
 
   readonly customerId: (string | undefined)[] = [];
   readonly email: (string | undefined)[] = [];
@@ -26,23 +63,10 @@ export class CustomerStore {
   readonly city: (string | undefined)[] = [];
   readonly zip: (string | undefined)[] = [];
   readonly contactChannel: (string | undefined)[] = [];
-  readonly signupDay: number[] = [];
-  readonly emailConsent: ConsentValue[] = [];
-  readonly smsConsent: ConsentValue[] = [];
-  readonly whatsappConsent: ConsentValue[] = [];
   readonly tags: (string[] | undefined)[] = [];
   readonly lists: (string[] | undefined)[] = [];
-  readonly knownContact: boolean[] = [];
   /** Custom contact columns that some segment or output uses: name → column. */
   readonly props = new Map<string, (string | undefined)[]>();
-
-  readonly ordersCount: number[] = [];
-  readonly totalSpent: number[] = [];
-  readonly firstOrderDay: number[] = [];
-  readonly lastOrderDay: number[] = [];
-  /** Row sequence of the first/last order, to break ties between orders of the same day. */
-  readonly firstOrderSeq: number[] = [];
-  readonly lastOrderSeq: number[] = [];
   readonly firstOrderChannel: (string | undefined)[] = [];
   readonly lastOrderChannel: (string | undefined)[] = [];
   readonly lastProduct: (string | undefined)[] = [];
@@ -51,16 +75,55 @@ export class CustomerStore {
   readonly products: (Set<string> | undefined)[] = [];
   readonly categories: (Set<string> | undefined)[] = [];
 
+  // Numeric columns: typed arrays with spare capacity (only the first `size` entries count).
+  signupDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
+  emailConsent = new Int8Array(INITIAL_CAPACITY).fill(-1);
+  smsConsent = new Int8Array(INITIAL_CAPACITY).fill(-1);
+  whatsappConsent = new Int8Array(INITIAL_CAPACITY).fill(-1);
+  /** 1 for customers with a contact row; 0 for buyers, senders and list members found elsewhere. */
+  knownContact = new Uint8Array(INITIAL_CAPACITY);
+  ordersCount = new Int32Array(INITIAL_CAPACITY);
+  totalSpent = new Float64Array(INITIAL_CAPACITY);
+  firstOrderDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
+  lastOrderDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
+  /** Row sequence of the first/last order, to break ties between orders of the same day. */
+  firstOrderSeq = new Float64Array(INITIAL_CAPACITY);
+  lastOrderSeq = new Float64Array(INITIAL_CAPACITY);
   /** One column per plan aggregate (`orders(…)`, `spent(…)`, `events(…)`). */
-  readonly aggregates: number[][];
+  aggregates: Float64Array[];
+
+  /** The last identifiers looked up and their customer: rows of one customer often follow. */
+  private lastId: string | undefined;
+  private lastEmail: string | undefined;
+  private lastPhone: string | undefined;
+  private lastFound = -1;
 
   constructor(aggregateCount: number, propNames: readonly string[]) {
-    this.aggregates = Array.from({ length: aggregateCount }, () => []);
+    this.aggregates = Array.from({ length: aggregateCount }, () => new Float64Array(INITIAL_CAPACITY));
     for (const name of propNames) this.props.set(name, []);
+  }
+
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    this.signupDay = grown(this.signupDay, capacity, NONE);
+    this.emailConsent = grown(this.emailConsent, capacity, -1);
+    this.smsConsent = grown(this.smsConsent, capacity, -1);
+    this.whatsappConsent = grown(this.whatsappConsent, capacity, -1);
+    this.knownContact = grown(this.knownContact, capacity);
+    this.ordersCount = grown(this.ordersCount, capacity);
+    this.totalSpent = grown(this.totalSpent, capacity);
+    this.firstOrderDay = grown(this.firstOrderDay, capacity, NONE);
+    this.lastOrderDay = grown(this.lastOrderDay, capacity, NONE);
+    this.firstOrderSeq = grown(this.firstOrderSeq, capacity);
+    this.lastOrderSeq = grown(this.lastOrderSeq, capacity);
+    this.aggregates = this.aggregates.map((column) => grown(column, capacity));
+    this.capacity = capacity;
   }
 
   /** Adds an empty customer and returns its index. */
   create(known: boolean): number {
+    if (this.size === this.capacity) this.grow();
+    this.lastFound = -1;
     const c = this.size++;
     this.customerId.push(undefined);
     this.email.push(undefined);
@@ -71,65 +134,59 @@ export class CustomerStore {
     this.city.push(undefined);
     this.zip.push(undefined);
     this.contactChannel.push(undefined);
-    this.signupDay.push(NONE);
-    this.emailConsent.push(-1);
-    this.smsConsent.push(-1);
-    this.whatsappConsent.push(-1);
     this.tags.push(undefined);
     this.lists.push(undefined);
-    this.knownContact.push(known);
     for (const column of this.props.values()) column.push(undefined);
-    this.ordersCount.push(0);
-    this.totalSpent.push(0);
-    this.firstOrderDay.push(NONE);
-    this.lastOrderDay.push(NONE);
-    this.firstOrderSeq.push(0);
-    this.lastOrderSeq.push(0);
     this.firstOrderChannel.push(undefined);
     this.lastOrderChannel.push(undefined);
     this.lastProduct.push(undefined);
     this.lastCategory.push(undefined);
     this.products.push(undefined);
     this.categories.push(undefined);
-    for (const column of this.aggregates) column.push(0);
+    this.knownContact[c] = known ? 1 : 0;
     return c;
   }
 
   /** The customer an id, email or phone belongs to (tried in that order), or -1. */
   find(id: string | undefined, email: string | undefined, phone: string | undefined): number {
-    if (id !== undefined) {
-      const c = this.byId.get(id);
-      if (c !== undefined) return c;
+    if (this.lastFound >= 0 && id === this.lastId && email === this.lastEmail && phone === this.lastPhone) {
+      return this.lastFound;
     }
-    if (email !== undefined) {
-      const c = this.byEmail.get(email);
-      if (c !== undefined) return c;
-    }
-    if (phone !== undefined) {
-      const c = this.byPhone.get(phone);
-      if (c !== undefined) return c;
-    }
-    return -1;
+    let c: number | undefined;
+    if (id !== undefined) c = this.byId.get(id);
+    if (c === undefined && email !== undefined) c = this.byEmail.get(email);
+    if (c === undefined && phone !== undefined) c = this.byPhone.get(phone);
+    if (c === undefined) return -1;
+    this.lastId = id;
+    this.lastEmail = email;
+    this.lastPhone = phone;
+    this.lastFound = c;
+    return c;
   }
 
   /** Records identifiers the customer does not have yet, and indexes them when free. */
-  attach(
-    c: number,
-    id: string | undefined,
-    email: string | undefined,
-    phone: string | undefined,
-  ): void {
+  attach(c: number, id: string | undefined, email: string | undefined, phone: string | undefined): void {
     if (id !== undefined && this.customerId[c] === undefined) {
       this.customerId[c] = id;
-      if (!this.byId.has(id)) this.byId.set(id, c);
+      this.withId++;
+      if (!this.byId.has(id)) {
+        this.byId.set(id, c);
+        this.lastFound = -1;
+      }
     }
     if (email !== undefined) {
       if (this.email[c] === undefined) this.email[c] = email;
-      if (!this.byEmail.has(email)) this.byEmail.set(email, c);
+      if (!this.byEmail.has(email)) {
+        this.byEmail.set(email, c);
+        this.lastFound = -1;
+      }
     }
     if (phone !== undefined) {
       if (this.phone[c] === undefined) this.phone[c] = phone;
-      if (!this.byPhone.has(phone)) this.byPhone.set(phone, c);
+      if (!this.byPhone.has(phone)) {
+        this.byPhone.set(phone, c);
+        this.lastFound = -1;
+      }
     }
   }
 
@@ -139,18 +196,19 @@ export class CustomerStore {
   }
 
   addToList(c: number, list: string): void {
+    const name = this.strings.intern(list) as string;
     const current = this.lists[c];
-    if (current === undefined) this.lists[c] = [list];
-    else if (!current.includes(list)) current.push(list);
+    if (current === undefined) this.lists[c] = [name];
+    else if (!current.includes(name)) current.push(name);
   }
 
   addTags(c: number, tags: readonly string[]): void {
     if (tags.length === 0) return;
     const current = this.tags[c];
     if (current === undefined) {
-      this.tags[c] = [...tags];
+      this.tags[c] = tags.map((t) => this.strings.intern(t) as string);
       return;
     }
-    for (const tag of tags) if (!current.includes(tag)) current.push(tag);
+    for (const tag of tags) if (!current.includes(tag)) current.push(this.strings.intern(tag) as string);
   }
 }

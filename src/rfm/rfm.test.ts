@@ -126,6 +126,16 @@ describe("named map", () => {
       'RFM pattern "6*" of "a" is not valid',
     );
   });
+
+  it("reports a backwards range as a problem instead of throwing", () => {
+    // [5-1] has the shape of a class but is no valid character range.
+    expect(buildRfmMap({ a: ["[5-1]*"] }).problems.map((p) => p.message)).toEqual([
+      'RFM pattern "[5-1]*" of "a" is not valid: the range 5-1 runs backwards (write 1-5)',
+      "the RFM map leaves 25 cells unnamed (R then F): 55, 54, 53, 52, 51, 45, 44, 43, 42, 41, 35, 34, 33, 32, 31, 25, 24, 23, 22, 21, 15, 14, 13, 12, 11",
+    ]);
+    // A one-value range and an equal pair are fine.
+    expect(buildRfmMap({ a: ["[5-5]*"], b: ["[1-4][1-1]", "[1-4][2-5]"] }).problems).toEqual([]);
+  });
 });
 
 describe("CDNOW slice (fixtures/model/cdnow-slice.csv, first 60 rows of the public purchase log)", () => {

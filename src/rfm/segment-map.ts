@@ -80,6 +80,16 @@ export function buildRfmMap(spec: Record<string, readonly string[]>): {
         });
         continue;
       }
+      // `[5-1]` passes the shape check but is no character class: a RegExp would throw.
+      const reversed = [...pattern.matchAll(/([1-5])-([1-5])/g)].find((m) => m[1] > m[2]);
+      if (reversed !== undefined) {
+        problems.push({
+          name,
+          pattern,
+          message: `RFM pattern "${pattern}" of "${name}" is not valid: the range ${reversed[0]} runs backwards (write ${reversed[2]}-${reversed[1]})`,
+        });
+        continue;
+      }
       const regex = new RegExp(`^${pattern.replace(/\*|\?/g, "[1-5]")}$`);
       for (let r = 1; r <= 5; r++) {
         for (let f = 1; f <= 5; f++) {

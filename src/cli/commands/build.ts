@@ -27,7 +27,6 @@ import {
   OUTPUT_PROFILES,
   rowMaker,
 } from "../../segments/output-profiles.js";
-import { createHash } from "node:crypto";
 import { VERSION } from "../../version.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
@@ -183,20 +182,11 @@ async function writeSegments(
     const format = settings.formatFlag ?? result.segment.format ?? settings.format;
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
     const file = `${result.segment.id}.csv`;
-    const hasher = createHash("sha256");
     let written = 0;
     const lines = segmentLines(profiles, result, format, hash, order, () => {
       written++;
     });
-    await build.writeLines(
-      file,
-      (function* () {
-        for (const line of lines) {
-          hasher.update(line, "utf8");
-          yield line;
-        }
-      })(),
-    );
+    const sha256 = await build.writeLines(file, lines);
     files.push({
       id: result.segment.id,
       name: result.segment.name,
@@ -207,7 +197,7 @@ async function writeSegments(
       ...(settings.exclusive ? { assigned: result.assignedCount } : {}),
       written,
       file,
-      sha256: hasher.digest("hex"),
+      sha256,
     });
   }
   if (settings.only !== undefined && previous.folder !== undefined) {
@@ -250,7 +240,9 @@ function* segmentLines(
   const extra = extraColumns(profiles, segment.columns, DATE_FIELDS);
   yield csvLine([...maker.header, ...extra.header], maker.delimiter);
   const dedupe = segment.channel !== "none";
-  const seen = maker.uniqueCells.map(() => new Set<string>());
+  const unique = maker.uniqueCells;
+  const seen = unique.map(() => new Set<string>());
+  const hasExtra = segment.columns.length > 0;
   const ignoreConsent = segment.consent === "ignore";
   for (let i = 0; i < order.length; i++) {
     const c = order[i];
@@ -258,19 +250,22 @@ function* segmentLines(
     const cells = maker.identity(c, identifiersFor(profiles, c, segment.channel, ignoreConsent));
     if (dedupe) {
       let kept = 0;
-      maker.uniqueCells.forEach((index, k) => {
+      for (let k = 0; k < unique.length; k++) {
+        const index = unique[k];
         const value = cells[index];
-        if (value === "") return;
-        if (seen[k].has(value)) cells[index] = "";
-        else {
+        if (value === "") continue;
+        if (seen[k].has(value)) {
+          cells[index] = "";
+        } else {
           seen[k].add(value);
           kept++;
         }
-      });
+      }
       if (kept === 0) continue;
     }
     onRow();
-    yield csvLine([...cells, ...extra.cells(c)], maker.delimiter);
+    if (hasExtra) for (const cell of extra.cells(c)) cells.push(cell);
+    yield csvLine(cells, maker.delimiter);
   }
 }
 
