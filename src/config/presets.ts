@@ -104,7 +104,7 @@ const GENERIC: Record<InputKind, ColumnMap> = {
     currency: ["currency"],
     status: ["status", "order_status", "financial_status"],
     channel: ["channel", "sales_channel", "source"],
-    product: ["product", "product_name", "item_name", "lineitem_name"],
+    product: ["product", "product_name", "item_name", "lineitem_name", "description"],
     sku: ["sku", "item_sku", "lineitem_sku", "stock_code"],
     category: ["category", "product_category", "product_type"],
     quantity: ["quantity", "qty", "lineitem_quantity", "item_quantity"],

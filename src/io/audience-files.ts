@@ -78,6 +78,20 @@ function outputError(error: unknown, paths: OutputPaths, doing: string): UserErr
   }
 }
 
+/**
+ * Test hook for the fault tests (test/faults.e2e.test.ts): with AUDIENCE_TEST_PAUSE_AT=<step>,
+ * the build writes AUDIENCE_TEST_PAUSE_MARKER and waits at that step so that the test can kill it
+ * exactly there. Inert unless the variable is set.
+ */
+async function pauseForTest(
+  step: "file-written" | "before-manifest" | "before-swap" | "after-swap",
+): Promise<void> {
+  if (process.env.AUDIENCE_TEST_PAUSE_AT !== step) return;
+  const marker = process.env.AUDIENCE_TEST_PAUSE_MARKER;
+  if (marker !== undefined) await writeFile(marker, step);
+  await new Promise((resolve) => setTimeout(resolve, 120_000));
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -233,6 +247,7 @@ export class OutputBuild {
       stream.end(buffer);
       await done;
       await syncPath(path);
+      await pauseForTest("file-written");
       return hash.digest("hex");
     } catch (error) {
       throw outputError(error, this.paths, `writing ${name}`);
@@ -240,6 +255,7 @@ export class OutputBuild {
   }
 
   async writeText(name: string, text: string): Promise<void> {
+    if (name === "manifest.json") await pauseForTest("before-manifest");
     try {
       await writeFile(join(this.folder, name), text, { flag: "wx" });
       await syncPath(join(this.folder, name));
@@ -268,6 +284,7 @@ export class OutputBuild {
         `.${name}.link-${process.pid}-${randomBytes(3).toString("hex")}`,
       );
       await symlink(target, tempLink, process.platform === "win32" ? "junction" : "dir");
+      await pauseForTest("before-swap");
       let migrated = false;
       if (previous.folder !== undefined && previous.folder === this.paths.out) {
         // OUT is still a plain folder (first build with this layout): move it aside first.
@@ -280,6 +297,7 @@ export class OutputBuild {
     } catch (error) {
       throw outputError(error, this.paths, "swapping in the new files");
     }
+    await pauseForTest("after-swap");
     // Older builds (the one just replaced, and any left by builds that died) go away.
     const entries = await readdir(parent).catch(() => [] as string[]);
     const current = basename(this.folder);

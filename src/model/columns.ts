@@ -97,7 +97,10 @@ export function bindHeader(
     }
     keyed.set(key, index);
   });
-  const find = (name: string): number | undefined => exact.get(name) ?? keyed.get(headerKey(name));
+  // A header the user names in `columns:` is looked up as spelled first; preset names by key only,
+  // so that of two headers with one key the first is used, as the warning says.
+  const find = (name: string): number | undefined => keyed.get(headerKey(name));
+  const findNamed = (name: string): number | undefined => exact.get(name) ?? find(name);
 
   const bindings = new Map<string, ColumnBinding>();
   const used = new Set<number>();
@@ -108,7 +111,7 @@ export function bindHeader(
     const sources: BoundSource[] = [];
     for (const source of sourcesOf(value)) {
       const wanted = typeof source === "string" ? source : source.header;
-      const index = find(wanted);
+      const index = findNamed(wanted);
       if (index === undefined) {
         const close = suggest(wanted, header);
         throw new UserError(

@@ -12,6 +12,7 @@
 import { dayFromEpochMs, dayFromParts, isValidDate } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UserError } from "../errors.js";
+import { safeDetail } from "./rejects.js";
 
 export type DateOrder = "dmy" | "mdy";
 
@@ -25,7 +26,7 @@ export type DateProblem =
 export function ambiguousDateError(file: string, line: number, text: string): UserError {
   return new UserError(
     "AMBIGUOUS_DATE",
-    `${file}:${line}: the date "${text.slice(0, 30)}" could be day/month or month/day`,
+    `${file}:${line}: the date "${safeDetail(text)}" could be day/month or month/day`,
     {
       hint: "set `date_order: dmy` (day first) or `date_order: mdy` (month first) in audience.yaml",
       location: { file, line },

@@ -129,7 +129,11 @@ export class ContactsSink implements RowSink {
     setFirst(store.country, c, store.strings.intern(cleanCell(cells.country(fields))));
     setFirst(store.city, c, store.strings.intern(cleanCell(cells.city(fields))));
     setFirst(store.zip, c, store.strings.intern(cleanCell(cells.zip(fields))));
-    setFirst(store.contactChannel, c, store.strings.intern(cleanCell(cells.acquisition_channel(fields))));
+    setFirst(
+      store.contactChannel,
+      c,
+      store.strings.intern(cleanCell(cells.acquisition_channel(fields))),
+    );
     if (!Number.isNaN(signup) && Number.isNaN(store.signupDay[c])) store.signupDay[c] = signup;
 
     this.consent(store.emailConsent, c, cells.email_consent(fields), "email_consent", line);

@@ -110,11 +110,13 @@ export class EventsSink implements RowSink {
             const match = compilePatterns(value.patterns);
             return (row) => match(row[column]);
           }
-          case "number":
+          case "number": {
+            const decimal = this.ctx.options.decimal;
             return (row) => {
               const cell = row[column];
-              return cell !== undefined && parseNumber(cell.trim()) === value.value;
+              return cell !== undefined && parseNumber(cell.trim(), decimal) === value.value;
             };
+          }
           case "boolean":
             return (row) => parseBoolean(row[column]) === value.value;
           default: {

@@ -59,6 +59,8 @@ class OpenOrder {
   rawPhone: string | undefined;
   seq = 0;
   firstLine = 0;
+  /** The first row's cells, for the `--rejects` file when the whole order is rejected. */
+  firstFields: readonly string[] = [];
   day = NaN;
   status: string | undefined;
   channel: string | undefined;
@@ -82,9 +84,11 @@ class OpenOrder {
     keys: RowKeys,
     seq: number,
     line: number,
+    fields: readonly string[],
     raw: readonly (string | undefined)[],
   ): void {
     this.id = id;
+    this.firstFields = fields;
     this.keys = keys;
     this.rawId = raw[0];
     this.rawEmail = raw[1];
@@ -232,7 +236,7 @@ export class OrdersSink implements RowSink {
       const keys = this.buyerOf(fields, line);
       if (keys === undefined) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
-      order.reset(orderId ?? "", keys, seq, line, [
+      order.reset(orderId ?? "", keys, seq, line, fields, [
         cells.customer_id(fields),
         cells.email(fields),
         cells.phone(fields),
@@ -432,7 +436,7 @@ export class OrdersSink implements RowSink {
         this.file,
         order.firstLine,
         "order without a date (created_at empty on all its rows)",
-        [],
+        order.firstFields,
       );
       return;
     }
@@ -447,7 +451,13 @@ export class OrdersSink implements RowSink {
     let amount = Number.isNaN(order.total) ? order.lineSum : order.total;
     if (!Number.isNaN(order.refunded)) amount -= order.refunded;
     if (amount < 0) {
-      rejects.reject(this.file, order.firstLine, "negative order amount", [], amount.toFixed(2));
+      rejects.reject(
+        this.file,
+        order.firstLine,
+        "negative order amount",
+        order.firstFields,
+        amount.toFixed(2),
+      );
       return;
     }
     const c = this.customerOf(order);

@@ -3,6 +3,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { day, loadShop } from "../../test/helpers/shop.js";
+import { PRESETS } from "../config/presets.js";
+import { IngestContext } from "./ingest-context.js";
+import { OrdersSink } from "./ingest-orders.js";
+import { RejectLog, type RejectRecord } from "./rejects.js";
 
 const CONTACTS_HEADER =
   "customer_id,email,phone,first_name,last_name,created_at,acquisition_channel,email_consent,sms_consent,whatsapp_consent,tags,lists";
@@ -299,6 +303,35 @@ describe("orders (SPEC §1)", () => {
       "no customer key (customer_id, email or phone)": 1,
       "order without a date (created_at empty on all its rows)": 1,
     });
+  });
+
+  it("gives the --rejects file the raw first row of an order rejected as a whole", () => {
+    const records: RejectRecord[] = [];
+    const ctx = new IngestContext(
+      {
+        asOf: day("2026-06-30"),
+        timezone: "UTC",
+        decimal: "auto",
+        preset: PRESETS.generic,
+        columns: {},
+        excludeStatus: [],
+        aggregates: [],
+        props: [],
+        products: false,
+        categories: false,
+      },
+      new RejectLog({ listener: (r) => records.push(r) }),
+    );
+    const sink = new OrdersSink(ctx, "orders.csv", undefined);
+    sink.header(["order_id", "customer_id", "created_at", "total", "refunded"]);
+    sink.row(["1", "c1", "", "10", ""], 2);
+    sink.row(["1", "c1", "", "", ""], 3);
+    sink.row(["2", "c1", "2026-01-01", "10", "30"], 4);
+    sink.finish();
+    expect(records.map((r) => [r.line, r.reason, r.fields.join(",")])).toEqual([
+      [2, "order without a date (created_at empty on all its rows)", "1,c1,,10,"],
+      [4, "negative order amount (-20.00)", "2,c1,2026-01-01,10,30"],
+    ]);
   });
 
   it("stops at the first bad row with --strict, naming file and line", async () => {

@@ -22,6 +22,9 @@ export class Profiles {
     const size = store.size;
     // Money sums accumulate float noise (0.1 + 0.2): every reader sees them to the cent.
     for (let c = 0; c < size; c++) store.totalSpent[c] = roundCents(store.totalSpent[c]);
+    // Likewise `spent(…)` sums (counts are whole numbers, which rounding leaves alone).
+    for (const column of store.aggregates)
+      for (let c = 0; c < size; c++) column[c] = roundCents(column[c]);
     this.daysSinceLastOrder = new Float64Array(size);
     for (let c = 0; c < size; c++) this.daysSinceLastOrder[c] = asOf - store.lastOrderDay[c];
     this.rfm = computeRfm(

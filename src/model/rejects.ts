@@ -23,6 +23,29 @@ export type RejectListener = (record: RejectRecord) => void;
 
 const EXAMPLES_PER_FILE = 5;
 
+const DATE_SHAPES = [
+  /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T].*)?$/,
+  /^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?:[ T].*)?$/,
+];
+
+/**
+ * A cell value fit for a message, or a placeholder. Shifted columns can put an email or a phone
+ * where a date or an amount was expected: values with an `@`, or with nine digits or more that are
+ * not a date, are never printed.
+ */
+export function safeDetail(value: string): string {
+  const text = value.trim().slice(0, 40);
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  if (text.includes("@") || (digits >= 9 && !DATE_SHAPES.some((shape) => shape.test(text)))) {
+    return "value hidden: it may be personal data";
+  }
+  return text;
+}
+
 export class RejectLog {
   /** file → reason → count. */
   readonly rejected = new Map<string, Map<string, number>>();
@@ -49,7 +72,7 @@ export class RejectLog {
     fields: readonly string[],
     detail?: string,
   ): void {
-    const shown = detail === undefined ? reason : `${reason} (${detail})`;
+    const shown = detail === undefined ? reason : `${reason} (${safeDetail(detail)})`;
     if (this.strict) {
       throw new UserError("BAD_ROW", `${file}:${line}: ${shown}`, {
         hint: "without --strict, bad rows are skipped and counted",
@@ -69,7 +92,7 @@ export class RejectLog {
       this.warningExamples.push({
         file,
         line,
-        reason: detail === undefined ? warning : `${warning} (${detail})`,
+        reason: detail === undefined ? warning : `${warning} (${safeDetail(detail)})`,
       });
     }
   }

@@ -14,7 +14,11 @@ export type ConsentValue = 1 | 0 | -1;
 
 const INITIAL_CAPACITY = 1024;
 
-function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(column: T, capacity: number, fill?: number): T {
+function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(
+  column: T,
+  capacity: number,
+  fill?: number,
+): T {
   const next = new (column.constructor as new (n: number) => T)(capacity);
   next.set(column);
   if (fill !== undefined) next.fill(fill, column.length);
@@ -99,7 +103,10 @@ export class CustomerStore {
   private lastFound = -1;
 
   constructor(aggregateCount: number, propNames: readonly string[]) {
-    this.aggregates = Array.from({ length: aggregateCount }, () => new Float64Array(INITIAL_CAPACITY));
+    this.aggregates = Array.from(
+      { length: aggregateCount },
+      () => new Float64Array(INITIAL_CAPACITY),
+    );
     for (const name of propNames) this.props.set(name, []);
   }
 
@@ -149,7 +156,12 @@ export class CustomerStore {
 
   /** The customer an id, email or phone belongs to (tried in that order), or -1. */
   find(id: string | undefined, email: string | undefined, phone: string | undefined): number {
-    if (this.lastFound >= 0 && id === this.lastId && email === this.lastEmail && phone === this.lastPhone) {
+    if (
+      this.lastFound >= 0 &&
+      id === this.lastId &&
+      email === this.lastEmail &&
+      phone === this.lastPhone
+    ) {
       return this.lastFound;
     }
     let c: number | undefined;
@@ -165,7 +177,12 @@ export class CustomerStore {
   }
 
   /** Records identifiers the customer does not have yet, and indexes them when free. */
-  attach(c: number, id: string | undefined, email: string | undefined, phone: string | undefined): void {
+  attach(
+    c: number,
+    id: string | undefined,
+    email: string | undefined,
+    phone: string | undefined,
+  ): void {
     if (id !== undefined && this.customerId[c] === undefined) {
       this.customerId[c] = id;
       this.withId++;
@@ -209,6 +226,7 @@ export class CustomerStore {
       this.tags[c] = tags.map((t) => this.strings.intern(t) as string);
       return;
     }
-    for (const tag of tags) if (!current.includes(tag)) current.push(this.strings.intern(tag) as string);
+    for (const tag of tags)
+      if (!current.includes(tag)) current.push(this.strings.intern(tag) as string);
   }
 }

@@ -142,6 +142,27 @@ describe("where", () => {
     expect(totals.members.get("x")).toEqual(["e"]);
   });
 
+  it("compares spent(…) to the cent, like total_spent (no float noise from adding amounts)", async () => {
+    // 10.10 + 20.20 is 30.299999999999997 in binary floating point; 3 × 0.10 is
+    // 0.30000000000000004. A customer who spent 30.30 must match `>= 30.30`.
+    const shop = await loadShop({
+      orders: [
+        "order_id,customer_id,created_at,total,product,quantity,price",
+        "1,a,2026-06-10,10.10,Gel,1,10.10",
+        "2,a,2026-06-11,20.20,Gel,1,20.20",
+        "3,b,2026-06-12,,Pin,3,0.10",
+      ].join("\n"),
+      segments: segments({
+        "spent-total": "spent(within: 30d) >= 30.30 and total_spent >= 30.30",
+        "spent-exact": "spent() = 30.3",
+        "line-spent": 'spent(product: "pin") <= 0.30 and spent(product: "pin") = 0.3',
+      }),
+    });
+    expect(shop.members.get("spent-total")).toEqual(["a"]);
+    expect(shop.members.get("spent-exact")).toEqual(["a"]);
+    expect(shop.members.get("line-spent")).toEqual(["b"]);
+  });
+
   it("filters events by type, window and properties (text, number, yes/no)", async () => {
     const shop = await loadShop({
       contacts: CONTACTS,
@@ -168,6 +189,21 @@ describe("where", () => {
     // within: 90d at 2026-06-30 starts 2026-04-02; d's read is after as_of.
     expect(shop.members.get("read-90d")).toEqual(["c"]);
     expect(shop.members.get("read-any")).toEqual(["c"]);
+  });
+
+  it("reads event property numbers with the configured decimal mark", async () => {
+    const shop = await loadShop({
+      config: 'decimal: ","',
+      orders: "customer_id,created_at\n",
+      events:
+        'customer_id,type,occurred_at,amount\na,refund,2026-06-01,"1,500"\nb,refund,2026-06-01,1500\n',
+      segments: segments({
+        "one-and-a-half": 'events("refund", amount: 1.5) >= 1',
+        thousands: 'events("refund", amount: 1500) >= 1',
+      }),
+    });
+    expect(shop.members.get("one-and-a-half")).toEqual(["a"]);
+    expect(shop.members.get("thousands")).toEqual(["b"]);
   });
 });
 

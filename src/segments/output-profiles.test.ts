@@ -92,7 +92,9 @@ describe("profiles", () => {
     expect(line("generic")).toBe(
       "c1,marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont\r\n",
     );
-    expect(line("klaviyo")).toBe("marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont\r\n");
+    expect(line("klaviyo")).toBe(
+      "marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont\r\n",
+    );
     expect(line("mailchimp")).toBe(
       "marie.dupont@example.com,Marie-Anne,D'Arc Dupont,+33639980001\r\n",
     );
@@ -192,12 +194,16 @@ describe("CSV injection", () => {
     ]);
     expect(row("google-ads", "c2").slice(4)).toEqual(["BE", "'@x"]);
     expect(row("generic", "c4").slice(3)).toEqual(["Zoé", "Petit"]);
-    expect(csvLine(["'\tx", "'\rx"], ",")).toBe('\'\tx,"\'\rx"\r\n');
+    expect(csvLine(["'\tx", "'\rx"], ",")).toBe("'\tx,\"'\rx\"\r\n");
   });
 
   it("protects custom properties written as extra columns", () => {
     const { profiles } = shop.data;
-    const extra = extraColumns(profiles, ["props.note", "total_spent", "first_order_date"], new Set(["first_order_date"]));
+    const extra = extraColumns(
+      profiles,
+      ["props.note", "total_spent", "first_order_date"],
+      new Set(["first_order_date"]),
+    );
     expect(extra.header).toEqual(["note", "total_spent", "first_order_date"]);
     expect(extra.cells(customer("c1"))).toEqual(["'-x", "10.01", "2026-06-01"]);
     expect(extra.cells(customer("c2"))).toEqual(["'=1+1", "0", ""]);
