@@ -1,7 +1,7 @@
 /**
  * The CSV parsing thread (see read-csv.ts). It parses the run's input files one after the other
- * and sends their rows to the main thread in batches: one flat array of fields plus Int32Arrays of
- * row starts and line numbers (transferred, not copied). Every message names its file. At most
+ * and sends their rows to the main thread in batches: the rows as csv-parse made them, and an
+ * Int32Array of their line numbers (transferred, not copied). Every message names its file. At most
  * MAX_IN_FLIGHT batches wait for the main thread's `ack`, so memory stays bounded.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -19,8 +19,7 @@ export type WorkerMessage =
   | {
       type: "batch";
       file: number;
-      fields: string[];
-      rows: Int32Array;
+      rows: string[][];
       lines: Int32Array;
       bytes: number;
     }
@@ -51,24 +50,21 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
 
   for (let file = 0; file < request.sources.length; file++) {
     let bytes = 0;
-    let fields: string[] = [];
-    let rows: number[] = [];
-    let lines: number[] = [];
+    let rows: string[][] = [];
+    let lines = new Int32Array(BATCH_ROWS);
     const flush = () => {
       if (rows.length === 0) return;
       const message: WorkerMessage = {
         type: "batch",
         file,
-        fields,
-        rows: Int32Array.from(rows),
-        lines: Int32Array.from(lines),
+        rows,
+        lines: lines.subarray(0, rows.length),
         bytes,
       };
-      port.postMessage(message, [message.rows.buffer, message.lines.buffer] as ArrayBuffer[]);
+      port.postMessage(message, [lines.buffer] as ArrayBuffer[]);
       inFlight++;
-      fields = [];
       rows = [];
-      lines = [];
+      lines = new Int32Array(BATCH_ROWS);
     };
     const options: CsvReadOptions = {
       hash: request.hash,
@@ -92,9 +88,8 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
             port.postMessage({ type: "header", file, fields: header } satisfies WorkerMessage);
           },
           row(row, line) {
-            rows.push(fields.length);
-            lines.push(line);
-            for (const field of row) fields.push(field);
+            lines[rows.length] = line;
+            rows.push(row);
             if (rows.length >= BATCH_ROWS) flush();
           },
         },

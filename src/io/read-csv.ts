@@ -124,11 +124,8 @@ export class CsvReaders {
           consumer.sink.header(message.fields);
           break;
         case "batch": {
-          const { fields, rows, lines } = message;
-          for (let r = 0; r < rows.length; r++) {
-            const last = r + 1 < rows.length ? rows[r + 1] : fields.length;
-            consumer.sink.row(fields.slice(rows[r], last), lines[r]);
-          }
+          const { rows, lines } = message;
+          for (let r = 0; r < rows.length; r++) consumer.sink.row(rows[r], lines[r]);
           consumer.onBytes?.(message.bytes);
           this.worker?.postMessage({ type: "ack" });
           break;

@@ -71,6 +71,13 @@ export function buildRfmMap(spec: Record<string, readonly string[]>): {
   const problems: MapProblem[] = [];
   const cells: string[][][] = Array.from({ length: 5 }, () => Array.from({ length: 5 }, () => []));
   for (const [name, patterns] of Object.entries(spec)) {
+    if (name === PROSPECTS) {
+      problems.push({
+        name,
+        message: `"${PROSPECTS}" is the segment of customers who never bought; name this one otherwise`,
+      });
+      continue;
+    }
     for (const pattern of patterns) {
       if (!PATTERN.test(pattern)) {
         problems.push({
