@@ -32,6 +32,7 @@ export function createProgress(
     stream: context.stderr as NodeJS.WriteStream,
     text: "Reading…",
     discardStdin: false,
+    isEnabled: true,
   }).start();
   let file = "";
   let started = now();
