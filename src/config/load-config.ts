@@ -20,7 +20,7 @@ import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js"
 import { suggest } from "../suggest.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
-import { diagnosticAt, locate, validateNode, type SourceFile } from "./schema.js";
+import { diagnosticAt, diagnosticAtRange, locate, validateNode, type SourceFile } from "./schema.js";
 
 /** The config file's values, paths still as written. */
 export interface ConfigValues {
@@ -232,7 +232,7 @@ export function expressionDiagnostic(
   },
 ): Diagnostic {
   if (node === undefined || !isScalar(node) || node.range == null) {
-    return { ...diagnosticAt(source, node, d.code, d.message, d.hint, d.severity) };
+    return diagnosticAt(source, node, d.code, d.message, d.hint, d.severity);
   }
   const scalar = node as Scalar;
   const range = scalar.range as [number, number, number];
@@ -243,15 +243,7 @@ export function expressionDiagnostic(
     value: text,
   });
   const { start, end } = mapSpan(map, d.span);
-  return {
-    file: source.file,
-    ...locate(source, start, end),
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-    ...(d.hint === undefined ? {} : { hint: d.hint }),
-    source: source.text,
-  };
+  return diagnosticAtRange(source, start, end, d.code, d.message, d.hint, d.severity);
 }
 
 export function presetOf(name: string | undefined): Preset {

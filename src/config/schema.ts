@@ -118,6 +118,19 @@ export function diagnosticAt(
   severity: Diagnostic["severity"] = "error",
 ): Diagnostic {
   const [start, end] = nodeRange(node);
+  return diagnosticAtRange(source, start, end, code, message, hint, severity);
+}
+
+/** A diagnostic for the characters `start` to `end` of a file. */
+export function diagnosticAtRange(
+  source: SourceFile,
+  start: number,
+  end: number,
+  code: string,
+  message: string,
+  hint?: string,
+  severity: Diagnostic["severity"] = "error",
+): Diagnostic {
   return {
     file: source.file,
     ...locate(source, start, end),

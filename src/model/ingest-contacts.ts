@@ -4,9 +4,16 @@
  * sending to someone who said no once is the mistake that cannot be undone.
  */
 import { CANONICAL_COLUMNS } from "../config/presets.js";
-import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import { cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
-import { readKeys, type FileStats, type IngestContext, type RowSink } from "./ingest-context.js";
+import {
+  missingKeyReason,
+  hasNoKey,
+  readKeys,
+  type FileStats,
+  type IngestContext,
+  type RowSink,
+} from "./ingest-context.js";
 import type { ConsentValue } from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
@@ -30,17 +37,8 @@ export class ContactsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const bound = bindHeader(
-      "contacts",
-      this.file,
-      fields,
-      this.ctx.options.preset,
-      this.ctx.options.columns.contacts,
-    );
-    this.stats.warnings.push(...bound.warnings);
-    this.cells = {};
-    for (const name of CANONICAL_COLUMNS.contacts)
-      this.cells[name] = cellReader(bound.bindings.get(name));
+    const { bound, cells } = this.ctx.bindFile("contacts", this.file, fields, this.stats);
+    this.cells = cells;
     const wanted = new Set(this.ctx.options.props);
     this.props = [];
     // A `columns: { contacts: { skin_type: "Type de peau" } }` entry that is not canonical names a property.
@@ -71,12 +69,8 @@ export class ContactsSink implements RowSink {
       cells.email(fields),
       cells.phone(fields),
     );
-    if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
-      const reason =
-        keys.badEmail || keys.badPhone
-          ? "no valid customer key (email or phone invalid)"
-          : "no customer key (customer_id, email or phone)";
-      rejects.reject(this.file, line, reason, fields);
+    if (hasNoKey(keys)) {
+      rejects.reject(this.file, line, missingKeyReason(keys), fields);
       return;
     }
     if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");

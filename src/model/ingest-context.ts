@@ -2,7 +2,13 @@
  * What every input sink shares: the customer store, the reject log, the parsers configured for
  * this run, and the aggregates the compiled plan asks for.
  */
-import type { ColumnMap, InputKind, Preset } from "../config/presets.js";
+import {
+  CANONICAL_COLUMNS,
+  type ColumnMap,
+  type InputKind,
+  type Preset,
+} from "../config/presets.js";
+import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./columns.js";
 import type { AggregateSpec } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
@@ -94,6 +100,23 @@ export class IngestContext {
     });
   }
 
+  /**
+   * Binds a file's header (preset and `columns:`), records its warnings, and returns the bound
+   * header with a reader for each canonical column of its kind.
+   */
+  bindFile(
+    kind: InputKind,
+    file: string,
+    header: string[],
+    stats: FileStats,
+  ): { bound: BoundHeader; cells: Record<string, CellReader> } {
+    const bound = bindHeader(kind, file, header, this.options.preset, this.options.columns[kind]);
+    stats.warnings.push(...bound.warnings);
+    const cells: Record<string, CellReader> = {};
+    for (const name of CANONICAL_COLUMNS[kind]) cells[name] = cellReader(bound.bindings.get(name));
+    return { bound, cells };
+  }
+
   newStats(kind: InputKind, file: string): FileStats {
     const stats = emptyStats(kind, file);
     this.stats.push(stats);
@@ -108,6 +131,18 @@ export interface RowKeys {
   phone: string | undefined;
   badEmail: boolean;
   badPhone: boolean;
+}
+
+/** Whether a row has no usable identifier at all. */
+export function hasNoKey(keys: RowKeys): boolean {
+  return keys.id === undefined && keys.email === undefined && keys.phone === undefined;
+}
+
+/** The reject reason of a row without a usable identifier. */
+export function missingKeyReason(keys: RowKeys): string {
+  return keys.badEmail || keys.badPhone
+    ? "no valid customer key (email or phone invalid)"
+    : "no customer key (customer_id, email or phone)";
 }
 
 export function readKeys(

@@ -8,9 +8,11 @@
 import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
-import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import type { CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import {
+  missingKeyReason,
+  hasNoKey,
   findCustomer,
   readKeys,
   type FileStats,
@@ -45,12 +47,8 @@ function customerOfRow(
     cells.email(fields),
     cells.phone(fields),
   );
-  if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
-    const reason =
-      keys.badEmail || keys.badPhone
-        ? "no valid customer key (email or phone invalid)"
-        : "no customer key (customer_id, email or phone)";
-    ctx.rejects.reject(file, line, reason, fields);
+  if (hasNoKey(keys)) {
+    ctx.rejects.reject(file, line, missingKeyReason(keys), fields);
     return -1;
   }
   let c = findCustomer(ctx.store, keys);
@@ -78,17 +76,8 @@ export class EventsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const bound = bindHeader(
-      "events",
-      this.file,
-      fields,
-      this.ctx.options.preset,
-      this.ctx.options.columns.events,
-    );
-    this.stats.warnings.push(...bound.warnings);
-    this.cells = {};
-    for (const name of CANONICAL_COLUMNS.events)
-      this.cells[name] = cellReader(bound.bindings.get(name));
+    const { bound, cells } = this.ctx.bindFile("events", this.file, fields, this.stats);
+    this.cells = cells;
     const columns = new Map<string, number>();
     for (const extra of bound.extras) columns.set(extra.name, extra.index);
     for (const [name, binding] of bound.bindings) {
@@ -202,17 +191,8 @@ export class ListsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const bound = bindHeader(
-      "lists",
-      this.file,
-      fields,
-      this.ctx.options.preset,
-      this.ctx.options.columns.lists,
-    );
-    this.stats.warnings.push(...bound.warnings);
-    this.cells = {};
-    for (const name of CANONICAL_COLUMNS.lists)
-      this.cells[name] = cellReader(bound.bindings.get(name));
+    const { cells } = this.ctx.bindFile("lists", this.file, fields, this.stats);
+    this.cells = cells;
   }
 
   row(fields: string[], line: number): void {

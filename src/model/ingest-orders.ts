@@ -11,11 +11,13 @@
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { OrderAggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { compilePredicate, type Scope, type Value } from "../dsl/evaluator.js";
-import { bindHeader, cellReader, type CellReader } from "./columns.js";
+import type { CellReader } from "./columns.js";
 import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
 import {
+  missingKeyReason,
+  hasNoKey,
   findCustomer,
   readKeys,
   type FileStats,
@@ -165,16 +167,7 @@ export class OrdersSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const bound = bindHeader(
-      "orders",
-      this.file,
-      fields,
-      this.ctx.options.preset,
-      this.ctx.options.columns.orders,
-    );
-    this.stats.warnings.push(...bound.warnings);
-    const cells = {} as Record<string, CellReader>;
-    for (const name of CANONICAL_COLUMNS.orders) cells[name] = cellReader(bound.bindings.get(name));
+    const { bound, cells } = this.ctx.bindFile("orders", this.file, fields, this.stats);
     this.cells = cells as Cells;
     this.hasOrderId = bound.bindings.has("order_id");
     if (this.filterExpr !== undefined)
@@ -364,12 +357,8 @@ export class OrdersSink implements RowSink {
       cells.email(fields),
       cells.phone(fields),
     );
-    if (keys.id === undefined && keys.email === undefined && keys.phone === undefined) {
-      const reason =
-        keys.badEmail || keys.badPhone
-          ? "no valid customer key (email or phone invalid)"
-          : "no customer key (customer_id, email or phone)";
-      this.ctx.rejects.reject(this.file, line, reason, fields);
+    if (hasNoKey(keys)) {
+      this.ctx.rejects.reject(this.file, line, missingKeyReason(keys), fields);
       return undefined;
     }
     return keys;

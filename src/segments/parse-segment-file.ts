@@ -19,6 +19,7 @@ import {
 } from "yaml";
 import {
   diagnosticAt,
+  diagnosticAtRange,
   locate,
   nodeRange,
   validateNode,
@@ -92,12 +93,22 @@ export function parseSegmentFile(input: SegmentFileInput, orderOffset = 0): Pars
   }
   for (const warning of doc.warnings) {
     const [start, end] = warning.pos;
-    diagnostics.push(at(source, start, end, "YAML_WARNING", warning.message, undefined, "warning"));
+    diagnostics.push(
+      diagnosticAtRange(source, start, end, "YAML_WARNING", warning.message, undefined, "warning"),
+    );
   }
   const root = doc.contents;
   if (root === null) {
     diagnostics.push(
-      at(source, 0, 0, "EMPTY_FILE", "this file defines no segments", undefined, "warning"),
+      diagnosticAtRange(
+        source,
+        0,
+        0,
+        "EMPTY_FILE",
+        "this file defines no segments",
+        undefined,
+        "warning",
+      ),
     );
     return result;
   }
@@ -251,7 +262,9 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
     };
     for (const d of checked.diagnostics) {
       const range = toFile(d.span);
-      diagnostics.push(at(source, range.start, range.end, d.code, d.message, d.hint, d.severity));
+      diagnostics.push(
+        diagnosticAtRange(source, range.start, range.end, d.code, d.message, d.hint, d.severity),
+      );
     }
     for (const ref of checked.segmentRefs) {
       const range = toFile(ref.span);
@@ -470,29 +483,9 @@ function syntaxDiagnostics(
         message = 'the expression contains ": ", which YAML reads as the start of a nested key';
       }
     }
-    out.push(at(source, start, end, "YAML_SYNTAX", message, hint, "error"));
+    out.push(diagnosticAtRange(source, start, end, "YAML_SYNTAX", message, hint, "error"));
   }
   return out;
-}
-
-function at(
-  source: SourceFile,
-  start: number,
-  end: number,
-  code: string,
-  message: string,
-  hint: string | undefined,
-  severity: Diagnostic["severity"],
-): Diagnostic {
-  return {
-    file: source.file,
-    ...locate(source, start, end),
-    severity,
-    code,
-    message,
-    ...(hint === undefined ? {} : { hint }),
-    source: source.text,
-  };
 }
 
 function locationOf(source: SourceFile, node: Node | Pair): SourceLocation {
