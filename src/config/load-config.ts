@@ -20,7 +20,13 @@ import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js"
 import { suggest } from "../suggest.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
-import { diagnosticAt, diagnosticAtRange, locate, validateNode, type SourceFile } from "./schema.js";
+import {
+  diagnosticAt,
+  diagnosticAtRange,
+  locate,
+  validateNode,
+  type SourceFile,
+} from "./schema.js";
 
 /** The config file's values, paths still as written. */
 export interface ConfigValues {
