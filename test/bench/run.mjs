@@ -5,7 +5,10 @@
 //   BENCH_CONTACTS=200000 npm run bench  one smaller size (and its half), for a quick look
 //   BENCH_RUNS=5 npm run bench           more runs
 //
-// Data is generated once with `audience demo` into test/bench/.cache/ and reused.
+// Data is generated once with `audience demo` into test/bench/.cache/ and reused. The SQL peer,
+// DuckDB (@duckdb/node-api), is installed into test/bench/.cache/duckdb on the first run rather
+// than being a dependency of the project: it ships a native binary per platform, and `npm ci`
+// must not depend on every platform's binary being in the registry.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -85,6 +88,32 @@ async function dataset(contacts) {
   return { dir, bytes, orderRows: rows };
 }
 
+const DUCKDB = join(cache, "duckdb");
+const DUCKDB_VERSION = "1.5.6-r.1";
+
+async function ensureDuckdb() {
+  if (existsSync(join(DUCKDB, "node_modules", "@duckdb", "node-api"))) return;
+  await mkdir(DUCKDB, { recursive: true });
+  await writeFile(join(DUCKDB, "package.json"), '{ "private": true }\n');
+  process.stderr.write(`installing @duckdb/node-api@${DUCKDB_VERSION} into ${DUCKDB}…\n`);
+  await new Promise((resolve, reject) => {
+    const npm = spawn(
+      "npm",
+      ["install", "--no-audit", "--no-fund", `@duckdb/node-api@${DUCKDB_VERSION}`],
+      {
+        cwd: DUCKDB,
+        stdio: "inherit",
+      },
+    );
+    npm.on("error", reject);
+    npm.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`npm install @duckdb/node-api exited with ${code}`)),
+    );
+  });
+}
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -121,7 +150,7 @@ async function benchSize(contacts) {
   const raw = await measure("raw read", [join(here, "raw-read.mjs"), ...files]);
   const duck = await measure(
     "duckdb",
-    [join(here, "duckdb-peer.mjs"), data.dir, join(cache, `duckdb-${contacts}.csv`), AS_OF],
+    [join(here, "duckdb-peer.mjs"), data.dir, join(cache, `duckdb-${contacts}.csv`), AS_OF, DUCKDB],
     { rss: true },
   );
   await rm(out, { recursive: true, force: true });
@@ -133,6 +162,7 @@ const fmtMiB = (b) => (b === undefined ? "" : `${(b / 1024 / 1024).toFixed(0)} M
 const int = (n) => n.toLocaleString("en-US");
 
 await mkdir(cache, { recursive: true });
+await ensureDuckdb();
 const results = [];
 for (const contacts of SIZES) results.push(await benchSize(contacts));
 const [big, half] = results;
