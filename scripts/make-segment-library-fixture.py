@@ -158,7 +158,7 @@ rules = {
   "post-purchase-review": (lambda c: n(c) > 0 and last(c) == 21, "email"),
   "rfm-vip": (lambda c: seg(c) == "champions", "email"),
   "rfm-big-spenders": (lambda c: n(c) > 0 and M(spent(c)) == 5, "email"),
-  "rfm-occasional": (lambda c: 1 <= n(c) <= 2 and last(c) < 365, "email"),
+  "rfm-occasional": (lambda c: 1 <= n(c) <= 2 and last(c) <= 365, "email"),
   "rfm-at-risk": (lambda c: seg(c) in ("at_risk", "cant_lose", "about_to_sleep"), "email"),
   "rfm-inactive": (lambda c: n(c) >= 1 and last(c) > 365, "email"),
   "web-only-buyers": (lambda c: any(od["channel"].lower() == "web" for od in counted(c)) and not any(od["channel"].lower() == "store" for od in counted(c)), "email"),

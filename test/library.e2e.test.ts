@@ -161,8 +161,8 @@ const LIBRARY: Record<string, Record<string, Expected>> = {
         "web-and-store",
       ],
     },
-    // orders_count between 1 and 2 and days_since_last_order < 365: occasional-364d in,
-    // occasional-365d and inactive-366d out; 3 orders out (third-order-29d, rfm-loyal, vip-3-*,
+    // orders_count between 1 and 2 and days_since_last_order <= 365: occasional-364d and
+    // occasional-365d in, inactive-366d out (rfm-inactive takes it: no gap at 365); 3 orders out (third-order-29d, rfm-loyal, vip-3-*,
     // rfm-cant-lose); non-buyers out.
     "rfm-occasional": {
       written: [
@@ -171,6 +171,7 @@ const LIBRARY: Record<string, Record<string, Expected>> = {
         "first-order-30d",
         "lead-with-order",
         "occasional-364d",
+        "occasional-365d",
         "one-order-59d",
         "one-order-60d",
         "pp-0d",

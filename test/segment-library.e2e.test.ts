@@ -139,9 +139,9 @@ const EXPECTED: Record<string, { matched: number; written: string[] }> = {
   "rfm-vip": { matched: 1, written: ["champ-4-29d"] },
   // M5 = more than 500 spent: 500.01 in, 500 out
   "rfm-big-spenders": { matched: 1, written: ["big-500.01"] },
-  // one or two orders, the last less than 365 days ago (364 in, 365 out)
+  // one or two orders, the last 365 days ago or less (364 and 365 in; 366 is rfm-inactive)
   "rfm-occasional": {
-    matched: 47,
+    matched: 48,
     written: [
       "big-500",
       "big-500.01",
@@ -156,6 +156,7 @@ const EXPECTED: Record<string, { matched: number; written: string[] }> = {
       "first-30d",
       "lead-buyer",
       "occ-1-364",
+      "occ-1-365",
       "occ-2-100",
       "one-59d",
       "one-60d",

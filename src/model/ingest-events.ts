@@ -6,6 +6,7 @@
  * becomes a customer with `known_contact = false`, like a buyer found only in orders.
  */
 import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { UserError } from "../errors.js";
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
 import type { CellReader } from "./columns.js";
@@ -123,9 +124,14 @@ export class EventsSink implements RowSink {
         properties,
       });
     });
-    for (const name of missing) {
-      this.stats.warnings.push(
-        `${this.file} has no column "${name}": events(…, ${name}: …) never matches`,
+    // A filter on a column the file lacks would match nothing, silently: `handled: false` would
+    // then let customers with unanswered messages through. Stop and say so.
+    const [name] = missing;
+    if (name !== undefined) {
+      throw new UserError(
+        "MISSING_EVENT_PROPERTY",
+        `${this.file} has no column "${name}", which a segment filters events on (events(…, ${name}: …))`,
+        { hint: `headers found: ${fields.join(", ")}` },
       );
     }
   }

@@ -466,3 +466,20 @@ describe("profile fields (SPEC §2)", () => {
     expect(shop.profile("c1")).toMatchObject({ last_product: "Second", orders_count: 2 });
   });
 });
+
+describe("event property filters", () => {
+  it("stop the run when the events file lacks the property column, rather than match nothing", async () => {
+    await expect(
+      loadShop({
+        orders: "order_id,customer_id,created_at\n",
+        events: "customer_id,type,occurred_at\nc1,whatsapp_inbound,2026-06-01T10:00:00Z\n",
+        segments:
+          "segments:\n  calm:\n    where: 'events(\"whatsapp_inbound\", handled: false) = 0'\n",
+      }),
+    ).rejects.toMatchObject({
+      code: "MISSING_EVENT_PROPERTY",
+      message:
+        'events.csv has no column "handled", which a segment filters events on (events(…, handled: …))',
+    });
+  });
+});
