@@ -96,6 +96,61 @@ describe("audience demo", () => {
     }
   });
 
+  it("replaces the files of an earlier run in place and leaves no temporary file", async () => {
+    const dir = join(work, "again");
+    await runCli(["demo", "--out", dir, "--contacts", "120", "--seed", "3", "--quiet"]);
+    const first = await readFile(join(dir, "orders.csv"), "utf8");
+    const run = await runCli(["demo", "--out", dir, "--contacts", "60", "--seed", "4", "--quiet"]);
+    expect(run.code).toBe(0);
+    const second = await readFile(join(dir, "orders.csv"), "utf8");
+    expect(second).not.toBe(first);
+    expect((await readdir(dir)).sort()).toEqual([
+      "audience.yaml",
+      "contacts.csv",
+      "events.csv",
+      "lists.csv",
+      "orders.csv",
+      "segments",
+    ]);
+    const contacts = (await readFile(join(dir, "contacts.csv"), "utf8")).trimEnd().split("\n");
+    expect(contacts.length - 1).toBeGreaterThanOrEqual(60);
+    expect(contacts.length - 1).toBeLessThan(70);
+  });
+
+  it("writes a --segments path into audience.yaml as given, quoted when YAML needs it", async () => {
+    const dir = join(work, "own-segments");
+    const run = await runCli([
+      "demo",
+      "--out",
+      dir,
+      "--contacts",
+      "20",
+      "--segments",
+      "my segments: v2/",
+      "--quiet",
+    ]);
+    expect(run.code).toBe(0);
+    expect(await readFile(join(dir, "audience.yaml"), "utf8")).toContain(
+      'segments: "my segments: v2/"\n',
+    );
+    expect(await readdir(dir)).not.toContain("segments");
+  });
+
+  it("fails with exit 1 when the output folder cannot be created", async () => {
+    const run = await runCli([
+      "demo",
+      "--out",
+      join(REPO_ROOT, "package.json", "shop"),
+      "--contacts",
+      "10",
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `error cannot create ${join(REPO_ROOT, "package.json", "shop")} (ENOTDIR)\n`,
+    );
+    expect(run.stdout).toBe("");
+  });
+
   it.each([
     [["--contacts", "abc"], '--contacts must be a whole number from 1 to 50,000,000, found "abc"'],
     [["--contacts", "0"], '--contacts must be a whole number from 1 to 50,000,000, found "0"'],

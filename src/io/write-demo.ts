@@ -4,7 +4,7 @@
  * name and renamed into place, so an interrupted run never leaves a half file under the real name.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { copyFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDay } from "../calendar.js";
@@ -20,22 +20,36 @@ export interface DemoResult {
 
 const FILES: readonly DemoFile[] = ["contacts", "orders", "events", "lists"];
 
+/** Quotes a field when CSV needs it, or when it has edge spaces a reader could trim. */
 function csvField(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim()
-    ? `"${value.replace(/"/g, '""')}"`
-    : value;
+  const n = value.length;
+  if (n === 0) return value;
+  let quote = value.charCodeAt(0) <= 32 || value.charCodeAt(n - 1) <= 32;
+  for (let i = 0; i < n && !quote; i++) {
+    const c = value.charCodeAt(i);
+    quote = c === 44 || c === 34 || c === 10 || c === 13;
+  }
+  return quote ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function csvRow(fields: readonly string[]): string {
-  let line = "";
-  for (let i = 0; i < fields.length; i++) line += (i === 0 ? "" : ",") + csvField(fields[i]);
+  let line = csvField(fields[0]);
+  for (let i = 1; i < fields.length; i++) line += `,${csvField(fields[i])}`;
   return `${line}\n`;
 }
 
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * One output file: rows are encoded straight into 1 MiB buffers (no big strings to collect) that
+ * go to the stream whole; the caller waits for `drained()` when the stream asks it to.
+ */
 class BufferedFile {
   readonly temp: string;
   private readonly stream: WriteStream;
-  private buffer = "";
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private full = false;
   private failed: Error | undefined;
   rows = 0;
 
@@ -48,23 +62,56 @@ class BufferedFile {
   }
 
   add(fields: readonly string[]): void {
-    this.buffer += csvRow(fields);
+    const line = csvRow(fields);
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.used + line.length * 3 > CHUNK_BYTES) this.send();
+    if (line.length * 3 > CHUNK_BYTES) {
+      this.full = !this.stream.write(line) || this.full;
+    } else {
+      this.used += this.chunk.write(line, this.used);
+    }
     this.rows++;
   }
 
-  async flush(force = false): Promise<void> {
+  private send(): void {
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    if (!this.stream.write(data)) this.full = true;
+  }
+
+  /** True when the caller must wait for `drained()` before adding more. */
+  get waiting(): boolean {
+    return this.full || this.failed !== undefined;
+  }
+
+  /** Resolves once the stream has room again (at once when it never ran out). */
+  async drained(): Promise<void> {
     if (this.failed) throw this.failed;
-    if (!force && this.buffer.length < 1 << 20) return;
-    const chunk = this.buffer;
-    this.buffer = "";
-    if (!this.stream.write(chunk))
-      await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
+    if (!this.full) return;
+    this.full = false;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        this.stream.off("drain", done);
+        this.stream.off("error", done);
+        if (this.failed) reject(this.failed);
+        else resolve();
+      };
+      this.stream.on("drain", done);
+      this.stream.on("error", done);
+    });
   }
 
   async close(): Promise<void> {
-    await this.flush(true);
+    this.send();
+    await this.drained();
     await new Promise<void>((resolve, reject) => {
-      this.stream.end(() => (this.failed ? reject(this.failed) : resolve()));
+      this.stream.end((error?: Error | null) => {
+        const failure = error ?? this.failed;
+        if (failure) reject(failure);
+        else resolve();
+      });
     });
     await rename(this.temp, this.path);
   }
@@ -73,6 +120,39 @@ class BufferedFile {
     this.stream.destroy();
     await rm(this.temp, { force: true });
   }
+}
+
+/** Writes under a temporary name in the same folder, then renames over the real name. */
+async function replaceFile(path: string, data: string | Buffer): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** A YAML scalar for a path: plain when safe, else double-quoted (JSON is valid YAML). */
+function yamlPath(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : JSON.stringify(path);
+}
+
+function configText(options: DemoOptions, segments: string): string {
+  const asOf = formatDay(options.asOf);
+  return [
+    `# Demo shop generated by: audience demo --contacts ${options.contacts} --seed ${options.seed} --as-of ${asOf}`,
+    "contacts: contacts.csv",
+    "orders: orders.csv",
+    "events: events.csv",
+    "lists: lists.csv",
+    `segments: ${yamlPath(segments)}`,
+    "timezone: Europe/Paris",
+    "default_country: FR",
+    `as_of: ${asOf}`,
+    "",
+  ].join("\n");
 }
 
 /** The segment library shipped with the package. */
@@ -98,8 +178,9 @@ export async function writeDemoShop(
     for (const f of FILES) files[f].add(DEMO_HEADERS[f]);
     for (const batch of new ShopGenerator(options).batches()) {
       for (const f of FILES) {
-        for (const row of batch[f]) files[f].add(row);
-        await files[f].flush();
+        const file = files[f];
+        for (const row of batch[f]) file.add(row);
+        if (file.waiting) await file.drained();
       }
     }
     for (const f of FILES) await files[f].close();
@@ -112,29 +193,23 @@ export async function writeDemoShop(
   }
 
   let segments = segmentsPath;
-  if (segments === undefined) {
-    segments = "segments/";
-    await makeFolders(join(dir, "segments"));
-    for (const name of (await readdir(LIBRARY_DIR)).filter((n) => n.endsWith(".yaml")).sort()) {
-      await copyFile(join(LIBRARY_DIR, name), join(dir, "segments", name));
+  try {
+    if (segments === undefined) {
+      segments = "segments/";
+      const folder = join(dir, "segments");
+      await makeFolders(folder);
+      const names = (await readdir(LIBRARY_DIR)).filter((n) => n.endsWith(".yaml")).sort();
+      for (const name of names) {
+        await replaceFile(join(folder, name), await readFile(join(LIBRARY_DIR, name)));
+      }
     }
+    await replaceFile(join(dir, "audience.yaml"), configText(options, segments));
+  } catch (error) {
+    throw new UserError(
+      "DEMO_UNWRITABLE",
+      `cannot write the demo shop in ${dir}: ${(error as Error).message}`,
+    );
   }
-  const asOf = formatDay(options.asOf);
-  const yaml = [
-    `# Demo shop generated by: audience demo --contacts ${options.contacts} --seed ${options.seed} --as-of ${asOf}`,
-    "contacts: contacts.csv",
-    "orders: orders.csv",
-    "events: events.csv",
-    "lists: lists.csv",
-    `segments: ${segments}`,
-    "timezone: Europe/Paris",
-    "default_country: FR",
-    `as_of: ${asOf}`,
-    "",
-  ].join("\n");
-  const configPath = join(dir, "audience.yaml");
-  await writeFile(`${configPath}.tmp-${process.pid}`, yaml);
-  await rename(`${configPath}.tmp-${process.pid}`, configPath);
   const rows = Object.fromEntries(FILES.map((f) => [f, files[f].rows - 1])) as Record<
     DemoFile,
     number

@@ -49,7 +49,7 @@ export function registerDemo(
     )
     .option(
       "--segments <path>",
-      "segment files the generated audience.yaml points to (default: a copy of the bundled library)",
+      "segments path written as given into audience.yaml, relative to the --out folder (default: a copy of the bundled library in <dir>/segments/)",
     )
     .option("-q, --quiet", "print nothing")
     .addHelpText(
