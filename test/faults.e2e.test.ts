@@ -1,7 +1,12 @@
 /**
- * Faults during a build: killed (SIGKILL) at each step of writing and at random moments, and two
- * builds at once. After every kill the output folder holds either the previous complete set or the
- * new complete set — every file the manifest lists, with its recorded SHA-256, and nothing else.
+ * Faults during a build: killed (SIGKILL) at each step of writing and at seeded random moments, and
+ * two builds at once. After every kill the output folder holds either the previous complete set or
+ * the new complete set — every file the manifest lists, with its recorded SHA-256, and nothing
+ * else. Builds alternate between two shops (set A and set B), so every kill interrupts a real
+ * change of the folder's contents.
+ *
+ * The named steps come from the test hook of src/io/audience-files.ts: with
+ * AUDIENCE_TEST_PAUSE_AT=<step> a build writes AUDIENCE_TEST_PAUSE_MARKER and waits there.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,14 +18,18 @@ import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 
 const BIN = join(REPO_ROOT, "bin/audience.js");
 
+type SetName = "A" | "B";
+const other = (set: SetName): SetName => (set === "A" ? "B" : "A");
+
 let dir: string;
 let out: string;
-/** The shop as it was (set A) and as it is tomorrow (set B). */
-let configA: string;
-let config: string;
-/** file name → content, for the set written before the kills (A) and the set the build would write (B). */
-let setA: Map<string, string>;
-let setB: Map<string, string>;
+const configs: Record<SetName, string> = { A: "", B: "" };
+/** file name → content of each complete set, without the manifest's timestamp. */
+const sets: Record<SetName, Map<string, string>> = { A: new Map(), B: new Map() };
+/** The set the output folder holds now. */
+let current: SetName;
+/** How long one build takes here, start-up included (ms). */
+let buildMs: number;
 
 async function snapshot(folder: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -34,19 +43,18 @@ async function expectComplete(folder: string): Promise<Map<string, string>> {
   const files = await snapshot(folder);
   const manifest = JSON.parse(files.get("manifest.json") ?? "null") as {
     segments: { file: string; sha256: string }[];
-  };
+  } | null;
   expect(manifest).not.toBeNull();
   expect([...files.keys()].sort()).toEqual(
-    ["manifest.json", ...manifest.segments.map((s) => s.file)].sort(),
+    ["manifest.json", ...(manifest?.segments ?? []).map((s) => s.file)].sort(),
   );
-  for (const s of manifest.segments) {
-    expect(
-      createHash("sha256")
-        .update(files.get(s.file) ?? "")
-        .digest("hex"),
-    ).toBe(s.sha256);
+  for (const s of manifest?.segments ?? []) {
+    const hash = createHash("sha256")
+      .update(files.get(s.file) ?? "")
+      .digest("hex");
+    expect({ file: s.file, sha256: hash }).toEqual({ file: s.file, sha256: s.sha256 });
   }
-  return files;
+  return withoutTime(files);
 }
 
 function withoutTime(files: Map<string, string>): Map<string, string> {
@@ -58,11 +66,29 @@ function withoutTime(files: Map<string, string>): Map<string, string> {
   return copy;
 }
 
-function startBuild(env: Record<string, string> = {}) {
-  return spawn(process.execPath, [BIN, "build", "--config", config, "--out", out, "--quiet"], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Which complete set the output folder holds (fails when it is neither). */
+async function setInOut(): Promise<SetName> {
+  const files = JSON.stringify([...(await expectComplete(out))]);
+  const found = (["A", "B"] as const).find((s) => JSON.stringify([...sets[s]]) === files);
+  expect(found).toBeDefined();
+  return found as SetName;
+}
+
+/** What is left beside OUT: exactly one build folder (the current one), no lock, no link. */
+async function leftovers(): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f.startsWith(".out.")).map((f) => f.split("-")[0]);
+}
+
+function startBuild(set: SetName, env: Record<string, string> = {}) {
+  return spawn(
+    process.execPath,
+    [BIN, "build", "--config", configs[set], "--out", out, "--quiet"],
+    { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env }, stdio: "ignore" },
+  );
+}
+
+function build(set: SetName, target = out) {
+  return runCli(["build", "--config", configs[set], "--out", target, "--quiet"]);
 }
 
 async function waitFor(path: string, timeoutMs = 60_000): Promise<void> {
@@ -78,7 +104,7 @@ async function waitFor(path: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-function killed(child: ReturnType<typeof startBuild>): Promise<void> {
+function closed(child: ReturnType<typeof startBuild>): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.on("close", () => resolve());
@@ -89,7 +115,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "audience-faults-"));
   // A few thousand customers, so that a build takes long enough to be killed in the middle.
   const shopA = join(dir, "shopA");
-  const shop = join(dir, "shopB");
+  const shopB = join(dir, "shopB");
   const demo = await runCli([
     "demo",
     "--out",
@@ -101,107 +127,110 @@ beforeAll(async () => {
     "--quiet",
   ]);
   expect(demo.code).toBe(0);
-  await cp(shopA, shop, { recursive: true });
-  configA = join(shopA, "audience.yaml");
-  config = join(shop, "audience.yaml");
+  await cp(shopA, shopB, { recursive: true });
+  configs.A = join(shopA, "audience.yaml");
+  configs.B = join(shopB, "audience.yaml");
+  // Set B is tomorrow's data: fewer orders change every file, and one segment file is gone.
+  const orders = await readFile(join(shopB, "orders.csv"), "utf8");
+  await writeFile(join(shopB, "orders.csv"), orders.split("\n").slice(0, 12_000).join("\n") + "\n");
+  await rm(join(shopB, "segments", "rfm.yaml"));
+
+  const started = Date.now();
+  expect((await build("B", join(dir, "probe"))).code).toBe(0);
+  buildMs = Date.now() - started;
+  sets.B = await expectComplete(join(dir, "probe"));
   out = join(dir, "out");
-  expect((await runCli(["build", "--config", configA, "--out", out, "--quiet"])).code).toBe(0);
-  setA = withoutTime(await expectComplete(out));
-  // Tomorrow's data: new orders change every file; one segment file disappears.
-  const orders = await readFile(join(shop, "orders.csv"), "utf8");
-  await writeFile(join(shop, "orders.csv"), orders.split("\n").slice(0, 12_000).join("\n") + "\n");
-  await rm(join(shop, "segments", "rfm.yaml"));
-  const probe = join(dir, "probe");
-  expect((await runCli(["build", "--config", config, "--out", probe, "--quiet"])).code).toBe(0);
-  setB = withoutTime(await expectComplete(probe));
-  expect(setB).not.toEqual(setA);
-  expect(setB.size).toBeLessThan(setA.size);
+  expect((await build("A")).code).toBe(0);
+  sets.A = await expectComplete(out);
+  current = "A";
+  expect(sets.B).not.toEqual(sets.A);
+  expect(sets.B.size).toBeLessThan(sets.A.size);
 }, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Puts set A in the output folder, as a previous night's build would have. */
-async function restoreSetA(): Promise<void> {
-  expect((await runCli(["build", "--config", configA, "--out", out, "--quiet"])).code).toBe(0);
-  expect(withoutTime(await expectComplete(out))).toEqual(setA);
-}
-
 describe("killed during a build", () => {
-  for (const [step, expected] of [
-    ["file-written", "A"],
-    ["before-manifest", "A"],
-    ["before-swap", "A"],
-    ["after-swap", "B"],
+  for (const [step, kept] of [
+    ["file-written", "old"],
+    ["before-manifest", "old"],
+    ["before-swap", "old"],
+    ["after-swap", "new"],
   ] as const) {
-    it(`at "${step}": the output folder holds set ${expected}, complete`, async () => {
-      await restoreSetA();
+    it(`at "${step}": the output folder holds the ${kept} set, complete`, async () => {
+      const previous = current;
+      const next = other(previous);
       const marker = join(dir, `paused-${step}`);
-      const child = startBuild({
+      const child = startBuild(next, {
         AUDIENCE_TEST_PAUSE_AT: step,
         AUDIENCE_TEST_PAUSE_MARKER: marker,
       });
       await waitFor(marker);
       child.kill("SIGKILL");
-      await killed(child);
-      const files = withoutTime(await expectComplete(out));
-      expect(files).toEqual(expected === "A" ? setA : setB);
-      // The next build takes over the dead build's lock, cleans its leftovers, and writes set B.
-      expect((await runCli(["build", "--config", config, "--out", out, "--quiet"])).code).toBe(0);
-      expect(withoutTime(await expectComplete(out))).toEqual(setB);
-      expect((await readdir(dir)).filter((f) => f.startsWith(".out.")).length).toBe(1);
+      await closed(child);
+      expect(child.signalCode).toBe("SIGKILL");
+      expect(await setInOut()).toBe(kept === "old" ? previous : next);
+      // The next build takes over the dead build's lock, removes its leftovers, and swaps.
+      expect((await build(next)).code).toBe(0);
+      expect(await setInOut()).toBe(next);
+      expect(await leftovers()).toEqual([".out.build"]);
+      current = next;
     });
   }
 
-  it("at random moments: the folder is always set A or set B, complete", async () => {
-    await restoreSetA();
-    // Seeded delays (ms) spread over a build's lifetime, from start-up to the swap.
+  it("at seeded random moments: the folder is always the old or the new set, complete", async () => {
     let seed = 7;
-    const delays = Array.from({ length: 6 }, () => {
+    let killedMidBuild = 0;
+    for (let i = 0; i < 8; i++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return 150 + (seed % 2200);
-    });
-    const outcomes: string[] = [];
-    for (const delay of delays) {
-      const child = startBuild();
+      // Between 10% and 100% of a build's time: from reading the inputs to the swap.
+      const delay = Math.round(buildMs * (0.1 + ((seed % 1000) / 1000) * 0.9));
+      const previous = current;
+      const next = other(previous);
+      const child = startBuild(next);
       await new Promise((r) => setTimeout(r, delay));
       child.kill("SIGKILL");
-      await killed(child);
-      const files = withoutTime(await expectComplete(out));
-      const which =
-        JSON.stringify([...files]) === JSON.stringify([...setA])
-          ? "A"
-          : JSON.stringify([...files]) === JSON.stringify([...setB])
-            ? "B"
-            : "?";
-      outcomes.push(`${delay}ms:${which}`);
-      expect(which).not.toBe("?");
+      await closed(child);
+      const now = await setInOut();
+      if (child.signalCode === "SIGKILL") killedMidBuild++;
+      else expect({ delay, now }).toEqual({ delay, now: next });
+      expect([previous, next]).toContain(now);
+      current = now;
     }
-    expect(outcomes).toHaveLength(6);
+    // Most kills land while the build runs (the rest after it ended, which is fine too).
+    expect(killedMidBuild).toBeGreaterThanOrEqual(4);
+    const next = other(current);
+    expect((await build(next)).code).toBe(0);
+    expect(await setInOut()).toBe(next);
+    expect(await leftovers()).toEqual([".out.build"]);
+    current = next;
   });
 });
 
 describe("two builds at once", () => {
   it("the second is refused with a clear message while the first holds the lock", async () => {
-    await restoreSetA();
+    const next = other(current);
     const marker = join(dir, "paused-lock");
-    const first = startBuild({
+    const first = startBuild(next, {
       AUDIENCE_TEST_PAUSE_AT: "before-swap",
       AUDIENCE_TEST_PAUSE_MARKER: marker,
     });
     await waitFor(marker);
     const before = await snapshot(out);
-    const second = await runCli(["build", "--config", config, "--out", out, "--quiet"]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toBe(
+    const second = await build(next);
+    expect([second.code, second.stdout, second.stderr]).toEqual([
+      1,
+      "",
       `error another audience build (process ${first.pid}) is writing ${out}\n` +
         `  hint: wait for it to finish; if no build is running, delete .out.lock in ${dir}\n`,
-    );
+    ]);
     expect(await snapshot(out)).toEqual(before);
     first.kill("SIGKILL");
-    await killed(first);
-    expect((await runCli(["build", "--config", config, "--out", out, "--quiet"])).code).toBe(0);
-    expect(withoutTime(await expectComplete(out))).toEqual(setB);
+    await closed(first);
+    expect(await setInOut()).toBe(current);
+    expect((await build(next)).code).toBe(0);
+    expect(await setInOut()).toBe(next);
+    current = next;
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Fuzzing, seeded and bounded: random bytes and CSV-like text through the readers and the
- * customer model, random token sequences through the expression language. Only results or typed
- * user errors may come out — never an uncaught exception, a stack overflow or a hang.
+ * customer model, random token sequences through the expression language, random YAML through the
+ * segment-file and config loaders. Only results, located diagnostics or typed user errors may come
+ * out — never an uncaught exception, a stack overflow or a hang.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,11 +10,15 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
+import { loadConfigText } from "../src/config/load-config.js";
 import { resolveSettings } from "../src/config/settings.js";
 import { PROFILE_ENV } from "../src/dsl/env.js";
 import { AggregateTable, checkExpression, compileExpression } from "../src/dsl/index.js";
 import { UserError } from "../src/errors.js";
+import type { Diagnostic } from "../src/errors.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
+import { checkSegmentGraph } from "../src/segments/graph.js";
+import { parseSegmentFile } from "../src/segments/parse-segment-file.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -213,6 +218,128 @@ describe("fuzzing the expression language", () => {
         },
       ),
       { numRuns: 1000, seed: 5 },
+    );
+  });
+});
+
+/** Pieces of YAML and of audience's keys and values, valid and broken. */
+const YAML_TOKENS = [
+  "\n",
+  "\n  ",
+  "\n    ",
+  "\n      ",
+  "  ",
+  "\t",
+  "\r\n",
+  "\ufeff",
+  ": ",
+  "- ",
+  "? ",
+  "[",
+  "]",
+  "{",
+  "}",
+  ", ",
+  "'",
+  '"',
+  "#",
+  "&a ",
+  "*a",
+  "<<: *a",
+  "!!str ",
+  "!tag ",
+  "|\n",
+  ">\n",
+  "---\n",
+  "...\n",
+  "%YAML 1.2\n",
+  "~",
+  "null",
+  "1e999",
+  "-1",
+  "Ü",
+  "segments:",
+  "defaults:",
+  "vip:",
+  "win-back:",
+  "../x:",
+  "VIP:",
+  "where:",
+  " orders_count >= 1",
+  ' "total_spent > 100 and"',
+  " in_segment(vip)",
+  " in_segment(win-back)",
+  "channel:",
+  " email",
+  " bogus",
+  "consent:",
+  " ignore",
+  "exclude:",
+  " [vip]",
+  "columns:",
+  " [props.x, last_product]",
+  "priority:",
+  " 10",
+  "guard:",
+  " { min: 5, max: 2, max_change: 40% }",
+  "format:",
+  " klaviyo",
+  "name:",
+  "orders:",
+  " o.csv",
+  "columns:",
+  " { orders: { email: E } }",
+  "rfm:",
+  " { recency: [1, 2, 3, 4] }",
+  " { segments: { x: ['5[4-5]'] } }",
+  "orders_filter:",
+  " quantity > 0",
+  "timezone:",
+  " Mars/Olympus",
+  "date_order:",
+  " dmy",
+  "delimiter:",
+  " tab",
+  "as_of:",
+  " 2024-02-30",
+];
+
+/** A diagnostic a user can act on: a code, a message, and a position inside the text. */
+function expectLocated(d: Diagnostic, text: string): void {
+  expect(d.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+  expect(d.message.length).toBeGreaterThan(0);
+  expect(d.line).toBeGreaterThanOrEqual(1);
+  expect(d.column).toBeGreaterThanOrEqual(1);
+  expect(d.line).toBeLessThanOrEqual(text.split(/\r\n|\r|\n/).length + 1);
+}
+
+describe("fuzzing the definitions", () => {
+  const yaml = fc.oneof(
+    fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 60 }).map((parts) => parts.join("")),
+    fc.string({ maxLength: 300 }),
+  );
+
+  it("reads random segment files into definitions or located diagnostics", () => {
+    fc.assert(
+      fc.property(yaml, yaml, (a, b) => {
+        const first = parseSegmentFile({ file: "a.yaml", text: a });
+        const second = parseSegmentFile({ file: "b.yaml", text: b }, first.declared.length);
+        const graph = checkSegmentGraph([...first.declared, ...second.declared]);
+        for (const d of first.diagnostics) expectLocated(d, a);
+        for (const d of second.diagnostics) expectLocated(d, b);
+        for (const d of graph.diagnostics) expectLocated(d, d.file === "a.yaml" ? a : b);
+      }),
+      { numRuns: 1500, seed: 13 },
+    );
+  });
+
+  it("reads random config files into settings or located diagnostics", () => {
+    fc.assert(
+      fc.property(yaml, (text) => {
+        const loaded = loadConfigText("audience.yaml", text);
+        for (const d of loaded.diagnostics) expectLocated(d, text);
+      }),
+      { numRuns: 1500, seed: 17 },
     );
   });
 });

@@ -1,9 +1,9 @@
 /**
  * No personal data in logs: every command runs on the demo shop, with bad rows added so that every
  * warning and reject path fires (invalid emails and phones, personal data in date and amount
- * columns, conflicting consent, unknown words, strict mode, bad definitions), and no email or phone
- * number of the data may appear on stdout or stderr. The audience files themselves carry them, of
- * course; they are not looked at here.
+ * columns, conflicting consent, unknown words, strict mode, bad definitions, a file without its
+ * header line), and no email or phone number of the data may appear on stdout or stderr. The
+ * audience files themselves carry them, of course; they are not looked at here.
  */
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -47,6 +47,9 @@ beforeAll(async () => {
     ].join("\n"),
   );
   await appendFile(join(shop, "events.csv"), ",+33639971133,whatsapp_inbound,+33639971133,no,\n");
+  // An export saved without its header line: the first row of data stands where headers go.
+  const contacts = await readFile(join(shop, "contacts.csv"), "utf8");
+  await writeFile(join(shop, "contacts-no-header.csv"), contacts.slice(contacts.indexOf("\n") + 1));
 
   // Every email and phone number in the data, in the spellings a message could use.
   const fr = new PhoneNormalizer("FR");
@@ -127,5 +130,19 @@ describe("personal data in logs", () => {
 
     for (const [command, result] of runs)
       expect({ command, leaks: leaks(result) }).toEqual({ command, leaks: [] });
+  });
+
+  it("appears in no message about a file without its header line (its first row stands for headers)", async () => {
+    const run = await runCli([
+      "rfm",
+      "--contacts",
+      join(shop, "contacts-no-header.csv"),
+      "--orders",
+      join(shop, "orders.csv"),
+      "--as-of",
+      "2026-06-30",
+    ]);
+    expect(run.code).toBe(1);
+    expect(leaks(run)).toEqual([]);
   });
 });

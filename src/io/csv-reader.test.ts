@@ -208,4 +208,58 @@ describe("readCsv", () => {
     ).rejects.toMatchObject({ code: "STOP" });
     expect(seen).toEqual([2, 3]);
   });
+
+  it("stops a gzip file at the first error the sink throws", async () => {
+    const path = join(dir, "stop.csv.gz");
+    await writeFile(path, gzipSync(Buffer.from("a\n" + "1\n".repeat(200_000))));
+    let seen = 0;
+    await expect(
+      readCsv(
+        { path, display: "stop.csv.gz" },
+        {
+          header: () => {},
+          row: () => {
+            seen++;
+            if (seen === 5) throw new UserError("STOP", "stop here");
+          },
+        },
+      ),
+    ).rejects.toMatchObject({ code: "STOP" });
+    expect(seen).toBe(5);
+  });
+
+  it("with a delimiter set, a header separated by another one names both", async () => {
+    const path = join(dir, "comma.csv");
+    await writeFile(path, "order_id,email,created_at\n1,a@example.com,2026-01-01\n");
+    const sink = { header: () => {}, row: () => {} };
+    await expect(
+      readCsv({ path, display: "comma.csv", delimiter: ";" }, sink),
+    ).rejects.toMatchObject({
+      code: "WRONG_DELIMITER",
+      message:
+        'comma.csv:1: the header line is separated by ",", not by ";" (delimiter: in audience.yaml)',
+      hint: 'set delimiter: "," in audience.yaml, or remove delimiter: to detect it from the header line',
+    });
+    const tabs = join(dir, "tabs.tsv");
+    await writeFile(tabs, "order_id\temail\n1\ta@example.com\n");
+    await expect(
+      readCsv({ path: tabs, display: "tabs.tsv", delimiter: "," }, sink),
+    ).rejects.toMatchObject({
+      message:
+        'tabs.tsv:1: the header line is separated by tab, not by "," (delimiter: in audience.yaml)',
+      hint: "set delimiter: tab in audience.yaml, or remove delimiter: to detect it from the header line",
+    });
+    // A one-column file with no other delimiter in it is fine.
+    const single = join(dir, "single.csv");
+    await writeFile(single, "email\na@example.com\n");
+    const rows: string[][] = [];
+    await readCsv(
+      { path: single, display: "single.csv", delimiter: ";" },
+      {
+        header: () => {},
+        row: (fields) => rows.push(fields),
+      },
+    );
+    expect(rows).toEqual([["a@example.com"]]);
+  });
 });

@@ -8,7 +8,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { UserError } from "../errors.js";
 import { ByteDecoder, type TextEncoding } from "./decode.js";
@@ -72,38 +72,107 @@ export function detectDelimiter(text: string): Delimiter {
   return ",";
 }
 
-async function openSource(
-  path: string,
-  display: string,
-): Promise<{ stream: Readable; gzip: boolean; size: number }> {
-  let size: number;
+interface OpenedSource {
+  /** The file's bytes as stored, from the first. */
+  chunks: AsyncIterable<Buffer>;
+  /** The underlying stream, destroyed to stop reading early. */
+  stream: Readable;
+  gzip: boolean;
+}
+
+const DELIMITER_NAMES: Record<Delimiter, string> = { ",": '","', ";": '";"', "\t": "tab" };
+
+/**
+ * With `delimiter:` set, a header that stays one column but holds another delimiter means the
+ * setting does not fit the file: say so, rather than report every required column as missing.
+ */
+function checkForcedDelimiter(header: readonly string[], source: CsvSource): void {
+  if (header.length !== 1 || source.delimiter === undefined) return;
+  let found: Delimiter | undefined;
+  let most = 0;
+  for (const candidate of [",", ";", "\t"] as const) {
+    const count = header[0].split(candidate).length - 1;
+    if (candidate !== source.delimiter && count > most) {
+      found = candidate;
+      most = count;
+    }
+  }
+  if (found === undefined) return;
+  throw new UserError(
+    "WRONG_DELIMITER",
+    `${source.display}:1: the header line is separated by ${DELIMITER_NAMES[found]}, not by ${DELIMITER_NAMES[source.delimiter]} (delimiter: in audience.yaml)`,
+    {
+      hint: `set delimiter: ${found === "\t" ? "tab" : `"${found}"`} in audience.yaml, or remove delimiter: to detect it from the header line`,
+      location: { file: source.display, line: 1 },
+    },
+  );
+}
+
+async function openSource(path: string, display: string): Promise<OpenedSource> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
       throw new UserError("NOT_A_FILE", `${display} is a folder, not a CSV file`);
     }
-    size = info.size;
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      throw new UserError("FILE_NOT_FOUND", `${display}: no such file`, {
-        hint: "paths in audience.yaml are relative to the folder of audience.yaml",
-      });
-    }
-    if (code === "EACCES") throw new UserError("FILE_UNREADABLE", `${display}: permission denied`);
-    throw new UserError("FILE_UNREADABLE", `${display}: cannot be read (${code ?? "error"})`);
+    throw fileError(error, display);
   }
-  const head = await readHead(path);
-  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  return { stream: createReadStream(path, { highWaterMark: CHUNK }), gzip, size };
+  // The first bytes say whether the data is gzip. They come from the one stream that is then
+  // parsed, never from a second open: a pipe (`--orders <(gunzip -c …)`, /dev/stdin) can be read
+  // only once, and cannot seek.
+  const stream = createReadStream(path, { highWaterMark: CHUNK });
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  try {
+    while (headBytes < 2) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        ended = true;
+        break;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+  } catch (error) {
+    stream.destroy();
+    throw fileError(error, display);
+  }
+  const first = Buffer.concat(head);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return {
+    chunks: chunks(),
+    stream,
+    gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b,
+  };
 }
 
-async function readHead(path: string): Promise<Buffer> {
-  const stream = createReadStream(path, { start: 0, end: 1 });
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** A failure to open or read an input file, as a message about that file. */
+function fileError(error: unknown, display: string): unknown {
+  if (error instanceof UserError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return new UserError("FILE_NOT_FOUND", `${display}: no such file`, {
+        hint: "paths in audience.yaml are relative to the folder of audience.yaml",
+      });
+    case "EISDIR":
+      return new UserError("NOT_A_FILE", `${display} is a folder, not a CSV file`);
+    case "EACCES":
+    case "EPERM":
+      return new UserError("FILE_UNREADABLE", `${display}: permission denied`);
+    default:
+      return new UserError("FILE_UNREADABLE", `${display}: cannot be read (${code ?? "error"})`);
+  }
 }
 
 /**
@@ -116,7 +185,7 @@ export async function parseCsv(
   sink: RowSink,
   options: CsvReadOptions = {},
 ): Promise<CsvReadResult> {
-  const { stream, gzip } = await openSource(source.path, source.display);
+  const { chunks, stream, gzip } = await openSource(source.path, source.display);
   const hash: Hash | undefined = options.hash ? createHash("sha256") : undefined;
   let bytes = 0;
   const countRaw = (chunk: Buffer) => {
@@ -127,13 +196,14 @@ export async function parseCsv(
   let text: AsyncIterable<Buffer>;
   if (gzip) {
     // The raw bytes are counted and hashed as they enter gunzip.
-    stream.on("data", countRaw);
+    const raw = Readable.from(chunks, { objectMode: false });
+    raw.on("data", countRaw);
     const gunzip = createGunzip();
-    stream.on("error", (error) => gunzip.destroy(error));
-    text = stream.pipe(gunzip);
+    raw.on("error", (error) => gunzip.destroy(error));
+    text = raw.pipe(gunzip);
   } else {
     text = (async function* () {
-      for await (const chunk of stream) {
+      for await (const chunk of chunks) {
         countRaw(chunk as Buffer);
         yield chunk as Buffer;
       }
@@ -186,6 +256,7 @@ export async function parseCsv(
       try {
         if (!headerSeen) {
           headerSeen = true;
+          if (source.delimiter !== undefined) checkForcedDelimiter(record, source);
           sink.header(record);
         } else {
           rows++;
@@ -303,6 +374,7 @@ function translateError(
   if (gzip && typeof code === "string" && code.startsWith("Z_")) {
     return new UserError("BAD_GZIP", `${file}: the gzip data is corrupt or truncated (${code})`);
   }
-  if (code === "EISDIR") return new UserError("NOT_A_FILE", `${file} is a folder, not a CSV file`);
+  // A system error while reading (EIO, EISDIR, …) is about the file, not a bug.
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return fileError(error, file);
   return error;
 }

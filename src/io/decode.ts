@@ -196,3 +196,20 @@ function looksBinary(sample: Uint8Array): boolean {
   }
   return controls / sample.length > 0.1;
 }
+
+/**
+ * A hand-written text file (audience.yaml, segment files): UTF-8, or UTF-16 with its byte order
+ * mark (YAML allows both; Windows Notepad saves "Unicode" as UTF-16). The BOM is not part of the
+ * text. `undefined` when the bytes are neither: such a file is refused rather than guessed at.
+ */
+export function decodeTextFile(bytes: Uint8Array): string | undefined {
+  let encoding = "utf-8";
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) encoding = "utf-16le";
+  else if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) encoding = "utf-16be";
+  try {
+    // `fatal`: a byte that does not decode is an error, never a replacement character.
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

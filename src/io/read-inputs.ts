@@ -2,8 +2,8 @@
  * Reads the inputs of a run, once each and in order (contacts, orders, events, lists), into
  * customer profiles. Only orders is required.
  */
-import { rename, rm } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
+import { open, rename, rm, stat } from "node:fs/promises";
+import type { WriteStream } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { InputKind } from "../config/presets.js";
@@ -70,11 +70,12 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       },
     );
   }
-  const rejectsFile =
-    settings.rejects === undefined ? undefined : new RejectsFile(settings.rejects.path);
+  let rejectsFile: RejectsFile | undefined;
   const rejects = new RejectLog({
     strict: settings.strict,
-    ...(rejectsFile === undefined ? {} : { listener: (r: RejectRecord) => rejectsFile.write(r) }),
+    ...(settings.rejects === undefined
+      ? {}
+      : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const props = needs.fields
     .filter((f) => f.startsWith("props."))
@@ -111,6 +112,12 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     { hash: options.hash ?? false },
   );
   try {
+    if (settings.rejects !== undefined) {
+      rejectsFile = await RejectsFile.open(settings.rejects, [
+        ...Object.values(settings.inputs),
+        ...settings.segments,
+      ]);
+    }
     for (const [index, kind] of kinds.entries()) {
       const input = settings.inputs[kind] as FilePath;
       let sink: RowSink & { finish?: () => void };
@@ -163,19 +170,53 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
 
 /** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */
 class RejectsFile {
-  private readonly path: string;
+  private readonly target: FilePath;
   private readonly temp: string;
-  private readonly stream;
-  private failed: Error | undefined;
+  private readonly stream: WriteStream;
+  private failed: NodeJS.ErrnoException | undefined;
 
-  constructor(path: string) {
-    this.path = path;
-    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    this.stream = createWriteStream(this.temp);
+  private constructor(target: FilePath, temp: string, stream: WriteStream) {
+    this.target = target;
+    this.temp = temp;
+    this.stream = stream;
     this.stream.on("error", (error) => {
       this.failed = error;
     });
     this.stream.write(stringify([["file", "line", "reason", "raw"]]));
+  }
+
+  /**
+   * Checks the target and opens the temporary file beside it before any data is read: a bad
+   * --rejects path fails the run at once, and never replaces one of the run's own files.
+   */
+  static async open(target: FilePath, protectedFiles: readonly FilePath[]): Promise<RejectsFile> {
+    const info = await stat(target.path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      throw new UsageError("REJECTS_IS_A_FOLDER", `--rejects ${target.display} is a folder`, {
+        hint: "give a file name for the rejected rows, e.g. --rejects rejects.csv",
+      });
+    }
+    if (info !== undefined) {
+      for (const file of protectedFiles) {
+        const other = await stat(file.path).catch(() => undefined);
+        if (other !== undefined && other.dev === info.dev && other.ino === info.ino) {
+          const same = file.display === target.display ? "" : ` (${file.display})`;
+          throw new UsageError(
+            "REJECTS_IS_AN_INPUT",
+            `--rejects ${target.display} is a file this run reads${same}: it would be overwritten`,
+            { hint: "give another file name for the rejected rows, e.g. --rejects rejects.csv" },
+          );
+        }
+      }
+    }
+    const temp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
+    let handle;
+    try {
+      handle = await open(temp, "w");
+    } catch (error) {
+      throw rejectsError(target, error as NodeJS.ErrnoException);
+    }
+    return new RejectsFile(target, temp, handle.createWriteStream());
   }
 
   write(record: RejectRecord): void {
@@ -193,18 +234,34 @@ class RejectsFile {
 
   async commit(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(resolve));
-    if (this.failed !== undefined) {
+    try {
+      if (this.failed !== undefined) throw this.failed;
+      await rename(this.temp, this.target.path);
+    } catch (error) {
       await rm(this.temp, { force: true });
-      throw new UserError(
-        "REJECTS_UNWRITABLE",
-        `cannot write --rejects file ${this.path}: ${this.failed.message}`,
-      );
+      throw rejectsError(this.target, error as NodeJS.ErrnoException);
     }
-    await rename(this.temp, this.path);
   }
 
   async abort(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(resolve));
     await rm(this.temp, { force: true });
   }
+}
+
+function rejectsError(target: FilePath, error: NodeJS.ErrnoException): UserError {
+  const reasons: Record<string, string> = {
+    ENOENT: "its folder does not exist",
+    ENOTDIR: "its folder does not exist",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EROFS: "the file system is read-only",
+    ENOSPC: "no space left on the device",
+    EISDIR: "it is a folder",
+  };
+  const reason = reasons[error.code ?? ""] ?? error.code ?? error.message;
+  return new UserError(
+    "REJECTS_UNWRITABLE",
+    `cannot write --rejects file ${target.display}: ${reason}`,
+  );
 }

@@ -3,12 +3,14 @@
  * (src/segments/parse-segment-file.ts), then the rules across files (src/segments/graph.ts).
  * A path that cannot be read is a diagnostic like any other problem, never a crash.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "../errors.js";
 import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
 import { checkSegmentGraph } from "../segments/graph.js";
 import { parseSegmentFile } from "../segments/parse-segment-file.js";
+import { decodeTextFile } from "./decode.js";
+import { readFileAtMost } from "./read-bounded.js";
 
 /** Larger files are refused: segment files are hand-written, a bigger one is a mistake. */
 export const MAX_SEGMENT_FILE_BYTES = 5 * 1024 * 1024;
@@ -125,16 +127,24 @@ async function readSegmentFile(
       );
       return undefined;
     }
-    const bytes = await readFile(absolute);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
+    // Bounded while reading: a device or pipe has no size, and may never end.
+    const bytes = await readFileAtMost(absolute, MAX_SEGMENT_FILE_BYTES);
+    if (bytes === undefined) {
+      diagnostics.push(
+        fileLevel(
+          display,
+          "FILE_TOO_LARGE",
+          `the file is larger than ${megabytes(MAX_SEGMENT_FILE_BYTES)}, the limit for segment files`,
+        ),
+      );
+      return undefined;
+    }
+    const text = decodeTextFile(bytes);
+    if (text === undefined) {
       diagnostics.push(fileLevel(display, "NOT_UTF8", "the file is not UTF-8 text"));
       return undefined;
     }
-    // The byte order mark is not part of the text: without it, line 1's columns are right.
-    return text.startsWith("\ufeff") ? text.slice(1) : text;
+    return text;
   } catch (error) {
     diagnostics.push(fileProblem(display, error as NodeJS.ErrnoException));
     return undefined;

@@ -14,6 +14,7 @@ import {
 } from "../config/presets.js";
 import { UserError } from "../errors.js";
 import { suggest } from "../suggest.js";
+import { headersFound, mayBePersonal } from "./rejects.js";
 import { snakeCase } from "./values.js";
 
 export interface BoundSource {
@@ -67,10 +68,12 @@ const HINTS: Record<string, RegExp> = {
 
 /** Which header best stands for a canonical column, for a "did you mean" in an error. */
 function guessHeader(canonical: string, header: string[]): string | undefined {
-  const close = suggest(canonical, header);
+  // A "header" that may be an email or a phone (a file without its header line) is never named.
+  const names = header.filter((h) => !mayBePersonal(h));
+  const close = suggest(canonical, names);
   if (close !== undefined) return close;
   const hint = HINTS[canonical];
-  return hint === undefined ? undefined : header.find((h) => hint.test(h));
+  return hint === undefined ? undefined : names.find((h) => hint.test(h));
 }
 
 function sourcesOf(value: ColumnSource | readonly ColumnSource[]): readonly ColumnSource[] {
@@ -113,13 +116,16 @@ export function bindHeader(
       const wanted = typeof source === "string" ? source : source.header;
       const index = findNamed(wanted);
       if (index === undefined) {
-        const close = suggest(wanted, header);
+        const close = suggest(
+          wanted,
+          header.filter((h) => !mayBePersonal(h)),
+        );
         throw new UserError(
           "MAPPED_COLUMN_MISSING",
           `columns.${kind}.${name} names the header "${wanted}", which ${file} does not have${
             close === undefined ? "" : ` (did you mean "${close}"?)`
           }`,
-          { hint: `headers found: ${header.join(", ")}` },
+          { hint: headersFound(header) },
         );
       }
       sources.push({
@@ -166,7 +172,7 @@ export function bindHeader(
       `${file} has no column for ${names}${what}${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
       {
         hint:
-          `headers found: ${header.slice(0, 40).join(", ")}${header.length > 40 ? ", …" : ""}\n` +
+          `${headersFound(header)}\n` +
           `  map one in audience.yaml, e.g.  columns: { ${kind}: { ${group[0]}: "${guess ?? "Your Header"}" } }`,
       },
     );

@@ -20,6 +20,7 @@ import {
   type IngestContext,
   type RowSink,
 } from "./ingest-context.js";
+import { headersFound } from "./rejects.js";
 import { cleanCell, parseBoolean, parseNumber } from "./values.js";
 
 type PropertyTest = (fields: readonly string[]) => boolean;
@@ -131,7 +132,7 @@ export class EventsSink implements RowSink {
       throw new UserError(
         "MISSING_EVENT_PROPERTY",
         `${this.file} has no column "${name}", which a segment filters events on (events(…, ${name}: …))`,
-        { hint: `headers found: ${fields.join(", ")}` },
+        { hint: headersFound(fields) },
       );
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RejectLog, safeDetail } from "./rejects.js";
+import { headersFound, RejectLog, safeDetail } from "./rejects.js";
 
 describe("safeDetail", () => {
   it.each([
@@ -13,6 +13,26 @@ describe("safeDetail", () => {
     ["+33639980001", "value hidden: it may be personal data"],
   ])("%s → %s", (value, shown) => {
     expect(safeDetail(value)).toBe(shown);
+  });
+});
+
+describe("headersFound", () => {
+  it("lists the headers of a normal file as they are", () => {
+    expect(headersFound(["Email", "Total", "Created at"])).toBe(
+      "headers found: Email, Total, Created at",
+    );
+  });
+
+  it("hides emails and phones and says when the first line reads as data", () => {
+    expect(headersFound(["1001", "jane@example.com", "+33639980011", "2026-06-01", "10.00"])).toBe(
+      "headers found: 1001, (hidden: may be personal data), (hidden: may be personal data), " +
+        "2026-06-01, 10.00\n  the first line looks like a row of data: does the file have its header line?",
+    );
+  });
+
+  it("shows at most 40 headers", () => {
+    const many = Array.from({ length: 45 }, (_, i) => `col${i}`);
+    expect(headersFound(many)).toBe(`headers found: ${many.slice(0, 40).join(", ")}, …`);
   });
 });
 

@@ -35,13 +35,42 @@ const DATE_SHAPES = [
  */
 export function safeDetail(value: string): string {
   const text = value.trim().slice(0, 40);
+  return mayBePersonal(text) ? "value hidden: it may be personal data" : text;
+}
+
+/** An `@`, or nine digits or more that are not a date: an email or a phone, perhaps. */
+export function mayBePersonal(text: string): boolean {
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
   }
-  if (text.includes("@") || (digits >= 9 && !DATE_SHAPES.some((shape) => shape.test(text)))) {
-    return "value hidden: it may be personal data";
+  return text.includes("@") || (digits >= 9 && !DATE_SHAPES.some((shape) => shape.test(text)));
+}
+
+/** A cell that reads as data, not as a column name: a number, a date or an email. */
+function looksLikeData(text: string): boolean {
+  const t = text.trim();
+  return (
+    /^[+-]?[\d\s.,'()+-]+$/.test(t) ||
+    DATE_SHAPES.some((shape) => shape.test(t)) ||
+    /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t)
+  );
+}
+
+/**
+ * "headers found: …" for a message about a header line: at most 40 of them, and none that may be
+ * personal data. A header line that reads like a row of data (the export lost its header line)
+ * is said to be one.
+ */
+export function headersFound(header: readonly string[]): string {
+  const shown = header
+    .slice(0, 40)
+    .map((h) => (mayBePersonal(h.trim()) ? "(hidden: may be personal data)" : h));
+  const text = `headers found: ${shown.join(", ")}${header.length > 40 ? ", …" : ""}`;
+  const data = header.filter((h) => h.trim() !== "" && looksLikeData(h)).length;
+  if (data > 0 && data * 2 >= header.filter((h) => h.trim() !== "").length) {
+    return `${text}\n  the first line looks like a row of data: does the file have its header line?`;
   }
   return text;
 }
