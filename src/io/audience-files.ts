@@ -217,8 +217,10 @@ export class OutputBuild {
     return new OutputBuild(paths, folder);
   }
 
-  /** Writes one file from lines, with backpressure, and syncs it to disk. */
-  /** Writes lines to a file; returns the SHA-256 of the bytes written (for the manifest). */
+  /**
+   * Writes one file from lines, with backpressure, and syncs it to disk; returns the SHA-256 of
+   * the bytes written (for the manifest).
+   */
   async writeLines(name: string, lines: Iterable<string>): Promise<string> {
     const path = join(this.folder, name);
     const hash = createHash("sha256");
@@ -232,19 +234,22 @@ export class OutputBuild {
       stream.on("error", (error) => {
         failed = error;
       });
+      // Lines are gathered into chunks of about 1 MB, each encoded once for the hash and the file.
       let buffer = "";
+      const flush = async () => {
+        const bytes = Buffer.from(buffer, "utf8");
+        buffer = "";
+        hash.update(bytes);
+        if (!stream.write(bytes)) await new Promise<void>((r) => stream.once("drain", () => r()));
+        if (failed !== undefined) throw failed;
+      };
       for (const line of lines) {
         buffer += line;
-        if (buffer.length >= 1 << 16) {
-          hash.update(buffer, "utf8");
-          if (!stream.write(buffer))
-            await new Promise<void>((r) => stream.once("drain", () => r()));
-          buffer = "";
-          if (failed !== undefined) throw failed;
-        }
+        if (buffer.length >= 1 << 20) await flush();
       }
-      hash.update(buffer, "utf8");
-      stream.end(buffer);
+      const bytes = Buffer.from(buffer, "utf8");
+      hash.update(bytes);
+      stream.end(bytes);
       await done;
       await syncPath(path);
       await pauseForTest("file-written");

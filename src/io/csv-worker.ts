@@ -1,12 +1,13 @@
 /**
  * The CSV parsing thread (see read-csv.ts). It parses the run's input files one after the other
- * and sends their rows to the main thread in batches: the rows as csv-parse made them, and an
- * Int32Array of their line numbers (transferred, not copied). Every message names its file. At most
- * MAX_IN_FLIGHT batches wait for the main thread's `ack`, so memory stays bounded.
+ * and sends their rows to the main thread in packed batches (packed-rows.ts). Every message names
+ * its file. At most MAX_IN_FLIGHT batches wait for the main thread's `ack`, so memory stays
+ * bounded.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./csv-reader.js";
+import { BATCH_ROWS, RowPacker, type PackedRows } from "./packed-rows.js";
 
 export interface WorkerRequest {
   sources: CsvSource[];
@@ -16,13 +17,7 @@ export interface WorkerRequest {
 
 export type WorkerMessage =
   | { type: "header"; file: number; fields: string[] }
-  | {
-      type: "batch";
-      file: number;
-      rows: string[][];
-      lines: Int32Array;
-      bytes: number;
-    }
+  | ({ type: "batch"; file: number; bytes: number } & PackedRows)
   | { type: "end"; file: number; result: CsvReadResult }
   | {
       type: "error";
@@ -35,7 +30,6 @@ export type WorkerMessage =
     };
 
 const MAX_IN_FLIGHT = 8;
-const BATCH_ROWS = 8192;
 
 async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest): Promise<void> {
   let inFlight = 0;
@@ -50,21 +44,16 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
 
   for (let file = 0; file < request.sources.length; file++) {
     let bytes = 0;
-    let rows: string[][] = [];
-    let lines = new Int32Array(BATCH_ROWS);
+    const packer = new RowPacker();
     const flush = () => {
-      if (rows.length === 0) return;
-      const message: WorkerMessage = {
-        type: "batch",
-        file,
-        rows,
-        lines: lines.subarray(0, rows.length),
-        bytes,
-      };
-      port.postMessage(message, [lines.buffer] as ArrayBuffer[]);
+      if (packer.rows === 0) return;
+      const message: WorkerMessage = { type: "batch", file, bytes, ...packer.take() };
+      port.postMessage(message, [
+        message.fieldEnds.buffer,
+        message.rowEnds.buffer,
+        message.lines.buffer,
+      ] as ArrayBuffer[]);
       inFlight++;
-      rows = [];
-      lines = new Int32Array(BATCH_ROWS);
     };
     const options: CsvReadOptions = {
       hash: request.hash,
@@ -88,9 +77,8 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
             port.postMessage({ type: "header", file, fields: header } satisfies WorkerMessage);
           },
           row(row, line) {
-            lines[rows.length] = line;
-            rows.push(row);
-            if (rows.length >= BATCH_ROWS) flush();
+            packer.add(row, line);
+            if (packer.rows >= BATCH_ROWS) flush();
           },
         },
         options,

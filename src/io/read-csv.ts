@@ -20,6 +20,7 @@ import {
   type RowSink,
 } from "./csv-reader.js";
 import type { WorkerMessage, WorkerRequest } from "./csv-worker.js";
+import { unpackRows } from "./packed-rows.js";
 
 const WORKER = new URL("./csv-worker.js", import.meta.url);
 const workerAvailable = existsSync(fileURLToPath(WORKER));
@@ -124,8 +125,7 @@ export class CsvReaders {
           consumer.sink.header(message.fields);
           break;
         case "batch": {
-          const { rows, lines } = message;
-          for (let r = 0; r < rows.length; r++) consumer.sink.row(rows[r], lines[r]);
+          unpackRows(message, (fields, line) => consumer.sink.row(fields, line));
           consumer.onBytes?.(message.bytes);
           this.worker?.postMessage({ type: "ack" });
           break;

@@ -133,8 +133,12 @@ export interface RowMaker {
   delimiter: "," | ";";
   /** The identity cells of a member (before extra columns). */
   identity(c: number, ids: Identifiers): string[];
-  /** Which identity cells must be unique in the file (email, phone), by index in `identity`. */
-  uniqueCells: number[];
+  /**
+   * The identity cells that must be unique in the file, by index in `identity`: the email cell,
+   * then the phone cell. Each is a function of the customer's stored email or phone alone (the
+   * same stored value gives the same cell, different ones different cells).
+   */
+  uniqueCells: [email: number, phone: number];
 }
 
 export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean): RowMaker {
@@ -261,18 +265,17 @@ export function extraColumns(
   };
 }
 
+const NEEDS_QUOTES_COMMA = /[",\r\n]/;
+const NEEDS_QUOTES_SEMICOLON = /[";\r\n]/;
+
 /** One CSV line (RFC 4180): fields quoted when they hold the delimiter, a quote, CR or LF. */
 export function csvLine(fields: readonly string[], delimiter: "," | ";"): string {
+  const special = delimiter === "," ? NEEDS_QUOTES_COMMA : NEEDS_QUOTES_SEMICOLON;
   let out = "";
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
     if (i > 0) out += delimiter;
-    if (
-      field.includes('"') ||
-      field.includes(delimiter) ||
-      field.includes("\n") ||
-      field.includes("\r")
-    ) {
+    if (special.test(field)) {
       out += `"${field.replace(/"/g, '""')}"`;
     } else {
       out += field;
