@@ -1,8 +1,8 @@
 /**
- * The CSV parsing thread (see read-csv.ts). It parses the run's input files one after the other
- * and sends their rows to the main thread in packed batches (packed-rows.ts). Every message names
- * its file. At most MAX_IN_FLIGHT batches wait for the main thread's `ack`, so memory stays
- * bounded.
+ * A CSV parsing thread (see read-csv.ts). It parses its share of the run's input files one after
+ * the other and sends their rows to the main thread in packed batches (packed-rows.ts). Every
+ * message names its file. Batches not yet acknowledged by the main thread hold at most
+ * MAX_AHEAD_CHARS characters, so memory stays bounded.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { UserError } from "../errors.js";
@@ -10,7 +10,9 @@ import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } fro
 import { BATCH_ROWS, RowPacker, type PackedRows } from "./packed-rows.js";
 
 export interface WorkerRequest {
+  /** The files this thread parses, in order, and their numbers among the run's files. */
   sources: CsvSource[];
+  files: number[];
   hash: boolean;
   maxRecordSize?: number;
 }
@@ -29,31 +31,47 @@ export type WorkerMessage =
       stack?: string;
     };
 
-const MAX_IN_FLIGHT = 8;
+/**
+ * How far a thread may read ahead of the main thread, in characters of rows not yet acknowledged.
+ * A thread whose file the main thread has not reached yet parses up to this much in advance, on
+ * the CPU time the others leave: it bounds memory, and is most of what the second thread gains.
+ */
+const MAX_AHEAD_CHARS = 16 * 1024 * 1024;
 
 async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest): Promise<void> {
-  let inFlight = 0;
+  // Batches are acknowledged in the order they were sent.
+  const sent: number[] = [];
+  let acknowledged = 0;
+  let ahead = 0;
   let wake: (() => void) | undefined;
   port.on("message", (message: { type: string }) => {
     if (message.type === "ack") {
-      inFlight--;
+      ahead -= sent[acknowledged];
+      acknowledged++;
+      if (acknowledged > 4096) {
+        sent.splice(0, acknowledged);
+        acknowledged = 0;
+      }
       wake?.();
       wake = undefined;
     }
   });
 
-  for (let file = 0; file < request.sources.length; file++) {
+  for (let at = 0; at < request.sources.length; at++) {
+    const file = request.files[at];
     let bytes = 0;
     const packer = new RowPacker();
     const flush = () => {
       if (packer.rows === 0) return;
+      const chars = packer.chars;
       const message: WorkerMessage = { type: "batch", file, bytes, ...packer.take() };
       port.postMessage(message, [
         message.fieldEnds.buffer,
         message.rowEnds.buffer,
         message.lines.buffer,
       ] as ArrayBuffer[]);
-      inFlight++;
+      sent.push(chars);
+      ahead += chars;
     };
     const options: CsvReadOptions = {
       hash: request.hash,
@@ -63,7 +81,7 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
       },
       beforeChunk: () => {
         flush();
-        if (inFlight < MAX_IN_FLIGHT) return undefined;
+        if (ahead < MAX_AHEAD_CHARS) return undefined;
         return new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -71,7 +89,7 @@ async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest)
     };
     try {
       const result = await parseCsv(
-        request.sources[file],
+        request.sources[at],
         {
           header(header) {
             port.postMessage({ type: "header", file, fields: header } satisfies WorkerMessage);

@@ -31,6 +31,8 @@ export class RowPacker {
   private fields = 0;
   private rowEnds = new Int32Array(BATCH_ROWS);
   private lines = new Int32Array(BATCH_ROWS);
+  /** Characters of the rows packed since the last `take`. */
+  chars = 0;
 
   get rows(): number {
     return this.rowTexts.length;
@@ -49,6 +51,7 @@ export class RowPacker {
       end += record[f].length;
       this.fieldEnds[this.fields++] = end;
     }
+    this.chars += end;
     const r = this.rowTexts.length;
     this.rowEnds[r] = this.fields;
     this.lines[r] = line;
@@ -67,6 +70,7 @@ export class RowPacker {
     this.rowTexts = [];
     this.fieldEnds = new Int32Array(this.fieldEnds.length);
     this.fields = 0;
+    this.chars = 0;
     this.rowEnds = new Int32Array(BATCH_ROWS);
     this.lines = new Int32Array(BATCH_ROWS);
     return packed;

@@ -1,14 +1,17 @@
 /**
  * Reading a run's CSV files. Parsing (csv-parse) is most of the cost of a run, so when the
- * compiled worker is there (the built CLI) one worker thread parses every input file in turn, on
- * the second core, while the main thread turns rows into customers — and it starts on the next
- * file while the main thread finishes the current one. Unit tests, which run the TypeScript
- * sources, parse on the main thread. Both paths run the same parser (csv-reader.ts).
+ * compiled worker is there (the built CLI) worker threads parse the files while the main thread
+ * turns rows into customers. With several files, two threads share them: the biggest file (the
+ * orders, as a rule) on one, the others in turn on the second, which parses ahead — the contacts
+ * while the orders start, the events and lists while the orders go on — on the CPU time the main
+ * thread leaves. Rows still reach the main thread file by file, in order, so results do not
+ * depend on which thread is faster. Unit tests, which run the TypeScript sources, parse on the
+ * main thread. Both paths run the same parser (csv-reader.ts).
  *
- * Memory stays bounded: at most a few batches of rows are waiting at any time; the worker waits
- * for the main thread to acknowledge them.
+ * Memory stays bounded: each thread waits when the rows it sent and the main thread has not
+ * acknowledged pass a limit (csv-worker.ts).
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
@@ -33,34 +36,66 @@ interface Consumer {
   reject: (error: unknown) => void;
 }
 
+/**
+ * Which thread parses which files: the biggest alone, the others together in their order (one
+ * thread for a single file).
+ */
+export function shareFiles(sizes: readonly number[]): number[][] {
+  if (sizes.length < 2) return sizes.length === 0 ? [] : [[0]];
+  let biggest = 0;
+  sizes.forEach((size, index) => {
+    if (size > sizes[biggest]) biggest = index;
+  });
+  return [[biggest], sizes.map((_, index) => index).filter((index) => index !== biggest)];
+}
+
+function sizeOf(source: CsvSource): number {
+  try {
+    return statSync(source.path).size;
+  } catch {
+    // A missing file is reported by the thread that reads it.
+    return 0;
+  }
+}
+
 export class CsvReaders {
   private readonly sources: CsvSource[];
   private readonly options: CsvReadOptions;
-  private readonly worker: Worker | undefined;
-  /** Messages of files the main thread has not reached yet. */
-  private readonly waiting: WorkerMessage[] = [];
+  private readonly workers: Worker[] = [];
+  /** The thread that parses each file. */
+  private readonly workerOf: Worker[] = [];
+  /** Messages of files the main thread has not reached yet, by file. */
+  private readonly waiting = new Map<number, WorkerMessage[]>();
+  /** Files whose last message (end or error) has arrived. */
+  private readonly finished = new Set<number>();
   private consumer: Consumer | undefined;
   private failure: unknown;
   private next = 0;
+  private closed = false;
 
   constructor(sources: CsvSource[], options: CsvReadOptions) {
     this.sources = sources;
     this.options = options;
     if (!workerAvailable || process.env.AUDIENCE_READER === "inline" || sources.length === 0)
       return;
-    const request: WorkerRequest = {
-      sources,
-      hash: options.hash ?? false,
-      ...(options.maxRecordSize === undefined ? {} : { maxRecordSize: options.maxRecordSize }),
-    };
-    this.worker = new Worker(WORKER, { workerData: request });
-    this.worker.on("message", (message: WorkerMessage) => this.receive(message));
-    this.worker.on("error", (error) => this.fail(error));
-    this.worker.on("exit", (code) => {
-      if (this.next < this.sources.length || this.consumer !== undefined) {
-        this.fail(new Error(`the CSV reader thread stopped unexpectedly (exit ${code})`));
-      }
-    });
+    for (const files of shareFiles(sources.map(sizeOf))) {
+      const request: WorkerRequest = {
+        sources: files.map((f) => sources[f]),
+        files,
+        hash: options.hash ?? false,
+        ...(options.maxRecordSize === undefined ? {} : { maxRecordSize: options.maxRecordSize }),
+      };
+      const worker = new Worker(WORKER, { workerData: request });
+      worker.on("message", (message: WorkerMessage) => this.receive(message));
+      worker.on("error", (error) => this.fail(error));
+      worker.on("exit", (code) => {
+        if (!this.closed && files.some((f) => !this.finished.has(f))) {
+          this.fail(new Error(`a CSV reader thread stopped unexpectedly (exit ${code})`));
+        }
+      });
+      this.workers.push(worker);
+      for (const f of files) this.workerOf[f] = worker;
+    }
   }
 
   /** Reads file `index` (files must be read in order) into `sink`. */
@@ -68,7 +103,7 @@ export class CsvReaders {
     if (index !== this.next)
       throw new Error(`CSV files read out of order: ${index} before ${this.next}`);
     this.next++;
-    if (this.worker === undefined) {
+    if (this.workers.length === 0) {
       return parseCsv(this.sources[index], sink, {
         ...this.options,
         ...(onBytes === undefined ? {} : { onBytes }),
@@ -80,29 +115,36 @@ export class CsvReaders {
         return;
       }
       this.consumer = { index, sink, onBytes, resolve, reject };
-      while (this.consumer !== undefined && this.waiting.length > 0) {
-        const message = this.waiting.shift() as WorkerMessage;
+      const queued = this.waiting.get(index) ?? [];
+      this.waiting.delete(index);
+      for (const message of queued) {
+        if (this.consumer === undefined) break;
         this.deliver(message);
       }
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.next = this.sources.length;
     this.consumer = undefined;
-    await this.worker?.terminate();
+    this.waiting.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
   private receive(message: WorkerMessage): void {
-    if (
-      this.consumer !== undefined &&
-      message.file === this.consumer.index &&
-      this.waiting.length === 0
-    ) {
+    if (message.type === "end" || message.type === "error") this.finished.add(message.file);
+    if (this.closed) return;
+    if (this.consumer !== undefined && message.file === this.consumer.index) {
       this.deliver(message);
-    } else {
-      this.waiting.push(message);
+      return;
     }
+    let queue = this.waiting.get(message.file);
+    if (queue === undefined) {
+      queue = [];
+      this.waiting.set(message.file, queue);
+    }
+    queue.push(message);
   }
 
   private fail(error: unknown): void {
@@ -115,10 +157,7 @@ export class CsvReaders {
 
   private deliver(message: WorkerMessage): void {
     const consumer = this.consumer;
-    if (consumer === undefined || message.file !== consumer.index) {
-      this.waiting.unshift(message);
-      return;
-    }
+    if (consumer === undefined) return;
     try {
       switch (message.type) {
         case "header":
@@ -127,7 +166,7 @@ export class CsvReaders {
         case "batch": {
           unpackRows(message, (fields, line) => consumer.sink.row(fields, line));
           consumer.onBytes?.(message.bytes);
-          this.worker?.postMessage({ type: "ack" });
+          this.workerOf[message.file].postMessage({ type: "ack" });
           break;
         }
         case "end":
