@@ -1,7 +1,8 @@
 /**
- * The built CLI parses a run's files on two threads (the biggest file on one, the others on the
- * second, which reads ahead). Whatever thread finishes first, rows and errors reach the model file
- * by file, in order: the same output as one file at a time, and the first file's problem first.
+ * The built CLI parses a run's files on two threads that take them in turn (contacts and events on
+ * one, orders and lists on the other), each reading ahead of the main thread. Whatever thread
+ * finishes first, rows and errors reach the model file by file, in order: the same output as one
+ * file at a time, and the first file's problem first.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -54,7 +55,7 @@ describe("reading on two threads", () => {
     expect(threads).toEqual(inline);
   });
 
-  it("reports a problem in the biggest file, read on its own thread", async () => {
+  it("reports a problem in the orders, read on the second thread", async () => {
     const run = await runCli(["rfm", ...inputs({ orders: "orders-broken.csv" }), ...AS_OF]);
     expect([run.code, run.stdout, run.stderr.split("\n")[0]]).toEqual([
       1,

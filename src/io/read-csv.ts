@@ -1,17 +1,17 @@
 /**
  * Reading a run's CSV files. Parsing (csv-parse) is most of the cost of a run, so when the
  * compiled worker is there (the built CLI) worker threads parse the files while the main thread
- * turns rows into customers. With several files, two threads share them: the biggest file (the
- * orders, as a rule) on one, the others in turn on the second, which parses ahead — the contacts
- * while the orders start, the events and lists while the orders go on — on the CPU time the main
- * thread leaves. Rows still reach the main thread file by file, in order, so results do not
- * depend on which thread is faster. Unit tests, which run the TypeScript sources, parse on the
+ * turns rows into customers. With several files, two threads take them in turn: while the main
+ * thread takes in the contacts from one, the other already parses the orders; while it takes in
+ * the orders, the first parses the events ahead, on the CPU time the others leave. Rows still
+ * reach the main thread file by file, in order, so results do not depend on which thread is
+ * faster. Unit tests, which run the TypeScript sources, parse on the
  * main thread. Both paths run the same parser (csv-reader.ts).
  *
  * Memory stays bounded: each thread waits when the rows it sent and the main thread has not
  * acknowledged pass a limit (csv-worker.ts).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
@@ -37,25 +37,13 @@ interface Consumer {
 }
 
 /**
- * Which thread parses which files: the biggest alone, the others together in their order (one
- * thread for a single file).
+ * Which thread parses which files: the files in turn, so that while the main thread takes in one
+ * file the other thread is already parsing the next (one thread for a single file).
  */
-export function shareFiles(sizes: readonly number[]): number[][] {
-  if (sizes.length < 2) return sizes.length === 0 ? [] : [[0]];
-  let biggest = 0;
-  sizes.forEach((size, index) => {
-    if (size > sizes[biggest]) biggest = index;
-  });
-  return [[biggest], sizes.map((_, index) => index).filter((index) => index !== biggest)];
-}
-
-function sizeOf(source: CsvSource): number {
-  try {
-    return statSync(source.path).size;
-  } catch {
-    // A missing file is reported by the thread that reads it.
-    return 0;
-  }
+export function shareFiles(count: number): number[][] {
+  const threads: number[][] = [];
+  for (let file = 0; file < count; file++) (threads[file % 2] ??= []).push(file);
+  return threads;
 }
 
 export class CsvReaders {
@@ -78,7 +66,7 @@ export class CsvReaders {
     this.options = options;
     if (!workerAvailable || process.env.AUDIENCE_READER === "inline" || sources.length === 0)
       return;
-    for (const files of shareFiles(sources.map(sizeOf))) {
+    for (const files of shareFiles(sources.length)) {
       const request: WorkerRequest = {
         sources: files.map((f) => sources[f]),
         files,

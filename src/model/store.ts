@@ -93,6 +93,12 @@ export class CustomerStore {
   /** Row sequence of the first/last order, to break ties between orders of the same day. */
   firstOrderSeq = new Float64Array(INITIAL_CAPACITY);
   lastOrderSeq = new Float64Array(INITIAL_CAPACITY);
+  /**
+   * 1 for customers whose email (phone) another customer also has, or may have: only their
+   * emails (phones) need checking when a file keeps each value once. 0 means unique.
+   */
+  sharedEmail = new Uint8Array(INITIAL_CAPACITY);
+  sharedPhone = new Uint8Array(INITIAL_CAPACITY);
   /** One column per plan aggregate (`orders(…)`, `spent(…)`, `events(…)`). */
   aggregates: Float64Array[];
 
@@ -123,6 +129,8 @@ export class CustomerStore {
     this.lastOrderDay = grown(this.lastOrderDay, capacity, NONE);
     this.firstOrderSeq = grown(this.firstOrderSeq, capacity);
     this.lastOrderSeq = grown(this.lastOrderSeq, capacity);
+    this.sharedEmail = grown(this.sharedEmail, capacity);
+    this.sharedPhone = grown(this.sharedPhone, capacity);
     this.aggregates = this.aggregates.map((column) => grown(column, capacity));
     this.capacity = capacity;
   }
@@ -191,18 +199,28 @@ export class CustomerStore {
         this.lastFound = -1;
       }
     }
+    // Of customers with one email (phone), the first is indexed; the others and that first one
+    // are marked as sharing it.
     if (email !== undefined) {
       if (this.email[c] === undefined) this.email[c] = email;
-      if (!this.byEmail.has(email)) {
+      const owner = this.byEmail.get(email);
+      if (owner === undefined) {
         this.byEmail.set(email, c);
         this.lastFound = -1;
+      } else if (owner !== c) {
+        this.sharedEmail[c] = 1;
+        this.sharedEmail[owner] = 1;
       }
     }
     if (phone !== undefined) {
       if (this.phone[c] === undefined) this.phone[c] = phone;
-      if (!this.byPhone.has(phone)) {
+      const owner = this.byPhone.get(phone);
+      if (owner === undefined) {
         this.byPhone.set(phone, c);
         this.lastFound = -1;
+      } else if (owner !== c) {
+        this.sharedPhone[c] = 1;
+        this.sharedPhone[owner] = 1;
       }
     }
   }

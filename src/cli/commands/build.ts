@@ -177,14 +177,13 @@ async function writeSegments(
   const { settings } = run;
   const profiles = run.data.profiles;
   const order = customersByKey(profiles);
-  const unique = uniqueValues(profiles);
   const files: WrittenFile[] = [];
   for (const result of run.results) {
     const format = settings.formatFlag ?? result.segment.format ?? settings.format;
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
     const file = `${result.segment.id}.csv`;
     let written = 0;
-    const lines = segmentLines(profiles, result, format, hash, order, unique, () => {
+    const lines = segmentLines(profiles, result, format, hash, order, () => {
       written++;
     });
     const sha256 = await build.writeLines(file, lines);
@@ -228,50 +227,12 @@ function customersByKey(profiles: Profiles): Int32Array {
   return order;
 }
 
-/**
- * Emails and phones numbered by distinct value: customers who share one share its number (-1:
- * none). A file keeps each email and phone once; numbers make that check an array lookup.
- */
-interface UniqueValues {
-  groups: [email: Int32Array, phone: Int32Array];
-  /** Per group, the last file (by number) that wrote it. */
-  writtenIn: [email: Int32Array, phone: Int32Array];
-  file: number;
-}
-
-function uniqueValues(profiles: Profiles): UniqueValues {
-  const store = profiles.store;
-  const number = (values: readonly (string | undefined)[]) => {
-    const groups = new Int32Array(store.size).fill(-1);
-    const seen = new Map<string, number>();
-    for (let c = 0; c < store.size; c++) {
-      const value = values[c];
-      if (value === undefined) continue;
-      let group = seen.get(value);
-      if (group === undefined) {
-        group = seen.size;
-        seen.set(value, group);
-      }
-      groups[c] = group;
-    }
-    return { groups, writtenIn: new Int32Array(seen.size).fill(-1) };
-  };
-  const email = number(store.email);
-  const phone = number(store.phone);
-  return {
-    groups: [email.groups, phone.groups],
-    writtenIn: [email.writtenIn, phone.writtenIn],
-    file: 0,
-  };
-}
-
 function* segmentLines(
   profiles: Profiles,
   result: SegmentMembers,
   format: OutputFormat,
   hash: boolean,
   order: Int32Array,
-  values: UniqueValues,
   onRow: () => void,
 ): Generator<string> {
   const segment = result.segment;
@@ -280,7 +241,10 @@ function* segmentLines(
   yield csvLine([...maker.header, ...extra.header], maker.delimiter);
   const dedupe = segment.channel !== "none";
   const unique = maker.uniqueCells;
-  const file = ++values.file;
+  // Only values the store marked as shared by several customers can repeat in a file.
+  const store = profiles.store;
+  const shared = [store.sharedEmail, store.sharedPhone];
+  const seen = [new Set<string>(), new Set<string>()];
   const hasExtra = segment.columns.length > 0;
   const ignoreConsent = segment.consent === "ignore";
   for (let i = 0; i < order.length; i++) {
@@ -291,12 +255,14 @@ function* segmentLines(
       let kept = 0;
       for (let k = 0; k < unique.length; k++) {
         const index = unique[k];
-        if (cells[index] === "") continue;
-        const group = values.groups[k][c];
-        if (values.writtenIn[k][group] === file) {
+        const value = cells[index];
+        if (value === "") continue;
+        if (shared[k][c] === 0) {
+          kept++;
+        } else if (seen[k].has(value)) {
           cells[index] = "";
         } else {
-          values.writtenIn[k][group] = file;
+          seen[k].add(value);
           kept++;
         }
       }
