@@ -1,7 +1,7 @@
 /**
- * The built reader's worker thread (dist/io/csv-worker.js) gives exactly what the main-thread
+ * The built reader's worker threads (dist/io/csv-worker.js) give exactly what the main-thread
  * parser gives — rows, line numbers, results and errors — on the awkward cases, and several files
- * read through one worker arrive in order.
+ * read through the two threads arrive in order.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
