@@ -39,19 +39,13 @@ export type WorkerMessage =
 const MAX_AHEAD_CHARS = 16 * 1024 * 1024;
 
 async function run(port: NonNullable<typeof parentPort>, request: WorkerRequest): Promise<void> {
-  // Batches are acknowledged in the order they were sent.
+  // The characters of each batch sent and not yet acknowledged (acks come in the order sent).
   const sent: number[] = [];
-  let acknowledged = 0;
   let ahead = 0;
   let wake: (() => void) | undefined;
   port.on("message", (message: { type: string }) => {
     if (message.type === "ack") {
-      ahead -= sent[acknowledged];
-      acknowledged++;
-      if (acknowledged > 4096) {
-        sent.splice(0, acknowledged);
-        acknowledged = 0;
-      }
+      ahead -= sent.shift() ?? 0;
       wake?.();
       wake = undefined;
     }
