@@ -55,6 +55,32 @@ describe("reading on two threads", () => {
     expect(threads).toEqual(inline);
   });
 
+  it("reads a Shopify export (79 columns, most of them unread) as the main thread does", async () => {
+    const args = [
+      "count",
+      "--config",
+      join(REPO_ROOT, "fixtures/shopify/audience.yaml"),
+      "--segments",
+      join(REPO_ROOT, "segments"),
+    ];
+    const threads = await runCli(args);
+    const inline = await runCli(args, { env: { AUDIENCE_READER: "inline" } });
+    expect(threads.code).toBe(0);
+    expect(threads).toEqual(inline);
+  });
+
+  it("keeps the columns no segment reads in the --rejects file", async () => {
+    const orders = join(work, "orders-with-note.csv");
+    await writeFile(
+      orders,
+      "order_id,customer_id,created_at,total,note\n1,c1,2026-06-01,12abc,call before delivery\n",
+    );
+    const rejects = join(work, "rejects.csv");
+    const run = await runCli(["rfm", "--orders", orders, ...AS_OF, "--rejects", rejects]);
+    expect(run.code).toBe(0);
+    expect(await readFile(rejects, "utf8")).toContain("call before delivery");
+  });
+
   it("reports a problem in the orders, read on the second thread", async () => {
     const run = await runCli(["rfm", ...inputs({ orders: "orders-broken.csv" }), ...AS_OF]);
     expect([run.code, run.stdout, run.stderr.split("\n")[0]]).toEqual([

@@ -29,9 +29,19 @@ export interface RowSink {
   header(fields: string[]): void;
   /** Called for every data row; `line` is the row's first line in the file (1 = header). */
   row(fields: string[], line: number): void;
+  /**
+   * Once the header is read: the columns `row` reads. The reading threads may then leave the
+   * others empty rather than copy them to the main thread (a Shopify export has 70 columns).
+   */
+  columns?(): readonly number[];
 }
 
 export interface CsvReadOptions {
+  /**
+   * Let the reading threads leave empty the columns the sink does not read (RowSink.columns).
+   * Off when whole rows are needed (`--rejects` writes rejected rows as they were).
+   */
+  project?: boolean;
   /** Awaited before each chunk is parsed: lets a consumer hold the reader back (worker mode). */
   beforeChunk?: () => Promise<void> | undefined;
   /** Compute the SHA-256 of the file's bytes as stored (for the build manifest). */

@@ -35,6 +35,16 @@ describe("packed rows", () => {
     expect(roundTrip(packer)).toEqual([[["only"], 7]]);
   });
 
+  it("copy out only the wanted fields, the others empty, whatever the row's length", () => {
+    const packer = new RowPacker();
+    packer.add(["a", "b", "c"], 2);
+    packer.add(["d"], 3);
+    packer.add(["e", "f", "g", "h"], 4);
+    const out: string[][] = [];
+    unpackRows(packer.take(), (fields) => out.push(fields), Uint8Array.of(1, 0, 1));
+    expect(out).toEqual([["a", "", "c"], ["d"], ["e", "", "g", ""]]);
+  });
+
   it("survive the structured clone between threads", () => {
     const packer = new RowPacker();
     packer.add(["x", "yz"], 2);

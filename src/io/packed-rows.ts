@@ -77,10 +77,14 @@ export class RowPacker {
   }
 }
 
-/** Calls `row` for each row of a packed batch, with its fields as a fresh array. */
+/**
+ * Calls `row` for each row of a packed batch, with its fields as a fresh array. With `wanted`,
+ * only the fields it marks are copied out; the others are empty strings.
+ */
 export function unpackRows(
   packed: PackedRows,
   row: (fields: string[], line: number) => void,
+  wanted?: Uint8Array,
 ): void {
   const { rows, fieldEnds, rowEnds, lines } = packed;
   let field = 0;
@@ -91,7 +95,7 @@ export function unpackRows(
     let start = 0;
     for (let f = 0; field < last; f++, field++) {
       const end = fieldEnds[field];
-      fields[f] = text.substring(start, end);
+      fields[f] = wanted === undefined || wanted[f] === 1 ? text.substring(start, end) : "";
       start = end;
     }
     row(fields, lines[r]);

@@ -31,6 +31,8 @@ const workerAvailable = existsSync(fileURLToPath(WORKER));
 interface Consumer {
   index: number;
   sink: RowSink;
+  /** The columns the sink reads, once its header is read (undefined: all). */
+  wanted: Uint8Array | undefined;
   onBytes: ((bytes: number) => void) | undefined;
   resolve: (result: CsvReadResult) => void;
   reject: (error: unknown) => void;
@@ -102,7 +104,7 @@ export class CsvReaders {
         reject(this.failure);
         return;
       }
-      this.consumer = { index, sink, onBytes, resolve, reject };
+      this.consumer = { index, sink, wanted: undefined, onBytes, resolve, reject };
       const queued = this.waiting.get(index) ?? [];
       this.waiting.delete(index);
       for (const message of queued) {
@@ -148,11 +150,18 @@ export class CsvReaders {
     if (consumer === undefined) return;
     try {
       switch (message.type) {
-        case "header":
+        case "header": {
           consumer.sink.header(message.fields);
+          const columns = this.options.project === true ? consumer.sink.columns?.() : undefined;
+          if (columns !== undefined) {
+            // Rows are as long as the header, or longer (extra cells are never read).
+            consumer.wanted = new Uint8Array(message.fields.length);
+            for (const column of columns) consumer.wanted[column] = 1;
+          }
           break;
+        }
         case "batch": {
-          unpackRows(message, (fields, line) => consumer.sink.row(fields, line));
+          unpackRows(message, (fields, line) => consumer.sink.row(fields, line), consumer.wanted);
           consumer.onBytes?.(message.bytes);
           this.workerOf[message.file].postMessage({ type: "ack" });
           break;

@@ -109,7 +109,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
       };
     }),
-    { hash: options.hash ?? false },
+    { hash: options.hash ?? false, project: settings.rejects === undefined },
   );
   try {
     if (settings.rejects !== undefined) {

@@ -26,6 +26,7 @@ export class ContactsSink implements RowSink {
   private readonly dates: DateParser;
   private cells: Record<string, CellReader> = {};
   private props: { name: string; read: CellReader }[] = [];
+  private used = new Set<number>();
   /** Customers whose consent was contradicted by a duplicate row, counted once each. */
   private readonly conflicted = new Set<number>();
 
@@ -37,8 +38,9 @@ export class ContactsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const { bound, cells } = this.ctx.bindFile("contacts", this.file, fields, this.stats);
+    const { bound, cells, used } = this.ctx.bindFile("contacts", this.file, fields, this.stats);
     this.cells = cells;
+    this.used = used;
     const wanted = new Set(this.ctx.options.props);
     this.props = [];
     // A `columns: { contacts: { skin_type: "Type de peau" } }` entry that is not canonical names a property.
@@ -48,6 +50,7 @@ export class ContactsSink implements RowSink {
     }
     for (const extra of bound.extras) {
       if (wanted.has(extra.name) && !this.props.some((p) => p.name === extra.name)) {
+        used.add(extra.index);
         this.props.push({
           name: extra.name,
           read: cellReader({
@@ -57,6 +60,10 @@ export class ContactsSink implements RowSink {
         });
       }
     }
+  }
+
+  columns(): readonly number[] {
+    return [...this.used];
   }
 
   row(fields: string[], line: number): void {

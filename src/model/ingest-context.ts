@@ -21,6 +21,8 @@ import { normalizeEmail, type DecimalMark } from "./values.js";
 export interface RowSink {
   header(fields: string[]): void;
   row(fields: string[], line: number): void;
+  /** After `header`: the columns `row` reads (see csv-reader.ts). */
+  columns(): readonly number[];
 }
 
 export interface IngestOptions {
@@ -109,12 +111,16 @@ export class IngestContext {
     file: string,
     header: string[],
     stats: FileStats,
-  ): { bound: BoundHeader; cells: Record<string, CellReader> } {
+  ): { bound: BoundHeader; cells: Record<string, CellReader>; used: Set<number> } {
     const bound = bindHeader(kind, file, header, this.options.preset, this.options.columns[kind]);
     stats.warnings.push(...bound.warnings);
     const cells: Record<string, CellReader> = {};
     for (const name of CANONICAL_COLUMNS[kind]) cells[name] = cellReader(bound.bindings.get(name));
-    return { bound, cells };
+    // Every bound column is read (or may be, by a row filter); sinks add the extra ones they read.
+    const used = new Set<number>();
+    for (const binding of bound.bindings.values())
+      for (const source of binding.sources) used.add(source.index);
+    return { bound, cells, used };
   }
 
   newStats(kind: InputKind, file: string): FileStats {

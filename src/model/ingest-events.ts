@@ -68,6 +68,7 @@ export class EventsSink implements RowSink {
   private readonly stats: FileStats;
   private readonly dates: DateParser;
   private cells: Record<string, CellReader> = {};
+  private used = new Set<number>();
   private aggregates: EventAggregate[] = [];
 
   constructor(ctx: IngestContext, file: string) {
@@ -78,8 +79,9 @@ export class EventsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const { bound, cells } = this.ctx.bindFile("events", this.file, fields, this.stats);
+    const { bound, cells, used } = this.ctx.bindFile("events", this.file, fields, this.stats);
     this.cells = cells;
+    this.used = used;
     const columns = new Map<string, number>();
     for (const extra of bound.extras) columns.set(extra.name, extra.index);
     for (const [name, binding] of bound.bindings) {
@@ -95,6 +97,7 @@ export class EventsSink implements RowSink {
           missing.add(filter.name);
           return () => false;
         }
+        used.add(column);
         const value = filter.value;
         switch (value.kind) {
           case "text": {
@@ -135,6 +138,10 @@ export class EventsSink implements RowSink {
         { hint: headersFound(fields) },
       );
     }
+  }
+
+  columns(): readonly number[] {
+    return [...this.used];
   }
 
   row(fields: string[], line: number): void {
@@ -190,6 +197,7 @@ export class ListsSink implements RowSink {
   private readonly file: string;
   private readonly stats: FileStats;
   private cells: Record<string, CellReader> = {};
+  private used = new Set<number>();
 
   constructor(ctx: IngestContext, file: string) {
     this.ctx = ctx;
@@ -198,8 +206,13 @@ export class ListsSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const { cells } = this.ctx.bindFile("lists", this.file, fields, this.stats);
+    const { cells, used } = this.ctx.bindFile("lists", this.file, fields, this.stats);
     this.cells = cells;
+    this.used = used;
+  }
+
+  columns(): readonly number[] {
+    return [...this.used];
   }
 
   row(fields: string[], line: number): void {

@@ -125,6 +125,7 @@ export class OrdersSink implements RowSink {
   private readonly filterExpr: PlanExpr | undefined;
   private filter: ((fields: string[]) => boolean) | undefined;
   private cells = {} as Cells;
+  private used = new Set<number>();
   private hasOrderId = false;
   private readonly open = new Map<string, OpenOrder>();
   private readonly pool: OpenOrder[] = [];
@@ -167,11 +168,16 @@ export class OrdersSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const { bound, cells } = this.ctx.bindFile("orders", this.file, fields, this.stats);
+    const { bound, cells, used } = this.ctx.bindFile("orders", this.file, fields, this.stats);
     this.cells = cells as Cells;
+    this.used = used;
     this.hasOrderId = bound.bindings.has("order_id");
     if (this.filterExpr !== undefined)
       this.filter = compileRowFilter(this.filterExpr, this.cells, this.dates, this.ctx);
+  }
+
+  columns(): readonly number[] {
+    return [...this.used];
   }
 
   row(fields: string[], line: number): void {
