@@ -14,7 +14,7 @@ import {
   type IngestContext,
   type RowSink,
 } from "./ingest-context.js";
-import type { ConsentValue } from "./store.js";
+import { own, type ConsentValue } from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
 const CANONICAL = new Set(CANONICAL_COLUMNS.contacts);
@@ -151,7 +151,10 @@ export class ContactsSink implements RowSink {
     for (const list of splitMulti(cells.lists(fields))) store.addToList(c, list);
     for (const prop of this.props) {
       const column = store.props.get(prop.name);
-      if (column !== undefined && column[c] === undefined) column[c] = cleanCell(prop.read(fields));
+      if (column !== undefined && column[c] === undefined) {
+        const value = cleanCell(prop.read(fields));
+        column[c] = value === undefined ? undefined : own(value);
+      }
     }
   }
 

@@ -484,11 +484,11 @@ export class OrdersSink implements RowSink {
     }
     if (options.products && order.products.length > 0) {
       const set = (store.products[c] ??= new Set());
-      for (const p of order.products) set.add(p);
+      for (const p of order.products) set.add(store.strings.intern(p) as string);
     }
     if (options.categories && order.categories.length > 0) {
       const set = (store.categories[c] ??= new Set());
-      for (const p of order.categories) set.add(p);
+      for (const p of order.categories) set.add(store.strings.intern(p) as string);
     }
     for (const a of this.aggregates) {
       if (day < a.from || day > a.to) continue;

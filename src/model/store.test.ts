@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CustomerStore } from "./store.js";
+import { CustomerStore, own } from "./store.js";
 
 describe("CustomerStore", () => {
   it("marks the customers who share an email or a phone, and only them", () => {
@@ -24,5 +24,14 @@ describe("CustomerStore", () => {
     expect(store.sharedEmail[0]).toBe(1);
     expect(store.sharedEmail[2999]).toBe(1);
     expect(store.sharedEmail.subarray(0, store.size).every((v) => v === 1)).toBe(true);
+  });
+});
+
+describe("own", () => {
+  it("gives back the same text, short or long", () => {
+    const row = "C100000,marie.dupont@example.org,Marie";
+    expect(own(row.slice(0, 7))).toBe("C100000");
+    expect(own(row.slice(8, 31))).toBe("marie.dupont@example.org".slice(0, 23));
+    expect(own("é🙂".repeat(10))).toBe("é🙂".repeat(10));
   });
 });

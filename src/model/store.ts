@@ -26,6 +26,16 @@ function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(
 }
 
 /**
+ * A copy of `value` that holds only its own characters. Cells arrive as slices of their row's
+ * text (packed-rows.ts); a string the store keeps for the whole run would keep that whole row
+ * alive with it — for a million customers, about 150 MB of rows to keep one email each.
+ */
+export function own(value: string): string {
+  // V8 copies strings shorter than 13 characters instead of slicing them.
+  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+}
+
+/**
  * Shares equal strings: a million customers in forty cities hold forty city strings, not a
  * million. Only for values with few distinct spellings; the table stops growing past a limit.
  */
@@ -41,8 +51,9 @@ export class Interner {
     if (value === undefined) return undefined;
     const known = this.table.get(value);
     if (known !== undefined) return known;
-    if (this.table.size < this.limit) this.table.set(value, value);
-    return value;
+    const copy = own(value);
+    if (this.table.size < this.limit) this.table.set(copy, copy);
+    return copy;
   }
 }
 
@@ -191,21 +202,24 @@ export class CustomerStore {
     email: string | undefined,
     phone: string | undefined,
   ): void {
+    // What is kept is a copy (own): these strings stay for the whole run.
     if (id !== undefined && this.customerId[c] === undefined) {
-      this.customerId[c] = id;
+      const kept = own(id);
+      this.customerId[c] = kept;
       this.withId++;
-      if (!this.byId.has(id)) {
-        this.byId.set(id, c);
+      if (!this.byId.has(kept)) {
+        this.byId.set(kept, c);
         this.lastFound = -1;
       }
     }
     // Of customers with one email (phone), the first is indexed; the others and that first one
     // are marked as sharing it.
     if (email !== undefined) {
-      if (this.email[c] === undefined) this.email[c] = email;
+      let kept: string | undefined;
+      if (this.email[c] === undefined) this.email[c] = kept = own(email);
       const owner = this.byEmail.get(email);
       if (owner === undefined) {
-        this.byEmail.set(email, c);
+        this.byEmail.set(kept ?? own(email), c);
         this.lastFound = -1;
       } else if (owner !== c) {
         this.sharedEmail[c] = 1;
@@ -213,10 +227,11 @@ export class CustomerStore {
       }
     }
     if (phone !== undefined) {
-      if (this.phone[c] === undefined) this.phone[c] = phone;
+      let kept: string | undefined;
+      if (this.phone[c] === undefined) this.phone[c] = kept = own(phone);
       const owner = this.byPhone.get(phone);
       if (owner === undefined) {
-        this.byPhone.set(phone, c);
+        this.byPhone.set(kept ?? own(phone), c);
         this.lastFound = -1;
       } else if (owner !== c) {
         this.sharedPhone[c] = 1;
