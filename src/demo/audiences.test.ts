@@ -4,7 +4,7 @@
  * small computation of its own (no code of the model, the DSL or the RFM module).
  */
 import { describe, expect, it } from "vitest";
-import { ShopGenerator, type DemoBatch } from "./generate.js";
+import { generateShop, type DemoBatch } from "./generate.js";
 
 const AS_OF_TEXT = "2026-06-30";
 
@@ -18,14 +18,7 @@ function dayNumber(text: string): number {
 const AS_OF = dayNumber(AS_OF_TEXT);
 
 function generate(contacts: number, seed: number): DemoBatch {
-  const all: DemoBatch = { contacts: [], orders: [], events: [], lists: [] };
-  for (const batch of new ShopGenerator({ contacts, seed, asOf: AS_OF }).batches()) {
-    all.contacts.push(...batch.contacts);
-    all.orders.push(...batch.orders);
-    all.events.push(...batch.events);
-    all.lists.push(...batch.lists);
-  }
-  return all;
+  return generateShop({ contacts, seed, asOf: AS_OF });
 }
 
 /** French phones in any of the demo's spellings, as +33… */

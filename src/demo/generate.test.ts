@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../calendar.js";
 import { PhoneNormalizer } from "../model/phone.js";
-import { DEMO_HEADERS, nationalNumber, ShopGenerator, type DemoBatch } from "./generate.js";
+import { DEMO_HEADERS, generateShop, nationalNumber, type DemoBatch } from "./generate.js";
 
 const AS_OF = parseIsoDay("2026-06-30") as number;
 
 function shop(contacts: number, seed: number): DemoBatch {
-  const all: DemoBatch = { contacts: [], orders: [], events: [], lists: [] };
-  for (const batch of new ShopGenerator({ contacts, seed, asOf: AS_OF }).batches()) {
-    all.contacts.push(...batch.contacts);
-    all.orders.push(...batch.orders);
-    all.events.push(...batch.events);
-    all.lists.push(...batch.lists);
-  }
-  return all;
+  return generateShop({ contacts, seed, asOf: AS_OF });
 }
 
 describe("ShopGenerator", () => {

@@ -473,3 +473,15 @@ export class ShopGenerator {
     if (orders >= 6 && r.chance(0.7)) out.lists.push([LISTS.vipClub, spellEmail(r, p.email)]);
   }
 }
+
+/** The whole shop at once (tests and small shops): every batch of the generator, concatenated. */
+export function generateShop(options: DemoOptions): DemoBatch {
+  const all: DemoBatch = { contacts: [], orders: [], events: [], lists: [] };
+  for (const batch of new ShopGenerator(options).batches()) {
+    all.contacts.push(...batch.contacts);
+    all.orders.push(...batch.orders);
+    all.events.push(...batch.events);
+    all.lists.push(...batch.lists);
+  }
+  return all;
+}
