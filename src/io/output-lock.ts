@@ -170,6 +170,7 @@ export async function lockOutput(paths: LockPaths): Promise<OutputLock> {
     for (let attempt = 0; attempt < 400; attempt++) {
       try {
         await link(temp, lock);
+        await unlink(temp).catch(() => undefined);
         return await held(lock, self.token);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST")
