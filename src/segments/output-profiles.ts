@@ -68,9 +68,28 @@ export function sha256(text: string): string {
 
 const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r"]);
 
-/** CSV-injection guard for free text. */
+/**
+ * Where a spreadsheet could start reading a formula: the start of the cell, and the start of each
+ * piece after a `,` or `;` (a file written with one separator may be opened splitting on the
+ * other), each after any run of spaces and control characters (NUL included) that the
+ * spreadsheet may drop.
+ */
+const FORMULA_PIECE = /(^|[,;])([\s\x00-\x1f\x7f]*)(?=[=+\-@\t\r])/g;
+const MAYBE_FORMULA = /[=+\-@\t\r]/;
+
+/**
+ * CSV-injection guard for free text: a cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR,
+ * also after leading spaces or control characters) gets a leading `'`; so does each piece after a
+ * `,` or `;` that would start like one.
+ */
 export function protectText(text: string): string {
-  return text.length > 0 && FORMULA_START.has(text[0]) ? `'${text}` : text;
+  if (text.length === 0) return text;
+  if (FORMULA_START.has(text[0])) {
+    if (!MAYBE_FORMULA.test(text.slice(1))) return `'${text}`;
+  } else if (!MAYBE_FORMULA.test(text)) {
+    return text;
+  }
+  return text.replace(FORMULA_PIECE, "$1'$2");
 }
 
 /** A name as Meta and Google want it before hashing: trimmed, lowercase, no punctuation. */
