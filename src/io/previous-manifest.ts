@@ -19,6 +19,7 @@ export interface PreviousSegment {
   written: number;
   file: string;
   sha256: string;
+  hashed?: boolean;
 }
 
 export interface PreviousManifest {
@@ -72,6 +73,8 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
     for (const key of ["matched", "reachable", "written"] as const)
       if (!count(s[key])) throw bad(`${at}.${key} is not a count`);
     if (s.assigned !== undefined && !count(s.assigned)) throw bad(`${at}.assigned is not a count`);
+    if (s.hashed !== undefined && typeof s.hashed !== "boolean")
+      throw bad(`${at}.hashed is not true or false`);
     segments.push({
       id: s.id,
       name: s.name as string,
@@ -83,6 +86,7 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
       written: s.written as number,
       file: s.file,
       sha256: s.sha256,
+      ...(s.hashed === undefined ? {} : { hashed: s.hashed }),
     });
   }
   return { segments };

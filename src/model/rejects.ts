@@ -30,7 +30,7 @@ const DATE_SHAPES = [
 
 /**
  * A cell value fit for a message, or a placeholder. Shifted columns can put an email or a phone
- * where a date or an amount was expected: values with an `@`, or with nine digits or more that are
+ * where a date or an amount was expected: values with an `@`, or with seven digits or more that are
  * not a date, are never printed.
  */
 export function safeDetail(value: string): string {
@@ -38,14 +38,17 @@ export function safeDetail(value: string): string {
   return mayBePersonal(text) ? "value hidden: it may be personal data" : text;
 }
 
-/** An `@`, or nine digits or more that are not a date: an email or a phone, perhaps. */
+/**
+ * An `@`, or seven digits or more that are not a date: an email or a phone, perhaps (national
+ * numbers have 7 or 8 digits in many countries).
+ */
 export function mayBePersonal(text: string): boolean {
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
   }
-  return text.includes("@") || (digits >= 9 && !DATE_SHAPES.some((shape) => shape.test(text)));
+  return text.includes("@") || (digits >= 7 && !DATE_SHAPES.some((shape) => shape.test(text)));
 }
 
 /** A cell that reads as data, not as a column name: a number, a date or an email. */

@@ -74,6 +74,7 @@ const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r"]);
  * other), each after any run of spaces and control characters (NUL included) that the
  * spreadsheet may drop.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this guard looks for
 const FORMULA_PIECE = /(^|[,;])([\s\x00-\x1f\x7f]*)(?=[=+\-@\t\r])/g;
 const MAYBE_FORMULA = /[=+\-@\t\r]/;
 
@@ -268,14 +269,44 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
   }
 }
 
+/** Extra columns that identify a person: a hashed file never carries them in clear. */
+export const IDENTIFIER_COLUMNS: ReadonlySet<string> = new Set([
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+]);
+
+/**
+ * The email or phone of an extra column obeys the segment's channel and consent like the identity
+ * cells: an email segment writes a member's phone only when they agreed to SMS, an SMS segment
+ * their email only when they agreed to email (unless `consent: ignore`).
+ */
+export function identifierCell(
+  profiles: Profiles,
+  c: number,
+  column: "email" | "phone",
+  reach: { channel: Channel; ignoreConsent: boolean },
+): string {
+  const s = profiles.store;
+  const ids = identifiersFor(profiles, c, reach.channel, reach.ignoreConsent);
+  if (column === "email")
+    return ids.email ?? (reach.ignoreConsent || s.emailConsent[c] === 1 ? (s.email[c] ?? "") : "");
+  return ids.phone ?? (reach.ignoreConsent || s.smsConsent[c] === 1 ? (s.phone[c] ?? "") : "");
+}
+
 /** Extra columns of a segment (`columns:`): header and the getter of each. */
 export function extraColumns(
   profiles: Profiles,
   columns: readonly string[],
   dateFields: ReadonlySet<string>,
+  reach?: { channel: Channel; ignoreConsent: boolean },
 ): { header: string[]; cells: (c: number) => string[] } {
   const getters: { get: Getter<number>; type: "date" | "other" }[] = columns.map((name) => ({
-    get: profiles.field(name),
+    get:
+      reach !== undefined && (name === "email" || name === "phone")
+        ? (c: number) => identifierCell(profiles, c, name, reach)
+        : profiles.field(name),
     type: dateFields.has(name) ? "date" : "other",
   }));
   return {

