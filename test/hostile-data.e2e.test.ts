@@ -158,3 +158,42 @@ describe("no identifier where it does not belong", () => {
     expect(await readFile(join(out, "plain.csv"), "utf8")).not.toContain("@example.com");
   });
 });
+
+describe("messages that cannot be forged", () => {
+  it("control characters and escape sequences from the data are shown escaped on stderr", async () => {
+    const config = await shop(
+      [HEADER, "c1,a@example.com,,Ann,yes,no"],
+      "segments:\n  all:\n    where: known_contact\n",
+      [
+        "order_id,customer_id,created_at,total",
+        "1,c1,2026-06-01 10:00:00,\u001b[31mred\u0007",
+        '2,c1,2026-06-01 10:00:00,"12\nerror fake line"',
+      ],
+    );
+    const run = await runCli(["count", "--config", config, "-q"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("invalid number in total (\\x1b[31mred\\x07)");
+    expect(run.stderr).toContain("invalid number in total (12\\nerror fake line)");
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
+    expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("error"))).toEqual([]);
+  });
+
+  it("__proto__ and constructor keys are unknown keys; !!binary and other tags are named", async () => {
+    const config = await shop(
+      [HEADER],
+      "segments:\n  a:\n    where: known_contact\n    __proto__: {channel: sms}\n    constructor: 1\n" +
+        "  b:\n    where: !!binary aGVsbG8=\n  c:\n    where: !foo known_contact\n",
+    );
+    const run = await runCli(["validate", "--config", config]);
+    expect(run.code).toBe(1);
+    const lines = (run.stdout + run.stderr).split("\n").filter((l) => /: (error|warning) /.test(l));
+    expect(lines.map((l) => l.replace(/^.*segments\.yaml:/, ""))).toEqual([
+      '4:5: error UNKNOWN_KEY: unknown key "segments.a.__proto__"',
+      '5:5: error UNKNOWN_KEY: unknown key "segments.a.constructor"',
+      '7:21: error YAML_TAG: "segments.b.where" has the YAML tag !!binary: audience reads plain values only',
+      "9:12: warning YAML_WARNING: Unresolved tag: !foo",
+      '9:17: error YAML_TAG: "segments.c.where" has the YAML tag !foo: audience reads plain values only',
+    ]);
+  });
+});

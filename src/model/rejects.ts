@@ -6,6 +6,7 @@
  *
  * Messages hold reasons and non-personal values (dates, amounts) only; never an email or phone.
  */
+import { escapeControls } from "../escape.js";
 import { UserError } from "../errors.js";
 
 export interface RejectExample {
@@ -35,7 +36,7 @@ const DATE_SHAPES = [
  */
 export function safeDetail(value: string): string {
   const text = value.trim().slice(0, 40);
-  return mayBePersonal(text) ? "value hidden: it may be personal data" : text;
+  return mayBePersonal(text) ? "value hidden: it may be personal data" : escapeControls(text);
 }
 
 /**
@@ -69,7 +70,7 @@ function looksLikeData(text: string): boolean {
 export function headersFound(header: readonly string[]): string {
   const shown = header
     .slice(0, 40)
-    .map((h) => (mayBePersonal(h.trim()) ? "(hidden: may be personal data)" : h));
+    .map((h) => (mayBePersonal(h.trim()) ? "(hidden: may be personal data)" : escapeControls(h)));
   const text = `headers found: ${shown.join(", ")}${header.length > 40 ? ", …" : ""}`;
   const data = header.filter((h) => h.trim() !== "" && looksLikeData(h)).length;
   if (data > 0 && data * 2 >= header.filter((h) => h.trim() !== "").length) {
