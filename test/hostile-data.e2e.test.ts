@@ -197,3 +197,57 @@ describe("messages that cannot be forged", () => {
     ]);
   });
 });
+
+describe("deterministic whatever the row order", () => {
+  it("shuffling the contacts, the orders and the lines of each order gives byte-identical files", async () => {
+    const contacts = [
+      HEADER,
+      "c1,a@example.com,06 39 98 00 01,Ann,yes,yes",
+      "c2,b@example.com,06 39 98 00 02,Bob,yes,no",
+      "c3,c@example.com,,Cid,no,no",
+    ];
+    // Same-day orders and multi-line orders: the cases where file order used to decide.
+    const orders: string[][] = [
+      [
+        "9,c1,2026-06-01 10:00:00,paid,10,Sérum,Soin",
+        "9,c1,2026-06-01 10:00:00,paid,10,Baume,Soin",
+      ],
+      ["10,c1,2026-06-01 09:00:00,paid,5,Crème,Soin"],
+      ["11,c1,2026-05-01 09:00:00,paid,7,Huile,Corps"],
+      [
+        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Corps",
+        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Bain",
+      ],
+      ["21,c2,2026-06-10 11:00:00,paid,9,Lait,Corps"],
+      ["30,c3,2026-04-01 10:00:00,paid,3,Gel,Bain"],
+    ];
+    const segments =
+      "segments:\n  all:\n    where: orders_count >= 1\n    channel: none\n" +
+      "    columns: [last_product, first_order_date, last_order_date, orders_count, total_spent]\n";
+    const header = "order_id,customer_id,created_at,status,total,product,category";
+    const files = async (c: string[], o: string[][]) => {
+      const config = await shop(c, segments, [header, ...o.flat()]);
+      const out = join(work, `det${n}`);
+      const run = await runCli(["build", "--config", config, "--out", out, "-q"]);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      return readFile(join(out, "all.csv"), "utf8");
+    };
+    const reference = await files(contacts, orders);
+    expect(reference).toContain(
+      "c1,a@example.com,+33639980001,Ann,,Crème,2026-05-01,2026-06-01,3,22",
+    );
+    const fc = await import("fast-check");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(contacts.slice(1), { minLength: 3, maxLength: 3 }),
+        fc.shuffledSubarray(orders, { minLength: orders.length, maxLength: orders.length }),
+        fc.array(fc.boolean(), { minLength: orders.length, maxLength: orders.length }),
+        async (c, o, flip) => {
+          const lines = o.map((order, i) => (flip[i] ? [...order].reverse() : order));
+          expect(await files([HEADER, ...c], lines)).toBe(reference);
+        },
+      ),
+      { numRuns: 8, seed: 12 },
+    );
+  }, 120_000);
+});
