@@ -1,0 +1,110 @@
+/**
+ * Nelder–Mead minimisation (Nelder & Mead 1965, with the adaptive coefficients of Gao & Han 2012
+ * for the dimension), restarted from its own result until a restart no longer moves it: a
+ * simplex that collapsed early is rebuilt around the point and has to converge again.
+ * Derivative-free, which suits log-likelihoods with lgamma in them; the fit checks the gradient
+ * at the end by finite differences.
+ */
+
+export interface MinimizeOptions {
+  /** Initial step per coordinate. */
+  step?: number;
+  /** Stop when the simplex is this small in every coordinate… */
+  xTolerance?: number;
+  /** …and its values differ by at most this much. */
+  fTolerance?: number;
+  maxEvaluations?: number;
+}
+
+export interface MinimizeResult {
+  x: number[];
+  value: number;
+  evaluations: number;
+  converged: boolean;
+}
+
+export function nelderMead(
+  f: (x: readonly number[]) => number,
+  start: readonly number[],
+  options: MinimizeOptions = {},
+): MinimizeResult {
+  const n = start.length;
+  const step = options.step ?? 0.5;
+  const xTol = options.xTolerance ?? 1e-10;
+  const fTol = options.fTolerance ?? 1e-12;
+  const maxEvaluations = options.maxEvaluations ?? 20_000;
+  const alpha = 1;
+  const beta = 1 + 2 / n;
+  const gamma = 0.75 - 1 / (2 * n);
+  const delta = 1 - 1 / n;
+  let evaluations = 0;
+  const value = (x: readonly number[]) => {
+    evaluations++;
+    const v = f(x);
+    return Number.isNaN(v) ? Infinity : v;
+  };
+
+  let best: { x: number[]; value: number } = { x: [...start], value: value(start) };
+  let converged = false;
+  for (let restart = 0; restart < 10 && evaluations < maxEvaluations; restart++) {
+    const simplex: number[][] = [best.x];
+    const values: number[] = [best.value];
+    for (let i = 0; i < n; i++) {
+      const vertex = [...best.x];
+      vertex[i] += step / (restart + 1);
+      simplex.push(vertex);
+      values.push(value(vertex));
+    }
+    let done = false;
+    while (evaluations < maxEvaluations) {
+      const order = simplex.map((_, i) => i).sort((i, j) => values[i] - values[j]);
+      const sorted = order.map((i) => simplex[i]);
+      const sortedValues = order.map((i) => values[i]);
+      for (let i = 0; i <= n; i++) {
+        simplex[i] = sorted[i];
+        values[i] = sortedValues[i];
+      }
+      let size = 0;
+      for (let i = 1; i <= n; i++)
+        for (let k = 0; k < n; k++) size = Math.max(size, Math.abs(simplex[i][k] - simplex[0][k]));
+      if (size <= xTol && values[n] - values[0] <= fTol * (1 + Math.abs(values[0]))) {
+        done = true;
+        break;
+      }
+      const centroid = new Array<number>(n).fill(0);
+      for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) centroid[k] += simplex[i][k] / n;
+      const toward = (coefficient: number) =>
+        centroid.map((c, k) => c + coefficient * (c - simplex[n][k]));
+      const reflected = toward(alpha);
+      const fr = value(reflected);
+      if (fr < values[0]) {
+        const expanded = toward(alpha * beta);
+        const fe = value(expanded);
+        if (fe < fr) [simplex[n], values[n]] = [expanded, fe];
+        else [simplex[n], values[n]] = [reflected, fr];
+      } else if (fr < values[n - 1]) {
+        [simplex[n], values[n]] = [reflected, fr];
+      } else {
+        const outside = fr < values[n];
+        const contracted = toward(outside ? alpha * gamma : -gamma);
+        const fc = value(contracted);
+        if (fc < (outside ? fr : values[n])) {
+          [simplex[n], values[n]] = [contracted, fc];
+        } else {
+          for (let i = 1; i <= n; i++) {
+            simplex[i] = simplex[i].map((v, k) => simplex[0][k] + delta * (v - simplex[0][k]));
+            values[i] = value(simplex[i]);
+          }
+        }
+      }
+    }
+    const moved = simplex[0].some((v, k) => Math.abs(v - best.x[k]) > xTol * 10);
+    const improved = values[0] < best.value - fTol * (1 + Math.abs(best.value));
+    best = values[0] <= best.value ? { x: simplex[0], value: values[0] } : best;
+    if (done && !moved && !improved && restart > 0) {
+      converged = true;
+      break;
+    }
+  }
+  return { x: best.x, value: best.value, evaluations, converged };
+}
