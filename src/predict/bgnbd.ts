@@ -7,7 +7,7 @@
  */
 import { logHyp2f1 } from "./hyp2f1.js";
 import { integrateUnit } from "./quadrature.js";
-import { lnBeta, lnGamma, logAddExp } from "./special.js";
+import { lnBeta, logAddExp } from "./special.js";
 
 export interface BgNbdParams {
   r: number;
@@ -23,12 +23,17 @@ export interface History {
   T: number;
 }
 
-/** ln L(r, α, a, b | x, t_x, T): the paper's equation (6). */
+/** ln L(r, α, a, b | x, t_x, T): the paper's equation (6), for whole x ≥ 0. */
 export function bgnbdLogLikelihood(params: BgNbdParams, h: History): number {
   const { r, alpha, a, b } = params;
   const { x, tx, T } = h;
-  const a1 = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha);
-  const a2 = lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x);
+  // ln Γ(r+x) − ln Γ(r) and ln Γ(a+b) + ln Γ(b+x) − ln Γ(b) − ln Γ(a+b+x) as sums over j < x.
+  let a1 = r * Math.log(alpha);
+  let a2 = 0;
+  for (let j = 0; j < x; j++) {
+    a1 += Math.log(r + j);
+    a2 += Math.log(b + j) - Math.log(a + b + j);
+  }
   const a3 = -(r + x) * Math.log(alpha + T);
   const a4 = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
   return a1 + a2 + logAddExp(a3, a4);

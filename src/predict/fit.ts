@@ -10,7 +10,6 @@
 import { type BgNbdParams, type History } from "./bgnbd.js";
 import { gammaGammaLogLikelihood, type GammaGammaParams } from "./gamma-gamma.js";
 import { nelderMead } from "./optimize.js";
-import { lnGamma } from "./special.js";
 
 export interface Convergence {
   converged: boolean;
@@ -21,6 +20,12 @@ export interface Convergence {
   gradient: number;
   /** Why it did not converge (empty when it did). */
   reason: string;
+  /**
+   * Parameters that reached the search bound (e^±BOUND): the data cannot tell that parameter from
+   * infinity (or 0), e.g. a, b → ∞ with a/(a+b) fixed means every customer has the same dropout
+   * probability. The fit is then the limit model, and predictions from it are sound.
+   */
+  atBound: string[];
 }
 
 export interface BgNbdFit {
@@ -47,6 +52,10 @@ interface Grouped {
 }
 
 const GRADIENT_TOLERANCE = 1e-5;
+/** Log-parameters are searched in [−BOUND, BOUND]: 1e-6 … 1e6 (a shape of 1e6 is a constant). */
+const BOUND = Math.log(1e6);
+/** Beyond e^±DRIFT a parameter is taken to be heading for the bound. */
+const DRIFT = Math.log(1e4);
 
 /**
  * Groups histories. Times are compared exactly (they come from whole days, so equal histories
@@ -83,13 +92,14 @@ function groupHistories(histories: readonly History[]): Grouped {
 /** The summed BG/NBD log-likelihood of grouped histories (equation 6, term by term). */
 function groupedLogLikelihood(params: BgNbdParams, g: Grouped, maxX: number): number {
   const { r, alpha, a, b } = params;
-  // Terms that depend on x only.
+  // Terms that depend on x only: ln Γ(r+x) − ln Γ(r) + ln Γ(b+x) − ln Γ(b) + ln Γ(a+b) −
+  // ln Γ(a+b+x) as sums of logs over j < x (exact for large a, b, where differences of ln Γ
+  // lose digits), plus r ln α.
   const byX = new Float64Array(maxX + 1);
-  const lnR = lnGamma(r);
-  const lnAB = lnGamma(a + b) - lnGamma(b);
-  const rLogAlpha = r * Math.log(alpha);
-  for (let x = 0; x <= maxX; x++) {
-    byX[x] = lnGamma(r + x) - lnR + rLogAlpha + lnAB + lnGamma(b + x) - lnGamma(a + b + x);
+  byX[0] = r * Math.log(alpha);
+  for (let x = 1; x <= maxX; x++) {
+    const j = x - 1;
+    byX[x] = byX[j] + Math.log(r + j) + Math.log(b + j) - Math.log(a + b + j);
   }
   const logA = Math.log(a);
   let sum = 0;
@@ -134,7 +144,7 @@ export function fitBgNbd(histories: readonly History[]): BgNbdFit {
     [0, Math.log(1 / rate), 0, Math.log(2)],
     [Math.log(0.5), Math.log(0.5 / rate), Math.log(0.5), Math.log(5)],
   ];
-  const result = bestOf(objective, starts);
+  const result = bestOf(objective, starts, ["r", "alpha", "a", "b"]);
   return {
     params: params(result.x),
     logLikelihood: -result.value * n,
@@ -165,7 +175,7 @@ export function fitGammaGamma(buyers: readonly { x: number; m: number }[]): Gamm
     [Math.log(5), Math.log(3), Math.log(Math.max((2 * meanM) / 5, 1e-6))],
     [Math.log(1), Math.log(10), Math.log(Math.max(9 * meanM, 1e-6))],
   ];
-  const result = bestOf(objective, starts);
+  const result = bestOf(objective, starts, ["p", "q", "gamma"]);
   return {
     params: params(result.x),
     logLikelihood: -result.value * n,
@@ -177,19 +187,49 @@ export function fitGammaGamma(buyers: readonly { x: number; m: number }[]): Gamm
 function bestOf(
   objective: (theta: readonly number[]) => number,
   starts: readonly number[][],
+  names: readonly string[],
 ): { x: number[]; value: number; convergence: Convergence } {
-  const runs = starts.map((start) => nelderMead(objective, start));
-  const evaluations = runs.reduce((sum, run) => sum + run.evaluations, 0);
+  const runs = starts.map((start) => nelderMead(objective, start, { bound: BOUND }));
   const ranked = [...runs].sort((p, q) => p.value - q.value);
-  const best = ranked[0];
-  const gradient = maxGradient(objective, best.x);
+  let best = ranked[0];
+  // A parameter drifting towards 0 or ∞ along a flat ridge (a, b → ∞ with a/(a+b) fixed) makes
+  // the simplex crawl: put the farthest one at the bound and fit the others with it fixed there;
+  // again while another one then runs to the bound too (its partner on the ridge, e.g. a, settles
+  // at a finite value once b is fixed).
+  const fixed = new Array<boolean>(best.x.length).fill(false);
+  for (;;) {
+    let far = -1;
+    best.x.forEach((v, k) => {
+      const threshold = fixed.some(Boolean) ? BOUND - 1 : DRIFT;
+      if (!fixed[k] && Math.abs(v) > threshold && (far < 0 || Math.abs(v) > Math.abs(best.x[far])))
+        far = k;
+    });
+    if (far < 0 || fixed.filter((f) => !f).length <= 1) break;
+    fixed[far] = true;
+    const base = best.x.map((v, k) => (k === far ? Math.sign(v) * BOUND : v));
+    const freeIndex = base.map((_, k) => k).filter((k) => !fixed[k]);
+    const expand = (sub: readonly number[]) => {
+      const full = [...base];
+      freeIndex.forEach((k, i) => (full[k] = sub[i]));
+      return full;
+    };
+    const sub = nelderMead(
+      (theta) => objective(expand(theta)),
+      freeIndex.map((k) => base[k]),
+      { bound: BOUND },
+    );
+    best = { ...sub, x: expand(sub.x) };
+    runs.push(best);
+  }
+  const evaluations = runs.reduce((sum, run) => sum + run.evaluations, 0);
+  const atBound = names.filter((_, k) => Math.abs(best.x[k]) >= BOUND - 1e-6);
+  const free = best.x.map((v) => Math.abs(v) < BOUND - 1e-6);
+  const gradient = maxGradient(objective, best.x, free);
   const agreeing = runs.filter(
     (run) => run.converged && Math.abs(run.value - best.value) <= 1e-8 * (1 + Math.abs(best.value)),
   ).length;
   let reason = "";
   if (!Number.isFinite(best.value)) reason = "the likelihood is not finite at any start";
-  else if (best.x.some((v) => Math.abs(v) > 30))
-    reason = "a parameter ran off to 0 or infinity (the data do not identify the model)";
   else if (!best.converged) reason = "the optimiser stopped before converging";
   else if (gradient > GRADIENT_TOLERANCE)
     reason = `the likelihood is not flat at the optimum (gradient ${gradient.toExponential(1)})`;
@@ -202,15 +242,21 @@ function bestOf(
       starts: agreeing,
       gradient,
       reason,
+      atBound,
     },
   };
 }
 
-/** max |∂f/∂θ_k| by central differences. */
-function maxGradient(f: (theta: readonly number[]) => number, theta: readonly number[]): number {
+/** max |∂f/∂θ_k| over the free coordinates, by central differences. */
+function maxGradient(
+  f: (theta: readonly number[]) => number,
+  theta: readonly number[],
+  free: readonly boolean[],
+): number {
   let max = 0;
   for (let k = 0; k < theta.length; k++) {
-    const h = 1e-5;
+    if (!free[k]) continue;
+    const h = 1e-4;
     const up = [...theta];
     const down = [...theta];
     up[k] += h;

@@ -14,6 +14,8 @@ export interface MinimizeOptions {
   /** …and its values differ by at most this much. */
   fTolerance?: number;
   maxEvaluations?: number;
+  /** Box: every coordinate is kept within [-bound, bound]. */
+  bound?: number;
 }
 
 export interface MinimizeResult {
@@ -32,26 +34,28 @@ export function nelderMead(
   const step = options.step ?? 0.5;
   const xTol = options.xTolerance ?? 1e-10;
   const fTol = options.fTolerance ?? 1e-12;
-  const maxEvaluations = options.maxEvaluations ?? 20_000;
+  const maxEvaluations = options.maxEvaluations ?? 10_000;
   const alpha = 1;
   const beta = 1 + 2 / n;
   const gamma = 0.75 - 1 / (2 * n);
   const delta = 1 - 1 / n;
+  const bound = options.bound ?? Infinity;
   let evaluations = 0;
-  const value = (x: readonly number[]) => {
+  const value = (x: number[]) => {
+    for (let k = 0; k < n; k++) x[k] = Math.min(bound, Math.max(-bound, x[k]));
     evaluations++;
     const v = f(x);
     return Number.isNaN(v) ? Infinity : v;
   };
 
-  let best: { x: number[]; value: number } = { x: [...start], value: value(start) };
+  let best: { x: number[]; value: number } = { x: [...start], value: value([...start]) };
   let converged = false;
   for (let restart = 0; restart < 10 && evaluations < maxEvaluations; restart++) {
     const simplex: number[][] = [best.x];
     const values: number[] = [best.value];
     for (let i = 0; i < n; i++) {
       const vertex = [...best.x];
-      vertex[i] += step / (restart + 1);
+      vertex[i] += (vertex[i] + step > bound ? -step : step) / (restart + 1);
       simplex.push(vertex);
       values.push(value(vertex));
     }
