@@ -1,7 +1,15 @@
 /** The fit on simulated customers: it recovers the parameters, and says when it cannot. */
 import { describe, expect, it } from "vitest";
 import type { History } from "./bgnbd.js";
-import { fitBgNbd, fitGammaGamma } from "./fit.js";
+import {
+  bgnbdObjective,
+  fitBgNbd,
+  fitGammaGamma,
+  gammaGammaObjective,
+  groupHistories,
+  groupSpenders,
+} from "./fit.js";
+import type { ValueAndGradient } from "./optimize.js";
 import { fitModels } from "./predictions.js";
 
 /** A small deterministic generator (mulberry32). */
@@ -53,6 +61,34 @@ function simulate(n: number, seed: number, p: { r: number; alpha: number; a: num
   }
   return histories;
 }
+
+/** The analytic gradient against central differences. */
+function expectGradient(f: (theta: readonly number[]) => ValueAndGradient, theta: number[]) {
+  const { gradient } = f(theta);
+  theta.forEach((_, k) => {
+    const h = 1e-6;
+    const up = [...theta];
+    const down = [...theta];
+    up[k] += h;
+    down[k] -= h;
+    const numeric = (f(up).value - f(down).value) / (2 * h);
+    expect(Math.abs(gradient[k] - numeric)).toBeLessThan(1e-7 * (1 + Math.abs(numeric)));
+  });
+}
+
+describe("objectives", () => {
+  it("have the gradients of their log-likelihoods (BG/NBD, Gamma-Gamma)", () => {
+    const histories = simulate(500, 5, { r: 0.5, alpha: 5, a: 0.8, b: 2.5 });
+    const grouped = groupHistories(histories);
+    expectGradient((t) => bgnbdObjective(t, grouped), [Math.log(0.4), 1.5, -0.3, 1]);
+    expectGradient((t) => bgnbdObjective(t, grouped), [2, 3, 8, 10]);
+    const rand = random(9);
+    const spenders = groupSpenders(
+      Array.from({ length: 300 }, () => ({ x: 1 + Math.floor(rand() * 5), m: 5 + 50 * rand() })),
+    );
+    expectGradient((t) => gammaGammaObjective(t, spenders), [1.8, 1.3, 2.7]);
+  });
+});
 
 describe("fitBgNbd", () => {
   it("recovers the parameters of 10,000 simulated customers", () => {

@@ -112,3 +112,96 @@ export function nelderMead(
   }
   return { x: best.x, value: best.value, evaluations, converged };
 }
+
+export interface ValueAndGradient {
+  value: number;
+  gradient: number[];
+}
+
+/**
+ * BFGS with a backtracking (Armijo) line search, for a smooth objective with its gradient. Stops
+ * when the largest gradient component is below `gradientTolerance`. Used to finish a fit on all
+ * customers from the point the simplex found, in a few dozen evaluations.
+ */
+export function bfgs(
+  fg: (x: readonly number[]) => ValueAndGradient,
+  start: readonly number[],
+  options: { gradientTolerance?: number; maxIterations?: number; bound?: number } = {},
+): MinimizeResult {
+  const n = start.length;
+  const tolerance = options.gradientTolerance ?? 1e-9;
+  const maxIterations = options.maxIterations ?? 200;
+  const bound = options.bound ?? Infinity;
+  const clamp = (x: number[]) => x.map((v) => Math.min(bound, Math.max(-bound, v)));
+  let evaluations = 1;
+  let x = clamp([...start]);
+  let current = fg(x);
+  // Inverse Hessian estimate, row-major.
+  let H = identity(n);
+  let converged = false;
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    const g = current.gradient;
+    if (Math.max(...g.map(Math.abs)) <= tolerance) {
+      converged = true;
+      break;
+    }
+    let d = multiply(H, g).map((v) => -v);
+    let slope = dot(d, g);
+    if (!(slope < 0)) {
+      H = identity(n);
+      d = g.map((v) => -v);
+      slope = dot(d, g);
+    }
+    let step = 1;
+    let next: ValueAndGradient | undefined;
+    let xNext = x;
+    for (let tries = 0; tries < 60; tries++) {
+      xNext = clamp(x.map((v, k) => v + step * d[k]));
+      const trial = fg(xNext);
+      evaluations++;
+      if (Number.isFinite(trial.value) && trial.value <= current.value + 1e-4 * step * slope) {
+        next = trial;
+        break;
+      }
+      step /= 2;
+    }
+    if (next === undefined) break;
+    const s = xNext.map((v, k) => v - x[k]);
+    const y = next.gradient.map((v, k) => v - g[k]);
+    const sy = dot(s, y);
+    if (sy > 1e-300) {
+      // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ
+      const rho = 1 / sy;
+      const Hy = multiply(H, y);
+      const yHy = dot(y, Hy);
+      const updated = identity(n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          updated[i][j] =
+            H[i][j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]) + (rho * rho * yHy + rho) * s[i] * s[j];
+      H = updated;
+    }
+    const improvement = current.value - next.value;
+    x = xNext;
+    current = next;
+    if (improvement <= 1e-15 * (1 + Math.abs(current.value)) && step < 1e-10) break;
+  }
+  if (!converged && Math.max(...current.gradient.map(Math.abs)) <= tolerance) converged = true;
+  return { x, value: current.value, evaluations, converged };
+}
+
+function identity(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
+}
+
+function multiply(m: number[][], v: readonly number[]): number[] {
+  return m.map((row) => dot(row, v));
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}

@@ -32,3 +32,21 @@ export function logAddExp(a: number, b: number): number {
   if (b === -Infinity) return a;
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
+
+/** ψ(x) = d ln Γ(x)/dx for x > 0: recurrence up to 6, then the asymptotic series. */
+export function digamma(x: number): number {
+  let result = 0;
+  let y = x;
+  while (y < 6) {
+    result -= 1 / y;
+    y += 1;
+  }
+  const inv = 1 / y;
+  const inv2 = inv * inv;
+  return (
+    result +
+    Math.log(y) -
+    0.5 * inv -
+    inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))))
+  );
+}
