@@ -10,55 +10,18 @@ import {
   groupSpenders,
 } from "./fit.js";
 import type { ValueAndGradient } from "./optimize.js";
+import { summarize } from "./history.js";
 import { fitModels } from "./predictions.js";
+import { gammaVariate, simulateCustomers } from "./simulate.js";
+import { Random } from "../demo/random.js";
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Gamma(shape, 1) by Marsaglia–Tsang (with the boost for shape < 1). */
-function gamma(rand: () => number, shape: number): number {
-  if (shape < 1) return gamma(rand, shape + 1) * rand() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const u1 = rand();
-    const u2 = rand();
-    const n = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    const v = (1 + c * n) ** 3;
-    if (v > 0 && Math.log(rand()) < 0.5 * n * n + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
-/** Customers of the BG/NBD story, observed for T weeks each, in whole days. */
+/** Customers of the BG/NBD story over a year, as (x, t_x, T) in weeks. */
 function simulate(n: number, seed: number, p: { r: number; alpha: number; a: number; b: number }) {
-  const rand = random(seed);
+  const asOf = 20_000;
+  const data = simulateCustomers(n, p, { seed, asOf, acquisitionDays: 90, minimumAgeDays: 274 });
+  const s = summarize(data, asOf, false);
   const histories: History[] = [];
-  for (let i = 0; i < n; i++) {
-    const lambda = gamma(rand, p.r) / p.alpha;
-    const ga = gamma(rand, p.a);
-    const dropout = ga / (ga + gamma(rand, p.b));
-    const T = (7 * 52 - Math.floor(rand() * 90)) / 7;
-    let t = 0;
-    let x = 0;
-    let tx = 0;
-    for (;;) {
-      t += -Math.log(rand()) / lambda;
-      if (t > T) break;
-      x++;
-      tx = t;
-      if (rand() < dropout) break;
-    }
-    histories.push({ x, tx: Math.floor(tx * 7) / 7, T });
-  }
+  for (let c = 0; c < n; c++) histories.push({ x: s.x[c], tx: s.tx[c], T: s.T[c] });
   return histories;
 }
 
@@ -82,9 +45,9 @@ describe("objectives", () => {
     const grouped = groupHistories(histories);
     expectGradient((t) => bgnbdObjective(t, grouped), [Math.log(0.4), 1.5, -0.3, 1]);
     expectGradient((t) => bgnbdObjective(t, grouped), [2, 3, 8, 10]);
-    const rand = random(9);
+    const random = new Random(9);
     const spenders = groupSpenders(
-      Array.from({ length: 300 }, () => ({ x: 1 + Math.floor(rand() * 5), m: 5 + 50 * rand() })),
+      Array.from({ length: 300 }, () => ({ x: random.int(1, 5), m: 5 + 50 * random.next() })),
     );
     expectGradient((t) => gammaGammaObjective(t, spenders), [1.8, 1.3, 2.7]);
   });
@@ -112,13 +75,13 @@ describe("fitBgNbd", () => {
 
 describe("fitGammaGamma", () => {
   it("recovers p, q, γ from simulated mean amounts", () => {
-    const rand = random(3);
+    const random = new Random(3);
     const truth = { p: 6, q: 4, gamma: 15 };
     const buyers = Array.from({ length: 3000 }, () => {
-      const x = 1 + Math.floor(rand() * 6);
-      const nu = gamma(rand, truth.q) / truth.gamma;
+      const x = random.int(1, 6);
+      const nu = gammaVariate(random, truth.q) / truth.gamma;
       let sum = 0;
-      for (let i = 0; i < x; i++) sum += gamma(rand, truth.p) / nu;
+      for (let i = 0; i < x; i++) sum += gammaVariate(random, truth.p) / nu;
       return { x, m: sum / x };
     });
     const fit = fitGammaGamma(buyers);
