@@ -151,7 +151,9 @@ export function buildPredictReport(
   if (options.holdout !== undefined) {
     const check = holdoutCheck(input, options.holdout, asOf);
     report.holdout = check.result;
-    report.warnings.push(...check.problems.filter((p) => !report.warnings.includes(p)));
+    report.warnings.push(
+      ...check.problems.map((p) => ({ ...p, message: `holdout calibration: ${p.message}` })),
+    );
   }
   return report;
 }
