@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDay } from "../src/calendar.js";
+import { simulateCustomers } from "../src/predict/simulate.js";
 import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 
 const CDNOW = join(REPO_ROOT, "../shared/data/cdnow/cdnowElog_BTYD.csv");
@@ -40,7 +42,33 @@ beforeAll(async () => {
     join(work, "tiny", "tiny-orders.csv"),
     "customer_id,created_at,total\nA1,2026-01-05,10\nA1,2026-02-05,12\nB2,2026-03-01,30\n",
   );
+  // Spend so uneven across customers that Gamma-Gamma's q falls below 1 (no finite mean).
+  const asOf = 20_000;
+  const shop = simulateCustomers(
+    3000,
+    { r: 0.5, alpha: 5, a: 0.8, b: 2.5 },
+    {
+      seed: 21,
+      asOf,
+      acquisitionDays: 180,
+      minimumAgeDays: 180,
+      spend: { p: 6, q: 0.6, gamma: 15 },
+    },
+  );
+  const lines = ["customer_id,created_at,total"];
+  shop.days.forEach((days, c) => {
+    // One order per purchase day, the amount spread evenly (the model only sees day totals).
+    const perDay = shop.totalSpent[c] / (days?.length ?? 1);
+    for (const day of days ?? []) lines.push(`S${c},${formatDay(day)},${perDay.toFixed(2)}`);
+  });
+  await mkdir(join(work, "uneven"));
+  await writeFile(join(work, "uneven", "orders.csv"), `${lines.join("\n")}\n`);
+  await writeFile(
+    join(work, "uneven", "segments.yaml"),
+    `segments:\n  alive:\n    where: p_alive >= 0.5\n    channel: none\n  spend:\n    where: predicted_spend > 10\n    channel: none\n`,
+  );
 });
+
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
@@ -163,6 +191,28 @@ describe("predict errors", () => {
     expect(count.code).toBe(1);
     expect(count.stdout).toBe("");
     expect(count.stderr).toContain("found 1 among 2 buyers");
+  });
+
+  it("stops only the segments that need a spend model without a finite mean", async () => {
+    const base = ["--orders", "orders.csv", "--as-of", "2024-10-04", "--segments", "segments.yaml"];
+    const cwd = join(work, "uneven");
+    const alive = await runCli(["count", ...base, "--only", "alive", "-q"], { cwd });
+    expect(alive.stderr).toBe("");
+    expect(alive.code).toBe(0);
+    const spend = await runCli(["count", ...base, "--only", "spend", "-q"], { cwd });
+    expect(spend.code).toBe(1);
+    expect(spend.stdout).toBe("");
+    expect(spend.stderr).toMatch(
+      /the Gamma-Gamma fit gives q = 0\.\d{3} ≤ 1: the mean spend is not finite/,
+    );
+    const predict = await runCli(
+      ["predict", "--orders", "orders.csv", "--as-of", "2024-10-04", "-q"],
+      {
+        cwd,
+      },
+    );
+    expect(predict.code).toBe(0);
+    expect(predict.stderr).toMatch(/^warning the Gamma-Gamma fit gives q = 0\.\d{3} ≤ 1/);
   });
 
   it("rejects a horizon of 0 and a holdout that is not before as_of", async () => {

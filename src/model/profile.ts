@@ -48,22 +48,24 @@ export class Profiles {
   /**
    * The prediction models fitted on the buyers as of as_of (SPEC §12), once per run, the first
    * time a field needs them. Too few repeat buyers, or a fit that does not converge, is an error:
-   * a segment would otherwise select on meaningless numbers.
+   * a segment would otherwise select on meaningless numbers. A problem of the spend model only
+   * stops fields that use spend (`predicted_spend`, `predicted_clv`).
    */
-  predictions(): Predictions {
-    if (this.fitted !== undefined) return this.fitted;
-    const s = this.store;
-    const fit = fitModels(
-      { days: s.purchaseDays, totalSpent: s.totalSpent, firstDaySpent: s.firstDaySpent },
-      this.asOf,
-    );
-    const problem = fit.problems[0];
+  predictions(withSpend = false): Predictions {
+    if (this.fitted === undefined) {
+      const s = this.store;
+      const fit = fitModels(
+        { days: s.purchaseDays, totalSpent: s.totalSpent, firstDaySpent: s.firstDaySpent },
+        this.asOf,
+      );
+      this.fitted = new Predictions(fit);
+    }
+    const problem = this.fitted.fit.problems.find((p) => withSpend || p.model === "bgnbd");
     if (problem !== undefined) {
       throw new UserError(problem.code, problem.message, {
         hint: "run `audience predict` to see the fit; segments that use p_alive or predicted_* need it",
       });
     }
-    this.fitted = new Predictions(fit);
     return this.fitted;
   }
 
@@ -123,7 +125,7 @@ export class Profiles {
     if (prediction !== undefined) {
       const orders = this.predictions().orders(prediction.days);
       if (prediction.fn === "predicted_orders") return num(orders);
-      const spend = this.predictions().spend;
+      const spend = this.predictions(true).spend;
       return (c) => {
         const v = orders[c] * spend[c];
         return Number.isNaN(v) ? null : v;
@@ -212,7 +214,7 @@ export class Profiles {
       case "p_alive":
         return num(this.predictions().pAlive);
       case "predicted_spend":
-        return num(this.predictions().spend);
+        return num(this.predictions(true).spend);
       default:
         throw new Error(`unknown profile field ${name}`);
     }

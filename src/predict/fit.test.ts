@@ -92,6 +92,29 @@ describe("fitGammaGamma", () => {
 });
 
 describe("fitModels", () => {
+  it("reports a spend model without a finite mean (q ≤ 1) as a problem, keeping BG/NBD", () => {
+    const data = simulateCustomers(
+      4000,
+      { r: 0.5, alpha: 5, a: 0.8, b: 2.5 },
+      {
+        seed: 21,
+        asOf: 20_000,
+        acquisitionDays: 180,
+        minimumAgeDays: 180,
+        spend: { p: 6, q: 0.6, gamma: 15 },
+      },
+    );
+    const fit = fitModels(data, 20_000);
+    expect(fit.bgnbd?.convergence.converged).toBe(true);
+    expect(fit.gammaGamma!.params.q).toBeLessThan(1);
+    expect(fit.problems).toHaveLength(1);
+    expect(fit.problems[0].code).toBe("PREDICTION_NOT_CONVERGED");
+    expect(fit.problems[0].model).toBe("gamma_gamma");
+    expect(fit.problems[0].message).toMatch(
+      /^the Gamma-Gamma fit gives q = 0\.\d{3} ≤ 1: the mean spend is not finite$/,
+    );
+  });
+
   it("refuses fewer than 30 repeat buyers, naming the count", () => {
     const days = Array.from({ length: 40 }, (_, i) => (i < 29 ? [100, 110 + i] : [100]));
     const fit = fitModels(
@@ -102,6 +125,7 @@ describe("fitModels", () => {
     expect(fit.problems).toEqual([
       {
         code: "PREDICTION_TOO_FEW_REPEAT_BUYERS",
+        model: "bgnbd",
         message:
           "predictions need at least 30 customers who bought on two different days; found 29 among 40 buyers",
       },

@@ -14,6 +14,8 @@ export const MIN_REPEAT_BUYERS = 30;
 
 export interface PredictionProblem {
   code: "PREDICTION_TOO_FEW_REPEAT_BUYERS" | "PREDICTION_NOT_CONVERGED";
+  /** The model it concerns: without BG/NBD nothing can be predicted, without Gamma-Gamma no spend. */
+  model: "bgnbd" | "gamma_gamma";
   message: string;
 }
 
@@ -46,6 +48,7 @@ export function fitModels(input: PurchaseDays, end: EpochDay, withSpend = true):
   if (repeatBuyers < MIN_REPEAT_BUYERS) {
     problems.push({
       code: "PREDICTION_TOO_FEW_REPEAT_BUYERS",
+      model: "bgnbd",
       message: `predictions need at least ${MIN_REPEAT_BUYERS} customers who bought on two different days; found ${repeatBuyers} among ${summary.customers} buyers`,
     });
     return { summary, repeatBuyers, problems };
@@ -54,6 +57,7 @@ export function fitModels(input: PurchaseDays, end: EpochDay, withSpend = true):
   if (!bgnbd.convergence.converged) {
     problems.push({
       code: "PREDICTION_NOT_CONVERGED",
+      model: "bgnbd",
       message: `the BG/NBD fit did not converge: ${bgnbd.convergence.reason}`,
     });
   }
@@ -61,6 +65,7 @@ export function fitModels(input: PurchaseDays, end: EpochDay, withSpend = true):
   if (spenders.length < MIN_REPEAT_BUYERS) {
     problems.push({
       code: "PREDICTION_TOO_FEW_REPEAT_BUYERS",
+      model: "gamma_gamma",
       message: `the spend model needs at least ${MIN_REPEAT_BUYERS} repeat buyers with a positive amount; found ${spenders.length}`,
     });
     return { summary, repeatBuyers, bgnbd, problems };
@@ -69,11 +74,13 @@ export function fitModels(input: PurchaseDays, end: EpochDay, withSpend = true):
   if (!gammaGamma.convergence.converged) {
     problems.push({
       code: "PREDICTION_NOT_CONVERGED",
+      model: "gamma_gamma",
       message: `the Gamma-Gamma fit did not converge: ${gammaGamma.convergence.reason}`,
     });
   } else if (!(gammaGamma.params.q > 1)) {
     problems.push({
       code: "PREDICTION_NOT_CONVERGED",
+      model: "gamma_gamma",
       message: `the Gamma-Gamma fit gives q = ${gammaGamma.params.q.toFixed(3)} ≤ 1: the mean spend is not finite`,
     });
   }
