@@ -21,6 +21,20 @@ describe("compilePatterns", () => {
     expect(prefix("536379")).toBe(false);
   });
 
+  it("anchors a wildcard pattern at both ends: text before or after it must be matched by a *", () => {
+    const suffix = compilePatterns([{ text: "*serum", wildcard: true }]);
+    expect(suffix("Mini serum")).toBe(true);
+    expect(suffix("Serum")).toBe(true);
+    expect(suffix("Serum kit")).toBe(false);
+    const prefix = compilePatterns([{ text: "serum*", wildcard: true }]);
+    expect(prefix("Serum kit")).toBe(true);
+    expect(prefix("Mini serum")).toBe(false);
+    const middle = compilePatterns([{ text: "s*m", wildcard: true }]);
+    expect(middle("serum")).toBe(true);
+    expect(middle("a serum")).toBe(false);
+    expect(middle("serums")).toBe(false);
+  });
+
   it("keeps other regex characters literal", () => {
     const m = compilePatterns([{ text: "a.b (x)*", wildcard: true }]);
     expect(m("A.B (X) and more")).toBe(true);

@@ -9,6 +9,7 @@ import { stringify } from "csv-stringify/sync";
 import type { InputKind } from "../config/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
+import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
 import { ContactsSink } from "../model/ingest-contacts.js";
@@ -27,6 +28,8 @@ export interface DataNeeds {
   /** Profile fields used (to keep only the custom properties and lists that are needed). */
   fields: readonly string[];
   ordersFilter?: PlanExpr;
+  /** Keep purchase days for the prediction models even if no field asks (`audience predict`). */
+  predictions?: boolean;
 }
 
 export interface Progress {
@@ -95,6 +98,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       props,
       products: needs.fields.includes("products"),
       categories: needs.fields.includes("categories"),
+      purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
     },
     rejects,
   );

@@ -486,6 +486,12 @@ export class OrdersSink implements RowSink {
     store.ordersCount[c]++;
     store.totalSpent[c] += amount;
     const firstDay = store.firstOrderDay[c];
+    if (options.purchaseDays) {
+      const days = (store.purchaseDays[c] ??= []);
+      if (!days.includes(day)) days.push(day);
+      if (Number.isNaN(firstDay) || day < firstDay) store.firstDaySpent[c] = amount;
+      else if (day === firstDay) store.firstDaySpent[c] += amount;
+    }
     if (
       Number.isNaN(firstDay) ||
       day < firstDay ||

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../calendar.js";
 import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
-import { PROFILE_FIELDS } from "../dsl/env.js";
+import { needsPredictions, PROFILE_FIELDS } from "../dsl/env.js";
 import { AggregateTable, compileExpression } from "../dsl/index.js";
 import { loadProfiles } from "../io/read-inputs.js";
 
@@ -86,7 +86,7 @@ describe("UCI Online Retail sample", () => {
       asOf,
       needs: {
         aggregates: [],
-        fields: [...PROFILE_FIELDS.keys()],
+        fields: [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f)),
         ordersFilter: compileExpression(filter.checked, asOf, new AggregateTable()),
       },
     });

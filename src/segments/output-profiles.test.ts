@@ -221,6 +221,17 @@ describe("CSV injection", () => {
     expect(csvLine(["'\tx", "'\rx"], ",")).toBe("'\tx,\"'\rx\"\r\n");
   });
 
+  it("guards a tab- or CR-led value written as an extra column, alone or first in a list", () => {
+    // Excel and LibreOffice skip a leading tab or CR and run what follows as a formula.
+    expect(formatColumnValue('\t=HYPERLINK("x")', "other")).toBe('\'\t=HYPERLINK("x")');
+    expect(formatColumnValue("\tplain", "other")).toBe("'\tplain");
+    expect(formatColumnValue("\r=1", "other")).toBe("'\r=1");
+    expect(formatColumnValue(["\tvip", "newsletter"], "other")).toBe("'\tvip, newsletter");
+    // Only the first character matters.
+    expect(formatColumnValue("vip\t", "other")).toBe("vip\t");
+    expect(formatColumnValue(["vip", "\tnewsletter"], "other")).toBe("vip, \tnewsletter");
+  });
+
   it("protects custom properties written as extra columns", () => {
     const { profiles } = shop.data;
     const extra = extraColumns(
