@@ -735,7 +735,7 @@ describe("output folder", () => {
     ]);
     expect([run.code, run.stderr]).toEqual([
       1,
-      `error --out ${folder} is a folder with other files in it (no manifest.json of audience)\n` +
+      `error --out ${folder} is a folder with other files in it, not an output of audience\n` +
         "  hint: audience replaces the whole output folder: choose an empty or new folder\n",
     ]);
     expect((await readdir(folder)).sort()).toEqual([

@@ -184,6 +184,30 @@ describe("CSV injection", () => {
     ).toEqual(["'=cmd", "'+33612345678", "'-x", "'@x", "'\tx", "'\rx", "x=1", "", "'quoted"]);
   });
 
+  it("catches a formula after leading control characters or spaces, and after the other separator", () => {
+    expect(
+      [
+        "\u0000=cmd",
+        "\u0007\u001b+1",
+        "  =1+1",
+        "x;=cmd",
+        "x, -2",
+        "a;  @SUM(1)",
+        "a,b;c",
+        "Bernard, née Roux",
+      ].map(protectText),
+    ).toEqual([
+      "'\u0000=cmd",
+      "'\u0007\u001b+1",
+      "'  =1+1",
+      "x;'=cmd",
+      "x,' -2",
+      "a;'  @SUM(1)",
+      "a,b;c",
+      "Bernard, née Roux",
+    ]);
+  });
+
   it("protects names and zips but never the E.164 phone, even when a name holds the same text", () => {
     expect(row("generic", "c2")).toEqual([
       "c2",
