@@ -15,6 +15,8 @@ export function renderInputSummary(
   theme: Theme,
 ): string {
   let out = "";
+  for (const input of inputs)
+    if (input.stats.detected !== undefined) out += `${input.stats.detected}\n`;
   for (const input of inputs) {
     const s = input.stats;
     const parts: string[] = [];
@@ -28,6 +30,10 @@ export function renderInputSummary(
         if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
         if (s.excludedStatus > 0)
           parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
+        if (s.duplicates > 0)
+          parts.push(`${plural(s.duplicates, "order")} already read from an earlier file`);
+        if (s.otherCurrency > 0)
+          parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
         if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
         break;
       case "events":
@@ -37,9 +43,36 @@ export function renderInputSummary(
     }
     if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
     out += `${theme.muted("read")} ${input.display}: ${plural(s.rows, "row")}${parts.length > 0 ? ` → ${parts.join(", ")}` : ""}\n`;
+    // A file without statuses (every order "(none)", counted) needs no status line.
+    if (input.kind === "orders" && [...s.statuses.keys()].some((k) => k !== ""))
+      out += `  ${theme.muted("status:")} ${statusLine(s.statuses)}\n`;
   }
   out += `${theme.muted("customers:")} ${formatInteger(customers)}\n`;
   return out;
+}
+
+const MAX_STATUSES = 12;
+
+/** `paid 332 counted · refunded 31 not counted · …`: the most frequent statuses first. */
+export function statusLine(
+  statuses: ReadonlyMap<string, { orders: number; counted: boolean }>,
+): string {
+  const sorted = [...statuses].sort((a, b) => b[1].orders - a[1].orders || (a[0] < b[0] ? -1 : 1));
+  const shown = sorted
+    .slice(0, MAX_STATUSES)
+    .map(
+      ([status, s]) =>
+        `${status === "" ? "(none)" : status} ${formatInteger(s.orders)} ${s.counted ? "counted" : "not counted"}`,
+    );
+  const rest = sorted.slice(MAX_STATUSES);
+  if (rest.length > 0) {
+    const counted = rest.filter(([, s]) => s.counted).reduce((n, [, s]) => n + s.orders, 0);
+    const total = rest.reduce((n, [, s]) => n + s.orders, 0);
+    shown.push(
+      `${rest.length} more statuses: ${formatInteger(total)} orders, ${formatInteger(counted)} counted`,
+    );
+  }
+  return shown.join(" · ");
 }
 
 export function renderProblems(
