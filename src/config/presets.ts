@@ -273,7 +273,8 @@ const STRIPE_COLUMNS: Record<InputKind, ColumnMap> = {
     zip: ["Card Address Zip", "Address Postal Code"],
   },
   orders: {
-    order_id: ["id"],
+    // A payment attempt that never became a charge has no `id`, only its PaymentIntent.
+    order_id: ["id", "PaymentIntent ID"],
     customer_id: ["Customer ID"],
     email: ["Customer Email"],
     phone: ["Customer Phone"],

@@ -188,10 +188,8 @@ function checkCurrencies(inputs: readonly InputReport[], settings: Settings): vo
     for (const [currency, n] of input.stats.currencies)
       if (currency !== "") counts.set(currency, (counts.get(currency) ?? 0) + n);
   }
-  const listed = [...counts]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([c, n]) => `${c} ${formatInteger(n)}`)
-    .join(", ");
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const listed = sorted.map(([c, n]) => `${c} ${formatInteger(n)}`).join(", ");
   const rates = settings.exchangeRates;
   if (rates !== undefined) {
     const missing = [...counts.keys()].filter((c) => c !== rates.reporting && !rates.rates.has(c));
@@ -207,14 +205,14 @@ function checkCurrencies(inputs: readonly InputReport[], settings: Settings): vo
     return;
   }
   if (settings.currency !== undefined || counts.size <= 1) return;
-  const [first, second] = [...counts.keys()];
+  const [first, ...others] = sorted.map(([c]) => c);
   throw new UserError(
     "MIXED_CURRENCIES",
-    `the orders are in ${counts.size} currencies (orders: ${listed}): their amounts cannot be added`,
+    `the orders are in ${counts.size} currencies (${listed} orders): amounts in different currencies cannot be added`,
     {
       hint:
-        `count only one, in audience.yaml:  currency: ${first}\n` +
-        `  or convert them into one:  exchange_rates: { ${second}: 0.92 }  with  reporting_currency: ${first}  (your rates)`,
+        `count the orders of one currency only, in audience.yaml:  currency: ${first}\n` +
+        `  or convert them into one:  reporting_currency: ${first}  with  exchange_rates: { ${others.map((c) => `${c}: <value of 1 ${c} in ${first}>`).join(", ")} }`,
     },
   );
 }

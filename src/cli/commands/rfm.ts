@@ -29,8 +29,8 @@ Examples:
     });
     context.stdout.write(
       settings.json
-        ? formatJson(rfmJson(report, run.asOf))
-        : renderRfmText(report, run.asOf, run.theme),
+        ? formatJson(rfmJson(report, run.asOf, { amounts: run.data.amounts }))
+        : renderRfmText(report, run.asOf, run.theme, { amounts: run.data.amounts }),
     );
     setExitCode(0);
   });
