@@ -239,6 +239,13 @@ describe("audience count", () => {
       rejected_rows: {
         "fixtures/model/shop/orders.csv": { "impossible date in created_at": 1 },
       },
+      order_statuses: {
+        "fixtures/model/shop/orders.csv": {
+          paid: { orders: 16, counted: true },
+          cancelled: { orders: 1, counted: false },
+          partially_refunded: { orders: 1, counted: true },
+        },
+      },
     });
   });
 

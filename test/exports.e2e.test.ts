@@ -126,6 +126,14 @@ describe("other platforms", () => {
     );
     // 20.00 + 35.50 − 5.50 refunded.
     expect([json.buyers, json.revenue]).toEqual([2, 50]);
+    expect(json.order_statuses).toEqual({
+      "fixtures/exports/stripe/payments.csv": {
+        paid: { orders: 2, counted: true },
+        failed: { orders: 1, counted: false },
+        requires_payment_method: { orders: 1, counted: false },
+        refunded: { orders: 1, counted: false },
+      },
+    });
   });
 
   it("WooCommerce: pending, on-hold, failed and checkout-draft do not count; wc-completed does", async () => {

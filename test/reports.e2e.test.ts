@@ -167,6 +167,14 @@ describe("audience count", () => {
       buyers: 1210,
       segments: [{ id: "top-customers", matched: 242, reachable: 193 }],
       rejected_rows: {},
+      order_statuses: {
+        "fixtures/demo/orders.csv": {
+          paid: { orders: 3911, counted: true },
+          cancelled: { orders: 124, counted: false },
+          refunded: { orders: 96, counted: false },
+          partially_refunded: { orders: 73, counted: true },
+        },
+      },
     });
   });
 });

@@ -51,6 +51,21 @@ export function renderInputSummary(
   return out;
 }
 
+/** `order_statuses` of --json: per orders file, each status's orders and whether it counts. */
+export function statusesJson(
+  inputs: readonly InputReport[],
+): Record<string, Record<string, { orders: number; counted: boolean }>> {
+  const out: Record<string, Record<string, { orders: number; counted: boolean }>> = {};
+  for (const input of inputs) {
+    if (input.kind !== "orders") continue;
+    const statuses: Record<string, { orders: number; counted: boolean }> = {};
+    for (const [status, s] of input.stats.statuses)
+      statuses[status] = { orders: s.orders, counted: s.counted };
+    out[input.display] = statuses;
+  }
+  return out;
+}
+
 const MAX_STATUSES = 12;
 
 /** `paid 332 counted · refunded 31 not counted · …`: the most frequent statuses first. */

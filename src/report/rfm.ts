@@ -15,6 +15,8 @@ import type { Theme } from "./theme.js";
 /** Without any amount in the orders, revenue and the monetary dimension are unknown, not 0. */
 export interface RfmOutputOptions {
   amounts: boolean;
+  /** `order_statuses` of the JSON (see report/inputs.ts). */
+  statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
 }
 
 const UNAVAILABLE = "unavailable (the orders have no amount column)";
@@ -129,6 +131,7 @@ export function rfmJson(
       share: round4(s.share),
       revenue_share: known ? round4(s.revenueShare) : null,
     })),
+    ...(options.statuses === undefined ? {} : { order_statuses: options.statuses }),
   };
 }
 

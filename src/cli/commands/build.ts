@@ -16,6 +16,7 @@ import {
 } from "../../io/audience-files.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
+import { statusesJson } from "../../report/inputs.js";
 import { formatInteger } from "../../report/table.js";
 import type { OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
@@ -135,6 +136,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         exclusive: settings.exclusive,
         written,
         rejected: run.data.rejects.rejectedByFile(),
+        statuses: statusesJson(run.data.inputs),
       };
       if (settings.json) {
         context.stdout.write(formatJson(countsJson(view)));
