@@ -51,6 +51,9 @@ async function rfm(args: string[]): Promise<{ json: Record<string, unknown>; std
   return { json: JSON.parse(run.stdout) as Record<string, unknown>, stderr: run.stderr };
 }
 
+/** `audience rfm --json` on one orders file, as a new user runs it. */
+const rfmOf = (path: string, asOf: string) => rfm(["--orders", file(path), "--as-of", asOf]);
+
 function expectNumbers(
   result: { json: Record<string, unknown>; stderr: string },
   expected: Expected,
@@ -121,12 +124,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
       validPhone: (p) => p.trim().startsWith("+") || p.trim().startsWith("'+"),
     });
     expect([expected.orders, expected.revenue]).toEqual([358, 6_284_214]);
-    const result = await rfm([
-      "--orders",
-      file("shopify-2022-oks234/orders_export_1.csv"),
-      "--as-of",
-      "2022-03-01",
-    ]);
+    const result = await rfmOf("shopify-2022-oks234/orders_export_1.csv", "2022-03-01");
     expect(result.stderr).toContain(
       "orders_export_1.csv: a Shopify orders export (preset shopify)\n",
     );
@@ -195,12 +193,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
     const expected = shopifyExpected(["shopify-2025-maison-maria/orders_export_1.csv"], {
       validPhone: () => false,
     });
-    const result = await rfm([
-      "--orders",
-      file("shopify-2025-maison-maria/orders_export_1.csv"),
-      "--as-of",
-      "2026-12-01",
-    ]);
+    const result = await rfmOf("shopify-2025-maison-maria/orders_export_1.csv", "2026-12-01");
     expect(result.stderr).toContain("a Shopify orders export (preset shopify)");
     expect(result.stderr).toContain("  status: paid 52 counted · cancelled 8 not counted\n");
     expectNumbers(result, expected);
@@ -214,12 +207,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
       { validPhone: (p) => p.replace(/\D/g, "").length >= 10 },
     );
     expect([expected.orders, expected.revenue]).toEqual([457, 78_183_086]);
-    const result = await rfm([
-      "--orders",
-      file("shopify-2025-zhangerson/orders_export*.csv"),
-      "--as-of",
-      "2026-05-01",
-    ]);
+    const result = await rfmOf("shopify-2025-zhangerson/orders_export*.csv", "2026-05-01");
     expect(result.stderr).toContain("10 orders already read from an earlier file");
     expect(result.json.revenue).toBe(781_830.86);
     expect(ordersRead(result.stderr)).toBe(457);
@@ -340,12 +328,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
 
   it("woo-emails-itswarwick: email, date, products — no amount: a warning, and monetary unavailable (null), not 0", async () => {
     const orders = rows("woo-emails-itswarwick/woocommerce_orders.csv");
-    const result = await rfm([
-      "--orders",
-      file("woo-emails-itswarwick/woocommerce_orders.csv"),
-      "--as-of",
-      "2026-12-01",
-    ]);
+    const result = await rfmOf("woo-emails-itswarwick/woocommerce_orders.csv", "2026-12-01");
     expect(result.stderr).toContain(
       'woocommerce_orders.csv has no amount column (looked for total (total, order_total, amount, total_amount); quantity × price (price, unit_price, lineitem_price, item_price)): revenue, total_spent and RFM monetary are unavailable; if it has one, map it in audience.yaml, e.g.  columns: { orders: { total: "Your Header" } }',
     );
@@ -370,12 +353,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
       (r) => r.order_total !== "",
     );
     const counted = all.filter((r) => ["completed", "processing"].includes(r.status));
-    const result = await rfm([
-      "--orders",
-      file("woo-items-farazrawala/woocommerce_orders.csv"),
-      "--as-of",
-      "2026-12-01",
-    ]);
+    const result = await rfmOf("woo-items-farazrawala/woocommerce_orders.csv", "2026-12-01");
     expect(result.stderr).toContain(
       "woocommerce_orders.csv: a WooCommerce orders export (preset woocommerce)\n",
     );
@@ -402,12 +380,7 @@ describe.skipIf(!present)("real exports, as they come", () => {
     const counted = all.filter(
       (r) => ["completed", "processing"].includes(r.status) && key(r) !== "",
     );
-    const result = await rfm([
-      "--orders",
-      file("woo-pk-moosakhan/woocommerce_orders.csv"),
-      "--as-of",
-      "2026-12-01",
-    ]);
+    const result = await rfmOf("woo-pk-moosakhan/woocommerce_orders.csv", "2026-12-01");
     expect(result.stderr).toContain(
       "woocommerce_orders.csv: a WooCommerce orders export (REST API fields) (preset woocommerce)\n",
     );
