@@ -229,6 +229,28 @@ describe("money", () => {
     );
   });
 
+  it("several files on the command line: name order, each file's own line numbers in messages and --rejects", async () => {
+    const rejects = join(work, "rejects.csv");
+    const { json, stderr } = await rfmJson([
+      "--orders",
+      `${X}/generic/orders-b.csv`,
+      `${X}/generic/orders-a.csv`,
+      "--rejects",
+      rejects,
+    ]);
+    expect(stderr).toContain(
+      "read fixtures/exports/generic/orders-a.csv: 2 rows → 2 orders, 2 buyers not in contacts\n" +
+        "read fixtures/exports/generic/orders-b.csv: 3 rows → 1 order, 1 order already read from an earlier file\n",
+    );
+    expect(stderr).toContain(
+      "  fixtures/exports/generic/orders-b.csv:3: impossible date in created_at",
+    );
+    expect((await readFile(rejects, "utf8")).split(/\r?\n/)[1]).toMatch(
+      /^fixtures\/exports\/generic\/orders-b\.csv,3,impossible date in created_at/,
+    );
+    expect(json.revenue).toBe(60);
+  });
+
   it("a name pattern that matches nothing is an error naming it", async () => {
     const run = await runCli(["rfm", "--orders", `${X}/shopify/nothing*.csv`]);
     expect(run.code).toBe(1);
