@@ -209,6 +209,9 @@ describe.skipIf(!present)("real exports, as they come", () => {
     expect([expected.orders, expected.revenue]).toEqual([457, 78_183_086]);
     const result = await rfmOf("shopify-2025-zhangerson/orders_export*.csv", "2026-05-01");
     expect(result.stderr).toContain("10 orders already read from an earlier file");
+    expect(result.stderr).toContain(
+      "orders_export (1).csv and 16 more files: a Shopify orders export (preset shopify)\n",
+    );
     expect(result.json.revenue).toBe(781_830.86);
     expect(ordersRead(result.stderr)).toBe(457);
     // The files in name order, numbers in turn: (1), (2) … (15), (21), then the one without.

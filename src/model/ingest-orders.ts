@@ -312,7 +312,8 @@ export class OrdersSink implements RowSink {
     order.lastName ??= cleanCell(cells.last_name(fields));
     order.country ??= cleanCell(cells.country(fields));
     order.city ??= cleanCell(cells.city(fields));
-    order.zip ??= cleanCell(cells.zip(fields));
+    // Shopify writes `-` for a billing address without a zip.
+    order.zip ??= cleanCell(cells.zip(fields)?.replace(/^-$/, ""));
     order.consent ??= cleanCell(cells.email_consent(fields));
     if (order.channel === undefined) {
       order.channel = this.ctx.store.strings.intern(cleanCell(cells.channel(fields)));

@@ -15,8 +15,7 @@ export function renderInputSummary(
   theme: Theme,
 ): string {
   let out = "";
-  for (const input of inputs)
-    if (input.stats.detected !== undefined) out += `${input.stats.detected}\n`;
+  out += detectedLines(inputs);
   for (const input of inputs) {
     const s = input.stats;
     const parts: string[] = [];
@@ -62,6 +61,29 @@ export function statusesJson(
     for (const [status, s] of input.stats.statuses)
       statuses[status] = { orders: s.orders, counted: s.counted };
     out[input.display] = statuses;
+  }
+  return out;
+}
+
+/**
+ * What each file was recognised as, one line a file; three or more files in a row recognised as
+ * the same export (17 downloads) share one line.
+ */
+function detectedLines(inputs: readonly InputReport[]): string {
+  const lines: { file: string; what: string }[] = [];
+  for (const input of inputs) {
+    const detected = input.stats.detected;
+    if (detected === undefined) continue;
+    const at = detected.indexOf(": ");
+    lines.push({ file: detected.slice(0, at), what: detected.slice(at + 2) });
+  }
+  let out = "";
+  for (let i = 0; i < lines.length;) {
+    let j = i + 1;
+    while (j < lines.length && lines[j].what === lines[i].what) j++;
+    if (j - i >= 3) out += `${lines[i].file} and ${j - i - 1} more files: ${lines[i].what}\n`;
+    else for (let k = i; k < j; k++) out += `${lines[k].file}: ${lines[k].what}\n`;
+    i = j;
   }
   return out;
 }
