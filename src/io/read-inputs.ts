@@ -17,6 +17,7 @@ import { EventsSink, ListsSink } from "../model/ingest-events.js";
 import { OrdersSink } from "../model/ingest-orders.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
+import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
@@ -123,6 +124,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   try {
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
+        ...(settings.configFile === undefined ? [] : [settings.configFile]),
         ...files.map((f) => f.input),
         ...settings.segments,
       ]);
@@ -318,6 +320,13 @@ class RejectsFile {
           );
         }
       }
+    }
+    if (await insideAudienceOutput(target.path)) {
+      throw new UsageError(
+        "REJECTS_IN_OUTPUT",
+        `--rejects ${target.display} is inside an output folder of audience: the next build would delete it`,
+        { hint: "write the rejected rows beside the output folder, e.g. --rejects rejects.csv" },
+      );
     }
     const temp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
     let handle;
