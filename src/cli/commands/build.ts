@@ -15,6 +15,7 @@ import type { PreviousManifest } from "../../io/previous-manifest.js";
 import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
+import { statusesJson } from "../../report/inputs.js";
 import { formatInteger } from "../../report/table.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
@@ -139,6 +140,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         exclusive: settings.exclusive,
         written,
         rejected: run.data.rejects.rejectedByFile(),
+        statuses: statusesJson(run.data.inputs),
       };
       if (settings.json) {
         context.stdout.write(formatJson(countsJson(view)));
@@ -208,10 +210,12 @@ function ownedPaths(settings: Settings): OwnedPath[] {
             path: settings.configFile.path,
           },
         ]),
-    ...Object.values(settings.inputs).map((input) => ({
-      what: `the input ${input.display}`,
-      path: input.path,
-    })),
+    ...Object.values(settings.inputs)
+      .flat()
+      .map((input) => ({
+        what: `the input ${input.display}`,
+        path: input.path,
+      })),
     ...settings.segments.map((s) => ({ what: `the segment files ${s.display}`, path: s.path })),
     ...(settings.rejects === undefined
       ? []

@@ -3,6 +3,7 @@ import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
+import { statusesJson } from "../../report/inputs.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments } from "../segment-run.js";
@@ -36,6 +37,7 @@ Examples:
       results: run.results,
       exclusive: run.settings.exclusive,
       rejected: run.data.rejects.rejectedByFile(),
+      statuses: statusesJson(run.data.inputs),
     };
     context.stdout.write(
       run.settings.json ? formatJson(countsJson(view)) : renderCountsText(view, run.theme),
