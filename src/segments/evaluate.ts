@@ -43,34 +43,10 @@ export function evaluateSegments(
   options: { only?: readonly string[]; exclusive?: boolean } = {},
 ): SegmentMembers[] {
   const size = profiles.size;
-  const store = profiles.store;
   const wanted = options.only === undefined ? undefined : closureOf(plan, options.only);
   const byId = new Map(plan.segments.map((s) => [s.id, s]));
   const membership = new Map<string, Uint8Array>();
-  const fieldCache = new Map<string, ReturnType<Profiles["field"]>>();
-  const scope: Scope<number> = {
-    field(name) {
-      let getter = fieldCache.get(name);
-      if (getter === undefined) {
-        getter = profiles.field(name);
-        fieldCache.set(name, getter);
-      }
-      return getter;
-    },
-    prop(name) {
-      return scope.field(`props.${name}`);
-    },
-    aggregate(index) {
-      const column = store.aggregates[index];
-      return (c) => column[c];
-    },
-    inSegment(id) {
-      return (c) => {
-        const members = membership.get(id);
-        return members !== undefined && members[c] === 1;
-      };
-    },
-  };
+  const scope = profileScope(profiles, (id) => membership.get(id));
 
   for (const id of plan.evaluationOrder) {
     if (wanted !== undefined && !wanted.has(id)) continue;
@@ -125,6 +101,42 @@ export function evaluateSegments(
 
   if (options.exclusive) assignExclusively(results, size);
   return results;
+}
+
+/**
+ * Where a compiled `where` reads its values for customer `c`: profile fields, the plan's
+ * aggregate columns, and the members of other segments (`membersOf`, undefined = no members).
+ */
+export function profileScope(
+  profiles: Profiles,
+  membersOf: (id: string) => Uint8Array | undefined,
+): Scope<number> {
+  const store = profiles.store;
+  const fieldCache = new Map<string, ReturnType<Profiles["field"]>>();
+  const scope: Scope<number> = {
+    field(name) {
+      let getter = fieldCache.get(name);
+      if (getter === undefined) {
+        getter = profiles.field(name);
+        fieldCache.set(name, getter);
+      }
+      return getter;
+    },
+    prop(name) {
+      return scope.field(`props.${name}`);
+    },
+    aggregate(index) {
+      const column = store.aggregates[index];
+      return (c) => column[c];
+    },
+    inSegment(id) {
+      return (c) => {
+        const members = membersOf(id);
+        return members !== undefined && members[c] === 1;
+      };
+    },
+  };
+  return scope;
 }
 
 /** Priority first (lower number first; segments without one after), then order of appearance. */
