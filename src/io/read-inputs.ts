@@ -12,7 +12,12 @@ import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
 import { ContactsSink } from "../model/ingest-contacts.js";
-import { IngestContext, type FileStats, type RowSink } from "../model/ingest-context.js";
+import {
+  IngestContext,
+  type FileStats,
+  type IngestOptions,
+  type RowSink,
+} from "../model/ingest-context.js";
 import { EventsSink, ListsSink } from "../model/ingest-events.js";
 import { OrdersSink } from "../model/ingest-orders.js";
 import { Profiles } from "../model/profile.js";
@@ -77,26 +82,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       ? {}
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
-  const props = needs.fields
-    .filter((f) => f.startsWith("props."))
-    .map((f) => f.slice("props.".length));
-  const ctx = new IngestContext(
-    {
-      asOf,
-      timezone: settings.timezone,
-      ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
-      ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
-      decimal: settings.decimal,
-      preset: settings.preset,
-      columns: settings.columns,
-      excludeStatus: settings.excludeStatus,
-      aggregates: needs.aggregates,
-      props,
-      products: needs.fields.includes("products"),
-      categories: needs.fields.includes("categories"),
-    },
-    rejects,
-  );
+  const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
 
   const inputs: InputReport[] = [];
   const kinds = ORDER.filter((kind) => settings.inputs[kind] !== undefined);
@@ -166,6 +152,27 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     await readers.close();
   }
   return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs };
+}
+
+/** What the readers need of the settings and the plan (also for rows held in memory). */
+export function ingestOptions(settings: Settings, asOf: EpochDay, needs: DataNeeds): IngestOptions {
+  const props = needs.fields
+    .filter((f) => f.startsWith("props."))
+    .map((f) => f.slice("props.".length));
+  return {
+    asOf,
+    timezone: settings.timezone,
+    ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
+    ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
+    decimal: settings.decimal,
+    preset: settings.preset,
+    columns: settings.columns,
+    excludeStatus: settings.excludeStatus,
+    aggregates: needs.aggregates,
+    props,
+    products: needs.fields.includes("products"),
+    categories: needs.fields.includes("categories"),
+  };
 }
 
 /** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */

@@ -7,6 +7,7 @@ import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
 import { registerExplain } from "./explain.js";
 import { registerRfm } from "./rfm.js";
+import { registerTest } from "./test.js";
 import { registerValidate } from "./validate.js";
 
 export type SetExitCode = (code: number) => void;
@@ -23,4 +24,5 @@ export function registerCommands(
   registerValidate(program, context, setExitCode);
   registerDemo(program, context, setExitCode);
   registerExplain(program, context, setExitCode);
+  registerTest(program, context, setExitCode);
 }
