@@ -71,16 +71,28 @@ export async function loadSegmentFiles(
     for (const file of inFolder) addFile(file);
   }
 
+  const texts: { display: string; text: string }[] = [];
+  for (const file of files) {
+    const text = await readSegmentFile(file.absolute, file.display, diagnostics);
+    if (text !== undefined) texts.push({ display: file.display, text });
+  }
+  const loaded = checkSegmentTexts(texts);
+  return { ...loaded, diagnostics: [...diagnostics, ...loaded.diagnostics] };
+}
+
+/** Segment files already read (from disk or from git), parsed and checked together. */
+export function checkSegmentTexts(
+  texts: readonly { display: string; text: string }[],
+): LoadedSegments {
+  const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const definitions: SegmentDefinition[] = [];
   const declared: DeclaredSegment[] = [];
   const read: string[] = [];
-  for (const file of files) {
-    const text = await readSegmentFile(file.absolute, file.display, diagnostics);
-    if (text === undefined) continue;
-    read.push(file.display);
-    sources.set(file.display, text);
-    const parsed = parseSegmentFile({ file: file.display, text }, declared.length);
+  for (const { display, text } of texts) {
+    read.push(display);
+    sources.set(display, text);
+    const parsed = parseSegmentFile({ file: display, text }, declared.length);
     definitions.push(...parsed.definitions);
     declared.push(...parsed.declared);
     diagnostics.push(...parsed.diagnostics);

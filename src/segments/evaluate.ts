@@ -40,13 +40,18 @@ export function closureOf(plan: SegmentPlan, only: readonly string[]): Set<strin
 export function evaluateSegments(
   plan: SegmentPlan,
   profiles: Profiles,
-  options: { only?: readonly string[]; exclusive?: boolean } = {},
+  options: {
+    only?: readonly string[];
+    exclusive?: boolean;
+    /** Where this plan's aggregates start in the store (plans read together, e.g. `plan`). */
+    aggregateOffset?: number;
+  } = {},
 ): SegmentMembers[] {
   const size = profiles.size;
   const wanted = options.only === undefined ? undefined : closureOf(plan, options.only);
   const byId = new Map(plan.segments.map((s) => [s.id, s]));
   const membership = new Map<string, Uint8Array>();
-  const scope = profileScope(profiles, (id) => membership.get(id));
+  const scope = profileScope(profiles, (id) => membership.get(id), options.aggregateOffset);
 
   for (const id of plan.evaluationOrder) {
     if (wanted !== undefined && !wanted.has(id)) continue;
@@ -110,6 +115,7 @@ export function evaluateSegments(
 export function profileScope(
   profiles: Profiles,
   membersOf: (id: string) => Uint8Array | undefined,
+  aggregateOffset = 0,
 ): Scope<number> {
   const store = profiles.store;
   const fieldCache = new Map<string, ReturnType<Profiles["field"]>>();
@@ -126,7 +132,7 @@ export function profileScope(
       return scope.field(`props.${name}`);
     },
     aggregate(index) {
-      const column = store.aggregates[index];
+      const column = store.aggregates[index + aggregateOffset];
       return (c) => column[c];
     },
     inSegment(id) {

@@ -6,6 +6,7 @@ import { registerChannels } from "./channels.js";
 import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
 import { registerExplain } from "./explain.js";
+import { registerPlan } from "./plan.js";
 import { registerRfm } from "./rfm.js";
 import { registerTest } from "./test.js";
 import { registerValidate } from "./validate.js";
@@ -25,4 +26,5 @@ export function registerCommands(
   registerDemo(program, context, setExitCode);
   registerExplain(program, context, setExitCode);
   registerTest(program, context, setExitCode);
+  registerPlan(program, context, setExitCode);
 }
