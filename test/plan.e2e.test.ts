@@ -18,27 +18,7 @@ let head: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "audience-plan-"));
   // The edit a pull request might make: one window widened, one narrowed, one segment removed, one added.
-  let text = (await readFile(BASE, "utf8"))
-    .replace(
-      "orders_count = 1 and days_since_first_order < 30",
-      "orders_count = 1 and days_since_first_order < 45",
-    )
-    .replace(
-      "orders_count >= 2 and days_since_last_order >= 90",
-      "orders_count >= 2 and days_since_last_order >= 120",
-    );
-  text =
-    text.slice(0, text.indexOf("  second-order-recent:")) +
-    text.slice(text.indexOf("  one-time-lapsed:"));
-  text += `
-  lapsed-vip:
-    name: Big spenders gone quiet
-    where: total_spent >= 200 and days_since_last_order >= 60
-    priority: 60
-`;
-  await mkdir(join(work, "head"));
-  head = join(work, "head/lifecycle.yaml");
-  await writeFile(head, text);
+  head = join(REPO_ROOT, "fixtures/plan/lifecycle.yaml");
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
