@@ -69,19 +69,14 @@ async function build(segments: string, out: string) {
   return out2;
 }
 
+/** `audience plan` of fixtures/plan/lifecycle.yaml against segments/lifecycle.yaml. */
+function planOnDisk(...args: string[]) {
+  return runCli(["plan", "--base", BASE, "--segments", head, "--config", CONFIG, ...args]);
+}
+
 describe("audience plan", () => {
   it("prints the exact entered and exited counts of two builds", async () => {
-    const run = await runCli([
-      "plan",
-      "--base",
-      BASE,
-      "--segments",
-      head,
-      "--config",
-      CONFIG,
-      "--json",
-      "-q",
-    ]);
+    const run = await planOnDisk("--json", "-q");
     expect([run.code, run.stderr]).toEqual([0, ""]);
     const plan = JSON.parse(run.stdout) as PlanJson;
     const before = await build(BASE, join(work, "out-before"));
@@ -116,18 +111,7 @@ describe("audience plan", () => {
   }, 120_000);
 
   it("writes a Markdown table for a pull request", async () => {
-    const run = await runCli([
-      "plan",
-      "--base",
-      BASE,
-      "--segments",
-      head,
-      "--config",
-      CONFIG,
-      "--format",
-      "markdown",
-      "-q",
-    ]);
+    const run = await planOnDisk("--format", "markdown", "-q");
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe("### audience plan");
@@ -177,17 +161,7 @@ describe("audience plan", () => {
       { cwd: repo },
     );
     expect([fromGit.code, fromGit.stderr]).toEqual([0, ""]);
-    const fromDisk = await runCli([
-      "plan",
-      "--base",
-      BASE,
-      "--segments",
-      head,
-      "--config",
-      CONFIG,
-      "--json",
-      "-q",
-    ]);
+    const fromDisk = await planOnDisk("--json", "-q");
     const strip = (text: string) => {
       const json = JSON.parse(text) as Record<string, unknown>;
       delete json.base;

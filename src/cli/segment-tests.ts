@@ -18,6 +18,7 @@ import { RejectLog } from "../model/rejects.js";
 import { renderSegmentExplanation } from "../report/explain.js";
 import { createTheme } from "../report/theme.js";
 import { evaluateSegments } from "../segments/evaluate.js";
+import { errorAt } from "../segments/graph.js";
 import { explainCustomer } from "../segments/explain.js";
 import { parseTestFile, type SegmentTestFile } from "../segments/parse-test-file.js";
 import { planSegments } from "../segments/plan-segments.js";
@@ -69,15 +70,7 @@ async function runTestFile(
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   const at = (location: SourceLocation, code: string, message: string, hint?: string) =>
     diagnostics.push({
-      file: display,
-      line: location.line ?? 1,
-      column: location.column ?? 1,
-      ...(location.endLine === undefined ? {} : { endLine: location.endLine }),
-      ...(location.endColumn === undefined ? {} : { endColumn: location.endColumn }),
-      severity: "error",
-      code,
-      message,
-      ...(hint === undefined ? {} : { hint }),
+      ...errorAt({ ...location, file: display }, code, message, hint),
       source: text,
     });
 

@@ -33,6 +33,8 @@ export function traceExpression<C>(
   aggregates: readonly AggregateSpec[],
 ): TraceNode {
   const valueOf = (node: PlanExpr): Value => compileEvaluator(node, scope, asOf)(context);
+  const shown = (node: PlanExpr): string => formatValue(valueOf(node), node.type);
+  const traceAll = (...nodes: PlanExpr[]): TraceNode[] => nodes.filter(isInteresting).map(trace);
   const trace = (node: PlanExpr): TraceNode => {
     const value = valueOf(node);
     const out: TraceNode = {
@@ -57,42 +59,41 @@ export function traceExpression<C>(
         const left = valueOf(node.left);
         const right = valueOf(node.right);
         out.detail = compareDetail(node, left, right);
-        out.children = [node.left, node.right].filter(isInteresting).map(trace);
+        out.children = traceAll(node.left, node.right);
         return out;
       }
       case "between": {
-        const v = formatValue(valueOf(node.value), node.value.type);
-        out.detail = `${v} between ${formatValue(valueOf(node.low), node.low.type)} and ${formatValue(valueOf(node.high), node.high.type)}`;
-        out.children = [node.value, node.low, node.high].filter(isInteresting).map(trace);
+        out.detail = `${shown(node.value)} between ${shown(node.low)} and ${shown(node.high)}`;
+        out.children = traceAll(node.value, node.low, node.high);
         return out;
       }
       case "in":
-        out.detail = formatValue(valueOf(node.value), node.value.type);
-        out.children = [node.value, node.list].filter(isInteresting).map(trace);
+        out.detail = shown(node.value);
+        out.children = traceAll(node.value, node.list);
         return out;
       case "contains":
-        out.detail = formatValue(valueOf(node.container), node.container.type);
-        out.children = [node.container, node.item].filter(isInteresting).map(trace);
+        out.detail = shown(node.container);
+        out.children = traceAll(node.container, node.item);
         return out;
       case "is_null":
-        out.detail = formatValue(valueOf(node.arg), node.arg.type);
-        out.children = [node.arg].filter(isInteresting).map(trace);
+        out.detail = shown(node.arg);
+        out.children = traceAll(node.arg);
         return out;
       case "starts_with":
-        out.detail = formatValue(valueOf(node.text), node.text.type);
-        out.children = [node.text, node.prefix].filter(isInteresting).map(trace);
+        out.detail = shown(node.text);
+        out.children = traceAll(node.text, node.prefix);
         return out;
       case "days_since":
       case "negate":
       case "not":
-        out.children = [node.arg].filter(isInteresting).map(trace);
+        out.children = traceAll(node.arg);
         return out;
       case "and":
       case "or":
         out.children = node.args.map(trace);
         return out;
       case "arith":
-        out.children = [node.left, node.right].filter(isInteresting).map(trace);
+        out.children = traceAll(node.left, node.right);
         return out;
       default: {
         const never: never = node;

@@ -11,16 +11,9 @@ import type { FilePath, Settings } from "../config/settings.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
-import { ContactsSink } from "../model/ingest-contacts.js";
-import {
-  IngestContext,
-  type FileStats,
-  type IngestOptions,
-  type RowSink,
-} from "../model/ingest-context.js";
-import { EventsSink, ListsSink } from "../model/ingest-events.js";
-import { OrdersSink } from "../model/ingest-orders.js";
+import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { Profiles } from "../model/profile.js";
+import { sinkFor } from "../model/profiles-from-rows.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
@@ -106,21 +99,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     }
     for (const [index, kind] of kinds.entries()) {
       const input = settings.inputs[kind] as FilePath;
-      let sink: RowSink & { finish?: () => void };
-      switch (kind) {
-        case "contacts":
-          sink = new ContactsSink(ctx, input.display);
-          break;
-        case "orders":
-          sink = new OrdersSink(ctx, input.display, needs.ordersFilter);
-          break;
-        case "events":
-          sink = new EventsSink(ctx, input.display);
-          break;
-        case "lists":
-          sink = new ListsSink(ctx, input.display);
-          break;
-      }
+      const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
       const read = await readers.read(
         index,

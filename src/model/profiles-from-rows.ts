@@ -33,24 +33,33 @@ export function profilesFromRows(
   for (const kind of ORDER) {
     const table = tables[kind];
     if (table === undefined) continue;
-    let sink: RowSink & { finish?: () => void };
-    switch (kind) {
-      case "contacts":
-        sink = new ContactsSink(ctx, table.file);
-        break;
-      case "orders":
-        sink = new OrdersSink(ctx, table.file, ordersFilter);
-        break;
-      case "events":
-        sink = new EventsSink(ctx, table.file);
-        break;
-      case "lists":
-        sink = new ListsSink(ctx, table.file);
-        break;
-    }
+    const sink = sinkFor(ctx, kind, table.file, ordersFilter);
     sink.header(table.header);
     for (const [index, row] of table.rows.entries()) sink.row(row, index + 1);
     sink.finish?.();
   }
   return new Profiles(ctx.store, options.asOf, rfm);
+}
+
+/** The sink that reads rows of one kind of input into the store. */
+export function sinkFor(
+  ctx: IngestContext,
+  kind: InputKind,
+  file: string,
+  ordersFilter: PlanExpr | undefined,
+): RowSink & { finish?: () => void } {
+  switch (kind) {
+    case "contacts":
+      return new ContactsSink(ctx, file);
+    case "orders":
+      return new OrdersSink(ctx, file, ordersFilter);
+    case "events":
+      return new EventsSink(ctx, file);
+    case "lists":
+      return new ListsSink(ctx, file);
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
 }
