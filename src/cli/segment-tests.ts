@@ -44,9 +44,9 @@ const MAX_EXPLAINED = 5;
 export async function runSegmentTests(
   paths: readonly string[],
   cwd: string,
-  options: { evaluate: boolean },
+  options: { evaluate: boolean; ignoreOtherFiles?: boolean },
 ): Promise<SegmentTestRun> {
-  const loaded = await loadTestFiles(paths, cwd);
+  const loaded = await loadTestFiles(paths, cwd, { ignoreOtherFiles: options.ignoreOtherFiles });
   const diagnostics = [...loaded.diagnostics];
   const files: TestFileResult[] = [];
   for (const file of loaded.files) {

@@ -226,6 +226,7 @@ export interface TestFileText {
 export async function loadTestFiles(
   paths: readonly string[],
   cwd: string,
+  options: { ignoreOtherFiles?: boolean } = {},
 ): Promise<{ files: TestFileText[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const found: string[] = [];
@@ -254,7 +255,7 @@ export async function loadTestFiles(
         diagnostics.push(fileProblem(displayPath(absolute, cwd), error as NodeJS.ErrnoException));
       }
     } else if (isTestFile(absolute)) found.push(absolute);
-    else {
+    else if (options.ignoreOtherFiles !== true) {
       diagnostics.push(
         fileLevel(
           displayPath(absolute, cwd),

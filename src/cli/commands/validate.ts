@@ -60,11 +60,10 @@ export function registerValidate(
         given.filter((p) => !isTestFile(p)),
         context.cwd,
       );
-      const tests = await runSegmentTests(
-        given.filter((p) => isTestFile(p) || !/\.ya?ml$/i.test(p)),
-        context.cwd,
-        { evaluate: false },
-      );
+      const tests = await runSegmentTests(given, context.cwd, {
+        evaluate: false,
+        ignoreOtherFiles: true,
+      });
       // A missing folder is reported once, by the segment loader.
       const key = (d: { file: string; line: number; column: number; code: string }) =>
         `${d.file}:${d.line}:${d.column}:${d.code}`;
