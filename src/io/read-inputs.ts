@@ -14,6 +14,7 @@ import { UsageError, UserError } from "../errors.js";
 import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { Profiles } from "../model/profile.js";
 import { sinkFor } from "../model/profiles-from-rows.js";
+import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
@@ -93,6 +94,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   try {
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
+        ...(settings.configFile === undefined ? [] : [settings.configFile]),
         ...Object.values(settings.inputs),
         ...settings.segments,
       ]);
@@ -194,6 +196,13 @@ class RejectsFile {
           );
         }
       }
+    }
+    if (await insideAudienceOutput(target.path)) {
+      throw new UsageError(
+        "REJECTS_IN_OUTPUT",
+        `--rejects ${target.display} is inside an output folder of audience: the next build would delete it`,
+        { hint: "write the rejected rows beside the output folder, e.g. --rejects rejects.csv" },
+      );
     }
     const temp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
     let handle;

@@ -85,6 +85,9 @@ export class CustomerStore {
   readonly firstOrderChannel: (string | undefined)[] = [];
   readonly lastOrderChannel: (string | undefined)[] = [];
   readonly lastProduct: (string | undefined)[] = [];
+  /** Order ids of the first and last orders, for the same-day tie-break (ingest-orders.ts). */
+  readonly firstOrderId: (string | undefined)[] = [];
+  readonly lastOrderId: (string | undefined)[] = [];
   readonly lastCategory: (string | undefined)[] = [];
   /** Distinct products / categories bought; only filled when a segment or output needs them. */
   readonly products: (Set<string> | undefined)[] = [];

@@ -12,6 +12,7 @@ import {
   LineCounter,
   parseDocument,
   stringify,
+  visit,
   type Node,
   type Pair,
   type YAMLMap,
@@ -65,6 +66,9 @@ export function isTestFile(name: string): boolean {
   return TEST_FILE_SUFFIXES.some((suffix) => lower.endsWith(suffix));
 }
 
+const PLAIN_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`),
+);
 const TOP_KEYS = ["segments", "as_of", "settings", "customers", "expect"];
 const CUSTOMER_KEYS = ["customer_id", "contact", "orders", "events", "lists"];
 /** audience.yaml keys that make sense for synthetic customers in canonical columns. */
@@ -112,6 +116,17 @@ export function parseTestFile(input: { file: string; text: string }): ParsedTest
     }
     return { diagnostics };
   }
+  // Plain values only, as in segment files: a tag (`!!binary`, `!custom`) is refused by name.
+  visit(doc, (_key, node) => {
+    const tag = (node as { tag?: unknown }).tag;
+    if (typeof tag === "string" && !PLAIN_TAGS.has(tag)) {
+      fail(
+        node as Node,
+        "YAML_TAG",
+        `the YAML tag ${tag.replace(/^tag:yaml\.org,2002:/, "!!").slice(0, 40)} is not allowed: test files hold plain values`,
+      );
+    }
+  });
   const root = doc.contents;
   if (!isMap(root)) {
     fail(root, "TEST_SCHEMA", "a test file is a mapping: segments, as_of, customers, expect");
@@ -355,7 +370,8 @@ function readRow(
     );
     return undefined;
   }
-  const cells: Record<string, string> = {};
+  // No prototype: a column named `__proto__` or `constructor` is a column like any other.
+  const cells = Object.create(null) as Record<string, string>;
   let ok = true;
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
