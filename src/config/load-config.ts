@@ -4,7 +4,7 @@
  * country, as_of, orders_filter, RFM thresholds and map). Every problem is collected with its
  * position so the user sees them all at once.
  */
-import { isScalar, LineCounter, parseDocument, type Node, type Scalar } from "yaml";
+import { isScalar, LineCounter, type Node, type Scalar } from "yaml";
 import { getCountries } from "libphonenumber-js";
 import { parseIsoDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
@@ -16,6 +16,7 @@ import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";
 import { buildRfmMap, DEFAULT_RFM_MAP, type RfmMap } from "../rfm/segment-map.js";
 import type { OutputFormat } from "../segments/definition.js";
+import { parseYamlWithExpressions } from "../segments/plain-expressions.js";
 import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js";
 import { suggest } from "../suggest.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
@@ -92,7 +93,11 @@ function knownZones(): string[] {
 export function loadConfigText(file: string, text: string): LoadedConfig {
   const lineCounter = new LineCounter();
   const source: SourceFile = { file, text, lineCounter };
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseYamlWithExpressions(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
     const [start, end] = error.pos;

@@ -12,12 +12,10 @@ import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
-import { ContactsSink } from "../model/ingest-contacts.js";
-import { IngestContext, type FileStats, type RowSink } from "../model/ingest-context.js";
-import { EventsSink, ListsSink } from "../model/ingest-events.js";
-import { OrdersSink } from "../model/ingest-orders.js";
+import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
+import { sinkFor } from "../model/profiles-from-rows.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
@@ -84,30 +82,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       ? {}
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
-  const props = needs.fields
-    .filter((f) => f.startsWith("props."))
-    .map((f) => f.slice("props.".length));
-  const ctx = new IngestContext(
-    {
-      asOf,
-      timezone: settings.timezone,
-      ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
-      ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
-      decimal: settings.decimal,
-      preset: settings.preset,
-      detectPreset: settings.detectPreset,
-      columns: settings.columns,
-      ...(settings.excludeStatus === undefined ? {} : { excludeStatus: settings.excludeStatus }),
-      ...(settings.currency === undefined ? {} : { currency: settings.currency }),
-      ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
-      aggregates: needs.aggregates,
-      props,
-      products: needs.fields.includes("products"),
-      categories: needs.fields.includes("categories"),
-      purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
-    },
-    rejects,
-  );
+  const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
@@ -134,21 +109,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       ]);
     }
     for (const [index, { kind, input }] of files.entries()) {
-      let sink: RowSink & { finish?: () => void };
-      switch (kind) {
-        case "contacts":
-          sink = new ContactsSink(ctx, input.display);
-          break;
-        case "orders":
-          sink = new OrdersSink(ctx, input.display, needs.ordersFilter);
-          break;
-        case "events":
-          sink = new EventsSink(ctx, input.display);
-          break;
-        case "lists":
-          sink = new ListsSink(ctx, input.display);
-          break;
-      }
+      const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
       const read = await readers.read(
         index,
@@ -282,6 +243,31 @@ function patternRegExp(pattern: string): RegExp {
     } else source += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }
   return new RegExp(`^${source}$`);
+}
+
+/** What the readers need of the settings and the plan (also for rows held in memory). */
+export function ingestOptions(settings: Settings, asOf: EpochDay, needs: DataNeeds): IngestOptions {
+  const props = needs.fields
+    .filter((f) => f.startsWith("props."))
+    .map((f) => f.slice("props.".length));
+  return {
+    asOf,
+    timezone: settings.timezone,
+    ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
+    ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
+    decimal: settings.decimal,
+    preset: settings.preset,
+    detectPreset: settings.detectPreset,
+    columns: settings.columns,
+    ...(settings.excludeStatus === undefined ? {} : { excludeStatus: settings.excludeStatus }),
+    ...(settings.currency === undefined ? {} : { currency: settings.currency }),
+    ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
+    aggregates: needs.aggregates,
+    props,
+    products: needs.fields.includes("products"),
+    categories: needs.fields.includes("categories"),
+    purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
+  };
 }
 
 /** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */

@@ -7,7 +7,9 @@ import { statusesJson } from "../../report/inputs.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments } from "../segment-run.js";
+import { explainFunnels } from "./explain.js";
 import type { SetExitCode } from "./index.js";
+import { funnelsJson, renderFunnelsText } from "../../report/explain.js";
 
 export function registerCount(
   program: Command,
@@ -20,29 +22,41 @@ export function registerCount(
       "--exclusive",
       "count each customer only in the first segment (by priority) that reaches them",
     )
+    .option("--explain", "also show how many customers pass each condition of each segment in turn")
     .addHelpText(
       "after",
       `
 Examples:
   $ audience count --config fixtures/demo/audience.yaml
-  $ audience count --only win-back,vip --as-of 2026-06-30 --json`,
+  $ audience count --only win-back,vip --as-of 2026-06-30 --json
+  $ audience count --only repeat-lapsed --explain`,
     );
-  addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
-    const run = await runSegments(await loadSettings(flags, context), context);
-    const view = {
-      asOf: run.asOf,
-      timezone: run.settings.timezone,
-      customers: run.data.profiles.size,
-      buyers: run.data.profiles.buyers,
-      results: run.results,
-      exclusive: run.settings.exclusive,
-      rejected: run.data.rejects.rejectedByFile(),
-      statuses: statusesJson(run.data.inputs),
-    };
-    context.stdout.write(
-      run.settings.json ? formatJson(countsJson(view)) : renderCountsText(view, run.theme),
-    );
-    setExitCode(0);
-  });
+  addSegmentOptions(addInputOptions(command)).action(
+    async (flags: BuildFlags & { explain?: boolean }) => {
+      const run = await runSegments(await loadSettings(flags, context), context);
+      const view = {
+        asOf: run.asOf,
+        timezone: run.settings.timezone,
+        customers: run.data.profiles.size,
+        buyers: run.data.profiles.buyers,
+        results: run.results,
+        exclusive: run.settings.exclusive,
+        rejected: run.data.rejects.rejectedByFile(),
+        statuses: statusesJson(run.data.inputs),
+      };
+      const funnels = flags.explain ? explainFunnels(run, run.settings.only ?? []) : undefined;
+      if (run.settings.json) {
+        const json = countsJson(view);
+        context.stdout.write(
+          formatJson(funnels === undefined ? json : { ...json, funnels: funnelsJson(funnels) }),
+        );
+      } else {
+        context.stdout.write(renderCountsText(view, run.theme));
+        if (funnels !== undefined)
+          context.stdout.write(`\n${renderFunnelsText(funnels, run.theme)}`);
+      }
+      setExitCode(0);
+    },
+  );
   program.addCommand(command);
 }
