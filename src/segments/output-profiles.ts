@@ -139,6 +139,11 @@ export interface RowMaker {
    * same stored value gives the same cell, different ones different cells).
    */
   uniqueCells: [email: number, phone: number];
+  /**
+   * The identity cells a destination matches a member on, by index: the email and phone cells,
+   * and customer_id in the generic profile. Changes since the previous build compare these.
+   */
+  keyCells: readonly number[];
 }
 
 export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean): RowMaker {
@@ -161,6 +166,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [1, 2],
+        keyCells: [0, 1, 2],
       };
     case "klaviyo":
       return {
@@ -173,6 +179,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "mailchimp":
       return {
@@ -185,6 +192,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           ids.phone ?? "",
         ],
         uniqueCells: [0, 3],
+        keyCells: [0, 3],
       };
     case "brevo":
       return {
@@ -197,6 +205,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "meta":
       return {
@@ -218,6 +227,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               text(s.country[c]),
             ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "google-ads":
       return {
@@ -241,6 +251,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               text(s.zip[c]),
             ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     default: {
       const never: never = format;
