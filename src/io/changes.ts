@@ -18,12 +18,15 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { syncPath } from "./audience-files.js";
 
-/** The cells of a row that identify a member to its destination, as one comparable string. */
+/**
+ * The cells of a row that identify a member to its destination, as one comparable string. Each
+ * cell is prefixed with its length, so no two lists of cells give the same string.
+ */
 export function rowIdentity(cells: readonly string[], keyCells: readonly number[]): string {
   let identity = "";
   for (let i = 0; i < keyCells.length; i++) {
-    if (i > 0) identity += "\u0000";
-    identity += cells[keyCells[i]] ?? "";
+    const cell = cells[keyCells[i]] ?? "";
+    identity += `${cell.length}:${cell}`;
   }
   return identity;
 }
