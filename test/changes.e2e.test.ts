@@ -207,6 +207,28 @@ describe("two builds of the planted shop", () => {
 describe("the comparison", () => {
   const FIXTURE = join(REPO_ROOT, "fixtures/build");
 
+  it("starts over when --hash changes: hashed and clear rows are never compared", async () => {
+    const out = join(work, "rehash", "out");
+    const args = ["build", "--config", "fixtures/build/audience.yaml", "--out", out, "--quiet"];
+    expect((await runCli([...args, "--format", "meta"])).code).toBe(0);
+    const run = await runCli([...args, "--format", "meta", "--hash", "--only", "crm"]);
+    expect([run.code, run.stderr]).toEqual([
+      0,
+      "warning crm: its columns changed since the previous build (profile, --hash or columns:), so every row counts as entered\n",
+    ]);
+    expect(await readFile(join(out, "changes/crm.entered.csv"), "utf8")).toBe(
+      await readFile(join(out, "crm.csv"), "utf8"),
+    );
+    expect(await readFile(join(out, "changes/crm.exited.csv"), "utf8")).toBe(
+      "email,phone,fn,ln,country\r\n",
+    );
+    // The same --hash again compares hashed rows with hashed rows: nothing moved.
+    const again = await runCli([...args, "--format", "meta", "--hash", "--only", "crm"]);
+    expect([again.code, again.stderr]).toEqual([0, ""]);
+    const crm = (await manifestOf(out)).find((s) => s.id === "crm");
+    expect([crm?.entered, crm?.exited]).toEqual([0, 0]);
+  });
+
   it("--only keeps the other segments' changes of last time; a new header starts over", async () => {
     const dir = await mkdtemp(join(work, "only-"));
     await cp(FIXTURE, dir, { recursive: true });

@@ -61,6 +61,8 @@ interface WrittenFile {
   name: string;
   channel: string;
   format: OutputFormat;
+  /** Whether the identifiers are hashed (--hash with meta or google-ads). */
+  hashed: boolean;
   matched: number;
   reachable: number;
   assigned?: number;
@@ -249,13 +251,22 @@ async function writeSegments(
     const header = csvLine([...maker.header, ...extra.header], maker.delimiter);
     // The previous complete build's file of this segment, to compare with (§13).
     let base: PreviousRows | undefined;
-    if (previous.folder !== undefined && previousEntries.some((e) => e.id === id)) {
-      const found = await PreviousRows.read(
-        join(previous.folder, file),
-        header,
-        maker.delimiter,
-        maker.keyCells,
-      );
+    const entry = previousEntries.find((e) => e.id === id);
+    if (previous.folder !== undefined && entry !== undefined) {
+      // Hashed and clear files of meta and google-ads share a header: the manifest tells them apart.
+      const wasHashed =
+        entry.hashed ??
+        ((previous.manifest as { hash?: unknown }).hash === true &&
+          OUTPUT_PROFILES[entry.format]?.hashable === true);
+      const found =
+        wasHashed !== hash
+          ? "other-header"
+          : await PreviousRows.read(
+              join(previous.folder, file),
+              header,
+              maker.delimiter,
+              maker.keyCells,
+            );
       if (found === "other-header")
         warn(
           `${id}: its columns changed since the previous build (profile, --hash or columns:), so every row counts as entered`,
@@ -299,6 +310,7 @@ async function writeSegments(
       name: result.segment.name,
       channel: result.segment.channel,
       format,
+      hashed: hash,
       matched: result.matched,
       reachable: result.reachableCount,
       ...(settings.exclusive ? { assigned: result.assignedCount } : {}),
