@@ -128,6 +128,8 @@ describe("output profiles", () => {
       reachable: 5,
       written: 4,
       file: `${out}/everyone.csv`,
+      entered: 4,
+      exited: 0,
     });
     const file = await readFile(join(out, "everyone.csv"), "utf8");
     expect(file.match(/shared@example\.org/g)).toHaveLength(1);
@@ -141,11 +143,11 @@ describe("exclusive mode", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       [
-        "  segment   matched  reachable  assigned  % of base  channel  written  file",
-        `  everyone        7          5         2     100.0%  email          2  ${out}/everyone.csv`,
-        `  sms-all         7          4         0     100.0%  sms            0  ${out}/sms-all.csv`,
-        `  buyers          5          5         5      71.4%  any            5  ${out}/buyers.csv`,
-        `  crm             5          5         0      71.4%  none           0  ${out}/crm.csv`,
+        "  segment   matched  reachable  assigned  % of base  channel  written  entered  exited  file",
+        `  everyone        7          5         2     100.0%  email          2       +2      −0  ${out}/everyone.csv`,
+        `  sms-all         7          4         0     100.0%  sms            0       +0      −0  ${out}/sms-all.csv`,
+        `  buyers          5          5         5      71.4%  any            5       +5      −0  ${out}/buyers.csv`,
+        `  crm             5          5         0      71.4%  none           0       +0      −0  ${out}/crm.csv`,
       ].join("\n"),
     );
     // buyers (priority 1) takes c1 c2 c3 c5 c7; everyone keeps c4 and c6 (c5's email, but c5 is not in this file).
@@ -251,8 +253,10 @@ describe("determinism and the output folder", () => {
     expect(files).toEqual([
       ".audience-output.json",
       "buyers.csv",
+      "changes",
       "crm.csv",
       "everyone.csv",
+      "history.jsonl",
       "manifest.json",
       "sms-all.csv",
     ]);
@@ -318,8 +322,14 @@ describe("determinism and the output folder", () => {
     expect((await runCli(args)).code).toBe(0);
     expect((await readdir(join(dir, "out"))).sort()).toEqual([
       ".audience-output.json",
+      "changes",
       "everyone.csv",
+      "history.jsonl",
       "manifest.json",
+    ]);
+    expect((await readdir(join(dir, "out", "changes"))).sort()).toEqual([
+      "everyone.entered.csv",
+      "everyone.exited.csv",
     ]);
     expect((await lstat(join(dir, "out"))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(dir, "out"))).not.toBe(firstTarget);
@@ -336,8 +346,10 @@ describe("determinism and the output folder", () => {
     expect((await readdir(out)).sort()).toEqual([
       ".audience-output.json",
       "buyers.csv",
+      "changes",
       "crm.csv",
       "everyone.csv",
+      "history.jsonl",
       "manifest.json",
       "sms-all.csv",
     ]);

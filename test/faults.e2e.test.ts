@@ -1,9 +1,10 @@
 /**
  * Faults during a build: killed (SIGKILL) at each step of writing and at seeded random moments, and
  * two builds at once. After every kill the output folder holds either the previous complete set or
- * the new complete set — every file the manifest lists, with its recorded SHA-256, and nothing
- * else. Builds alternate between two shops (set A and set B), so every kill interrupts a real
- * change of the folder's contents.
+ * the new complete set — every file the manifest lists (segment files and their changes/), with
+ * its recorded SHA-256, the history, and nothing else — and the history is the previous one, or
+ * the previous one with exactly one more build. Builds alternate between two shops (set A and set
+ * B), so every kill interrupts a real change of the folder's contents.
  *
  * The named steps come from the test hook of src/io/audience-files.ts: with
  * AUDIENCE_TEST_PAUSE_AT=<step> a build writes AUDIENCE_TEST_PAUSE_MARKER and waits there.
@@ -30,47 +31,99 @@ const sets: Record<SetName, Map<string, string>> = { A: new Map(), B: new Map() 
 let current: SetName;
 /** How long one build takes here, start-up included (ms). */
 let buildMs: number;
+/** OUT/history.jsonl after the last complete build into OUT. */
+let history: string;
 
 async function snapshot(folder: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const name of (await readdir(folder)).sort())
-    files.set(name, await readFile(join(folder, name), "utf8"));
+  for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    if (entry.isDirectory()) {
+      for (const name of (await readdir(join(folder, entry.name))).sort())
+        files.set(`${entry.name}/${name}`, await readFile(join(folder, entry.name, name), "utf8"));
+    } else {
+      files.set(entry.name, await readFile(join(folder, entry.name), "utf8"));
+    }
+  }
   return files;
 }
 
+interface ManifestFiles {
+  segments: {
+    file: string;
+    sha256: string;
+    changes: {
+      entered: { file: string; sha256: string };
+      exited: { file: string; sha256: string };
+    };
+  }[];
+}
+
 /**
- * The folder is one complete set: audience's marker, the manifest's files, each with its recorded
- * hash, and nothing else.
+ * The folder is one complete set: the manifest's files (segments and their changes), each with its
+ * recorded hash, the history, and nothing else.
  */
 async function expectComplete(folder: string): Promise<Map<string, string>> {
   const files = await snapshot(folder);
-  const manifest = JSON.parse(files.get("manifest.json") ?? "null") as {
-    segments: { file: string; sha256: string }[];
-  } | null;
+  const manifest = JSON.parse(files.get("manifest.json") ?? "null") as ManifestFiles | null;
   expect(manifest).not.toBeNull();
+  const listed = (manifest?.segments ?? []).flatMap((s) => [
+    { file: s.file, sha256: s.sha256 },
+    s.changes.entered,
+    s.changes.exited,
+  ]);
   expect([...files.keys()].sort()).toEqual(
     [
       ".audience-output.json",
       "manifest.json",
-      ...(manifest?.segments ?? []).map((s) => s.file),
+      "history.jsonl",
+      ...listed.map((f) => f.file),
     ].sort(),
   );
-  for (const s of manifest?.segments ?? []) {
+  for (const f of listed) {
     const hash = createHash("sha256")
-      .update(files.get(s.file) ?? "")
+      .update(files.get(f.file) ?? "")
       .digest("hex");
-    expect({ file: s.file, sha256: hash }).toEqual({ file: s.file, sha256: s.sha256 });
+    expect({ file: f.file, sha256: hash }).toEqual(f);
   }
-  return withoutTime(files);
+  return comparable(files);
 }
 
-function withoutTime(files: Map<string, string>): Map<string, string> {
-  const copy = new Map(files);
-  copy.set(
-    "manifest.json",
-    (files.get("manifest.json") ?? "").replace(/"generated_at": "[^"]+"/, ""),
-  );
+/**
+ * What identifies a set, whatever build came before it: its segment files and manifest, without
+ * the manifest's time and without the changes and history (they depend on the previous build).
+ */
+function comparable(files: Map<string, string>): Map<string, string> {
+  const copy = new Map([...files].filter(([name]) => name.endsWith(".csv") && !name.includes("/")));
+  const manifest = JSON.parse(files.get("manifest.json") ?? "{}") as {
+    generated_at?: string;
+    segments?: Record<string, unknown>[];
+  };
+  delete manifest.generated_at;
+  for (const segment of manifest.segments ?? []) {
+    delete segment.entered;
+    delete segment.exited;
+    delete segment.changes;
+  }
+  copy.set("manifest.json", JSON.stringify(manifest));
   return copy;
+}
+
+async function historyNow(): Promise<string> {
+  return readFile(join(out, "history.jsonl"), "utf8");
+}
+
+/** OUT's history is the last complete build's (`kept`), or it with exactly one more build. */
+async function expectHistory(grown: boolean): Promise<void> {
+  const now = await historyNow();
+  if (!grown) {
+    expect(now).toBe(history);
+  } else {
+    expect(now.startsWith(history)).toBe(true);
+    expect(now.slice(history.length).split("\n")).toHaveLength(2);
+  }
+  history = now;
 }
 
 /** Which complete set the output folder holds (fails when it is neither). */
@@ -149,6 +202,8 @@ beforeAll(async () => {
   out = join(dir, "out");
   expect((await build("A")).code).toBe(0);
   sets.A = await expectComplete(out);
+  history = await historyNow();
+  expect(history.split("\n")).toHaveLength(2);
   current = "A";
   expect(sets.B).not.toEqual(sets.A);
   expect(sets.B.size).toBeLessThan(sets.A.size);
@@ -161,6 +216,7 @@ afterAll(async () => {
 describe("killed during a build", () => {
   for (const [step, kept] of [
     ["file-written", "old"],
+    ["before-history", "old"],
     ["before-manifest", "old"],
     ["before-swap", "old"],
     ["after-swap", "new"],
@@ -178,9 +234,11 @@ describe("killed during a build", () => {
       await closed(child);
       expect(child.signalCode).toBe("SIGKILL");
       expect(await setInOut()).toBe(kept === "old" ? previous : next);
+      await expectHistory(kept === "new");
       // The next build takes over the dead build's lock, removes its leftovers, and swaps.
       expect((await build(next)).code).toBe(0);
       expect(await setInOut()).toBe(next);
+      await expectHistory(true);
       expect(await leftovers()).toEqual([".out.build"]);
       current = next;
     });
@@ -200,6 +258,7 @@ describe("killed during a build", () => {
       child.kill("SIGKILL");
       await closed(child);
       const now = await setInOut();
+      await expectHistory(now !== previous);
       if (child.signalCode === "SIGKILL") killedMidBuild++;
       else expect({ delay, now }).toEqual({ delay, now: next });
       expect([previous, next]).toContain(now);
@@ -210,6 +269,7 @@ describe("killed during a build", () => {
     const next = other(current);
     expect((await build(next)).code).toBe(0);
     expect(await setInOut()).toBe(next);
+    await expectHistory(true);
     expect(await leftovers()).toEqual([".out.build"]);
     current = next;
   });
@@ -236,8 +296,10 @@ describe("two builds at once", () => {
     first.kill("SIGKILL");
     await closed(first);
     expect(await setInOut()).toBe(current);
+    await expectHistory(false);
     expect((await build(next)).code).toBe(0);
     expect(await setInOut()).toBe(next);
+    await expectHistory(true);
     current = next;
   });
 });

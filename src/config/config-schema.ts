@@ -2,6 +2,7 @@
  * The schema of `audience.yaml` (SPEC §8). The validator and the shipped JSON Schema
  * (schemas/audience.schema.json) both come from this object.
  */
+import { DEFAULT_HISTORY_KEEP, MAX_HISTORY_KEEP } from "../io/history.js";
 import { OUTPUT_FORMATS } from "../segments/definition.js";
 import { INPUT_KINDS, PRESET_NAMES } from "./presets.js";
 import type { Schema } from "./schema.js";
@@ -194,5 +195,18 @@ export const CONFIG_SCHEMA: Schema = {
       description: "write each customer only to the first segment (by priority) that reaches them",
     },
     strict: { type: "boolean", description: "stop at the first bad row instead of skipping it" },
+    history: {
+      type: "object",
+      description: "the history of builds kept in the output folder (history.jsonl)",
+      properties: {
+        keep: {
+          type: "number",
+          integer: true,
+          minimum: 1,
+          maximum: MAX_HISTORY_KEEP,
+          description: `how many of the latest builds the history keeps (default ${DEFAULT_HISTORY_KEEP})`,
+        },
+      },
+    },
   },
 };

@@ -56,6 +56,7 @@ export interface ConfigValues {
   hash?: boolean;
   exclusive?: boolean;
   strict?: boolean;
+  history?: { keep?: number };
 }
 
 export interface CheckedFilter {
@@ -185,6 +186,9 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
       values.orders_filter = { text: raw.orders_filter, checked: result.checked };
     }
   }
+  const history = raw.history as { keep?: unknown } | undefined;
+  if (history !== undefined && typeof history.keep === "number")
+    values.history = { keep: history.keep };
   if (raw.rfm !== undefined) {
     values.rfm = checkRfm(raw.rfm as Record<string, unknown>, source, nodeAt, diagnostics);
   }

@@ -8,6 +8,7 @@ import { parseIsoDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
+import { DEFAULT_HISTORY_KEEP } from "../io/history.js";
 import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";
 import type { DecimalMark } from "../model/values.js";
@@ -94,6 +95,8 @@ export interface Settings {
   json: boolean;
   quiet: boolean;
   rejects?: FilePath;
+  /** How many builds OUT/history.jsonl keeps (`history: { keep: N }`). */
+  historyKeep: number;
 }
 
 export function displayPath(absolute: string, cwd: string): string {
@@ -241,5 +244,6 @@ export function resolveSettings(
     json: flags.json ?? false,
     quiet: flags.quiet ?? false,
     ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
+    historyKeep: values.history?.keep ?? DEFAULT_HISTORY_KEEP,
   };
 }

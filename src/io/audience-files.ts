@@ -83,7 +83,7 @@ export function outputError(error: unknown, paths: OutputPaths, doing: string): 
  * exactly there. Inert unless the variable is set.
  */
 async function pauseForTest(
-  step: "file-written" | "before-manifest" | "before-swap" | "after-swap",
+  step: "file-written" | "before-history" | "before-manifest" | "before-swap" | "after-swap",
 ): Promise<void> {
   if (process.env.AUDIENCE_TEST_PAUSE_AT !== step) return;
   const marker = process.env.AUDIENCE_TEST_PAUSE_MARKER;
@@ -181,6 +181,7 @@ export class OutputBuild {
 
   async writeText(name: string, text: string): Promise<void> {
     if (name === "manifest.json") await pauseForTest("before-manifest");
+    if (name === "history.jsonl") await pauseForTest("before-history");
     try {
       await writeFile(join(this.folder, name), text, { flag: "wx" });
       await syncPath(join(this.folder, name));
@@ -269,7 +270,7 @@ async function leftoverOfAudience(folder: string): Promise<boolean> {
   }
 }
 
-async function syncPath(path: string): Promise<void> {
+export async function syncPath(path: string): Promise<void> {
   let handle;
   try {
     handle = await open(path, "r");

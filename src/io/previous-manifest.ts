@@ -20,10 +20,22 @@ export interface PreviousSegment {
   file: string;
   sha256: string;
   hashed?: boolean;
+  /** The changes against the build before (§13), absent in manifests of older versions. */
+  entered?: number;
+  exited?: number;
+  changes?: { entered: PreviousFile; exited: PreviousFile };
+}
+
+/** A file of the previous build: a plain name inside OUT (or `changes/`) and its hash. */
+export interface PreviousFile {
+  file: string;
+  sha256: string;
 }
 
 export interface PreviousManifest {
   segments: PreviousSegment[];
+  /** `--hash` of the whole build, as versions before per-file `hashed` recorded it. */
+  hash?: boolean;
 }
 
 /** A segment id, as segment files allow them (BAD_KEY). */
@@ -75,6 +87,24 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
     if (s.assigned !== undefined && !count(s.assigned)) throw bad(`${at}.assigned is not a count`);
     if (s.hashed !== undefined && typeof s.hashed !== "boolean")
       throw bad(`${at}.hashed is not true or false`);
+    for (const key of ["entered", "exited"] as const)
+      if (s[key] !== undefined && !count(s[key])) throw bad(`${at}.${key} is not a count`);
+    let changes: PreviousSegment["changes"];
+    if (s.changes !== undefined) {
+      const c = s.changes as Record<string, unknown> | null;
+      if (typeof c !== "object" || c === null || Array.isArray(c))
+        throw bad(`${at}.changes is not an object`);
+      const file = (which: "entered" | "exited"): PreviousFile => {
+        const f = c[which] as Record<string, unknown> | null | undefined;
+        const name = `changes/${s.id as string}.${which}.csv`;
+        if (typeof f !== "object" || f === null || f.file !== name)
+          throw bad(`${at}.changes.${which}.file must be "${name}"`);
+        if (typeof f.sha256 !== "string" || !SHA256.test(f.sha256))
+          throw bad(`${at}.changes.${which}.sha256 is not a SHA-256`);
+        return { file: name, sha256: f.sha256 };
+      };
+      changes = { entered: file("entered"), exited: file("exited") };
+    }
     segments.push({
       id: s.id,
       name: s.name as string,
@@ -87,7 +117,12 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
       file: s.file,
       sha256: s.sha256,
       ...(s.hashed === undefined ? {} : { hashed: s.hashed }),
+      ...(s.entered === undefined ? {} : { entered: s.entered as number }),
+      ...(s.exited === undefined ? {} : { exited: s.exited as number }),
+      ...(changes === undefined ? {} : { changes }),
     });
   }
-  return { segments };
+  if (root.hash !== undefined && typeof root.hash !== "boolean")
+    throw bad('"hash" is not true or false');
+  return { segments, ...(root.hash === undefined ? {} : { hash: root.hash }) };
 }

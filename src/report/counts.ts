@@ -12,8 +12,8 @@ export interface CountsView {
   buyers: number;
   results: readonly SegmentMembers[];
   exclusive: boolean;
-  /** Build only: rows written and file per segment id. */
-  written?: ReadonlyMap<string, { written: number; file: string }>;
+  /** Build only: rows written, entered and exited since the previous build, file, per segment id. */
+  written?: ReadonlyMap<string, { written: number; file: string; entered: number; exited: number }>;
   rejected: Record<string, Record<string, number>>;
   /** Orders by status and whether that status counts, per orders file (`statusesJson`). */
   statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
@@ -33,7 +33,12 @@ export function renderCountsText(view: CountsView, theme: Theme): string {
     { header: "channel" },
     ...(view.written === undefined
       ? []
-      : [{ header: "written", align: "right" as const }, { header: "file" }]),
+      : [
+          { header: "written", align: "right" as const },
+          { header: "entered", align: "right" as const },
+          { header: "exited", align: "right" as const },
+          { header: "file" },
+        ]),
   ];
   const rows = view.results.map((r) => {
     const written = view.written?.get(r.segment.id);
@@ -46,7 +51,12 @@ export function renderCountsText(view: CountsView, theme: Theme): string {
       r.segment.channel,
       ...(view.written === undefined
         ? []
-        : [formatInteger(written?.written ?? 0), written?.file ?? ""]),
+        : [
+            formatInteger(written?.written ?? 0),
+            `+${formatInteger(written?.entered ?? 0)}`,
+            `−${formatInteger(written?.exited ?? 0)}`,
+            written?.file ?? "",
+          ]),
     ];
   });
   out += renderTable(columns, rows, { indent: "  ", header: theme.muted });
@@ -67,7 +77,14 @@ export function countsJson(view: CountsView): Record<string, unknown> {
         matched: r.matched,
         reachable: r.reachableCount,
         ...(view.exclusive ? { assigned: r.assignedCount } : {}),
-        ...(written === undefined ? {} : { written: written.written, file: written.file }),
+        ...(written === undefined
+          ? {}
+          : {
+              written: written.written,
+              file: written.file,
+              entered: written.entered,
+              exited: written.exited,
+            }),
       };
     }),
     rejected_rows: view.rejected,

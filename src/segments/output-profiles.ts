@@ -159,6 +159,11 @@ export interface RowMaker {
    * same stored value gives the same cell, different ones different cells).
    */
   uniqueCells: [email: number, phone: number];
+  /**
+   * The identity cells a destination matches a member on, by index: the email and phone cells,
+   * and customer_id in the generic profile. Changes since the previous build compare these.
+   */
+  keyCells: readonly number[];
 }
 
 export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean): RowMaker {
@@ -181,6 +186,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [1, 2],
+        keyCells: [0, 1, 2],
       };
     case "klaviyo":
       return {
@@ -193,6 +199,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "mailchimp":
       return {
@@ -205,6 +212,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           ids.phone ?? "",
         ],
         uniqueCells: [0, 3],
+        keyCells: [0, 3],
       };
     case "brevo":
       return {
@@ -217,6 +225,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
           text(s.lastName[c]),
         ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "meta":
       return {
@@ -238,6 +247,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               text(s.country[c]),
             ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     case "google-ads":
       return {
@@ -261,6 +271,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               text(s.zip[c]),
             ],
         uniqueCells: [0, 1],
+        keyCells: [0, 1],
       };
     default: {
       const never: never = format;

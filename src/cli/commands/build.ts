@@ -13,6 +13,23 @@ import { checkOutputPlace, type OwnedPath } from "../../io/output-guard.js";
 import { lockOutput } from "../../io/output-lock.js";
 import type { PreviousManifest } from "../../io/previous-manifest.js";
 import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
+import {
+  changesFiles,
+  makeChangesFolder,
+  PreviousRows,
+  rowIdentity,
+  syncChangesFolder,
+} from "../../io/changes.js";
+import {
+  appendBuild,
+  droppedWarning,
+  formatHistory,
+  HISTORY_FILE,
+  lastWritten,
+  loadHistory,
+  type HistoryRecord,
+  type LoadedHistory,
+} from "../../io/history.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
 import { statusesJson } from "../../report/inputs.js";
@@ -27,6 +44,7 @@ import {
   identifiersFor,
   OUTPUT_PROFILES,
   rowMaker,
+  type RowMaker,
 } from "../../segments/output-profiles.js";
 import { VERSION } from "../../version.js";
 import type { CliContext } from "../context.js";
@@ -43,15 +61,24 @@ interface WrittenFile {
   name: string;
   channel: string;
   format: OutputFormat;
+  /** Whether the identifiers are hashed (--hash with meta or google-ads). */
+  hashed: boolean;
   matched: number;
   reachable: number;
   assigned?: number;
   written: number;
   file: string;
   sha256: string;
-  /** Whether the identifiers of this file are SHA-256 hashes (--hash on a profile that has them). */
-  hashed: boolean;
+  /** Rows that were not in the previous build's file, and rows of it that are gone (§13). */
+  entered?: number;
+  exited?: number;
+  changes?: { entered: ChangesFile; exited: ChangesFile };
   carried_over?: boolean;
+}
+
+interface ChangesFile {
+  file: string;
+  sha256: string;
 }
 
 export function registerBuild(
@@ -92,18 +119,26 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
     const lock = await lockOutput(paths);
     try {
       const previous = await readPreviousOutput(paths);
+      const history = await previousHistory(previous, settings.out.display);
       const run = await runSegments(prepared, context, { hash: true });
       checkHashing(run);
+      if (history.dropped.length > 0)
+        context.stderr.write(
+          `${run.errTheme.warning("warning")} ${droppedWarning(`${settings.out.display}/${HISTORY_FILE}`, history)}\n`,
+        );
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
       try {
-        files = await writeSegments(run, build, previous);
+        const warn = (message: string) =>
+          context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`);
+        files = await writeSegments(run, build, previous, warn);
         const trips = checkGuards(
           files
             .filter((f) => !f.carried_over)
             .map((f) => {
               const segment = run.results.find((r) => r.segment.id === f.id)?.segment;
-              const prev = previousWritten(previous.manifest, f.id);
+              const prev =
+                lastWritten(history.records, f.id) ?? previousWritten(previous.manifest, f.id);
               return {
                 id: f.id,
                 guard: segment?.guard ?? {},
@@ -122,14 +157,29 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
           context.stderr.write(
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
-        await build.writeText("manifest.json", formatJson(manifest(run, files)));
+        const builtAt = new Date().toISOString();
+        await build.writeText(
+          HISTORY_FILE,
+          formatHistory(
+            appendBuild(history.records, historyRecord(run, files, builtAt), settings.historyKeep),
+          ),
+        );
+        await build.writeText("manifest.json", formatJson(manifest(run, files, builtAt)));
         await build.commit(previous);
       } catch (error) {
         await build.abort();
         throw error;
       }
       const written = new Map(
-        files.map((f) => [f.id, { written: f.written, file: `${settings.out.display}/${f.file}` }]),
+        files.map((f) => [
+          f.id,
+          {
+            written: f.written,
+            file: `${settings.out.display}/${f.file}`,
+            entered: f.entered ?? 0,
+            exited: f.exited ?? 0,
+          },
+        ]),
       );
       const view = {
         asOf: run.asOf,
@@ -223,44 +273,114 @@ function ownedPaths(settings: Settings): OwnedPath[] {
   ];
 }
 
+/** The history carried from the build OUT holds now (empty for a first build). */
+async function previousHistory(previous: PreviousOutput, display: string): Promise<LoadedHistory> {
+  if (previous.folder === undefined) return { records: [], dropped: [] };
+  return loadHistory(previous.folder, `${display}/${HISTORY_FILE}`);
+}
+
 async function writeSegments(
   run: SegmentRun,
   build: OutputBuild,
   previous: PreviousOutput,
+  warn: (message: string) => void,
 ): Promise<WrittenFile[]> {
   const { settings } = run;
   const profiles = run.data.profiles;
   const order = customersByKey(profiles);
   const files: WrittenFile[] = [];
+  const previousEntries = previous.manifest?.segments ?? [];
+  await makeChangesFolder(build.folder);
   for (const result of run.results) {
+    const id = result.segment.id;
     const format = settings.formatFlag ?? result.segment.format ?? settings.format;
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
-    const file = `${result.segment.id}.csv`;
+    const file = `${id}.csv`;
+    const maker = rowMaker(profiles, format, hash);
+    const extra = extraColumns(profiles, result.segment.columns, DATE_FIELDS, {
+      channel: result.segment.channel,
+      ignoreConsent: result.segment.consent === "ignore",
+    });
+    const header = csvLine([...maker.header, ...extra.header], maker.delimiter);
+    // The previous complete build's file of this segment, to compare with (§13).
+    let base: PreviousRows | undefined;
+    const entry = previousEntries.find((e) => e.id === id);
+    if (previous.folder !== undefined && entry !== undefined) {
+      // Hashed and clear files of meta and google-ads share a header: the manifest tells them apart.
+      const wasHashed =
+        entry.hashed ??
+        (previous.manifest?.hash === true &&
+          (OUTPUT_PROFILES as Record<string, { hashable: boolean } | undefined>)[entry.format]
+            ?.hashable === true);
+      const found =
+        wasHashed !== hash
+          ? "other-header"
+          : await PreviousRows.read(
+              join(previous.folder, file),
+              header,
+              maker.delimiter,
+              maker.keyCells,
+            );
+      if (found === "other-header")
+        warn(
+          `${id}: its columns changed since the previous build (profile, --hash or columns:), so every row counts as entered`,
+        );
+      else base = found;
+    }
     let written = 0;
-    const lines = segmentLines(profiles, result, format, hash, order, () => {
+    const entered: string[] = [];
+    const lines = segmentLines(profiles, result, { maker, extra, header }, order, (cells, line) => {
       written++;
+      if (base !== undefined && !base.take(rowIdentity(cells, maker.keyCells))) entered.push(line);
     });
     const sha256 = await build.writeLines(file, lines);
+    const names = changesFiles(id);
+    let enteredFile: ChangesFile;
+    if (base === undefined) {
+      // No file to compare with: every row entered, the file itself.
+      await build.carryOver(join(build.folder, file), names.entered);
+      enteredFile = { file: names.entered, sha256 };
+    } else {
+      enteredFile = {
+        file: names.entered,
+        sha256: await build.writeLines(names.entered, [header, ...entered]),
+      };
+    }
+    let exited = 0;
+    const exitedLines = function* (): Generator<string> {
+      yield header;
+      if (base === undefined) return;
+      for (const line of base.exited()) {
+        exited++;
+        yield line;
+      }
+    };
+    const exitedFile = {
+      file: names.exited,
+      sha256: await build.writeLines(names.exited, exitedLines()),
+    };
     files.push({
-      id: result.segment.id,
+      id,
       name: result.segment.name,
       channel: result.segment.channel,
       format,
+      hashed: hash,
       matched: result.matched,
       reachable: result.reachableCount,
       ...(settings.exclusive ? { assigned: result.assignedCount } : {}),
       written,
       file,
       sha256,
-      hashed: hash,
+      entered: base === undefined ? written : entered.length,
+      exited,
+      changes: { entered: enteredFile, exited: exitedFile },
     });
   }
   if (settings.only !== undefined && previous.folder !== undefined) {
-    // With --only, the other segments keep their previous files.
-    const entries = previous.manifest?.segments ?? [];
+    // With --only, the other segments keep their previous files, and their changes of then.
     for (const segment of run.plan.segments) {
       if (files.some((f) => f.id === segment.id)) continue;
-      const entry = entries.find((e) => e.id === segment.id);
+      const entry = previousEntries.find((e) => e.id === segment.id);
       if (entry === undefined) continue;
       if (!(OUTPUT_FORMATS as readonly string[]).includes(entry.format))
         throw new UserError(
@@ -271,6 +391,8 @@ async function writeSegments(
           },
         );
       await build.carryOver(join(previous.folder, entry.file), entry.file);
+      for (const kept of [entry.changes?.entered, entry.changes?.exited])
+        if (kept !== undefined) await build.carryOver(join(previous.folder, kept.file), kept.file);
       files.push({
         ...entry,
         format: entry.format as OutputFormat,
@@ -281,6 +403,7 @@ async function writeSegments(
     const position = new Map(run.plan.segments.map((s, i) => [s.id, i]));
     files.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
   }
+  await syncChangesFolder(build.folder);
   return files;
 }
 
@@ -298,18 +421,13 @@ function customersByKey(profiles: Profiles): Int32Array {
 function* segmentLines(
   profiles: Profiles,
   result: SegmentMembers,
-  format: OutputFormat,
-  hash: boolean,
+  shape: { maker: RowMaker; extra: ReturnType<typeof extraColumns>; header: string },
   order: Int32Array,
-  onRow: () => void,
+  onRow: (cells: readonly string[], line: string) => void,
 ): Generator<string> {
   const segment = result.segment;
-  const maker = rowMaker(profiles, format, hash);
-  const extra = extraColumns(profiles, segment.columns, DATE_FIELDS, {
-    channel: segment.channel,
-    ignoreConsent: segment.consent === "ignore",
-  });
-  yield csvLine([...maker.header, ...extra.header], maker.delimiter);
+  const { maker, extra } = shape;
+  yield shape.header;
   const dedupe = segment.channel !== "none";
   const unique = maker.uniqueCells;
   // Only values the store marked as shared by several customers can repeat in a file.
@@ -339,18 +457,46 @@ function* segmentLines(
       }
       if (kept === 0) continue;
     }
-    onRow();
     if (hasExtra) for (const cell of extra.cells(c)) cells.push(cell);
-    yield csvLine(cells, maker.delimiter);
+    const line = csvLine(cells, maker.delimiter);
+    onRow(cells, line);
+    yield line;
   }
 }
 
-function manifest(run: SegmentRun, files: WrittenFile[]): unknown {
+/** This build's line of the history: counts only, never a row (§13). */
+function historyRecord(run: SegmentRun, files: WrittenFile[], builtAt: string): HistoryRecord {
+  return {
+    as_of: formatDay(run.asOf),
+    built_at: builtAt,
+    engine: "memory",
+    inputs: run.data.inputs.map((input) => ({
+      kind: input.kind,
+      sha256: input.read.sha256 ?? null,
+    })),
+    segments: Object.fromEntries(
+      files
+        .filter((f) => !f.carried_over)
+        .map((f) => [
+          f.id,
+          {
+            matched: f.matched,
+            reachable: f.reachable,
+            written: f.written,
+            entered: f.entered ?? 0,
+            exited: f.exited ?? 0,
+          },
+        ]),
+    ),
+  };
+}
+
+function manifest(run: SegmentRun, files: WrittenFile[], builtAt: string): unknown {
   const { settings } = run;
   return {
     tool: "audience",
     version: VERSION,
-    generated_at: new Date().toISOString(),
+    generated_at: builtAt,
     as_of: formatDay(run.asOf),
     timezone: settings.timezone,
     exclusive: settings.exclusive,

@@ -8,6 +8,7 @@ import { registerDemo } from "./demo.js";
 import { registerPredict } from "./predict.js";
 import { registerExplain } from "./explain.js";
 import { registerPlan } from "./plan.js";
+import { registerHistory } from "./history.js";
 import { registerRfm } from "./rfm.js";
 import { registerTest } from "./test.js";
 import { registerValidate } from "./validate.js";
@@ -29,4 +30,5 @@ export function registerCommands(
   registerExplain(program, context, setExitCode);
   registerTest(program, context, setExitCode);
   registerPlan(program, context, setExitCode);
+  registerHistory(program, context, setExitCode);
 }
