@@ -253,9 +253,10 @@ describe("determinism and the output folder", () => {
       "crm.csv",
       "everyone.csv",
       "manifest.json",
+      "report.html",
       "sms-all.csv",
     ]);
-    for (const f of files.filter((x) => x.endsWith(".csv"))) {
+    for (const f of files.filter((x) => x.endsWith(".csv") || x.endsWith(".html"))) {
       expect(await readFile(join(b, f))).toEqual(await readFile(join(a, f)));
     }
     const strip = (text: string) => text.replace(/"generated_at": "[^"]+"/, "");
@@ -315,7 +316,11 @@ describe("determinism and the output folder", () => {
     const segments = await readFile(join(dir, "segments.yaml"), "utf8");
     await writeFile(join(dir, "segments.yaml"), segments.slice(0, segments.indexOf("  sms-all:")));
     expect((await runCli(args)).code).toBe(0);
-    expect((await readdir(join(dir, "out"))).sort()).toEqual(["everyone.csv", "manifest.json"]);
+    expect((await readdir(join(dir, "out"))).sort()).toEqual([
+      "everyone.csv",
+      "manifest.json",
+      "report.html",
+    ]);
     expect((await lstat(join(dir, "out"))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(dir, "out"))).not.toBe(firstTarget);
     // Only the current build folder remains beside OUT; the lock is gone.
@@ -333,6 +338,7 @@ describe("determinism and the output folder", () => {
       "crm.csv",
       "everyone.csv",
       "manifest.json",
+      "report.html",
       "sms-all.csv",
     ]);
     expect(await readFile(join(out, "crm.csv"))).toEqual(crm);

@@ -43,12 +43,12 @@ async function expectComplete(folder: string): Promise<Map<string, string>> {
   const files = await snapshot(folder);
   const manifest = JSON.parse(files.get("manifest.json") ?? "null") as {
     segments: { file: string; sha256: string }[];
+    report: { file: string; sha256: string };
   } | null;
   expect(manifest).not.toBeNull();
-  expect([...files.keys()].sort()).toEqual(
-    ["manifest.json", ...(manifest?.segments ?? []).map((s) => s.file)].sort(),
-  );
-  for (const s of manifest?.segments ?? []) {
+  const listed = [...(manifest?.segments ?? []), ...(manifest === null ? [] : [manifest.report])];
+  expect([...files.keys()].sort()).toEqual(["manifest.json", ...listed.map((s) => s.file)].sort());
+  for (const s of listed) {
     const hash = createHash("sha256")
       .update(files.get(s.file) ?? "")
       .digest("hex");

@@ -17,29 +17,35 @@ export function renderInputSummary(
   let out = "";
   for (const input of inputs) {
     const s = input.stats;
-    const parts: string[] = [];
-    switch (input.kind) {
-      case "contacts":
-        parts.push(plural(s.created, "customer"));
-        if (s.merged > 0) parts.push(`${formatInteger(s.merged)} duplicate rows merged`);
-        break;
-      case "orders":
-        parts.push(plural(s.orders, "order"));
-        if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
-        if (s.excludedStatus > 0)
-          parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
-        if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
-        break;
-      case "events":
-      case "lists":
-        if (s.created > 0) parts.push(`${plural(s.created, "person", "people")} not in contacts`);
-        break;
-    }
-    if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
+    const parts = inputNotes(input);
     out += `${theme.muted("read")} ${input.display}: ${plural(s.rows, "row")}${parts.length > 0 ? ` → ${parts.join(", ")}` : ""}\n`;
   }
   out += `${theme.muted("customers:")} ${formatInteger(customers)}\n`;
   return out;
+}
+
+/** What a file's rows became (`2,000 customers`, `9 duplicate rows merged`…), in reading order. */
+export function inputNotes(input: InputReport): string[] {
+  const s = input.stats;
+  const parts: string[] = [];
+  switch (input.kind) {
+    case "contacts":
+      parts.push(plural(s.created, "customer"));
+      if (s.merged > 0) parts.push(`${formatInteger(s.merged)} duplicate rows merged`);
+      break;
+    case "orders":
+      parts.push(plural(s.orders, "order"));
+      if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
+      if (s.excludedStatus > 0) parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
+      if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
+      break;
+    case "events":
+    case "lists":
+      if (s.created > 0) parts.push(`${plural(s.created, "person", "people")} not in contacts`);
+      break;
+  }
+  if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
+  return parts;
 }
 
 export function renderProblems(

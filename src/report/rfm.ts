@@ -91,7 +91,24 @@ export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): 
   return out;
 }
 
-export function rfmJson(report: RfmReport, asOf: EpochDay): unknown {
+/** `audience rfm --json` (SPEC §9). */
+export interface RfmJson {
+  as_of: string;
+  buyers: number;
+  customers: number;
+  revenue: number;
+  cut_points: RfmReport["cutPoints"];
+  grid: number[][];
+  segments: {
+    name: string;
+    customers: number;
+    revenue: number;
+    share: number;
+    revenue_share: number;
+  }[];
+}
+
+export function rfmJson(report: RfmReport, asOf: EpochDay): RfmJson {
   return {
     as_of: formatDay(asOf),
     buyers: report.buyers,

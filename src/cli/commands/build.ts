@@ -15,7 +15,7 @@ import {
   type PreviousOutput,
 } from "../../io/audience-files.js";
 import type { Profiles } from "../../model/profile.js";
-import { countsJson, renderCountsText } from "../../report/counts.js";
+import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
 import { formatInteger } from "../../report/table.js";
 import type { OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
@@ -31,7 +31,12 @@ import { VERSION } from "../../version.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
+import { countsViewOf } from "./count.js";
 import type { SetExitCode } from "./index.js";
+import { reportHtmlOf } from "./report.js";
+
+/** The HTML report every build writes beside the segment files (SPEC §15). */
+const REPORT_FILE = "report.html";
 
 const DATE_FIELDS = new Set(
   [...PROFILE_FIELDS].filter(([, info]) => info.type === "date").map(([name]) => name),
@@ -91,6 +96,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
       const run = await runSegments(prepared, context, { hash: true });
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
+      let view: CountsView;
       try {
         files = await writeSegments(run, build, previous);
         const trips = checkGuards(
@@ -117,32 +123,30 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
           context.stderr.write(
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
-        await build.writeText("manifest.json", formatJson(manifest(run, files)));
+        const written = new Map(
+          files.map((f) => [
+            f.id,
+            { written: f.written, file: `${settings.out.display}/${f.file}` },
+          ]),
+        );
+        view = countsViewOf(run, written);
+        const report = {
+          file: REPORT_FILE,
+          sha256: await build.writeLines(REPORT_FILE, [reportHtmlOf(run, view)]),
+        };
+        await build.writeText("manifest.json", formatJson(manifest(run, files, report)));
         await build.commit(previous);
       } catch (error) {
         await build.abort();
         throw error;
       }
-      const written = new Map(
-        files.map((f) => [f.id, { written: f.written, file: `${settings.out.display}/${f.file}` }]),
-      );
-      const view = {
-        asOf: run.asOf,
-        timezone: settings.timezone,
-        customers: run.data.profiles.size,
-        buyers: run.data.profiles.buyers,
-        results: run.results,
-        exclusive: settings.exclusive,
-        written,
-        rejected: run.data.rejects.rejectedByFile(),
-      };
       if (settings.json) {
         context.stdout.write(formatJson(countsJson(view)));
       } else {
         context.stdout.write(renderCountsText(view, run.theme));
         const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);
         context.stdout.write(
-          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files and manifest.json to ${settings.out.display}/\n`,
+          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files, manifest.json and ${REPORT_FILE} to ${settings.out.display}/\n`,
         );
       }
       setExitCode(0);
@@ -274,7 +278,11 @@ function* segmentLines(
   }
 }
 
-function manifest(run: SegmentRun, files: WrittenFile[]): unknown {
+function manifest(
+  run: SegmentRun,
+  files: WrittenFile[],
+  report: { file: string; sha256: string },
+): unknown {
   const { settings } = run;
   return {
     tool: "audience",
@@ -297,5 +305,6 @@ function manifest(run: SegmentRun, files: WrittenFile[]): unknown {
     segment_files: run.segmentFiles,
     segments: files.map((f) => ({ ...f })),
     rfm: { cut_points: run.data.profiles.rfm.cutPoints },
+    report,
   };
 }

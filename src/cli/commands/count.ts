@@ -2,10 +2,10 @@
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
-import { countsJson, renderCountsText } from "../../report/counts.js";
+import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
-import { runSegments } from "../segment-run.js";
+import { runSegments, type SegmentRun } from "../segment-run.js";
 import type { SetExitCode } from "./index.js";
 
 export function registerCount(
@@ -28,19 +28,25 @@ Examples:
     );
   addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
     const run = await runSegments(await loadSettings(flags, context), context);
-    const view = {
-      asOf: run.asOf,
-      timezone: run.settings.timezone,
-      customers: run.data.profiles.size,
-      buyers: run.data.profiles.buyers,
-      results: run.results,
-      exclusive: run.settings.exclusive,
-      rejected: run.data.rejects.rejectedByFile(),
-    };
+    const view = countsViewOf(run);
     context.stdout.write(
       run.settings.json ? formatJson(countsJson(view)) : renderCountsText(view, run.theme),
     );
     setExitCode(0);
   });
   program.addCommand(command);
+}
+
+/** What `count` prints (and `build`, with the rows written and file of each segment). */
+export function countsViewOf(run: SegmentRun, written?: CountsView["written"]): CountsView {
+  return {
+    asOf: run.asOf,
+    timezone: run.settings.timezone,
+    customers: run.data.profiles.size,
+    buyers: run.data.profiles.buyers,
+    results: run.results,
+    exclusive: run.settings.exclusive,
+    ...(written === undefined ? {} : { written }),
+    rejected: run.data.rejects.rejectedByFile(),
+  };
 }

@@ -5,6 +5,7 @@ import { registerBuild } from "./build.js";
 import { registerChannels } from "./channels.js";
 import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
+import { registerReport } from "./report.js";
 import { registerRfm } from "./rfm.js";
 import { registerValidate } from "./validate.js";
 
@@ -19,6 +20,7 @@ export function registerCommands(
   registerCount(program, context, setExitCode);
   registerRfm(program, context, setExitCode);
   registerChannels(program, context, setExitCode);
+  registerReport(program, context, setExitCode);
   registerValidate(program, context, setExitCode);
   registerDemo(program, context, setExitCode);
 }
