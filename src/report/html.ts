@@ -177,7 +177,7 @@ function segmentsSection(view: ReportView, json: CountsJson): string {
     const past = segmentHistory(history, id);
     const latest = lastBuild?.segments[id];
     const cells = [
-      `<th scope="row"><span class="seg-name">${esc(r.segment.name)}</span><span class="seg-id">${esc(id)}</span></th>`,
+      `<th scope="row"${r.segment.description === undefined ? "" : ` title="${esc(r.segment.description)}"`}><span class="seg-name">${esc(r.segment.name)}</span><span class="seg-id">${esc(id)}</span></th>`,
       `<td><span class="pill pill-${esc(r.segment.channel)}">${esc(r.segment.channel)}</span></td>`,
       num(formatInteger(numbers.matched), "matched"),
       num(formatInteger(numbers.reachable), "reachable"),
@@ -201,7 +201,12 @@ function segmentsSection(view: ReportView, json: CountsJson): string {
           ]
         : []),
     ];
-    return `<tr data-segment="${esc(id)}">${cells.join("")}</tr>`;
+    const file = fileName(r.segment.location?.file);
+    const group =
+      file !== "" && file !== fileName(counts.results[i - 1]?.segment.location?.file)
+        ? `<tr class="group"><th colspan="${heads.length}" scope="rowgroup">${esc(file)}</th></tr>\n`
+        : "";
+    return `${group}<tr data-segment="${esc(id)}">${cells.join("")}</tr>`;
   });
   const note = withHistory
     ? `<p class="note">Entered and exited: members gained and lost by the build of ${esc(lastBuild?.as_of ?? "")}, against the build before it.</p>`
@@ -219,19 +224,35 @@ ${note}
 </section>`;
 }
 
+/** The last part of a segment file's path: the page names files, not folders of the machine. */
+function fileName(path: string | undefined): string {
+  return path === undefined ? "" : (path.split(/[\\/]/).pop() ?? "");
+}
+
 /** "loyal_customers" → "Loyal customers", "cant_lose" → "Can't lose". */
 function rfmLabel(name: string): string {
   const words = name.replace(/^cant_/, "can't_").replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Cell colours, from pale to deep blue, by the cell's share of the largest cell. */
-const HEAT = ["#f3f6fa", "#dde8f4", "#bcd2ea", "#8fb3da", "#5b8cc4", "#3467a8", "#1d4a84"];
+/** A cell's colour, from pale (no buyer) through light to deep blue (the largest cell). */
+const STOPS = [
+  [243, 246, 250],
+  [160, 192, 228],
+  [29, 74, 132],
+];
 
 function heatCell(count: number, max: number): { background: string; dark: boolean } {
-  if (count === 0 || max === 0) return { background: HEAT[0], dark: false };
-  const level = 1 + Math.min(HEAT.length - 2, Math.floor((count / max) * (HEAT.length - 1)));
-  return { background: HEAT[level], dark: level >= 4 };
+  const t = max === 0 ? 0 : count / max;
+  const [from, to, u] = t <= 0.5 ? [STOPS[0], STOPS[1], t * 2] : [STOPS[1], STOPS[2], t * 2 - 1];
+  const hex = [0, 1, 2]
+    .map((i) =>
+      Math.round(from[i] + (to[i] - from[i]) * u)
+        .toString(16)
+        .padStart(2, "0"),
+    )
+    .join("");
+  return { background: `#${hex}`, dark: t > 0.7 };
 }
 
 function rfmSection(rfm: RfmReport, json: RfmJson): string {
@@ -472,8 +493,13 @@ section:last-of-type{border-bottom:0}
 table.data{width:100%;border-collapse:collapse;font-size:14px}
 table.data th,table.data td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
 table.data thead th{font-size:12px;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;border-bottom:2px solid var(--line);vertical-align:bottom}
+table.data thead th.num{white-space:normal}
 table.data tbody tr:hover{background:#fafbfd}
 table.data tbody th{font-weight:600}
+table.data tr.group th{padding:14px 10px 4px;font-size:12px;font-weight:600;color:var(--accent);font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;border-bottom:1px solid var(--accent-soft)}
+td[data-field="reachable"]{font-weight:650}
+td[data-field="entered"]{color:#2c6b45}
+td[data-field="exited"]{color:#9a4a24}
 .num{text-align:right!important;white-space:nowrap}
 .seg-name{display:block}
 .seg-id{display:block;color:var(--faint);font-size:12px;font-weight:400;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
@@ -532,7 +558,7 @@ table.rfm-segments tbody th{white-space:nowrap}
 .sm-head .seg-name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .sm-range{display:flex;justify-content:space-between;color:var(--faint);font-size:11.5px}
 footer{margin-top:28px;color:var(--faint);font-size:12.5px}
-@media (max-width:860px){main{padding:20px}.kpis{grid-template-columns:repeat(2,minmax(0,1fr))}.rfm-layout,.pair,.pareto-layout{grid-template-columns:minmax(0,1fr)}}
+@media screen and (max-width:860px){main{padding:20px}.kpis{grid-template-columns:repeat(2,minmax(0,1fr))}.rfm-layout,.pair,.pareto-layout{grid-template-columns:minmax(0,1fr)}}
 @page{size:A4;margin:12mm}
 @media print{
 body{background:#fff;font-size:10.5px}
