@@ -6,6 +6,7 @@ import { buildRfmReport, type RfmReport } from "../../rfm/report.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, loadSettings, runData, type DataRun } from "../options.js";
+import { ordersFilter } from "../segment-run.js";
 import type { SetExitCode } from "./index.js";
 
 export function registerRfm(program: Command, context: CliContext, setExitCode: SetExitCode): void {
@@ -20,7 +21,9 @@ Examples:
     );
   addInputOptions(command).action(async (flags: BuildFlags) => {
     const prepared = await loadSettings(flags, context);
-    const run = await runData(prepared, { aggregates: [], fields: [] }, context);
+    // The same orders as count and build: orders_filter applies here too.
+    const needs = { aggregates: [], fields: [], ...ordersFilter(prepared.settings, prepared.asOf) };
+    const run = await runData(prepared, needs, context);
     const { settings } = run;
     const report = rfmReportOf(run);
     context.stdout.write(
