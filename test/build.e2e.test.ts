@@ -249,6 +249,7 @@ describe("determinism and the output folder", () => {
     expect((await build(b, "--format", "klaviyo")).code).toBe(0);
     const files = (await readdir(a)).sort();
     expect(files).toEqual([
+      ".audience-output.json",
       "buyers.csv",
       "crm.csv",
       "everyone.csv",
@@ -317,6 +318,7 @@ describe("determinism and the output folder", () => {
     await writeFile(join(dir, "segments.yaml"), segments.slice(0, segments.indexOf("  sms-all:")));
     expect((await runCli(args)).code).toBe(0);
     expect((await readdir(join(dir, "out"))).sort()).toEqual([
+      ".audience-output.json",
       "everyone.csv",
       "manifest.json",
       "report.html",
@@ -334,6 +336,7 @@ describe("determinism and the output folder", () => {
     const run = await build(out, "--quiet", "--only", "everyone", "--format", "brevo");
     expect(run.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
+      ".audience-output.json",
       "buyers.csv",
       "crm.csv",
       "everyone.csv",
@@ -357,9 +360,7 @@ describe("determinism and the output folder", () => {
     await cp(join(REPO_ROOT, "fixtures/build"), folder, { recursive: true });
     const other = await build(folder);
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(
-      "is a folder with other files in it (no manifest.json of audience)",
-    );
+    expect(other.stderr).toContain("is a folder with other files in it, not an output of audience");
     expect((await readdir(folder)).sort()).toEqual([
       "audience.yaml",
       "contacts.csv",
