@@ -751,6 +751,7 @@ function canonical() {
     "sku",
     "quantity",
     "price",
+    "email_consent",
   ]);
   for (const [
     name,
@@ -778,6 +779,7 @@ function canonical() {
         sku,
         String(qty),
         price,
+        first ? "yes" : "",
       ]);
     });
   }
@@ -789,7 +791,12 @@ const CONFIG = (files, preset) =>
     "# Synthetic Shopify-format export (see scripts/make-shopify-fixture.mjs)",
     `contacts: ${files[0]}`,
     `orders: ${files[1]}`,
-    ...(preset ? [`preset: ${preset}`] : []),
+    ...(preset
+      ? [`preset: ${preset}`]
+      : [
+          "# The non-purchase statuses of Shopify (the shopify preset's default): a pending order counts.",
+          "exclude_status: [cancelled, voided, refunded, expired]",
+        ]),
     "timezone: Europe/Paris",
     "default_country: FR",
     "as_of: 2026-06-30",

@@ -21,6 +21,7 @@ const SHOP = ["--config", "fixtures/model/shop/audience.yaml"];
 const SUMMARY = [
   "read fixtures/model/shop/contacts.csv: 8 rows → 7 customers, 1 dated after as_of",
   "read fixtures/model/shop/orders.csv: 20 rows → 16 orders, 1 buyer not in contacts, 1 excluded by status, 1 dated after as_of",
+  "  status: paid 16 counted · cancelled 1 not counted · partially_refunded 1 counted",
   "customers: 8",
 ].join("\n");
 
@@ -237,6 +238,13 @@ describe("audience count", () => {
       ],
       rejected_rows: {
         "fixtures/model/shop/orders.csv": { "impossible date in created_at": 1 },
+      },
+      order_statuses: {
+        "fixtures/model/shop/orders.csv": {
+          paid: { orders: 16, counted: true },
+          cancelled: { orders: 1, counted: false },
+          partially_refunded: { orders: 1, counted: true },
+        },
       },
     });
   });

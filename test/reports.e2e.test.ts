@@ -44,6 +44,7 @@ const RFM_TEXT = [
 const INPUT_SUMMARY = [
   "read fixtures/demo/contacts.csv: 2,009 rows → 2,000 customers, 9 duplicate rows merged",
   "read fixtures/demo/orders.csv: 10,213 rows → 3,984 orders, 65 buyers not in contacts, 220 excluded by status",
+  "  status: paid 3,911 counted · cancelled 124 not counted · refunded 96 not counted · partially_refunded 73 counted",
   "read fixtures/demo/events.csv: 2,966 rows → 50 people not in contacts",
   "read fixtures/demo/lists.csv: 1,086 rows",
   "customers: 2,115",
@@ -207,6 +208,14 @@ describe("audience count", () => {
       buyers: 1210,
       segments: [{ id: "top-customers", matched: 242, reachable: 193 }],
       rejected_rows: {},
+      order_statuses: {
+        "fixtures/demo/orders.csv": {
+          paid: { orders: 3911, counted: true },
+          cancelled: { orders: 124, counted: false },
+          refunded: { orders: 96, counted: false },
+          partially_refunded: { orders: 73, counted: true },
+        },
+      },
     });
   });
 });

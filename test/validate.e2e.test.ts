@@ -287,6 +287,7 @@ const BROKEN: [string, number, string][] = [
   2 |   recent:
 > 3 |     where: orders(within: 30d) >= 1
     |                         ^
+  4 |       and orders_count >= 2
   hint: quote the whole expression (where: "…"), or write it as a block: "where: |" and the expression on the next lines, indented
 
 ✖ 1 error in 1 file

@@ -23,6 +23,9 @@ Examples:
   $ audience rfm --orders orders.csv --as-of 2026-06-30
   $ audience channels --config audience.yaml --json
   $ audience validate segments/ --format github
+  $ audience explain C100002 --config shop/audience.yaml
+  $ audience test segments/
+  $ audience plan --base origin/main:segments/ --format markdown
 
 Exit codes:
   0 success · 1 invalid definitions or input data (nothing written) · 2 usage error

@@ -3,6 +3,7 @@
  * settings → as_of → read the inputs (with progress) → print what was read on stderr.
  */
 import { Option, type Command } from "commander";
+import { PRESET_NAMES } from "../config/presets.js";
 import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
 import type { EpochDay } from "../dsl/types.js";
 import { readConfig } from "../io/read-config.js";
@@ -21,10 +22,24 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
 export function addInputOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "config file (default: ./audience.yaml when present)")
-    .option("--contacts <file>", "contacts export (CSV or .csv.gz)")
-    .option("--orders <file>", "orders export (CSV or .csv.gz)")
-    .option("--events <file>", "events file")
-    .option("--lists <file>", "list memberships file")
+    .addOption(
+      new Option(
+        "--contacts <files...>",
+        "contacts export(s) (CSV or .csv.gz; several files or a quoted pattern)",
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--orders <files...>",
+        'orders export(s) (CSV or .csv.gz; several files or a quoted pattern: "orders_export*.csv")',
+      ).argParser(collect),
+    )
+    .addOption(new Option("--events <files...>", "events file(s)").argParser(collect))
+    .addOption(new Option("--lists <files...>", "list memberships file(s)").argParser(collect))
+    .option(
+      "--preset <name>",
+      `column names of a known export: ${PRESET_NAMES.join(", ")} (default: recognised from each file's header)`,
+    )
     .option(
       "--as-of <date>",
       "compute as of this date, YYYY-MM-DD (default: today in the time zone)",

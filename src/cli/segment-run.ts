@@ -6,7 +6,7 @@ import type { Settings } from "../config/settings.js";
 import { compileExpression, AggregateTable } from "../dsl/index.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DiagnosticsError, UsageError } from "../errors.js";
-import { loadSegmentFiles } from "../io/segment-files.js";
+import { loadSegmentFiles, type LoadedSegments } from "../io/segment-files.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import { evaluateSegments, type SegmentMembers } from "../segments/evaluate.js";
 import { planSegments } from "../segments/plan-segments.js";
@@ -21,7 +21,7 @@ export interface SegmentRun extends DataRun {
 }
 
 /** Output columns every profile may write; they are always kept, so they are not "needed". */
-const IDENTITY_FIELDS = [
+export const IDENTITY_FIELDS = [
   "customer_id",
   "email",
   "phone",
@@ -41,24 +41,7 @@ export async function runSegments(
     settings.segments.map((s) => s.path),
     context.cwd,
   );
-  const errors = loaded.diagnostics.filter(
-    (d) => d.severity === "error" || (settings.strict && d.severity === "warning"),
-  );
-  if (errors.length > 0) {
-    throw new DiagnosticsError(
-      loaded.diagnostics,
-      `the segment definitions have ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
-    );
-  }
-  if (loaded.definitions.length === 0) {
-    throw new UsageError(
-      "NO_SEGMENTS",
-      `no segments found in ${settings.segments.map((s) => s.display).join(", ")}`,
-      {
-        hint: "pass --segments PATH, or set `segments:` in audience.yaml",
-      },
-    );
-  }
+  requireDefinitions(loaded, settings, settings.segments.map((s) => s.display).join(", "));
   checkOnly(
     settings,
     loaded.definitions.map((d) => d.id),
@@ -75,6 +58,28 @@ export async function runSegments(
     exclusive: settings.exclusive,
   });
   return { ...run, plan, results, segmentFiles: loaded.files };
+}
+
+/** Stops the run when the definitions have errors (or warnings, with --strict), or are none. */
+export function requireDefinitions(
+  loaded: LoadedSegments,
+  settings: Settings,
+  where: string,
+): void {
+  const errors = loaded.diagnostics.filter(
+    (d) => d.severity === "error" || (settings.strict && d.severity === "warning"),
+  );
+  if (errors.length > 0) {
+    throw new DiagnosticsError(
+      loaded.diagnostics,
+      `the segment definitions have ${errors.length} problem${errors.length === 1 ? "" : "s"}`,
+    );
+  }
+  if (loaded.definitions.length === 0) {
+    throw new UsageError("NO_SEGMENTS", `no segments found in ${where}`, {
+      hint: "pass --segments PATH, or set `segments:` in audience.yaml",
+    });
+  }
 }
 
 function checkOnly(settings: Settings, ids: string[]): void {

@@ -13,6 +13,19 @@ const path = (description: string): Schema => ({
   description,
 });
 
+const paths = (description: string): Schema => ({
+  type: "union",
+  anyOf: [
+    path("a file, or a name pattern such as orders_export*.csv"),
+    {
+      type: "array",
+      items: path("a file, or a name pattern such as orders_export*.csv"),
+      minItems: 1,
+    },
+  ],
+  description: `${description}; several files (a list, or a pattern) are read in name order`,
+});
+
 const columnSource: Schema = {
   type: "union",
   anyOf: [
@@ -40,14 +53,14 @@ export const CONFIG_SCHEMA: Schema = {
   type: "object",
   description: "audience configuration: where the exports are and how to read them",
   properties: {
-    contacts: path("customers/contacts export (CSV, or .csv.gz); optional"),
-    orders: path("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
-    events: path("events file (customer, type, occurred_at, properties); optional"),
-    lists: path("list memberships (list, customer); optional"),
+    contacts: paths("customers/contacts export (CSV, or .csv.gz); optional"),
+    orders: paths("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
+    events: paths("events file (customer, type, occurred_at, properties); optional"),
+    lists: paths("list memberships (list, customer); optional"),
     preset: {
       type: "string",
       enum: PRESET_NAMES,
-      description: "column names of a known export: generic (canonical names) or shopify",
+      description: `column names of a known export: ${PRESET_NAMES.join(", ")}; absent: recognised from each file's header`,
     },
     columns: {
       type: "map",
@@ -114,7 +127,28 @@ export const CONFIG_SCHEMA: Schema = {
       type: "array",
       items: { type: "string", minLength: 1 },
       description:
-        "order statuses that do not count (default: cancelled, canceled, refunded, voided)",
+        "order statuses that do not count (default: the non-purchase statuses of the file's platform, see the README)",
+    },
+    currency: {
+      type: "string",
+      pattern: "^[A-Za-z]{3}$",
+      patternName: "a three-letter currency code such as EUR",
+      description:
+        "count only the orders in this currency (orders in several currencies stop the run otherwise)",
+    },
+    exchange_rates: {
+      type: "map",
+      keyName: "currency code",
+      keyPattern: "^[A-Za-z]{3}$",
+      description:
+        "value of one unit of each currency in reporting_currency, e.g. { USD: 0.92, MXN: 0.05 }",
+      values: { type: "number", minimum: 0 },
+    },
+    reporting_currency: {
+      type: "string",
+      pattern: "^[A-Za-z]{3}$",
+      patternName: "a three-letter currency code such as EUR",
+      description: "the currency exchange_rates convert into; amounts are reported in it",
     },
     rfm: {
       type: "object",

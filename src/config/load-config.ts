@@ -4,7 +4,7 @@
  * country, as_of, orders_filter, RFM thresholds and map). Every problem is collected with its
  * position so the user sees them all at once.
  */
-import { isScalar, LineCounter, parseDocument, type Node, type Scalar } from "yaml";
+import { isScalar, LineCounter, type Node, type Scalar } from "yaml";
 import { getCountries } from "libphonenumber-js";
 import { parseIsoDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
@@ -16,6 +16,7 @@ import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";
 import { buildRfmMap, DEFAULT_RFM_MAP, type RfmMap } from "../rfm/segment-map.js";
 import type { OutputFormat } from "../segments/definition.js";
+import { parseYamlWithExpressions } from "../segments/plain-expressions.js";
 import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js";
 import { suggest } from "../suggest.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
@@ -30,10 +31,11 @@ import {
 
 /** The config file's values, paths still as written. */
 export interface ConfigValues {
-  contacts?: string;
-  orders?: string;
-  events?: string;
-  lists?: string;
+  /** Files or name patterns (`orders_export*.csv`), as written. */
+  contacts?: string[];
+  orders?: string[];
+  events?: string[];
+  lists?: string[];
   preset?: string;
   columns?: Partial<Record<InputKind, ColumnMap>>;
   delimiter?: Delimiter;
@@ -46,6 +48,9 @@ export interface ConfigValues {
   date_order?: DateOrder;
   orders_filter?: CheckedFilter;
   exclude_status?: string[];
+  currency?: string;
+  exchange_rates?: Record<string, number>;
+  reporting_currency?: string;
   rfm?: RfmSettings;
   as_of?: EpochDay;
   hash?: boolean;
@@ -88,7 +93,11 @@ function knownZones(): string[] {
 export function loadConfigText(file: string, text: string): LoadedConfig {
   const lineCounter = new LineCounter();
   const source: SourceFile = { file, text, lineCounter };
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseYamlWithExpressions(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
     const [start, end] = error.pos;
@@ -113,9 +122,14 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
     diagnostics.push(diagnosticAt(source, node, code, message, hint));
   };
 
-  for (const key of ["contacts", "orders", "events", "lists", "out", "preset"] as const) {
+  for (const key of ["out", "preset"] as const) {
     if (typeof raw[key] === "string") values[key] = raw[key] as string;
   }
+  for (const key of ["contacts", "orders", "events", "lists"] as const) {
+    if (typeof raw[key] === "string") values[key] = [raw[key] as string];
+    else if (Array.isArray(raw[key])) values[key] = raw[key] as string[];
+  }
+  checkCurrencies(raw, values, nodeAt, fail);
   if (raw.columns !== undefined) values.columns = raw.columns as ConfigValues["columns"];
   if (typeof raw.delimiter === "string") {
     values.delimiter = raw.delimiter === "tab" ? "\t" : (raw.delimiter as Delimiter);
@@ -178,6 +192,57 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
     fail(nodeAt("preset"), "BAD_PRESET", `unknown preset "${values.preset}"`);
   }
   return { values, diagnostics };
+}
+
+/** `currency:`, or `exchange_rates:` with `reporting_currency:` (codes in upper case). */
+function checkCurrencies(
+  raw: Record<string, unknown>,
+  values: ConfigValues,
+  nodeAt: (...path: string[]) => Node | undefined,
+  fail: (node: Node | undefined, code: string, message: string, hint?: string) => void,
+): void {
+  if (typeof raw.currency === "string") values.currency = raw.currency.toUpperCase();
+  if (typeof raw.reporting_currency === "string")
+    values.reporting_currency = raw.reporting_currency.toUpperCase();
+  if (raw.exchange_rates !== undefined && typeof raw.exchange_rates === "object") {
+    const rates: Record<string, number> = {};
+    for (const [code, rate] of Object.entries(raw.exchange_rates as Record<string, unknown>)) {
+      if (typeof rate !== "number") continue;
+      if (rate === 0) {
+        fail(
+          nodeAt("exchange_rates", code),
+          "BAD_RATE",
+          `exchange_rates.${code} is 0: a rate is the value of one ${code.toUpperCase()} in the reporting currency`,
+        );
+        continue;
+      }
+      rates[code.toUpperCase()] = rate;
+    }
+    values.exchange_rates = rates;
+    if (values.reporting_currency === undefined) {
+      fail(
+        nodeAt("exchange_rates"),
+        "NO_REPORTING_CURRENCY",
+        "exchange_rates needs reporting_currency: the currency the rates convert into",
+        "e.g.  reporting_currency: EUR",
+      );
+    }
+  } else if (values.reporting_currency !== undefined) {
+    fail(
+      nodeAt("reporting_currency"),
+      "NO_EXCHANGE_RATES",
+      "reporting_currency needs exchange_rates: the value of one unit of each other currency",
+      "e.g.  exchange_rates: { USD: 0.92, MXN: 0.05 }",
+    );
+  }
+  if (values.currency !== undefined && values.exchange_rates !== undefined) {
+    fail(
+      nodeAt("currency"),
+      "CURRENCY_AND_RATES",
+      "currency (count only one currency) and exchange_rates (convert them all) exclude each other",
+      "keep one of them",
+    );
+  }
 }
 
 function checkRfm(

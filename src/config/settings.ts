@@ -20,7 +20,7 @@ import {
   type ConfigValues,
   type RfmSettings,
 } from "./load-config.js";
-import type { ColumnMap, InputKind, Preset } from "./presets.js";
+import { PRESET_NAMES, PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
 
 export interface FilePath {
   /** Absolute path, to open. */
@@ -32,10 +32,12 @@ export interface FilePath {
 /** Options shared by the data commands (SPEC §6). */
 export interface DataFlags {
   config?: string;
-  contacts?: string;
-  orders?: string;
-  events?: string;
-  lists?: string;
+  /** One or more files or name patterns each (`--orders a.csv --orders "b*.csv"`). */
+  contacts?: string | string[];
+  orders?: string | string[];
+  events?: string | string[];
+  lists?: string | string[];
+  preset?: string;
   segments?: string[];
   asOf?: string;
   timezone?: string;
@@ -57,8 +59,11 @@ export interface BuildFlags extends DataFlags {
 export interface Settings {
   /** The config file used, if any. */
   configFile?: FilePath;
-  inputs: Partial<Record<InputKind, FilePath>>;
+  /** Each input's files or name patterns, as given (patterns are expanded when read). */
+  inputs: Partial<Record<InputKind, FilePath[]>>;
   preset: Preset;
+  /** No preset in the config or on the command line: each file's header says which. */
+  detectPreset: boolean;
   columns: Partial<Record<InputKind, ColumnMap>>;
   delimiter?: Delimiter;
   decimal: DecimalMark;
@@ -72,7 +77,12 @@ export interface Settings {
   defaultCountry?: string;
   dateOrder?: DateOrder;
   ordersFilter?: CheckedFilter;
-  excludeStatus: string[];
+  /** `exclude_status:`; absent: each file's preset's non-purchase statuses. */
+  excludeStatus?: string[];
+  /** `currency:`: count only the orders in this currency. */
+  currency?: string;
+  /** `exchange_rates:` with `reporting_currency:`. */
+  exchangeRates?: { reporting: string; rates: Map<string, number> };
   rfm: RfmSettings;
   /** From `--as-of` or `as_of:`; when absent the command uses today in `timezone`. */
   asOf?: EpochDay;
@@ -85,8 +95,6 @@ export interface Settings {
   quiet: boolean;
   rejects?: FilePath;
 }
-
-export const DEFAULT_EXCLUDE_STATUS = ["cancelled", "canceled", "refunded", "voided"];
 
 export function displayPath(absolute: string, cwd: string): string {
   const rel = relative(cwd, absolute);
@@ -115,12 +123,27 @@ export function resolveSettings(
 ): Settings {
   const values = config?.values ?? {};
   const base = config?.dir ?? cwd;
-  const inputs: Partial<Record<InputKind, FilePath>> = {};
+  const inputs: Partial<Record<InputKind, FilePath[]>> = {};
   for (const kind of ["contacts", "orders", "events", "lists"] as const) {
     const fromFlag = flags[kind];
     const fromConfig = values[kind];
-    if (fromFlag !== undefined) inputs[kind] = filePath(fromFlag, cwd, cwd);
-    else if (fromConfig !== undefined) inputs[kind] = filePath(fromConfig, base, cwd);
+    if (fromFlag !== undefined)
+      inputs[kind] = (Array.isArray(fromFlag) ? fromFlag : [fromFlag]).map((p) =>
+        filePath(p, cwd, cwd),
+      );
+    else if (fromConfig !== undefined) inputs[kind] = fromConfig.map((p) => filePath(p, base, cwd));
+  }
+
+  let presetName = values.preset;
+  if (flags.preset !== undefined) {
+    if (PRESETS[flags.preset] === undefined) {
+      throw new UsageError(
+        "BAD_PRESET",
+        `--preset "${flags.preset}" is not a preset${didYouMean(flags.preset, PRESET_NAMES)}`,
+        { hint: `presets: ${PRESET_NAMES.join(", ")}` },
+      );
+    }
+    presetName = flags.preset;
   }
 
   let timezone = values.timezone ?? "UTC";
@@ -183,7 +206,8 @@ export function resolveSettings(
   return {
     ...(config === undefined ? {} : { configFile: config.file }),
     inputs,
-    preset: presetOf(values.preset),
+    preset: presetOf(presetName),
+    detectPreset: presetName === undefined,
     columns: values.columns ?? {},
     ...(values.delimiter === undefined ? {} : { delimiter: values.delimiter }),
     decimal: values.decimal ?? "auto",
@@ -195,7 +219,18 @@ export function resolveSettings(
     ...(values.default_country === undefined ? {} : { defaultCountry: values.default_country }),
     ...(values.date_order === undefined ? {} : { dateOrder: values.date_order }),
     ...(values.orders_filter === undefined ? {} : { ordersFilter: values.orders_filter }),
-    excludeStatus: (values.exclude_status ?? DEFAULT_EXCLUDE_STATUS).map((s) => s.toLowerCase()),
+    ...(values.exclude_status === undefined
+      ? {}
+      : { excludeStatus: values.exclude_status.map((s) => s.toLowerCase()) }),
+    ...(values.currency === undefined ? {} : { currency: values.currency }),
+    ...(values.exchange_rates === undefined || values.reporting_currency === undefined
+      ? {}
+      : {
+          exchangeRates: {
+            reporting: values.reporting_currency,
+            rates: new Map(Object.entries(values.exchange_rates)),
+          },
+        }),
     rfm: values.rfm ?? DEFAULT_RFM,
     ...(asOf === undefined ? {} : { asOf }),
     hash: flags.hash ?? values.hash ?? false,

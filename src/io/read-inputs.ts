@@ -2,7 +2,7 @@
  * Reads the inputs of a run, once each and in order (contacts, orders, events, lists), into
  * customer profiles. Only orders is required.
  */
-import { open, rename, rm, stat } from "node:fs/promises";
+import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import type { WriteStream } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
@@ -12,11 +12,10 @@ import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
-import { ContactsSink } from "../model/ingest-contacts.js";
-import { IngestContext, type FileStats, type RowSink } from "../model/ingest-context.js";
-import { EventsSink, ListsSink } from "../model/ingest-events.js";
-import { OrdersSink } from "../model/ingest-orders.js";
+import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
+import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
+import { sinkFor } from "../model/profiles-from-rows.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
@@ -59,13 +58,15 @@ export interface LoadedData {
   profiles: Profiles;
   rejects: RejectLog;
   inputs: InputReport[];
+  /** Whether the orders have amounts (a total or line prices): else monetary values are unknown. */
+  amounts: boolean;
 }
 
 const ORDER: readonly InputKind[] = ["contacts", "orders", "events", "lists"];
 
 export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   const { settings, asOf, needs } = options;
-  if (settings.inputs.orders === undefined) {
+  if (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) {
     throw new UsageError(
       "NO_ORDERS",
       "no orders file: pass --orders FILE, or --config with an `orders:` path",
@@ -81,33 +82,16 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       ? {}
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
-  const props = needs.fields
-    .filter((f) => f.startsWith("props."))
-    .map((f) => f.slice("props.".length));
-  const ctx = new IngestContext(
-    {
-      asOf,
-      timezone: settings.timezone,
-      ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
-      ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
-      decimal: settings.decimal,
-      preset: settings.preset,
-      columns: settings.columns,
-      excludeStatus: settings.excludeStatus,
-      aggregates: needs.aggregates,
-      props,
-      products: needs.fields.includes("products"),
-      categories: needs.fields.includes("categories"),
-      purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
-    },
-    rejects,
-  );
+  const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
 
   const inputs: InputReport[] = [];
-  const kinds = ORDER.filter((kind) => settings.inputs[kind] !== undefined);
+  const files: { kind: InputKind; input: FilePath }[] = [];
+  for (const kind of ORDER) {
+    for (const input of await expandPatterns(kind, settings.inputs[kind] ?? []))
+      files.push({ kind, input });
+  }
   const readers = new CsvReaders(
-    kinds.map((kind) => {
-      const input = settings.inputs[kind] as FilePath;
+    files.map(({ input }) => {
       return {
         path: input.path,
         display: input.display,
@@ -120,27 +104,12 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
         ...(settings.configFile === undefined ? [] : [settings.configFile]),
-        ...Object.values(settings.inputs),
+        ...files.map((f) => f.input),
         ...settings.segments,
       ]);
     }
-    for (const [index, kind] of kinds.entries()) {
-      const input = settings.inputs[kind] as FilePath;
-      let sink: RowSink & { finish?: () => void };
-      switch (kind) {
-        case "contacts":
-          sink = new ContactsSink(ctx, input.display);
-          break;
-        case "orders":
-          sink = new OrdersSink(ctx, input.display, needs.ordersFilter);
-          break;
-        case "events":
-          sink = new EventsSink(ctx, input.display);
-          break;
-        case "lists":
-          sink = new ListsSink(ctx, input.display);
-          break;
-      }
+    for (const [index, { kind, input }] of files.entries()) {
+      const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
       const read = await readers.read(
         index,
@@ -164,6 +133,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       }
       inputs.push({ ...input, kind, read, stats });
     }
+    checkCurrencies(inputs, settings);
     await rejectsFile?.commit();
   } catch (error) {
     await rejectsFile?.abort();
@@ -171,7 +141,133 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   } finally {
     await readers.close();
   }
-  return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs };
+  const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
+  return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs, amounts };
+}
+
+/**
+ * Amounts in different currencies cannot be added: orders in several currencies stop the run,
+ * unless `currency:` keeps one or `exchange_rates:` converts them all.
+ */
+function checkCurrencies(inputs: readonly InputReport[], settings: Settings): void {
+  const counts = new Map<string, number>();
+  for (const input of inputs) {
+    for (const [currency, n] of input.stats.currencies)
+      if (currency !== "") counts.set(currency, (counts.get(currency) ?? 0) + n);
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const listed = sorted.map(([c, n]) => `${c} ${formatInteger(n)}`).join(", ");
+  const rates = settings.exchangeRates;
+  if (rates !== undefined) {
+    const missing = [...counts.keys()].filter((c) => c !== rates.reporting && !rates.rates.has(c));
+    if (missing.length > 0) {
+      throw new UserError(
+        "NO_EXCHANGE_RATE",
+        `orders in ${missing.join(", ")} have no rate in exchange_rates (orders by currency: ${listed})`,
+        {
+          hint: `add the value of one ${missing[0]} in ${rates.reporting}, e.g.  exchange_rates: { ${missing[0]}: 1.0 }`,
+        },
+      );
+    }
+    return;
+  }
+  if (settings.currency !== undefined || counts.size <= 1) return;
+  const [first, ...others] = sorted.map(([c]) => c);
+  throw new UserError(
+    "MIXED_CURRENCIES",
+    `the orders are in ${counts.size} currencies (${listed} orders): amounts in different currencies cannot be added`,
+    {
+      hint:
+        `count the orders of one currency only, in audience.yaml:  currency: ${first}\n` +
+        `  or convert them into one:  reporting_currency: ${first}  with  exchange_rates: { ${others.map((c) => `${c}: <value of 1 ${c} in ${first}>`).join(", ")} }`,
+    },
+  );
+}
+
+const PATTERN = /[*?[]/;
+
+/**
+ * An input's files: each path as given, or the files a name pattern (`orders_export*.csv`, `*`,
+ * `?` and `[…]` in the file name) matches in its folder; all in name order, each once.
+ */
+export async function expandPatterns(
+  kind: InputKind,
+  paths: readonly FilePath[],
+): Promise<FilePath[]> {
+  const out = new Map<string, FilePath>();
+  for (const file of paths) {
+    const slash = Math.max(file.path.lastIndexOf("/"), file.path.lastIndexOf("\\"));
+    const name = file.path.slice(slash + 1);
+    if (!PATTERN.test(name)) {
+      out.set(file.path, file);
+      continue;
+    }
+    const dir = file.path.slice(0, slash);
+    const displayDir = file.display.slice(0, Math.max(0, file.display.lastIndexOf("/") + 1));
+    const matcher = patternRegExp(name);
+    const names = await readdir(dir === "" ? "/" : dir).catch(() => [] as string[]);
+    const matched = names.filter((n) => matcher.test(n));
+    if (matched.length === 0) {
+      throw new UserError("NO_FILE_MATCHES", `${kind}: no file matches ${file.display}`, {
+        hint: "a pattern matches file names in one folder: * any characters, ? one character",
+      });
+    }
+    for (const n of matched) {
+      const path = join(dir === "" ? "/" : dir, n);
+      out.set(path, { path, display: `${displayDir}${n}` });
+    }
+  }
+  return [...out.values()].sort((a, b) => compareNames(a.display, b.display));
+}
+
+const COLLATOR = new Intl.Collator("en", { numeric: true, sensitivity: "variant" });
+
+/** Name order with numbers in turn: `export (2).csv` before `export (10).csv`. */
+export function compareNames(a: string, b: string): number {
+  return COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function patternRegExp(pattern: string): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "*") source += "[^/]*";
+    else if (ch === "?") source += "[^/]";
+    else if (ch === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end < 0) source += "\\[";
+      else {
+        source += `[${pattern.slice(i + 1, end).replace(/\\/g, "\\\\")}]`;
+        i = end;
+      }
+    } else source += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** What the readers need of the settings and the plan (also for rows held in memory). */
+export function ingestOptions(settings: Settings, asOf: EpochDay, needs: DataNeeds): IngestOptions {
+  const props = needs.fields
+    .filter((f) => f.startsWith("props."))
+    .map((f) => f.slice("props.".length));
+  return {
+    asOf,
+    timezone: settings.timezone,
+    ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
+    ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
+    decimal: settings.decimal,
+    preset: settings.preset,
+    detectPreset: settings.detectPreset,
+    columns: settings.columns,
+    ...(settings.excludeStatus === undefined ? {} : { excludeStatus: settings.excludeStatus }),
+    ...(settings.currency === undefined ? {} : { currency: settings.currency }),
+    ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
+    aggregates: needs.aggregates,
+    props,
+    products: needs.fields.includes("products"),
+    categories: needs.fields.includes("categories"),
+    purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
+  };
 }
 
 /** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */

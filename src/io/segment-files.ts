@@ -9,6 +9,7 @@ import type { Diagnostic } from "../errors.js";
 import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
 import { checkSegmentGraph } from "../segments/graph.js";
 import { parseSegmentFile } from "../segments/parse-segment-file.js";
+import { isTestFile } from "../segments/parse-test-file.js";
 import { decodeTextFile } from "./decode.js";
 import { readFileAtMost } from "./read-bounded.js";
 
@@ -70,16 +71,28 @@ export async function loadSegmentFiles(
     for (const file of inFolder) addFile(file);
   }
 
+  const texts: { display: string; text: string }[] = [];
+  for (const file of files) {
+    const text = await readSegmentFile(file.absolute, file.display, diagnostics);
+    if (text !== undefined) texts.push({ display: file.display, text });
+  }
+  const loaded = checkSegmentTexts(texts);
+  return { ...loaded, diagnostics: [...diagnostics, ...loaded.diagnostics] };
+}
+
+/** Segment files already read (from disk or from git), parsed and checked together. */
+export function checkSegmentTexts(
+  texts: readonly { display: string; text: string }[],
+): LoadedSegments {
+  const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const definitions: SegmentDefinition[] = [];
   const declared: DeclaredSegment[] = [];
   const read: string[] = [];
-  for (const file of files) {
-    const text = await readSegmentFile(file.absolute, file.display, diagnostics);
-    if (text === undefined) continue;
-    read.push(file.display);
-    sources.set(file.display, text);
-    const parsed = parseSegmentFile({ file: file.display, text }, declared.length);
+  for (const { display, text } of texts) {
+    read.push(display);
+    sources.set(display, text);
+    const parsed = parseSegmentFile({ file: display, text }, declared.length);
     definitions.push(...parsed.definitions);
     declared.push(...parsed.declared);
     diagnostics.push(...parsed.diagnostics);
@@ -95,6 +108,8 @@ async function listSegmentFiles(folder: string): Promise<string[] | NodeJS.Errno
     const names = entries
       .filter((e) => !e.name.startsWith("."))
       .filter((e) => SEGMENT_FILE_EXTENSIONS.includes(path.extname(e.name).toLowerCase()))
+      // `*.test.yaml` beside the segments are segment tests (`audience test`), not segments.
+      .filter((e) => !isTestFile(e.name))
       .map((e) => e.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const files: string[] = [];
@@ -196,4 +211,65 @@ function withSources(
     const source = sources.get(d.file);
     return source === undefined ? d : { ...d, source };
   });
+}
+
+export interface TestFileText {
+  absolute: string;
+  display: string;
+  text: string;
+}
+
+/**
+ * The segment test files (`*.test.yaml`, SPEC §14) of the paths: a file as given, a folder searched
+ * with its subfolders (names starting with "." and node_modules left out), sorted by path.
+ */
+export async function loadTestFiles(
+  paths: readonly string[],
+  cwd: string,
+  options: { ignoreOtherFiles?: boolean } = {},
+): Promise<{ files: TestFileText[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const found: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    const names = entries.map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      if (name.startsWith(".") || name === "node_modules") continue;
+      const full = path.join(folder, name);
+      const info = await stat(full).catch(() => undefined);
+      if (info?.isDirectory()) await walk(full);
+      else if (info?.isFile() && isTestFile(name)) found.push(full);
+    }
+  };
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      diagnostics.push(fileProblem(displayPath(absolute, cwd), info));
+      continue;
+    }
+    if (info.isDirectory()) {
+      try {
+        await walk(absolute);
+      } catch (error) {
+        diagnostics.push(fileProblem(displayPath(absolute, cwd), error as NodeJS.ErrnoException));
+      }
+    } else if (isTestFile(absolute)) found.push(absolute);
+    else if (options.ignoreOtherFiles !== true) {
+      diagnostics.push(
+        fileLevel(
+          displayPath(absolute, cwd),
+          "NOT_A_TEST_FILE",
+          "segment test files are named *.test.yaml (or *.test.yml)",
+        ),
+      );
+    }
+  }
+  const files: TestFileText[] = [];
+  for (const absolute of [...new Set(found)]) {
+    const display = displayPath(absolute, cwd);
+    const text = await readSegmentFile(absolute, display, diagnostics);
+    if (text !== undefined) files.push({ absolute, display, text });
+  }
+  return { files, diagnostics };
 }

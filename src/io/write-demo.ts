@@ -5,6 +5,7 @@
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { isTestFile } from "../segments/parse-test-file.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDay } from "../calendar.js";
@@ -198,7 +199,9 @@ export async function writeDemoShop(
       segments = "segments/";
       const folder = join(dir, "segments");
       await makeFolders(folder);
-      const names = (await readdir(LIBRARY_DIR)).filter((n) => n.endsWith(".yaml")).sort();
+      const names = (await readdir(LIBRARY_DIR))
+        .filter((n) => n.endsWith(".yaml") && !isTestFile(n))
+        .sort();
       for (const name of names) {
         await replaceFile(join(folder, name), await readFile(join(LIBRARY_DIR, name)));
       }

@@ -42,6 +42,7 @@ describe("bindHeader", () => {
       created_at: ["InvoiceDate"],
       price: ["UnitPrice"],
       customer_id: ["CustomerID"],
+      country: ["Country"],
     });
   });
 

@@ -22,6 +22,8 @@ export interface BoundSource {
   header: string;
   /** A constant used when the cell is non-empty (`Cancelled at` → "cancelled"). */
   value?: string;
+  /** Only this part of a full name (`Billing Name`). */
+  part?: "first" | "last";
 }
 
 export interface ColumnBinding {
@@ -80,6 +82,12 @@ function sourcesOf(value: ColumnSource | readonly ColumnSource[]): readonly Colu
   return Array.isArray(value) ? value : [value as ColumnSource];
 }
 
+function boundSource(source: ColumnSource, index: number, header: string): BoundSource {
+  if (typeof source === "string") return { index, header };
+  if ("part" in source) return { index, header, part: source.part };
+  return { index, header, value: source.value };
+}
+
 export function bindHeader(
   kind: InputKind,
   file: string,
@@ -128,11 +136,7 @@ export function bindHeader(
           { hint: headersFound(header) },
         );
       }
-      sources.push({
-        index,
-        header: header[index],
-        ...(typeof source === "string" ? {} : { value: source.value }),
-      });
+      sources.push(boundSource(source, index, header[index]));
       used.add(index);
     }
     bindings.set(name, { canonical: name, sources });
@@ -144,12 +148,10 @@ export function bindHeader(
     for (const source of presetMap[name] ?? []) {
       const wanted = typeof source === "string" ? source : source.header;
       const index = find(wanted);
-      if (index === undefined || used.has(index)) continue;
-      sources.push({
-        index,
-        header: header[index],
-        ...(typeof source === "string" ? {} : { value: source.value }),
-      });
+      // A full-name header may serve both name parts; any other header serves one column.
+      const shared = typeof source !== "string" && "part" in source;
+      if (index === undefined || (used.has(index) && !shared)) continue;
+      sources.push(boundSource(source, index, header[index]));
       used.add(index);
       // Synonyms are alternatives for one column: the first header present is the column.
       if (preset.name === "generic") break;
@@ -197,7 +199,7 @@ export type CellReader = (fields: readonly string[]) => string | undefined;
 export function cellReader(binding: ColumnBinding | undefined): CellReader {
   if (binding === undefined) return () => undefined;
   const sources = binding.sources;
-  if (sources.length === 1 && sources[0].value === undefined) {
+  if (sources.length === 1 && sources[0].value === undefined && sources[0].part === undefined) {
     const index = sources[0].index;
     return (fields) => {
       const cell = fields[index];
@@ -207,8 +209,23 @@ export function cellReader(binding: ColumnBinding | undefined): CellReader {
   return (fields) => {
     for (const source of sources) {
       const cell = fields[source.index];
-      if (cell !== undefined && cell.trim() !== "") return source.value ?? cell;
+      if (cell === undefined || cell.trim() === "") continue;
+      if (source.part === undefined) return source.value ?? cell;
+      const part = namePart(cell, source.part);
+      if (part !== undefined) return part;
     }
     return undefined;
   };
+}
+
+/**
+ * A part of a full name as shops join them, first name then last name: the first word is the
+ * first name, the rest the last name ("Ana María Soto" → "Ana", "María Soto"). A "name" with no
+ * letter (a phone number typed in the name field) is no name.
+ */
+export function namePart(full: string, part: "first" | "last"): string | undefined {
+  const words = full.trim().split(/\s+/);
+  if (!/\p{L}/u.test(full)) return undefined;
+  if (part === "first") return words[0];
+  return words.length > 1 ? words.slice(1).join(" ") : undefined;
 }

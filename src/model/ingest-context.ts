@@ -4,18 +4,26 @@
  */
 import {
   CANONICAL_COLUMNS,
+  detectPreset,
   type ColumnMap,
   type InputKind,
   type Preset,
 } from "../config/presets.js";
+import { UserError } from "../errors.js";
 import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./columns.js";
 import type { AggregateSpec } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
+import { HashedIdSet } from "./id-set.js";
 import { PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
 import { CustomerStore } from "./store.js";
 import { normalizeEmail, type DecimalMark } from "./values.js";
+
+/** The last part of a displayed path. */
+function basename(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1);
+}
 
 /** The raw fields of one CSV row and where it is. */
 export interface RowSink {
@@ -32,8 +40,15 @@ export interface IngestOptions {
   dateOrder?: DateOrder;
   decimal: DecimalMark;
   preset: Preset;
+  /** No preset chosen: each file is read with the preset its header is recognised as (else `preset`). */
+  detectPreset?: boolean;
   columns: Partial<Record<InputKind, ColumnMap>>;
-  excludeStatus: readonly string[];
+  /** Order statuses that do not count; absent: the file's preset's (`notPurchase`). */
+  excludeStatus?: readonly string[];
+  /** `currency:`: only orders in this currency count (upper case). */
+  currency?: string;
+  /** `exchange_rates:` into `reporting_currency`: amounts in other currencies are converted. */
+  exchangeRates?: ExchangeRates;
   /** Aggregates of the compiled plan, in plan order. */
   aggregates: readonly AggregateSpec[];
   /** Custom contact properties to keep (`props.NAME` used by segments or outputs). */
@@ -43,6 +58,12 @@ export interface IngestOptions {
   categories: boolean;
   /** Keep each buyer's distinct purchase days (for predictions). */
   purchaseDays?: boolean;
+}
+
+export interface ExchangeRates {
+  reporting: string;
+  /** Currency (upper case) → value of one unit in the reporting currency. */
+  rates: ReadonlyMap<string, number>;
 }
 
 /** Counts per input file, beyond rejects (which the RejectLog holds). */
@@ -62,6 +83,20 @@ export interface FileStats {
   afterAsOf: number;
   /** Rows left out by `orders_filter`. */
   filtered: number;
+  /** The preset the file was read with. */
+  preset: string;
+  /** What the header was recognised as ("a Shopify orders export"), with no preset chosen. */
+  detected?: string;
+  /** Orders: how many orders had each status ("" for none), and whether that status counts. */
+  statuses: Map<string, { orders: number; counted: boolean }>;
+  /** Orders: counted orders by currency (upper case; "" for none). */
+  currencies: Map<string, number>;
+  /** Orders left out because their currency is not `currency:`. */
+  otherCurrency: number;
+  /** Orders already read from an earlier file of the same input (same order id). */
+  duplicates: number;
+  /** Orders: whether the file has an amount (a total, or line prices). */
+  hasAmount: boolean;
   warnings: string[];
 }
 
@@ -76,6 +111,12 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
     excludedStatus: 0,
     afterAsOf: 0,
     filtered: 0,
+    preset: "generic",
+    statuses: new Map(),
+    currencies: new Map(),
+    otherCurrency: 0,
+    duplicates: 0,
+    hasAmount: true,
     warnings: [],
   };
 }
@@ -87,6 +128,10 @@ export class IngestContext {
   readonly clock: ZoneClock;
   readonly phones: PhoneNormalizer;
   readonly stats: FileStats[] = [];
+  /** Order ids counted or closed in any orders file so far (the same order in two downloads). */
+  readonly orderIds = new HashedIdSet();
+  /** Customers whose consent or name so far comes from orders, not from contacts. */
+  readonly fromOrders = new Set<number>();
 
   constructor(options: IngestOptions, rejects: RejectLog) {
     this.options = options;
@@ -113,8 +158,31 @@ export class IngestContext {
     file: string,
     header: string[],
     stats: FileStats,
-  ): { bound: BoundHeader; cells: Record<string, CellReader>; used: Set<number> } {
-    const bound = bindHeader(kind, file, header, this.options.preset, this.options.columns[kind]);
+  ): {
+    bound: BoundHeader;
+    cells: Record<string, CellReader>;
+    used: Set<number>;
+    preset: Preset;
+  } {
+    let preset = this.options.preset;
+    if (this.options.detectPreset === true) {
+      const found = detectPreset(header);
+      if (found !== undefined && found.signature.kind !== kind) {
+        const flag =
+          found.signature.kind === "contacts" ? "--contacts" : `--${found.signature.kind}`;
+        throw new UserError(
+          "WRONG_KIND",
+          `${file} is ${found.signature.what}, given as the ${kind} file`,
+          { hint: `pass it as ${flag} (or \`${found.signature.kind}:\` in audience.yaml)` },
+        );
+      }
+      if (found !== undefined) {
+        preset = found.preset;
+        stats.detected = `${basename(file)}: ${found.signature.what} (preset ${preset.name})`;
+      }
+    }
+    stats.preset = preset.name;
+    const bound = bindHeader(kind, file, header, preset, this.options.columns[kind]);
     stats.warnings.push(...bound.warnings);
     const cells: Record<string, CellReader> = {};
     for (const name of CANONICAL_COLUMNS[kind]) cells[name] = cellReader(bound.bindings.get(name));
@@ -122,7 +190,7 @@ export class IngestContext {
     const used = new Set<number>();
     for (const binding of bound.bindings.values())
       for (const source of binding.sources) used.add(source.index);
-    return { bound, cells, used };
+    return { bound, cells, used, preset };
   }
 
   newStats(kind: InputKind, file: string): FileStats {

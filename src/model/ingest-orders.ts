@@ -11,8 +11,8 @@
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { OrderAggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { compilePredicate, type Scope, type Value } from "../dsl/evaluator.js";
-import type { CellReader } from "./columns.js";
-import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { cellReader, type CellReader } from "./columns.js";
+import { CANONICAL_COLUMNS, type Preset } from "../config/presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
 import { own } from "./store.js";
@@ -26,7 +26,7 @@ import {
   type RowKeys,
   type RowSink,
 } from "./ingest-context.js";
-import { cleanCell, parseNumber } from "./values.js";
+import { cleanCell, parseBoolean, parseNumber } from "./values.js";
 
 const OPEN_ORDERS = 256;
 
@@ -66,7 +66,19 @@ class OpenOrder {
   firstFields: readonly string[] = [];
   day = NaN;
   status: string | undefined;
+  currency: string | undefined;
   channel: string | undefined;
+  /** The same order already read from an earlier file: its rows are passed over. */
+  duplicate = false;
+  /** The order's name in the second `order_id` source (Shopify `Name`), which its later rows carry. */
+  alias: string | undefined;
+  /** The buyer as the order describes them (billing columns). */
+  firstName: string | undefined;
+  lastName: string | undefined;
+  country: string | undefined;
+  city: string | undefined;
+  zip: string | undefined;
+  consent: string | undefined;
   total = NaN;
   refunded = NaN;
   lineSum = 0;
@@ -100,7 +112,16 @@ class OpenOrder {
     this.firstLine = line;
     this.day = NaN;
     this.status = undefined;
+    this.currency = undefined;
     this.channel = undefined;
+    this.duplicate = false;
+    this.alias = undefined;
+    this.firstName = undefined;
+    this.lastName = undefined;
+    this.country = undefined;
+    this.city = undefined;
+    this.zip = undefined;
+    this.consent = undefined;
     this.total = NaN;
     this.refunded = NaN;
     this.lineSum = 0;
@@ -120,7 +141,7 @@ export class OrdersSink implements RowSink {
   private readonly file: string;
   private readonly stats: FileStats;
   private readonly dates: DateParser;
-  private readonly excluded: Set<string>;
+  private excluded = new Set<string>();
   private readonly aggregates: OrderAggregate[] = [];
   private readonly itemFilters: ItemFilter[] = [];
   private readonly filterExpr: PlanExpr | undefined;
@@ -128,6 +149,10 @@ export class OrdersSink implements RowSink {
   private cells = {} as Cells;
   private used = new Set<number>();
   private hasOrderId = false;
+  /** With two or more `order_id` sources: the first (Shopify `Id`), and the others (`Name`). */
+  private primaryId: CellReader | undefined;
+  private aliasId: CellReader | undefined;
+  private readonly byAlias = new Map<string, OpenOrder>();
   private readonly open = new Map<string, OpenOrder>();
   private readonly pool: OpenOrder[] = [];
   private readonly closed = new HashedIdSet();
@@ -140,7 +165,6 @@ export class OrdersSink implements RowSink {
     this.file = file;
     this.stats = ctx.newStats("orders", file);
     this.dates = ctx.dateParser(true);
-    this.excluded = new Set(ctx.options.excludeStatus.map((s) => s.toLowerCase()));
     this.filterExpr = ordersFilter;
     ctx.options.aggregates.forEach((spec, index) => {
       if (spec.source !== "orders") return;
@@ -169,10 +193,26 @@ export class OrdersSink implements RowSink {
   }
 
   header(fields: string[]): void {
-    const { bound, cells, used } = this.ctx.bindFile("orders", this.file, fields, this.stats);
+    const { bound, cells, used, preset } = this.ctx.bindFile(
+      "orders",
+      this.file,
+      fields,
+      this.stats,
+    );
     this.cells = cells as Cells;
     this.used = used;
     this.hasOrderId = bound.bindings.has("order_id");
+    const idSources = bound.bindings.get("order_id")?.sources ?? [];
+    if (idSources.length > 1) {
+      this.primaryId = cellReader({ canonical: "order_id", sources: idSources.slice(0, 1) });
+      this.aliasId = cellReader({ canonical: "order_id", sources: idSources.slice(1) });
+    }
+    const excluded = this.ctx.options.excludeStatus ?? preset.notPurchase;
+    this.excluded = new Set(excluded.map(normalizeStatus));
+    if (!bound.bindings.has("total") && !bound.bindings.has("price")) {
+      this.stats.hasAmount = false;
+      this.stats.warnings.push(noAmountWarning(this.file, preset));
+    }
     if (this.filterExpr !== undefined)
       this.filter = compileRowFilter(this.filterExpr, this.cells, this.dates, this.ctx);
   }
@@ -219,7 +259,7 @@ export class OrdersSink implements RowSink {
     const price = this.amount(cells.price, fields, line, "price");
     if (price === undefined) return;
 
-    const orderId = this.hasOrderId ? cleanCell(cells.order_id(fields)) : undefined;
+    const orderId = this.hasOrderId ? this.orderIdOf(fields) : undefined;
     if (this.hasOrderId && orderId === undefined) {
       rejects.reject(this.file, line, "empty order_id", fields);
       return;
@@ -233,7 +273,9 @@ export class OrdersSink implements RowSink {
       order = undefined;
     }
     if (order === undefined) {
-      const keys = this.buyerOf(fields, line);
+      // The same order in an earlier file (two downloads that overlap): read once.
+      const duplicate = orderId !== undefined && this.ctx.orderIds.has(orderId);
+      const keys = duplicate ? NO_KEYS : this.buyerOf(fields, line);
       if (keys === undefined) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
       order.reset(orderId ?? "", keys, seq, line, fields, [
@@ -241,6 +283,11 @@ export class OrdersSink implements RowSink {
         cells.email(fields),
         cells.phone(fields),
       ]);
+      order.duplicate = duplicate;
+      if (this.aliasId !== undefined) {
+        order.alias = cleanCell(this.aliasId(fields));
+        if (order.alias !== undefined) this.byAlias.set(order.alias, order);
+      }
       if (orderId !== undefined) {
         this.open.set(orderId, order);
         if (this.open.size > OPEN_ORDERS) {
@@ -251,12 +298,24 @@ export class OrdersSink implements RowSink {
     }
     this.lastOrderId = orderId;
     this.lastOrder = order;
+    if (order.duplicate) return;
 
     if (Number.isNaN(order.day)) order.day = day;
     if (order.status === undefined) {
       const status = cleanCell(cells.status(fields));
-      if (status !== undefined) order.status = status.toLowerCase();
+      if (status !== undefined) order.status = normalizeStatus(status);
     }
+    if (order.currency === undefined) {
+      const currency = cleanCell(cells.currency(fields));
+      if (currency !== undefined) order.currency = currency.toUpperCase();
+    }
+    order.firstName ??= cleanCell(cells.first_name(fields));
+    order.lastName ??= cleanCell(cells.last_name(fields));
+    order.country ??= cleanCell(cells.country(fields));
+    order.city ??= cleanCell(cells.city(fields));
+    // Shopify writes `-` for a billing address without a zip.
+    order.zip ??= cleanCell(cells.zip(fields)?.replace(/^-$/, ""));
+    order.consent ??= cleanCell(cells.email_consent(fields));
     if (order.channel === undefined) {
       order.channel = this.ctx.store.strings.intern(cleanCell(cells.channel(fields)));
     }
@@ -317,6 +376,21 @@ export class OrdersSink implements RowSink {
   /** Closes the orders still open; call once after the last row. */
   finish(): void {
     for (const order of [...this.open.values()]) this.closeOrder(order);
+  }
+
+  /**
+   * The row's order id. With several `order_id` sources (Shopify: `Id`, then `Name`), a row with
+   * the first one empty continues the open order whose first row had the same second one (the
+   * line-item rows of a Shopify order carry only its `Name`); otherwise the first non-empty wins.
+   */
+  private orderIdOf(fields: string[]): string | undefined {
+    if (this.primaryId === undefined || this.aliasId === undefined)
+      return cleanCell(this.cells.order_id(fields));
+    const primary = cleanCell(this.primaryId(fields));
+    if (primary !== undefined) return primary;
+    const alias = cleanCell(this.aliasId(fields));
+    if (alias === undefined) return undefined;
+    return this.byAlias.get(alias)?.id ?? alias;
   }
 
   /**
@@ -449,8 +523,15 @@ export class OrdersSink implements RowSink {
       this.open.delete(order.id);
       this.closed.add(order.id);
     }
+    if (order.alias !== undefined && this.byAlias.get(order.alias) === order)
+      this.byAlias.delete(order.alias);
     this.pool.push(order);
     const { store, options, rejects } = this.ctx;
+    if (order.duplicate) {
+      this.stats.duplicates++;
+      return;
+    }
+    if (order.id !== "") this.ctx.orderIds.add(order.id);
     if (Number.isNaN(order.day)) {
       rejects.reject(
         this.file,
@@ -460,7 +541,12 @@ export class OrdersSink implements RowSink {
       );
       return;
     }
-    if (order.status !== undefined && this.excluded.has(order.status)) {
+    const status = order.status ?? "";
+    const counted = !this.excluded.has(status);
+    const seen = this.stats.statuses.get(status);
+    if (seen === undefined) this.stats.statuses.set(status, { orders: 1, counted });
+    else seen.orders++;
+    if (!counted) {
       this.stats.excludedStatus++;
       return;
     }
@@ -468,8 +554,21 @@ export class OrdersSink implements RowSink {
       this.stats.afterAsOf++;
       return;
     }
+    const currency = order.currency ?? "";
+    let rate = 1;
+    if (currency !== "") {
+      if (options.currency !== undefined && currency !== options.currency) {
+        this.stats.otherCurrency++;
+        return;
+      }
+      if (options.exchangeRates !== undefined && currency !== options.exchangeRates.reporting)
+        rate = options.exchangeRates.rates.get(currency) ?? NaN;
+    }
+    this.stats.currencies.set(currency, (this.stats.currencies.get(currency) ?? 0) + 1);
     let amount = Number.isNaN(order.total) ? order.lineSum : order.total;
     if (!Number.isNaN(order.refunded)) amount -= order.refunded;
+    // A currency without a rate stops the run once the files are read (read-inputs.ts).
+    if (rate !== 1) amount = Number.isNaN(rate) ? 0 : amount * rate;
     if (amount < 0) {
       rejects.reject(
         this.file,
@@ -481,6 +580,7 @@ export class OrdersSink implements RowSink {
       return;
     }
     const c = this.customerOf(order);
+    this.describe(c, order);
     const day = order.day;
     this.stats.orders++;
     store.ordersCount[c]++;
@@ -529,13 +629,77 @@ export class OrdersSink implements RowSink {
       let value: number;
       if (a.item >= 0) {
         if (order.itemMatched[a.item] === 0) continue;
-        value = a.measure === "count" ? 1 : order.itemSpent[a.item];
+        value =
+          a.measure === "count" ? 1 : order.itemSpent[a.item] * (Number.isNaN(rate) ? 0 : rate);
       } else {
         value = a.measure === "count" ? 1 : amount;
       }
       store.aggregates[a.index][c] += value;
     }
   }
+
+  /**
+   * The buyer's name, place and consent from the order, where contacts did not give them: contacts
+   * are read first and win; between orders the first value wins, and for consent "no" wins.
+   */
+  private describe(c: number, order: OpenOrder): void {
+    const store = this.ctx.store;
+    const strings = store.strings;
+    if (store.firstName[c] === undefined) store.firstName[c] = strings.intern(order.firstName);
+    if (store.lastName[c] === undefined) store.lastName[c] = strings.intern(order.lastName);
+    if (store.country[c] === undefined) store.country[c] = strings.intern(order.country);
+    if (store.city[c] === undefined) store.city[c] = strings.intern(order.city);
+    if (store.zip[c] === undefined) store.zip[c] = strings.intern(order.zip);
+    if (order.consent === undefined) return;
+    let value = parseBoolean(order.consent);
+    if (value === undefined) {
+      this.ctx.rejects.warn(
+        this.file,
+        order.firstLine,
+        "unrecognised email_consent value, read as no",
+        order.consent.slice(0, 30),
+      );
+      value = false;
+    }
+    const current = store.emailConsent[c];
+    if (current === -1) {
+      store.emailConsent[c] = value ? 1 : 0;
+      this.ctx.fromOrders.add(c);
+    } else if (this.ctx.fromOrders.has(c) && !value) {
+      store.emailConsent[c] = 0;
+    }
+  }
+}
+
+/** Statuses compare trimmed and in lower case, without WooCommerce's `wc-` prefix. */
+export function normalizeStatus(status: string): string {
+  const word = status.trim().toLowerCase();
+  return word.startsWith("wc-") ? word.slice(3) : word;
+}
+
+const NO_KEYS: RowKeys = {
+  id: undefined,
+  email: undefined,
+  phone: undefined,
+  badEmail: false,
+  badPhone: false,
+};
+
+/** The warning for an orders file without any amount, naming what was looked for. */
+function noAmountWarning(file: string, preset: Preset): string {
+  const names = (column: string) =>
+    (preset.columns.orders[column] ?? []).map((s) => (typeof s === "string" ? s : s.header));
+  const totals = names("total");
+  const prices = names("price");
+  const looked = [
+    ...(totals.length > 0 ? [`total (${totals.join(", ")})`] : []),
+    ...(prices.length > 0 ? [`quantity × price (${prices.join(", ")})`] : []),
+  ];
+  return (
+    `${file} has no amount column (looked for ${looked.join("; ")}): revenue, total_spent and ` +
+    `RFM monetary are unavailable; if it has one, map it in audience.yaml, e.g.  ` +
+    `columns: { orders: { total: "Your Header" } }`
+  );
 }
 
 type OrderOrReject = OpenOrder | undefined | "rejected";

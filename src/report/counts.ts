@@ -15,6 +15,8 @@ export interface CountsView {
   /** Build only: rows written and file per segment id. */
   written?: ReadonlyMap<string, { written: number; file: string }>;
   rejected: Record<string, Record<string, number>>;
+  /** Orders by status and whether that status counts, per orders file (`statusesJson`). */
+  statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
 }
 
 export function renderCountsText(view: CountsView, theme: Theme): string {
@@ -87,5 +89,6 @@ export function countsJson(view: CountsView): CountsJson {
       };
     }),
     rejected_rows: view.rejected,
+    ...(view.statuses === undefined ? {} : { order_statuses: view.statuses }),
   };
 }

@@ -18,6 +18,8 @@ export interface DiagnosticSummary {
   files: number;
   /** Warnings fail too (`--strict`): the summary says ✖ for them. */
   strict?: boolean;
+  /** When nothing failed: the whole success line after ✔ (`12 expectations in 5 test files passed`). */
+  passed?: string;
 }
 
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
@@ -92,6 +94,7 @@ export function summaryLine(
   if (errors > 0 || (warnings > 0 && summary?.strict === true)) {
     return theme.error(`✖ ${counts} in ${plural(problemFiles, "file")}`);
   }
+  if (summary?.passed !== undefined && warnings === 0) return theme.success(`✔ ${summary.passed}`);
   const checked =
     summary === undefined
       ? ""

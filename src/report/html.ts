@@ -43,6 +43,8 @@ export interface ReportView {
   /** Warnings by file and warning (rows kept, with a value left out). */
   warnings: Record<string, Record<string, number>>;
   version: string;
+  /** False when the orders carry no amounts: revenue and monetary values are not known. */
+  amounts?: boolean;
   history?: BuildHistory;
 }
 
@@ -61,7 +63,7 @@ export function renderReportHtml(view: ReportView): string {
   const asOf = formatDay(view.counts.asOf);
   const json: PageJson = {
     counts: countsJson(view.counts),
-    rfm: rfmJson(view.rfm, view.counts.asOf),
+    rfm: rfmJson(view.rfm, view.counts.asOf, { amounts: view.amounts ?? true }),
     channels: channelsJson(view.channels, view.counts.asOf),
   };
   const body = [
@@ -128,11 +130,16 @@ function header(view: ReportView, json: PageJson, asOf: string): string {
 <div class="kpis">
 ${kpi("Customers", formatInteger(counts.customers), "contacts and buyers", "customers")}
 ${kpi("Buyers", formatInteger(counts.buyers), `${formatPercent(buyerShare)} of customers`, "buyers")}
-${kpi("Revenue", formatAmount(rfm.revenue), `orders up to ${longDate(asOf)}`, "revenue")}
+${kpi("Revenue", known(rfm.revenue, formatAmount), rfm.revenue === null ? "no amounts in the orders" : `orders up to ${longDate(asOf)}`, "revenue")}
 ${kpi("Top 20% of buyers", formatPercent(channels.top_20pct_revenue_share), "of revenue", "top20")}
 </div>
 <nav><a href="#segments">Segments</a><a href="#rfm">RFM</a><a href="#channels">Channels</a><a href="#pareto">Revenue concentration</a>${view.history !== undefined && view.history.builds.length > 0 ? '<a href="#history">Over time</a>' : ""}<a href="#inputs">Data read</a></nav>
 </header>`;
+}
+
+/** A value JSON leaves null when it is not known (amounts), shown as an em dash. */
+function known(value: number | null, format: (v: number) => string): string {
+  return value === null ? "—" : format(value);
 }
 
 /** A share as a number and a bar under it. */
@@ -281,7 +288,7 @@ function rfmSection(rfm: RfmReport, json: RfmJson): string {
     `<tr data-cut="${key}"><th scope="row">${label}<span class="seg-id">${what}${fixed && !allFixed ? " · fixed" : ""}</span></th>${values.map((v, i) => `<td class="num" data-c="${i + 1}">${formatCut(v)}</td>`).join("")}</tr>`;
   const segments = rfm.segments.map(
     (s, i) =>
-      `<tr data-rfm-segment="${esc(s.name)}"><th scope="row">${esc(rfmLabel(s.name))}</th>${num(formatInteger(json.segments[i].customers), "customers")}${shareCell(json.segments[i].share, "share")}${num(formatAmount(json.segments[i].revenue), "revenue")}${shareCell(json.segments[i].revenue_share, "revenue_share")}${num(s.customers === 0 ? "—" : formatAmount(s.avgDaysSinceLastOrder, 0), "avg_days")}${num(s.customers === 0 ? "—" : formatAmount(s.avgOrders, 1), "avg_orders")}${num(s.customers === 0 ? "—" : formatAmount(s.avgSpent), "avg_spent")}</tr>`,
+      `<tr data-rfm-segment="${esc(s.name)}"><th scope="row">${esc(rfmLabel(s.name))}</th>${num(formatInteger(json.segments[i].customers), "customers")}${shareCell(json.segments[i].share, "share")}${num(known(json.segments[i].revenue, formatAmount), "revenue")}${json.segments[i].revenue_share === null ? num("—", "revenue_share") : shareCell(json.segments[i].revenue_share ?? 0, "revenue_share")}${num(s.customers === 0 ? "—" : formatAmount(s.avgDaysSinceLastOrder, 0), "avg_days")}${num(s.customers === 0 ? "—" : formatAmount(s.avgOrders, 1), "avg_orders")}${num(s.customers === 0 ? "—" : formatAmount(s.avgSpent), "avg_spent")}</tr>`,
   );
   return `<section id="rfm">
 <h2>RFM: recency, frequency, money</h2>
@@ -304,7 +311,7 @@ ${rows.join("\n")}
 <tbody>
 ${cut("Recency", "days since last order", json.cut_points.recency, rfm.fixed.recency, "recency")}
 ${cut("Frequency", "orders", json.cut_points.frequency, rfm.fixed.frequency, "frequency")}
-${cut("Monetary", "total spent", json.cut_points.monetary, rfm.fixed.monetary, "monetary")}
+${json.cut_points.monetary === null ? "" : cut("Monetary", "total spent", json.cut_points.monetary, rfm.fixed.monetary, "monetary")}
 </tbody>
 </table>
 </div>

@@ -15,10 +15,14 @@ export function renderInputSummary(
   theme: Theme,
 ): string {
   let out = "";
+  out += detectedLines(inputs);
   for (const input of inputs) {
     const s = input.stats;
     const parts = inputNotes(input);
     out += `${theme.muted("read")} ${input.display}: ${plural(s.rows, "row")}${parts.length > 0 ? ` → ${parts.join(", ")}` : ""}\n`;
+    // A file without statuses (every order "(none)", counted) needs no status line.
+    if (input.kind === "orders" && [...s.statuses.keys()].some((k) => k !== ""))
+      out += `  ${theme.muted("status:")} ${statusLine(s.statuses)}\n`;
   }
   out += `${theme.muted("customers:")} ${formatInteger(customers)}\n`;
   return out;
@@ -37,6 +41,10 @@ export function inputNotes(input: InputReport): string[] {
       parts.push(plural(s.orders, "order"));
       if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
       if (s.excludedStatus > 0) parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
+      if (s.duplicates > 0)
+        parts.push(`${plural(s.duplicates, "order")} already read from an earlier file`);
+      if (s.otherCurrency > 0)
+        parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
       if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
       break;
     case "events":
@@ -46,6 +54,68 @@ export function inputNotes(input: InputReport): string[] {
   }
   if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
   return parts;
+}
+
+/** `order_statuses` of --json: per orders file, each status's orders and whether it counts. */
+export function statusesJson(
+  inputs: readonly InputReport[],
+): Record<string, Record<string, { orders: number; counted: boolean }>> {
+  const out: Record<string, Record<string, { orders: number; counted: boolean }>> = {};
+  for (const input of inputs) {
+    if (input.kind !== "orders") continue;
+    const statuses: Record<string, { orders: number; counted: boolean }> = {};
+    for (const [status, s] of input.stats.statuses)
+      statuses[status] = { orders: s.orders, counted: s.counted };
+    out[input.display] = statuses;
+  }
+  return out;
+}
+
+/**
+ * What each file was recognised as, one line a file; three or more files in a row recognised as
+ * the same export (17 downloads) share one line.
+ */
+function detectedLines(inputs: readonly InputReport[]): string {
+  const lines: { file: string; what: string }[] = [];
+  for (const input of inputs) {
+    const detected = input.stats.detected;
+    if (detected === undefined) continue;
+    const at = detected.indexOf(": ");
+    lines.push({ file: detected.slice(0, at), what: detected.slice(at + 2) });
+  }
+  let out = "";
+  for (let i = 0; i < lines.length;) {
+    let j = i + 1;
+    while (j < lines.length && lines[j].what === lines[i].what) j++;
+    if (j - i >= 3) out += `${lines[i].file} and ${j - i - 1} more files: ${lines[i].what}\n`;
+    else for (let k = i; k < j; k++) out += `${lines[k].file}: ${lines[k].what}\n`;
+    i = j;
+  }
+  return out;
+}
+
+const MAX_STATUSES = 12;
+
+/** `paid 332 counted · refunded 31 not counted · …`: the most frequent statuses first. */
+export function statusLine(
+  statuses: ReadonlyMap<string, { orders: number; counted: boolean }>,
+): string {
+  const sorted = [...statuses].sort((a, b) => b[1].orders - a[1].orders || (a[0] < b[0] ? -1 : 1));
+  const shown = sorted
+    .slice(0, MAX_STATUSES)
+    .map(
+      ([status, s]) =>
+        `${status === "" ? "(none)" : status} ${formatInteger(s.orders)} ${s.counted ? "counted" : "not counted"}`,
+    );
+  const rest = sorted.slice(MAX_STATUSES);
+  if (rest.length > 0) {
+    const counted = rest.filter(([, s]) => s.counted).reduce((n, [, s]) => n + s.orders, 0);
+    const total = rest.reduce((n, [, s]) => n + s.orders, 0);
+    shown.push(
+      `${rest.length} more statuses: ${formatInteger(total)} orders, ${formatInteger(counted)} counted`,
+    );
+  }
+  return shown.join(" · ");
 }
 
 export function renderProblems(

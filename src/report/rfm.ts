@@ -12,11 +12,27 @@ import {
 } from "./table.js";
 import type { Theme } from "./theme.js";
 
-export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): string {
+/** Without any amount in the orders, revenue and the monetary dimension are unknown, not 0. */
+export interface RfmOutputOptions {
+  amounts: boolean;
+  /** `order_statuses` of the JSON (see report/inputs.ts). */
+  statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
+}
+
+const UNAVAILABLE = "unavailable (the orders have no amount column)";
+
+export function renderRfmText(
+  report: RfmReport,
+  asOf: EpochDay,
+  theme: Theme,
+  options: RfmOutputOptions = { amounts: true },
+): string {
+  const money = (value: number, decimals?: number) =>
+    options.amounts ? formatAmount(value, decimals) : "—";
   let out = `${theme.strong("RFM")} as of ${formatDay(asOf)} · ${formatCount(report.buyers, "buyer")} of ${formatCount(
     report.customers,
     "customer",
-  )} · revenue ${formatAmount(report.revenue)}\n\n`;
+  )} · revenue ${options.amounts ? formatAmount(report.revenue) : UNAVAILABLE}\n\n`;
   if (report.buyers === 0) return `${out}No buyers as of this date: nothing to score.\n`;
 
   const allFixed = report.fixed.recency && report.fixed.frequency && report.fixed.monetary;
@@ -43,7 +59,9 @@ export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): 
     [
       cut("recency", "days since last order", report.cutPoints.recency, report.fixed.recency),
       cut("frequency", "orders", report.cutPoints.frequency, report.fixed.frequency),
-      cut("monetary", "total spent", report.cutPoints.monetary, report.fixed.monetary),
+      options.amounts
+        ? cut("monetary", "total spent", report.cutPoints.monetary, report.fixed.monetary)
+        : ["monetary", UNAVAILABLE, "—", "—", "—", "—"],
     ],
     { indent: "  ", header: theme.muted },
   );
@@ -80,49 +98,63 @@ export function renderRfmText(report: RfmReport, asOf: EpochDay, theme: Theme): 
       s.name,
       formatInteger(s.customers),
       formatPercent(s.share),
-      formatAmount(s.revenue),
-      formatPercent(s.revenueShare),
+      money(s.revenue),
+      options.amounts ? formatPercent(s.revenueShare) : "—",
       s.customers === 0 ? "—" : formatAmount(s.avgDaysSinceLastOrder, 0),
       s.customers === 0 ? "—" : formatAmount(s.avgOrders, 1),
-      s.customers === 0 ? "—" : formatAmount(s.avgSpent),
+      s.customers === 0 ? "—" : money(s.avgSpent),
     ]),
     { indent: "  ", header: theme.muted },
   );
   return out;
 }
 
-/** `audience rfm --json` (SPEC §9). */
+/** `audience rfm --json` (SPEC §9); without amounts, revenue and monetary values are null. */
 export interface RfmJson {
   as_of: string;
   buyers: number;
   customers: number;
-  revenue: number;
-  cut_points: RfmReport["cutPoints"];
+  revenue: number | null;
+  monetary_available: boolean;
+  cut_points: {
+    recency: number[];
+    frequency: number[];
+    monetary: number[] | null;
+  };
   grid: number[][];
   segments: {
     name: string;
     customers: number;
-    revenue: number;
+    revenue: number | null;
     share: number;
-    revenue_share: number;
+    revenue_share: number | null;
   }[];
+  order_statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
 }
 
-export function rfmJson(report: RfmReport, asOf: EpochDay): RfmJson {
+/** SPEC §9; without amounts, revenue and monetary values are null and `monetary_available` false. */
+export function rfmJson(
+  report: RfmReport,
+  asOf: EpochDay,
+  options: RfmOutputOptions = { amounts: true },
+): RfmJson {
+  const known = options.amounts;
   return {
     as_of: formatDay(asOf),
     buyers: report.buyers,
     customers: report.customers,
-    revenue: report.revenue,
-    cut_points: report.cutPoints,
+    revenue: known ? report.revenue : null,
+    monetary_available: known,
+    cut_points: known ? report.cutPoints : { ...report.cutPoints, monetary: null },
     grid: report.grid,
     segments: report.segments.map((s) => ({
       name: s.name,
       customers: s.customers,
-      revenue: s.revenue,
+      revenue: known ? s.revenue : null,
       share: round4(s.share),
-      revenue_share: round4(s.revenueShare),
+      revenue_share: known ? round4(s.revenueShare) : null,
     })),
+    ...(options.statuses === undefined ? {} : { order_statuses: options.statuses }),
   };
 }
 

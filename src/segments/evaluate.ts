@@ -40,37 +40,18 @@ export function closureOf(plan: SegmentPlan, only: readonly string[]): Set<strin
 export function evaluateSegments(
   plan: SegmentPlan,
   profiles: Profiles,
-  options: { only?: readonly string[]; exclusive?: boolean } = {},
+  options: {
+    only?: readonly string[];
+    exclusive?: boolean;
+    /** Where this plan's aggregates start in the store (plans read together, e.g. `plan`). */
+    aggregateOffset?: number;
+  } = {},
 ): SegmentMembers[] {
   const size = profiles.size;
-  const store = profiles.store;
   const wanted = options.only === undefined ? undefined : closureOf(plan, options.only);
   const byId = new Map(plan.segments.map((s) => [s.id, s]));
   const membership = new Map<string, Uint8Array>();
-  const fieldCache = new Map<string, ReturnType<Profiles["field"]>>();
-  const scope: Scope<number> = {
-    field(name) {
-      let getter = fieldCache.get(name);
-      if (getter === undefined) {
-        getter = profiles.field(name);
-        fieldCache.set(name, getter);
-      }
-      return getter;
-    },
-    prop(name) {
-      return scope.field(`props.${name}`);
-    },
-    aggregate(index) {
-      const column = store.aggregates[index];
-      return (c) => column[c];
-    },
-    inSegment(id) {
-      return (c) => {
-        const members = membership.get(id);
-        return members !== undefined && members[c] === 1;
-      };
-    },
-  };
+  const scope = profileScope(profiles, (id) => membership.get(id), options.aggregateOffset);
 
   for (const id of plan.evaluationOrder) {
     if (wanted !== undefined && !wanted.has(id)) continue;
@@ -125,6 +106,43 @@ export function evaluateSegments(
 
   if (options.exclusive) assignExclusively(results, size);
   return results;
+}
+
+/**
+ * Where a compiled `where` reads its values for customer `c`: profile fields, the plan's
+ * aggregate columns, and the members of other segments (`membersOf`, undefined = no members).
+ */
+export function profileScope(
+  profiles: Profiles,
+  membersOf: (id: string) => Uint8Array | undefined,
+  aggregateOffset = 0,
+): Scope<number> {
+  const store = profiles.store;
+  const fieldCache = new Map<string, ReturnType<Profiles["field"]>>();
+  const scope: Scope<number> = {
+    field(name) {
+      let getter = fieldCache.get(name);
+      if (getter === undefined) {
+        getter = profiles.field(name);
+        fieldCache.set(name, getter);
+      }
+      return getter;
+    },
+    prop(name) {
+      return scope.field(`props.${name}`);
+    },
+    aggregate(index) {
+      const column = store.aggregates[index + aggregateOffset];
+      return (c) => column[c];
+    },
+    inSegment(id) {
+      return (c) => {
+        const members = membersOf(id);
+        return members !== undefined && members[c] === 1;
+      };
+    },
+  };
+  return scope;
 }
 
 /** Priority first (lower number first; segments without one after), then order of appearance. */

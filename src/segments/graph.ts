@@ -223,7 +223,8 @@ function shortestCycle(component: readonly string[], edges: Edges): string[] | u
   return undefined;
 }
 
-function errorAt(
+/** A located error, as the segment graph and the segment tests report them. */
+export function errorAt(
   location: SourceLocation,
   code: string,
   message: string,

@@ -125,8 +125,20 @@ describe("parseSegmentFile: a valid file", () => {
 });
 
 describe("parseSegmentFile: YAML", () => {
-  it("reports a syntax error at its position, with a hint on a where line", () => {
-    const parsed = parse("segments:\n  recent:\n    where: orders(within: 30d) >= 1\n");
+  it("reads named arguments on one plain where line as the expression, positions exact", () => {
+    const text =
+      'segments:\n  a:\n    where: orders(category: "Sérum", within: 30d) = 0 and tags contains "x: y" # c\n    name: "n: 1"\n  b:\n    where: orders(categry: "Sérum") = 0\n';
+    const parsed = parse(text);
+    expect(parsed.definitions.map((d) => [d.id, d.whereText, d.name])).toEqual([
+      ["a", 'orders(category: "Sérum", within: 30d) = 0 and tags contains "x: y"', "n: 1"],
+    ]);
+    expect(parsed.diagnostics.map(brief)).toEqual(["6:19-6:26 error UNKNOWN_ARGUMENT"]);
+  });
+
+  it("reports a syntax error at its position, with a hint on a where line that continues", () => {
+    const parsed = parse(
+      "segments:\n  recent:\n    where: orders(within: 30d) >= 1\n      and orders_count >= 2\n",
+    );
     expect(parsed.diagnostics.map(brief)).toEqual(["3:25-3:26 error YAML_SYNTAX"]);
     expect(parsed.diagnostics[0].message).toBe(
       'the expression contains ": ", which YAML reads as the start of a nested key',

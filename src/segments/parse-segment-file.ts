@@ -10,7 +10,6 @@ import {
   isScalar,
   isSeq,
   LineCounter,
-  parseDocument,
   visit,
   type Node,
   type Pair,
@@ -44,6 +43,7 @@ import {
   SEGMENT_ENTRY_SCHEMA,
   SEGMENT_FILE_SCHEMA,
 } from "./segment-schema.js";
+import { parseYamlWithExpressions } from "./plain-expressions.js";
 import { mapScalar, mapSpan, type ScalarSourceMap, type ScalarStyle } from "./source-map.js";
 
 export interface SegmentFileInput {
@@ -86,7 +86,11 @@ export function parseSegmentFile(input: SegmentFileInput, orderOffset = 0): Pars
   const diagnostics: Diagnostic[] = [];
   const result: ParsedSegmentFile = { definitions: [], declared: [], diagnostics };
 
-  const doc = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseYamlWithExpressions(input.text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   if (doc.errors.length > 0) {
     diagnostics.push(...syntaxDiagnostics(source, doc.errors));
     return result;

@@ -13,6 +13,7 @@ import { needsPredictions, PROFILE_FIELDS } from "../../src/dsl/env.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import { loadProfiles, type LoadedData } from "../../src/io/read-inputs.js";
 import { parseSegmentFile } from "../../src/segments/parse-segment-file.js";
+import type { SegmentPlan } from "../../src/segments/definition.js";
 import { planSegments } from "../../src/segments/plan-segments.js";
 import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
 
@@ -40,6 +41,8 @@ export interface Shop {
   /** Segment id → sorted customer keys of its members (not reachability). */
   members: Map<string, string[]>;
   results: SegmentMembers[];
+  /** The compiled segments, when the shop has segments. */
+  plan?: SegmentPlan;
 }
 
 export async function loadShop(files: ShopFiles): Promise<Shop> {
@@ -112,6 +115,7 @@ export async function loadShop(files: ShopFiles): Promise<Shop> {
     return {
       data,
       results,
+      ...(plan === undefined ? {} : { plan }),
       members,
       keys: () => [...index.keys()].sort(),
       profile(key) {

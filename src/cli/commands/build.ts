@@ -212,10 +212,12 @@ function ownedPaths(settings: Settings): OwnedPath[] {
             path: settings.configFile.path,
           },
         ]),
-    ...Object.values(settings.inputs).map((input) => ({
-      what: `the input ${input.display}`,
-      path: input.path,
-    })),
+    ...Object.values(settings.inputs)
+      .flat()
+      .map((input) => ({
+        what: `the input ${input.display}`,
+        path: input.path,
+      })),
     ...settings.segments.map((s) => ({ what: `the segment files ${s.display}`, path: s.path })),
     ...(settings.rejects === undefined
       ? []

@@ -7,7 +7,10 @@ import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
 import { registerPredict } from "./predict.js";
 import { registerReport } from "./report.js";
+import { registerExplain } from "./explain.js";
+import { registerPlan } from "./plan.js";
 import { registerRfm } from "./rfm.js";
+import { registerTest } from "./test.js";
 import { registerValidate } from "./validate.js";
 
 export type SetExitCode = (code: number) => void;
@@ -25,4 +28,7 @@ export function registerCommands(
   registerValidate(program, context, setExitCode);
   registerDemo(program, context, setExitCode);
   registerPredict(program, context, setExitCode);
+  registerExplain(program, context, setExitCode);
+  registerTest(program, context, setExitCode);
+  registerPlan(program, context, setExitCode);
 }

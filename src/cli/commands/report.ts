@@ -30,6 +30,7 @@ export function reportHtmlOf(run: SegmentRun, counts: CountsView, history?: Buil
     inputs: run.data.inputs,
     warnings: run.data.rejects.warningsByFile(),
     version: VERSION,
+    amounts: run.data.amounts,
     ...(history === undefined ? {} : { history }),
   });
 }
@@ -62,7 +63,7 @@ Examples:
       const path = resolve(context.cwd, flags.html);
       const target = { path, display: displayPath(path, context.cwd) };
       const html = reportHtmlOf(run, countsViewOf(run));
-      const inputs = Object.values(run.settings.inputs).filter((i) => i !== undefined);
+      const inputs = Object.values(run.settings.inputs).flatMap((files) => files ?? []);
       await writeReportFile(target, html, inputs);
       context.stdout.write(
         run.settings.json

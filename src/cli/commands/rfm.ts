@@ -3,6 +3,7 @@ import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { buildRfmReport, type RfmReport } from "../../rfm/report.js";
+import { statusesJson } from "../../report/inputs.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, loadSettings, runData, type DataRun } from "../options.js";
@@ -28,8 +29,13 @@ Examples:
     const report = rfmReportOf(run);
     context.stdout.write(
       settings.json
-        ? formatJson(rfmJson(report, run.asOf))
-        : renderRfmText(report, run.asOf, run.theme),
+        ? formatJson(
+            rfmJson(report, run.asOf, {
+              amounts: run.data.amounts,
+              statuses: statusesJson(run.data.inputs),
+            }),
+          )
+        : renderRfmText(report, run.asOf, run.theme, { amounts: run.data.amounts }),
     );
     setExitCode(0);
   });

@@ -9,6 +9,8 @@ import { UsageError } from "../../errors.js";
 import { resolve } from "node:path";
 import { loadConfigFile } from "../../io/read-config.js";
 import { loadSegmentFiles } from "../../io/segment-files.js";
+import { isTestFile } from "../../segments/parse-test-file.js";
+import { runSegmentTests } from "../segment-tests.js";
 import {
   DIAGNOSTIC_FORMATS,
   formatDiagnostics,
@@ -52,11 +54,25 @@ export function registerValidate(
       const configured = config.source?.values.segments?.map((p) =>
         resolve(config.source?.dir ?? context.cwd, p),
       );
+      const given = paths.length > 0 ? paths : (configured ?? [DEFAULT_SEGMENTS_PATH]);
+      // Segment tests (`*.test.yaml`) given or found in the folders are checked without data.
       const loaded = await loadSegmentFiles(
-        paths.length > 0 ? paths : (configured ?? [DEFAULT_SEGMENTS_PATH]),
+        given.filter((p) => !isTestFile(p)),
         context.cwd,
       );
-      const diagnostics = [...config.diagnostics, ...loaded.diagnostics];
+      const tests = await runSegmentTests(given, context.cwd, {
+        evaluate: false,
+        ignoreOtherFiles: true,
+      });
+      // A missing folder is reported once, by the segment loader.
+      const key = (d: { file: string; line: number; column: number; code: string }) =>
+        `${d.file}:${d.line}:${d.column}:${d.code}`;
+      const seen = new Set(loaded.diagnostics.map(key));
+      const diagnostics = [
+        ...config.diagnostics,
+        ...loaded.diagnostics,
+        ...tests.diagnostics.filter((d) => !seen.has(key(d))),
+      ];
       const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env));
       context.stdout.write(
         formatDiagnostics(diagnostics, format, theme, {
@@ -70,7 +86,7 @@ export function registerValidate(
     });
 }
 
-function parseFormat(value: string): DiagnosticFormat {
+export function parseFormat(value: string): DiagnosticFormat {
   const format = DIAGNOSTIC_FORMATS.find((f) => f === value);
   if (format === undefined) {
     throw new UsageError(

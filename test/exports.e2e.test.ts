@@ -1,0 +1,261 @@
+/**
+ * Exports as the platforms write them (synthetic people, fixtures/exports/<platform>/), read with no
+ * config and no preset: recognised from the header, each platform's non-purchase statuses, people
+ * from the orders, several files, one currency, no amount. The same cases as
+ * real-exports.e2e.test.ts, for a clone without ../shared.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
+
+const X = "fixtures/exports";
+let work = "";
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "audience-exports-"));
+});
+afterAll(async () => {
+  if (work !== "") await rm(work, { recursive: true, force: true });
+});
+
+async function rfmJson(args: string[]) {
+  const run = await runCli(["rfm", "--json", "--as-of", "2026-04-01", ...args]);
+  expect(run.code, run.stderr).toBe(0);
+  return { json: JSON.parse(run.stdout) as Record<string, unknown>, stderr: run.stderr };
+}
+
+describe("a Shopify orders export", () => {
+  it("is recognised; Id keys its orders across downloads; cancelled, refunded and voided do not count, pending does", async () => {
+    const { json, stderr } = await rfmJson(["--orders", `${X}/shopify/orders_export*.csv`]);
+    expect(stderr).toBe(
+      [
+        "orders_export (1).csv: a Shopify orders export (preset shopify)",
+        "orders_export (2).csv: a Shopify orders export (preset shopify)",
+        "read fixtures/exports/shopify/orders_export (1).csv: 7 rows → 3 orders, 3 buyers not in contacts, 3 excluded by status",
+        "  status: cancelled 1 not counted · paid 1 counted · partially_refunded 1 counted · pending 1 counted · refunded 1 not counted · voided 1 not counted",
+        "read fixtures/exports/shopify/orders_export (2).csv: 3 rows → 1 order, 1 buyer not in contacts, 1 order already read from an earlier file",
+        "  status: paid 1 counted",
+        "customers: 4",
+        "",
+      ].join("\n"),
+    );
+    // #1001 (60.00, once though downloaded twice) + #1004 pending 45.00 + #1006 50.00 − 10.00
+    // refunded + the other store's #1001 (35.00).
+    expect([json.buyers, json.revenue]).toEqual([4, 180]);
+  });
+
+  it("the same files as a list in audience.yaml, each file in the manifest", async () => {
+    const config = join(work, "shopify.yaml");
+    await writeFile(
+      config,
+      [
+        `orders: [${JSON.stringify(join(REPO_ROOT, X, "shopify/orders_export (2).csv"))}, ${JSON.stringify(join(REPO_ROOT, X, "shopify/orders_export (1).csv"))}]`,
+        `segments: ${JSON.stringify(join(work, "people.yaml"))}`,
+        `out: ${JSON.stringify(join(work, "shopify-out"))}`,
+        "as_of: 2026-04-01",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      join(work, "people.yaml"),
+      "segments:\n  buyers:\n    where: orders_count > 0\n    channel: email\n    columns: [country, city, zip]\n",
+    );
+    const run = await runCli(["build", "--config", config]);
+    expect(run.code, run.stderr).toBe(0);
+    // Name order, whatever the order of the list.
+    expect(run.stderr.indexOf("orders_export (1).csv: 7 rows")).toBeLessThan(
+      run.stderr.indexOf("orders_export (2).csv: 3 rows"),
+    );
+    const manifest = JSON.parse(
+      await readFile(join(work, "shopify-out", "manifest.json"), "utf8"),
+    ) as { inputs: { kind: string; path: string; rows_read: number }[] };
+    expect(manifest.inputs.map((i) => [i.kind, i.path.split("/").at(-1), i.rows_read])).toEqual([
+      ["orders", "orders_export (1).csv", 7],
+      ["orders", "orders_export (2).csv", 3],
+    ]);
+    // Orders carry people: consent (Accepts Marketing), Billing Name split, billing place.
+    // Ben said no on his orders; Ana, Chloé and Dan said yes.
+    const rows = (await readFile(join(work, "shopify-out", "buyers.csv"), "utf8"))
+      .trim()
+      .split(/\r?\n/);
+    expect(rows).toEqual([
+      "customer_id,email,phone,first_name,last_name,country,city,zip",
+      ",ana.soto@example.com,,Ana,María Soto,FR,Lyon,69001",
+      ",chloe.petit@example.com,,Chloé,Petit,BE,Liège,",
+      ",dan.leroy@example.com,,Dan,Leroy,FR,,",
+    ]);
+  });
+
+  it("--preset chooses the columns; an unknown one is a usage error", async () => {
+    const run = await runCli([
+      "rfm",
+      "--orders",
+      `${X}/shopify/orders_export (1).csv`,
+      "--preset",
+      "shopfy",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--preset "shopfy" is not a preset (did you mean "shopify"?)');
+    const chosen = await rfmJson([
+      "--orders",
+      `${X}/shopify/orders_export (1).csv`,
+      "--preset",
+      "shopify",
+    ]);
+    expect(chosen.stderr).not.toContain("a Shopify orders export");
+    expect(chosen.json.revenue).toBe(145);
+  });
+
+  it("a customers export given as the orders file says so", async () => {
+    const run = await runCli(["rfm", "--orders", "fixtures/shopify/customers_export.csv"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "error fixtures/shopify/customers_export.csv is a Shopify customers export, given as the orders file",
+    );
+    expect(run.stderr).toContain("pass it as --contacts");
+  });
+});
+
+describe("other platforms", () => {
+  it("Stripe payments: Failed, requires_payment_method and Refunded do not count", async () => {
+    const { json, stderr } = await rfmJson(["--orders", `${X}/stripe/payments.csv`]);
+    expect(stderr).toContain("payments.csv: a Stripe payments export (preset stripe)\n");
+    expect(stderr).toContain(
+      "  status: paid 2 counted · failed 1 not counted · refunded 1 not counted · requires_payment_method 1 not counted\n",
+    );
+    // 20.00 + 35.50 − 5.50 refunded.
+    expect([json.buyers, json.revenue]).toEqual([2, 50]);
+    expect(json.order_statuses).toEqual({
+      "fixtures/exports/stripe/payments.csv": {
+        paid: { orders: 2, counted: true },
+        failed: { orders: 1, counted: false },
+        requires_payment_method: { orders: 1, counted: false },
+        refunded: { orders: 1, counted: false },
+      },
+    });
+  });
+
+  it("WooCommerce: pending, on-hold, failed and checkout-draft do not count; wc-completed does", async () => {
+    const { json, stderr } = await rfmJson(["--orders", `${X}/woocommerce/orders.csv`]);
+    expect(stderr).toContain("orders.csv: a WooCommerce orders export (preset woocommerce)\n");
+    expect(stderr).toContain(
+      "  status: completed 2 counted · checkout-draft 1 not counted · failed 1 not counted · on-hold 1 not counted · pending 1 not counted · processing 1 counted\n",
+    );
+    expect([json.buyers, json.revenue]).toEqual([2, 120]);
+  });
+
+  it("PrestaShop customers (`;`): recognised as contacts", async () => {
+    const { json, stderr } = await rfmJson([
+      "--contacts",
+      `${X}/prestashop/customers.csv`,
+      "--orders",
+      `${X}/prestashop/orders.csv`,
+    ]);
+    expect(stderr).toContain("customers.csv: a PrestaShop customers export (preset prestashop)\n");
+    expect(stderr).toContain(
+      "read fixtures/exports/prestashop/customers.csv: 2 rows → 2 customers\n",
+    );
+    expect([json.customers, json.buyers]).toEqual([2, 2]);
+  });
+});
+
+describe("money", () => {
+  it("orders in several currencies stop the run with both ways out", async () => {
+    const run = await runCli(["rfm", "--orders", `${X}/shopify/other-currencies.csv`]);
+    expect([run.code, run.stdout]).toEqual([1, ""]);
+    expect(run.stderr).toBe(
+      [
+        "error the orders are in 2 currencies (USD 2, MXN 1 orders): amounts in different currencies cannot be added",
+        "  hint: count the orders of one currency only, in audience.yaml:  currency: USD",
+        "  or convert them into one:  reporting_currency: USD  with  exchange_rates: { MXN: <value of 1 MXN in USD> }",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("currency: keeps one; exchange_rates: converts the others", async () => {
+    const orders = JSON.stringify(join(REPO_ROOT, X, "shopify/other-currencies.csv"));
+    const one = join(work, "usd.yaml");
+    await writeFile(one, `orders: ${orders}\ncurrency: usd\n`);
+    const usd = await rfmJson(["--config", one]);
+    expect(usd.stderr).toContain("1 order in other currencies (currency:)");
+    expect(usd.json.revenue).toBe(30);
+    const rates = join(work, "rates.yaml");
+    await writeFile(
+      rates,
+      `orders: ${orders}\nreporting_currency: USD\nexchange_rates: { MXN: 0.05 }\n`,
+    );
+    expect((await rfmJson(["--config", rates])).json.revenue).toBe(35);
+    const missing = join(work, "missing.yaml");
+    await writeFile(
+      missing,
+      `orders: ${orders}\nreporting_currency: EUR\nexchange_rates: { MXN: 0.05 }\n`,
+    );
+    const run = await runCli(["rfm", "--config", missing, "--as-of", "2026-04-01"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error orders in USD have no rate in exchange_rates");
+  });
+
+  it("a config with both, or rates without a reporting currency, is refused", async () => {
+    const bad = join(work, "bad.yaml");
+    await writeFile(bad, "orders: o.csv\ncurrency: EUR\nexchange_rates: { USD: 0 }\n");
+    const run = await runCli(["rfm", "--config", bad]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("exchange_rates needs reporting_currency");
+    expect(run.stderr).toContain("exchange_rates.USD is 0");
+    expect(run.stderr).toContain("currency (count only one currency) and exchange_rates");
+  });
+
+  it("an orders file without amounts: a warning, and rfm says unavailable, not 0.00", async () => {
+    const { json, stderr } = await rfmJson(["--orders", `${X}/no-amount/orders.csv`]);
+    expect(stderr).toContain(
+      "warning fixtures/exports/no-amount/orders.csv has no amount column (looked for total (total, order_total, amount, total_amount); quantity × price (price, unit_price, lineitem_price, item_price))",
+    );
+    expect(stderr).toContain('columns: { orders: { total: "Your Header" } }');
+    expect([json.revenue, json.monetary_available]).toEqual([null, false]);
+    expect((json.cut_points as { monetary: unknown }).monetary).toBeNull();
+    expect((json.segments as { revenue: unknown }[]).every((s) => s.revenue === null)).toBe(true);
+    const text = await runCli([
+      "rfm",
+      "--orders",
+      `${X}/no-amount/orders.csv`,
+      "--as-of",
+      "2026-04-01",
+    ]);
+    expect(text.stdout).toContain("revenue unavailable (the orders have no amount column)");
+    expect(text.stdout).toMatch(
+      /monetary +unavailable \(the orders have no amount column\) +— +— +— +—/,
+    );
+  });
+
+  it("several files on the command line: name order, each file's own line numbers in messages and --rejects", async () => {
+    const rejects = join(work, "rejects.csv");
+    const { json, stderr } = await rfmJson([
+      "--orders",
+      `${X}/generic/orders-b.csv`,
+      `${X}/generic/orders-a.csv`,
+      "--rejects",
+      rejects,
+    ]);
+    expect(stderr).toContain(
+      "read fixtures/exports/generic/orders-a.csv: 2 rows → 2 orders, 2 buyers not in contacts\n" +
+        "read fixtures/exports/generic/orders-b.csv: 3 rows → 1 order, 1 order already read from an earlier file\n",
+    );
+    expect(stderr).toContain(
+      "  fixtures/exports/generic/orders-b.csv:3: impossible date in created_at",
+    );
+    expect((await readFile(rejects, "utf8")).split(/\r?\n/)[1]).toMatch(
+      /^fixtures\/exports\/generic\/orders-b\.csv,3,impossible date in created_at/,
+    );
+    expect(json.revenue).toBe(60);
+  });
+
+  it("a name pattern that matches nothing is an error naming it", async () => {
+    const run = await runCli(["rfm", "--orders", `${X}/shopify/nothing*.csv`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "error orders: no file matches fixtures/exports/shopify/nothing*.csv",
+    );
+  });
+});
