@@ -24,6 +24,8 @@ export interface PreviousSegment {
 
 export interface PreviousManifest {
   segments: PreviousSegment[];
+  /** The report page the build wrote beside the segment files (`report: { file, sha256 }`). */
+  report?: string;
 }
 
 /** A segment id, as segment files allow them (BAD_KEY). */
@@ -88,6 +90,13 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
       sha256: s.sha256,
       ...(s.hashed === undefined ? {} : { hashed: s.hashed }),
     });
+  }
+  const report = root.report as { file?: unknown; sha256?: unknown } | undefined;
+  if (report !== undefined) {
+    if (report === null || report.file !== "report.html" || typeof report.sha256 !== "string")
+      throw bad('expected "report": { "file": "report.html", "sha256": … }');
+    if (!SHA256.test(report.sha256)) throw bad("report.sha256: expected 64 hex digits");
+    return { segments, report: report.file };
   }
   return { segments };
 }
