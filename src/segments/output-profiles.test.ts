@@ -227,9 +227,10 @@ describe("CSV injection", () => {
     expect(formatColumnValue("\tplain", "other")).toBe("'\tplain");
     expect(formatColumnValue("\r=1", "other")).toBe("'\r=1");
     expect(formatColumnValue(["\tvip", "newsletter"], "other")).toBe("'\tvip, newsletter");
-    // Only the first character matters.
+    // A tab at the end is harmless; a tab-led part after a separator is not: a spreadsheet that
+    // splits the cell on "," sees it as a cell of its own.
     expect(formatColumnValue("vip\t", "other")).toBe("vip\t");
-    expect(formatColumnValue(["vip", "\tnewsletter"], "other")).toBe("vip, \tnewsletter");
+    expect(formatColumnValue(["vip", "\tnewsletter"], "other")).toBe("vip,' \tnewsletter");
   });
 
   it("protects custom properties written as extra columns", () => {
