@@ -238,6 +238,7 @@ describe("audience count", () => {
       rejected_rows: {
         "fixtures/model/shop/orders.csv": { "impossible date in created_at": 1 },
       },
+      merges: { by_customer_id: 0, by_email: 0, by_phone: 0, kept_apart_same_phone: 0 },
     });
   });
 

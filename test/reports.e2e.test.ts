@@ -41,7 +41,7 @@ const RFM_TEXT = [
 ].join("\n");
 
 const INPUT_SUMMARY = [
-  "read fixtures/demo/contacts.csv: 2,009 rows → 2,000 customers, 9 duplicate rows merged",
+  "read fixtures/demo/contacts.csv: 2,009 rows → 2,000 customers, 9 duplicate rows merged (4 by customer_id, 5 by email)",
   "read fixtures/demo/orders.csv: 10,213 rows → 3,984 orders, 65 buyers not in contacts, 220 excluded by status",
   "read fixtures/demo/events.csv: 2,966 rows → 50 people not in contacts",
   "read fixtures/demo/lists.csv: 1,086 rows",
@@ -166,6 +166,7 @@ describe("audience count", () => {
       buyers: 1210,
       segments: [{ id: "top-customers", matched: 242, reachable: 193 }],
       rejected_rows: {},
+      merges: { by_customer_id: 4, by_email: 5, by_phone: 0, kept_apart_same_phone: 0 },
     });
   });
 });

@@ -7,6 +7,7 @@ import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import {
+  findCustomer,
   missingKeyReason,
   hasNoKey,
   readKeys,
@@ -104,20 +105,12 @@ export class ContactsSink implements RowSink {
       }
     }
 
-    let c: number;
-    if (keys.id !== undefined) {
-      c = store.byId.get(keys.id) ?? -1;
-      // A new id may belong to a customer known so far only by email or phone (if there is any).
-      if (c < 0 && store.withId < store.size) {
-        const other = store.find(undefined, keys.email, keys.phone);
-        if (other >= 0 && store.customerId[other] === undefined) c = other;
-      }
-    } else {
-      c = store.find(undefined, keys.email, keys.phone);
-    }
+    let c = findCustomer(store, keys);
+    if (store.lastKeptApart) this.stats.keptApart++;
     const merging = c >= 0;
     if (merging) {
       this.stats.merged++;
+      this.stats.mergedBy[store.lastMatch]++;
       store.knownContact[c] = 1;
     } else {
       c = store.create(true);

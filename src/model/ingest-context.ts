@@ -14,7 +14,7 @@ import type { EpochDay } from "../dsl/types.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
 import { PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
-import { CustomerStore } from "./store.js";
+import { CustomerStore, type MatchReason } from "./store.js";
 import { normalizeEmail, type DecimalMark } from "./values.js";
 
 /** The raw fields of one CSV row and where it is. */
@@ -50,6 +50,10 @@ export interface FileStats {
   rows: number;
   /** Contacts: rows merged into an existing customer. */
   merged: number;
+  /** Contacts: the merged rows by the identifier that linked them. */
+  mergedBy: Record<MatchReason, number>;
+  /** Rows whose phone belongs to a customer with another email, kept as their own customer. */
+  keptApart: number;
   /** Customers this file created (orders, events and lists can create buyers/leads). */
   created: number;
   /** Orders: distinct orders counted. */
@@ -69,6 +73,8 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
     file,
     rows: 0,
     merged: 0,
+    mergedBy: { customer_id: 0, email: 0, phone: 0 },
+    keptApart: 0,
     created: 0,
     orders: 0,
     excludedStatus: 0,
@@ -179,10 +185,16 @@ export function readKeys(
  * its own — two different customer ids are two customers, even with one email (a family address).
  */
 export function findCustomer(store: CustomerStore, keys: RowKeys): number {
+  store.lastKeptApart = false;
   if (keys.id === undefined) return store.find(undefined, keys.email, keys.phone);
   const c = store.byId.get(keys.id);
-  if (c !== undefined) return c;
-  if (keys.email === undefined && keys.phone === undefined) return -1;
+  if (c !== undefined) {
+    store.lastMatch = "customer_id";
+    return c;
+  }
+  // Only customers without an id of their own can be found by email or phone.
+  if ((keys.email === undefined && keys.phone === undefined) || store.withId === store.size)
+    return -1;
   const other = store.find(undefined, keys.email, keys.phone);
   return other >= 0 && store.customerId[other] === undefined ? other : -1;
 }

@@ -375,6 +375,7 @@ export class OrdersSink implements RowSink {
     const { store, rejects } = this.ctx;
     const keys = order.keys;
     let c = findCustomer(store, keys);
+    if (store.lastKeptApart) this.stats.keptApart++;
     if (c < 0) {
       c = store.create(false);
       this.stats.created++;

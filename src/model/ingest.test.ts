@@ -114,6 +114,58 @@ describe("identity (SPEC §1)", () => {
     });
   });
 
+  it("links by phone only rows without an email of their own: a shared phone never merges two emails", async () => {
+    // Ana and Bea share the shop's landline; a phone-only row and a phone-only order join the first
+    // customer with it; an order with a third email and that phone is a third person.
+    const shop = await loadShop({
+      config: "default_country: US",
+      contacts: [
+        CONTACTS_HEADER,
+        ",ana@example.com,(201) 555-0123,Ana,,,,yes,,,,",
+        ",bea@example.com,201-555-0123,Bea,,,,no,,,,",
+        ",,+1 201 555 0123,,,,,,yes,,phone-row,",
+        ",,+1 201 555 0199,Cy,,,,,,,,",
+        ",cy@example.com,+1 201 555 0199,,Doe,,,yes,,,,",
+        ",ANA@example.com,,,Alvarez,,,,,,,",
+      ].join("\n"),
+      orders: [
+        "order_id,email,phone,created_at,total",
+        "1,,2015550123,2026-01-01,10",
+        "2,dee@example.com,2015550123,2026-01-02,20",
+        "3,bea@example.com,,2026-01-03,40",
+      ].join("\n"),
+    });
+    expect(shop.keys()).toEqual([
+      "ana@example.com",
+      "bea@example.com",
+      "cy@example.com",
+      "dee@example.com",
+    ]);
+    expect(shop.profile("ana@example.com")).toMatchObject({
+      first_name: "Ana",
+      last_name: "Alvarez",
+      email_consent: true,
+      tags: ["phone-row"],
+      orders_count: 1,
+    });
+    expect(shop.profile("bea@example.com")).toMatchObject({
+      phone: "+12015550123",
+      email_consent: false,
+      orders_count: 1,
+      total_spent: 40,
+    });
+    // A phone-only customer takes the email of the row that brings both.
+    expect(shop.profile("cy@example.com")).toMatchObject({ first_name: "Cy", last_name: "Doe" });
+    expect(shop.profile("dee@example.com")).toMatchObject({
+      known_contact: false,
+      total_spent: 20,
+    });
+    const [contacts, orders] = shop.data.inputs.map((input) => input.stats);
+    expect(contacts.mergedBy).toEqual({ customer_id: 0, email: 1, phone: 2 });
+    expect([contacts.created, contacts.merged, contacts.keptApart]).toEqual([3, 3, 1]);
+    expect(orders.keptApart).toBe(1);
+  });
+
   it("keeps no when duplicate rows disagree on consent, with a warning; WhatsApp falls back to SMS", async () => {
     const shop = await loadShop({
       contacts: [

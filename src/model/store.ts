@@ -14,6 +14,9 @@ export type ConsentValue = 1 | 0 | -1;
 
 const INITIAL_CAPACITY = 1024;
 
+/** The identifier that linked a row to a customer already known. */
+export type MatchReason = "customer_id" | "email" | "phone";
+
 function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(
   column: T,
   capacity: number,
@@ -118,6 +121,10 @@ export class CustomerStore {
   private lastEmail: string | undefined;
   private lastPhone: string | undefined;
   private lastFound = -1;
+  /** Of the last `find` that found a customer: the identifier that found it. */
+  lastMatch: MatchReason = "customer_id";
+  /** Of the last `find`: a phone belonged to a customer with another email, and was not linked. */
+  lastKeptApart = false;
 
   constructor(aggregateCount: number, propNames: readonly string[]) {
     this.aggregates = Array.from(
@@ -173,7 +180,13 @@ export class CustomerStore {
     return c;
   }
 
-  /** The customer an id, email or phone belongs to (tried in that order), or -1. */
+  /**
+   * The customer an id, email or phone belongs to (tried in that order), or -1. A phone links a
+   * row only to a customer it cannot contradict: the row has no email, or the phone's customer has
+   * none. Two people with different emails stay two customers when they share a phone (a family
+   * or shop landline). `lastMatch` says which identifier found the customer, `lastKeptApart`
+   * whether a phone was left unlinked for that reason.
+   */
   find(id: string | undefined, email: string | undefined, phone: string | undefined): number {
     if (
       this.lastFound >= 0 &&
@@ -181,13 +194,28 @@ export class CustomerStore {
       email === this.lastEmail &&
       phone === this.lastPhone
     ) {
+      this.lastKeptApart = false;
       return this.lastFound;
     }
+    this.lastKeptApart = false;
     let c: number | undefined;
+    let match: MatchReason = "customer_id";
     if (id !== undefined) c = this.byId.get(id);
-    if (c === undefined && email !== undefined) c = this.byEmail.get(email);
-    if (c === undefined && phone !== undefined) c = this.byPhone.get(phone);
+    if (c === undefined && email !== undefined) {
+      c = this.byEmail.get(email);
+      match = "email";
+    }
+    if (c === undefined && phone !== undefined) {
+      c = this.byPhone.get(phone);
+      match = "phone";
+      if (c !== undefined && email !== undefined && this.email[c] !== undefined) {
+        // The phone's customer has another email: another person.
+        this.lastKeptApart = true;
+        c = undefined;
+      }
+    }
     if (c === undefined) return -1;
+    this.lastMatch = match;
     this.lastId = id;
     this.lastEmail = email;
     this.lastPhone = phone;

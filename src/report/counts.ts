@@ -15,6 +15,8 @@ export interface CountsView {
   /** Build only: rows written and file per segment id. */
   written?: ReadonlyMap<string, { written: number; file: string }>;
   rejected: Record<string, Record<string, number>>;
+  /** Rows linked to a customer already known, by identifier (report/inputs.ts `mergesJson`). */
+  merges?: Record<string, number>;
 }
 
 export function renderCountsText(view: CountsView, theme: Theme): string {
@@ -69,5 +71,6 @@ export function countsJson(view: CountsView): Record<string, unknown> {
       };
     }),
     rejected_rows: view.rejected,
+    ...(view.merges === undefined ? {} : { merges: view.merges }),
   };
 }

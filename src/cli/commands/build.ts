@@ -2,6 +2,7 @@
  * `audience build`: profiles → segments → one CSV per segment + manifest.json, written
  * all-or-nothing, guarded against a broken export (SPEC §5, §6, §7).
  */
+import { mergesJson } from "../../report/inputs.js";
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
@@ -135,6 +136,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         exclusive: settings.exclusive,
         written,
         rejected: run.data.rejects.rejectedByFile(),
+        merges: mergesJson(run.data.inputs),
       };
       if (settings.json) {
         context.stdout.write(formatJson(countsJson(view)));

@@ -1,4 +1,5 @@
 /** `audience count`: the counts of every segment, writing nothing — check before you send (SPEC §6). */
+import { mergesJson } from "../../report/inputs.js";
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
@@ -36,6 +37,7 @@ Examples:
       results: run.results,
       exclusive: run.settings.exclusive,
       rejected: run.data.rejects.rejectedByFile(),
+      merges: mergesJson(run.data.inputs),
     };
     context.stdout.write(
       run.settings.json ? formatJson(countsJson(view)) : renderCountsText(view, run.theme),
