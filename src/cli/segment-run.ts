@@ -7,6 +7,8 @@ import { compileExpression, AggregateTable } from "../dsl/index.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DiagnosticsError, UsageError } from "../errors.js";
 import { loadSegmentFiles } from "../io/segment-files.js";
+import { markUntextablePhones, PhoneTypes } from "../model/phone-type.js";
+import { formatCount } from "../report/table.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import { evaluateSegments, type SegmentMembers } from "../segments/evaluate.js";
 import { planSegments } from "../segments/plan-segments.js";
@@ -19,6 +21,9 @@ export interface SegmentRun extends DataRun {
   results: SegmentMembers[];
   segmentFiles: string[];
 }
+
+/** Channels that need a phone able to receive texts. */
+const TEXT_CHANNELS = new Set(["sms", "whatsapp", "any"]);
 
 /** Output columns every profile may write; they are always kept, so they are not "needed". */
 const IDENTITY_FIELDS = [
@@ -70,6 +75,15 @@ export async function runSegments(
     ...ordersFilter(settings, asOf),
   };
   const run = await runData(prepared, needs, context, options);
+  if (plan.segments.some((s) => TEXT_CHANNELS.has(s.channel))) {
+    // The metadata with number types is loaded only for runs that send texts.
+    const { default: metadata } = await import("libphonenumber-js/max/metadata");
+    const landlines = markUntextablePhones(run.data.profiles.store, new PhoneTypes(metadata));
+    if (landlines > 0 && !settings.quiet)
+      context.stderr.write(
+        `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
+      );
+  }
   const results = evaluateSegments(plan, run.data.profiles, {
     ...(settings.only === undefined ? {} : { only: settings.only }),
     exclusive: settings.exclusive,

@@ -76,13 +76,14 @@ export class ContactsSink implements RowSink {
       cells.customer_id(fields),
       cells.email(fields),
       cells.phone(fields),
+      cells.country(fields),
     );
     if (hasNoKey(keys)) {
       rejects.reject(this.file, line, missingKeyReason(keys), fields);
       return;
     }
     if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");
-    if (keys.badPhone) rejects.warn(this.file, line, "invalid phone left out");
+    if (keys.phoneWarning !== undefined) rejects.warn(this.file, line, keys.phoneWarning);
 
     let signup = NaN;
     const createdAt = cleanCell(cells.created_at(fields));

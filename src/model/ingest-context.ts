@@ -12,7 +12,8 @@ import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./col
 import type { AggregateSpec } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
-import { PhoneNormalizer } from "./phone.js";
+import { countryCode } from "./countries.js";
+import { isSpreadsheetRounded, PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
 import { CustomerStore, type MatchReason } from "./store.js";
 import { normalizeEmail, type DecimalMark } from "./values.js";
@@ -136,14 +137,21 @@ export class IngestContext {
   }
 }
 
-/** The identifiers of a row, normalized; `problems` lists the ones present but invalid. */
+/** The identifiers of a row, normalized; `bad…` say which were present but invalid. */
 export interface RowKeys {
   id: string | undefined;
   email: string | undefined;
   phone: string | undefined;
   badEmail: boolean;
   badPhone: boolean;
+  /** The warning for a phone left out (`badPhone`): why, and what to do. */
+  phoneWarning?: string;
 }
+
+export const ROUNDED_PHONE = "phone rounded by a spreadsheet (like 9.23225E+11) left out";
+export const INVALID_PHONE = "invalid phone left out";
+export const INVALID_PHONE_NO_COUNTRY =
+  "invalid phone left out (national numbers need `default_country:`, e.g. US or FR)";
 
 /** Whether a row has no usable identifier at all. */
 export function hasNoKey(keys: RowKeys): boolean {
@@ -157,11 +165,17 @@ export function missingKeyReason(keys: RowKeys): string {
     : "no customer key (customer_id, email or phone)";
 }
 
+/**
+ * A row's identifiers, normalized. `rawCountry` is the row's own country (code or name): its
+ * national phone numbers are read in that country's plan, then (not valid there) in
+ * `default_country`'s.
+ */
 export function readKeys(
   phones: PhoneNormalizer,
   rawId: string | undefined,
   rawEmail: string | undefined,
   rawPhone: string | undefined,
+  rawCountry?: string,
 ): RowKeys {
   const id = cleanId(rawId);
   let email: string | undefined;
@@ -172,11 +186,31 @@ export function readKeys(
   }
   let phone: string | undefined;
   let badPhone = false;
+  let phoneWarning: string | undefined;
   if (rawPhone !== undefined && rawPhone.trim() !== "") {
-    phone = phones.toE164(rawPhone);
+    if (isSpreadsheetRounded(rawPhone)) {
+      phoneWarning = ROUNDED_PHONE;
+    } else {
+      // The row's country first, then default_country (a French number of a customer in Belgium).
+      const own = phones.forCountry(countryCode(rawCountry));
+      phone = own.toE164(rawPhone);
+      if (phone === undefined && own !== phones) phone = phones.toE164(rawPhone);
+      if (phone === undefined)
+        phoneWarning =
+          own.country === undefined && !/^\s*'?\s*(\+|00)/.test(rawPhone)
+            ? INVALID_PHONE_NO_COUNTRY
+            : INVALID_PHONE;
+    }
     badPhone = phone === undefined;
   }
-  return { id, email, phone, badEmail, badPhone };
+  return {
+    id,
+    email,
+    phone,
+    badEmail,
+    badPhone,
+    ...(phoneWarning === undefined ? {} : { phoneWarning }),
+  };
 }
 
 /**

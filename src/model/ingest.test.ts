@@ -166,6 +166,46 @@ describe("identity (SPEC §1)", () => {
     expect(orders.keptApart).toBe(1);
   });
 
+  it("reads a phone in its row's country, then default_country; rejects spreadsheet-rounded numbers as such", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: [
+        "email,phone,country",
+        "au@example.com,0412 345 678,AU",
+        "uk@example.com,07400 123456,United Kingdom",
+        "fr@example.com,06 39 98 00 01,BE",
+        "xl@example.com,9.23225E+11,PK",
+        "xr@example.com,923428000000,PK",
+        "bad@example.com,12,FR",
+      ].join("\n"),
+      orders: "email,created_at,total\n",
+    });
+    expect(shop.profile("au@example.com")).toMatchObject({ phone: "+61412345678" });
+    expect(shop.profile("uk@example.com")).toMatchObject({ phone: "+447400123456" });
+    // Not a Belgian number: read as the French one default_country says.
+    expect(shop.profile("fr@example.com")).toMatchObject({ phone: "+33639980001" });
+    expect(shop.profile("xl@example.com")).toMatchObject({ phone: null });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": {
+        "phone rounded by a spreadsheet (like 9.23225E+11) left out": 2,
+        "invalid phone left out": 1,
+      },
+    });
+  });
+
+  it("suggests default_country when a national number cannot be read without it", async () => {
+    const shop = await loadShop({
+      contacts: "email,phone\na@example.com,(201) 555-0123\nb@example.com,+1 201 555 012\n",
+      orders: "email,created_at,total\n",
+    });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": {
+        "invalid phone left out (national numbers need `default_country:`, e.g. US or FR)": 1,
+        "invalid phone left out": 1,
+      },
+    });
+  });
+
   it("keeps no when duplicate rows disagree on consent, with a warning; WhatsApp falls back to SMS", async () => {
     const shop = await loadShop({
       contacts: [

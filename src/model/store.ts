@@ -113,6 +113,11 @@ export class CustomerStore {
    */
   sharedEmail = new Uint8Array(INITIAL_CAPACITY);
   sharedPhone = new Uint8Array(INITIAL_CAPACITY);
+  /**
+   * 1 for customers whose phone cannot receive an SMS or WhatsApp message (a landline, a toll-free
+   * number): set by `markUntextablePhones` for runs that send on those channels; 0 otherwise.
+   */
+  cannotText = new Uint8Array(INITIAL_CAPACITY);
   /** One column per plan aggregate (`orders(…)`, `spent(…)`, `events(…)`). */
   aggregates: Float64Array[];
 
@@ -149,6 +154,7 @@ export class CustomerStore {
     this.lastOrderSeq = grown(this.lastOrderSeq, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
+    this.cannotText = grown(this.cannotText, capacity);
     this.aggregates = this.aggregates.map((column) => grown(column, capacity));
     this.capacity = capacity;
   }

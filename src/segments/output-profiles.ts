@@ -117,7 +117,10 @@ export function identifiersFor(
       return {
         email:
           email !== undefined && (ignoreConsent || s.emailConsent[c] === 1) ? email : undefined,
-        phone: phone !== undefined && (ignoreConsent || s.smsConsent[c] === 1) ? phone : undefined,
+        phone:
+          phone !== undefined && s.cannotText[c] === 0 && (ignoreConsent || s.smsConsent[c] === 1)
+            ? phone
+            : undefined,
       };
     case "none":
       return { email, phone };
