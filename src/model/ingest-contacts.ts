@@ -124,6 +124,7 @@ export class ContactsSink implements RowSink {
     setFirst(store.country, c, store.strings.intern(cleanCell(cells.country(fields))));
     setFirst(store.city, c, store.strings.intern(cleanCell(cells.city(fields))));
     setFirst(store.zip, c, store.strings.intern(cleanCell(cells.zip(fields))));
+    setFirst(store.state, c, store.strings.intern(cleanCell(cells.state(fields))));
     setFirst(
       store.contactChannel,
       c,

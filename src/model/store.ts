@@ -80,6 +80,8 @@ export class CustomerStore {
   readonly country: (string | undefined)[] = [];
   readonly city: (string | undefined)[] = [];
   readonly zip: (string | undefined)[] = [];
+  /** State or province (a code where the export has one: Shopify `Province Code`). */
+  readonly state: (string | undefined)[] = [];
   readonly contactChannel: (string | undefined)[] = [];
   readonly tags: (string[] | undefined)[] = [];
   readonly lists: (string[] | undefined)[] = [];
@@ -172,6 +174,7 @@ export class CustomerStore {
     this.country.push(undefined);
     this.city.push(undefined);
     this.zip.push(undefined);
+    this.state.push(undefined);
     this.contactChannel.push(undefined);
     this.tags.push(undefined);
     this.lists.push(undefined);

@@ -4,6 +4,7 @@
  */
 import { mergesJson } from "../../report/inputs.js";
 import { formatJson } from "../../report/json.js";
+import { FIXED_COLUMNS } from "../../segments/parse-segment-file.js";
 import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
 import type { BuildFlags } from "../../config/settings.js";
@@ -17,7 +18,7 @@ import {
 } from "../../io/audience-files.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
-import { formatInteger } from "../../report/table.js";
+import { formatCount, formatInteger } from "../../report/table.js";
 import type { OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
 import { checkGuards } from "../../segments/guards.js";
@@ -92,8 +93,18 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
       const run = await runSegments(prepared, context, { hash: true });
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
+      for (const result of run.results) {
+        const format = settings.formatFlag ?? result.segment.format ?? settings.format;
+        if (FIXED_COLUMNS.has(format) && result.segment.columns.length > 0)
+          context.stderr.write(
+            `${run.errTheme.warning("warning")} ${result.segment.id}: columns ${result.segment.columns.join(", ")} left out: format ${format} takes only its own columns\n`,
+          );
+      }
       try {
-        files = await writeSegments(run, build, previous);
+        const warnings: string[] = [];
+        files = await writeSegments(run, build, previous, warnings);
+        for (const warning of warnings)
+          context.stderr.write(`${run.errTheme.warning("warning")} ${warning}\n`);
         const trips = checkGuards(
           files
             .filter((f) => !f.carried_over)
@@ -175,6 +186,7 @@ async function writeSegments(
   run: SegmentRun,
   build: OutputBuild,
   previous: PreviousOutput,
+  warnings: string[],
 ): Promise<WrittenFile[]> {
   const { settings } = run;
   const profiles = run.data.profiles;
@@ -185,10 +197,17 @@ async function writeSegments(
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
     const file = `${result.segment.id}.csv`;
     let written = 0;
-    const lines = segmentLines(profiles, result, format, hash, order, () => {
+    const unknown = new Map<string, number>();
+    const lines = segmentLines(profiles, result, format, hash, order, unknown, () => {
       written++;
     });
     const sha256 = await build.writeLines(file, lines);
+    if (unknown.size > 0) {
+      const rows = [...unknown.values()].reduce((a, b) => a + b, 0);
+      warnings.push(
+        `${file}: ${formatCount(rows, "row")} with a country that is not an ISO code or a known name (${[...unknown.keys()].slice(0, 5).join(", ")}): country left empty`,
+      );
+    }
     files.push({
       id: result.segment.id,
       name: result.segment.name,
@@ -235,11 +254,14 @@ function* segmentLines(
   format: OutputFormat,
   hash: boolean,
   order: Int32Array,
+  unknownCountries: Map<string, number>,
   onRow: () => void,
 ): Generator<string> {
   const segment = result.segment;
-  const maker = rowMaker(profiles, format, hash);
-  const extra = extraColumns(profiles, segment.columns, DATE_FIELDS);
+  const maker = rowMaker(profiles, format, hash, unknownCountries);
+  // Google Ads and Meta refuse files with columns of their own (warned about above).
+  const columns = FIXED_COLUMNS.has(format) ? [] : segment.columns;
+  const extra = extraColumns(profiles, columns, DATE_FIELDS);
   yield csvLine([...maker.header, ...extra.header], maker.delimiter);
   const dedupe = segment.channel !== "none";
   const unique = maker.uniqueCells;
@@ -247,7 +269,7 @@ function* segmentLines(
   const store = profiles.store;
   const shared = [store.sharedEmail, store.sharedPhone];
   const seen = [new Set<string>(), new Set<string>()];
-  const hasExtra = segment.columns.length > 0;
+  const hasExtra = columns.length > 0;
   const ignoreConsent = segment.consent === "ignore";
   for (let i = 0; i < order.length; i++) {
     const c = order[i];
