@@ -8,6 +8,7 @@ import type { EpochDay } from "../dsl/types.js";
 import { readConfig } from "../io/read-config.js";
 import { loadProfiles, type DataNeeds, type LoadedData } from "../io/read-inputs.js";
 import { todayIn, ZoneClock } from "../model/dates.js";
+import { collapseNotes } from "../report/rfm.js";
 import { renderInputSummary, renderProblems } from "../report/inputs.js";
 import { createProgress } from "../report/spinner.js";
 import { colorEnabled, createTheme, type Theme } from "../report/theme.js";
@@ -95,5 +96,7 @@ export async function runData(
   context.stderr.write(
     renderProblems(data.inputs, data.rejects, errTheme, settings.rejects?.display),
   );
+  for (const note of collapseNotes(data.profiles.rfm.collapsed))
+    context.stderr.write(`${errTheme.warning("rfm")} ${note}\n`);
   return { settings, asOf, data, theme, errTheme };
 }
