@@ -374,6 +374,46 @@ describe("values", () => {
         "",
       ].join("\n"),
     ]);
+    // What was kept, as the files show it: c1 said yes, then no, to email; the no is written,
+    // and an email segment (consent required) reaches neither c1 nor c2.
+    const segments = join(work, "consent-segments.yaml");
+    await writeFile(
+      segments,
+      [
+        "segments:",
+        "  newsletter:",
+        "    where: known_contact",
+        "    channel: email",
+        "  everyone:",
+        "    where: known_contact",
+        "    channel: none",
+        "    columns: [email_consent, sms_consent]",
+        "",
+      ].join("\n"),
+    );
+    const out = join(work, "consent-out");
+    const build = await runCli([
+      "build",
+      "--contacts",
+      `${BAD}/conflicting-consent.csv`,
+      "--orders",
+      `${BAD}/header-only.csv`,
+      "--segments",
+      segments,
+      "--out",
+      out,
+      ...AS_OF,
+      "--quiet",
+    ]);
+    expect(build.code).toBe(0);
+    expect(await readFile(join(out, "everyone.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name,email_consent,sms_consent\r\n" +
+        "c1,a@example.com,,,,false,true\r\n" +
+        "c2,b@example.com,,,,false,false\r\n",
+    );
+    expect(await readFile(join(out, "newsletter.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name\r\n",
+    );
   });
 
   it("invalid emails and phones are left out with warnings, and never printed", async () => {
@@ -531,7 +571,6 @@ describe("configuration and segment files", () => {
   );
 
   it("a YAML alias bomb is refused at the first alias, never expanded", async () => {
-    const started = Date.now();
     const run = await runCli([
       "validate",
       "fixtures/bad-segments/alias-bomb.yaml",
@@ -552,7 +591,6 @@ describe("configuration and segment files", () => {
         hint: "write the value out, or use defaults: for values shared by the segments of a file",
       },
     ]);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it("YAML nested 100,000 levels deep: a located syntax error, no crash", async () => {
@@ -697,7 +735,7 @@ describe("output folder", () => {
     ]);
     expect([run.code, run.stderr]).toEqual([
       1,
-      `error --out ${folder} is a folder with other files in it (no manifest.json of audience)\n` +
+      `error --out ${folder} is a folder with other files in it, not an output of audience\n` +
         "  hint: audience replaces the whole output folder: choose an empty or new folder\n",
     ]);
     expect((await readdir(folder)).sort()).toEqual([

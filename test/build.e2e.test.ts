@@ -256,6 +256,7 @@ describe("determinism and the output folder", () => {
     expect((await build(b, "--format", "klaviyo")).code).toBe(0);
     const files = (await readdir(a)).sort();
     expect(files).toEqual([
+      ".audience-output.json",
       "buyers.csv",
       "crm.csv",
       "everyone.csv",
@@ -322,7 +323,11 @@ describe("determinism and the output folder", () => {
     const segments = await readFile(join(dir, "segments.yaml"), "utf8");
     await writeFile(join(dir, "segments.yaml"), segments.slice(0, segments.indexOf("  sms-all:")));
     expect((await runCli(args)).code).toBe(0);
-    expect((await readdir(join(dir, "out"))).sort()).toEqual(["everyone.csv", "manifest.json"]);
+    expect((await readdir(join(dir, "out"))).sort()).toEqual([
+      ".audience-output.json",
+      "everyone.csv",
+      "manifest.json",
+    ]);
     expect((await lstat(join(dir, "out"))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(dir, "out"))).not.toBe(firstTarget);
     // Only the current build folder remains beside OUT; the lock is gone.
@@ -336,6 +341,7 @@ describe("determinism and the output folder", () => {
     const run = await build(out, "--quiet", "--only", "everyone", "--format", "brevo");
     expect(run.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
+      ".audience-output.json",
       "buyers.csv",
       "crm.csv",
       "everyone.csv",
@@ -358,9 +364,7 @@ describe("determinism and the output folder", () => {
     await cp(join(REPO_ROOT, "fixtures/build"), folder, { recursive: true });
     const other = await build(folder);
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(
-      "is a folder with other files in it (no manifest.json of audience)",
-    );
+    expect(other.stderr).toContain("is a folder with other files in it, not an output of audience");
     expect((await readdir(folder)).sort()).toEqual([
       "audience.yaml",
       "contacts.csv",

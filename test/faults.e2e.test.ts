@@ -8,10 +8,10 @@
  * The named steps come from the test hook of src/io/audience-files.ts: with
  * AUDIENCE_TEST_PAUSE_AT=<step> a build writes AUDIENCE_TEST_PAUSE_MARKER and waits there.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
@@ -38,7 +38,10 @@ async function snapshot(folder: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** The folder is one complete set: the manifest's files, each with its recorded hash, and nothing else. */
+/**
+ * The folder is one complete set: audience's marker, the manifest's files, each with its recorded
+ * hash, and nothing else.
+ */
 async function expectComplete(folder: string): Promise<Map<string, string>> {
   const files = await snapshot(folder);
   const manifest = JSON.parse(files.get("manifest.json") ?? "null") as {
@@ -46,7 +49,11 @@ async function expectComplete(folder: string): Promise<Map<string, string>> {
   } | null;
   expect(manifest).not.toBeNull();
   expect([...files.keys()].sort()).toEqual(
-    ["manifest.json", ...(manifest?.segments ?? []).map((s) => s.file)].sort(),
+    [
+      ".audience-output.json",
+      "manifest.json",
+      ...(manifest?.segments ?? []).map((s) => s.file),
+    ].sort(),
   );
   for (const s of manifest?.segments ?? []) {
     const hash = createHash("sha256")
@@ -233,4 +240,133 @@ describe("two builds at once", () => {
     expect(await setInOut()).toBe(next);
     current = next;
   });
+});
+
+/**
+ * Stale locks and takeovers (issue 12): a lock records PID, start time, host and a token, so that a
+ * dead build's lock is recognised even when its PID is now the builder's own or an unrelated live
+ * process's; taking it over is atomic. These builds run on the small fixtures/build shop, and wait
+ * right after taking the lock (AUDIENCE_TEST_PAUSE_AT=locked) where a test needs a holder.
+ */
+describe("stale locks", () => {
+  let shop: string;
+  let lockOut: string;
+  let lock: string;
+
+  beforeAll(async () => {
+    shop = join(dir, "small");
+    await cp(join(REPO_ROOT, "fixtures/build"), shop, { recursive: true });
+    lockOut = join(shop, "out");
+    lock = join(shop, ".out.lock");
+  });
+
+  function smallBuild(env: Record<string, string> = {}, prefix: string[] = []) {
+    const args = [BIN, "build", "--config", join(shop, "audience.yaml"), "--out", lockOut, "-q"];
+    const [command, ...rest] =
+      prefix.length > 0 ? [...prefix, process.execPath, ...args] : [process.execPath, ...args];
+    const child = spawn(command, rest, {
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on("close", (code) => resolve({ code, stderr })),
+    );
+    return { child, done };
+  }
+
+  async function startTimeOf(pid: number): Promise<string> {
+    const text = await readFile(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19];
+  }
+
+  const staleLock = (record: Record<string, unknown>) =>
+    writeFile(lock, JSON.stringify({ tool: "audience", host: hostname(), ...record }));
+
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await closed(child as unknown as ReturnType<typeof startBuild>);
+    return child.pid as number;
+  }
+
+  it("a lock whose PID is now an unrelated live process (reused PID) is taken over", async () => {
+    // This test's own process is alive, but it started at another time than the lock says.
+    await staleLock({ pid: process.pid, start: "1", token: "dead-build" });
+    const { done } = smallBuild();
+    expect(await done).toEqual({ code: 0, stderr: "" });
+    await expect(stat(lock)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("a lock of a live process with its recorded start time is respected", async () => {
+    const sleeper = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      const pid = sleeper.pid as number;
+      await staleLock({ pid, start: await startTimeOf(pid), token: "live-build" });
+      const { done } = smallBuild();
+      expect(await done).toEqual({
+        code: 1,
+        stderr:
+          `error another audience build (process ${pid}) is writing ${lockOut}\n` +
+          `  hint: wait for it to finish; if no build is running, delete .out.lock in ${shop}\n`,
+      });
+    } finally {
+      sleeper.kill("SIGKILL");
+      await rm(lock, { force: true });
+    }
+  });
+
+  it("a lock with the builder's own PID (PID 1 in a container) is taken over", async (ctx) => {
+    // A new PID namespace makes the build process 1, as in a container restarted after a crash.
+    const probe = spawnSync("unshare", ["-p", "-f", "--mount-proc", "true"], { stdio: "ignore" });
+    if (probe.status !== 0) {
+      ctx.skip("skipped: cannot make a PID namespace here (unshare -p needs root)");
+      return;
+    }
+    await staleLock({ pid: 1, start: "1", token: "previous-container" });
+    const { done } = smallBuild({}, ["unshare", "-p", "-f", "--mount-proc"]);
+    expect(await done).toEqual({ code: 0, stderr: "" });
+    await expect(stat(lock)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("12 builds taking over the same stale lock at once: exactly one holds it", async () => {
+    await staleLock({ pid: await deadPid(), start: "1", token: "dead-build" });
+    const builds = Array.from({ length: 12 }, (_, i) => {
+      const marker = join(shop, `holder-${i}`);
+      return {
+        marker,
+        ...smallBuild({ AUDIENCE_TEST_PAUSE_AT: "locked", AUDIENCE_TEST_PAUSE_MARKER: marker }),
+      };
+    });
+    const outcome = await Promise.all(
+      builds.map(
+        (b) =>
+          new Promise<"holds" | { code: number | null; stderr: string }>((resolve) => {
+            void b.done.then(resolve);
+            void waitFor(b.marker, 90_000).then(
+              () => resolve("holds"),
+              () => undefined,
+            );
+          }),
+      ),
+    );
+    const holders = builds.filter((_, i) => outcome[i] === "holds");
+    expect(holders.length).toBe(1);
+    const holder = holders[0].child.pid as number;
+    for (const o of outcome.filter((o) => o !== "holds"))
+      expect(o).toEqual({
+        code: 1,
+        stderr:
+          `error another audience build (process ${holder}) is writing ${lockOut}\n` +
+          `  hint: wait for it to finish; if no build is running, delete .out.lock in ${shop}\n`,
+      });
+    expect(JSON.parse(await readFile(lock, "utf8"))).toMatchObject({ pid: holder });
+    holders[0].child.kill("SIGKILL");
+    await holders[0].done;
+    // The holder died in turn: the next build takes its lock over and leaves nothing behind.
+    expect(await smallBuild().done).toEqual({ code: 0, stderr: "" });
+    expect((await readdir(shop)).filter((f) => f.startsWith(".out."))).toEqual([
+      expect.stringMatching(/^\.out\.build-/),
+    ]);
+  }, 120_000);
 });

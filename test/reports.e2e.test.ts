@@ -2,7 +2,8 @@
  * The report commands end to end (built CLI, NO_COLOR): rfm, channels and count on the demo shop,
  * their JSON, and the errors a user meets first.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { people, readDemoFolder, rfmFigures } from "./helpers/demo-reference.js";
 import { runCli } from "./helpers/run-cli.js";
 
 const DEMO = ["--config", "fixtures/demo/audience.yaml"];
@@ -49,7 +50,35 @@ const INPUT_SUMMARY = [
   "",
 ].join("\n");
 
+/** The figures of the demo shop computed from its files by test/helpers/demo-reference.ts alone. */
+let reference: ReturnType<typeof rfmFigures>;
+beforeAll(async () => {
+  reference = rfmFigures([...people(await readDemoFolder("fixtures/demo")).values()]);
+});
+
+/** Numbers as the text report writes them: thousands with commas, `digits` decimals. */
+const shown = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
 describe("audience rfm", () => {
+  it("pins figures that an independent computation on the same files gives", () => {
+    const lines = RFM_TEXT.split("\n");
+    expect(lines[0]).toBe(
+      `RFM as of 2026-06-30 · ${shown(reference.buyers)} buyers of ${shown(reference.customers)} customers · revenue ${shown(reference.revenue, 2)}`,
+    );
+    const cuts = reference.cut_points;
+    const cells = (values: number[]) =>
+      values.map((v) => (Number.isInteger(v) ? `${v}` : v.toFixed(2)));
+    expect(lines[4].trim().split(/\s+/).slice(-4)).toEqual(cells(cuts.recency));
+    expect(lines[5].trim().split(/\s+/).slice(-4)).toEqual(cells(cuts.frequency));
+    expect(lines[6].trim().split(/\s+/).slice(-4)).toEqual(cells(cuts.monetary));
+    // The text shows R=5 on top; reference.grid[r - 1][f - 1].
+    const grid = lines.slice(11, 16).map((line) => line.trim().split(/\s+/));
+    expect(grid).toEqual(
+      [5, 4, 3, 2, 1].map((r) => [`R=${r}`, ...reference.grid[r - 1].map(String)]),
+    );
+  });
+
   it("prints cut points, the R×F grid and the named segments; the input summary goes to stderr", async () => {
     const run = await runCli(["rfm", ...DEMO, "--as-of", "2026-06-30"]);
     expect(run.code).toBe(0);
@@ -64,6 +93,8 @@ describe("audience rfm", () => {
     const json = JSON.parse(run.stdout) as {
       as_of: string;
       buyers: number;
+      customers: number;
+      revenue: number;
       cut_points: Record<string, number[]>;
       grid: number[][];
       segments: { name: string; customers: number; revenue: number }[];
@@ -78,6 +109,16 @@ describe("audience rfm", () => {
     // grid[r - 1][f - 1]: the text shows R=5 on top, the JSON starts at R=1.
     expect(json.grid[0]).toEqual([117, 61, 26, 26, 14]);
     expect(json.grid[4]).toEqual([72, 34, 41, 46, 49]);
+    // The same figures, computed from the files without the tool.
+    expect(json).toMatchObject({
+      buyers: reference.buyers,
+      customers: reference.customers,
+      revenue: reference.revenue,
+      grid: reference.grid,
+    });
+    for (const [axis, cuts] of Object.entries(reference.cut_points)) {
+      cuts.forEach((cut, i) => expect(json.cut_points[axis][i]).toBeCloseTo(cut, 6));
+    }
     expect(json.segments.reduce((n, s) => n + s.customers, 0)).toBe(1210);
     expect(json.segments[0]).toMatchObject({ name: "champions", customers: 95, revenue: 62593.45 });
     expect(run.stdout).toContain('"recency": [24.8, 54, 117, 275]');

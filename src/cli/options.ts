@@ -96,7 +96,8 @@ export async function runData(
   context.stderr.write(
     renderProblems(data.inputs, data.rejects, errTheme, settings.rejects?.display),
   );
-  for (const note of collapseNotes(data.profiles.rfm.collapsed))
-    context.stderr.write(`${errTheme.warning("rfm")} ${note}\n`);
+  if (!settings.quiet)
+    for (const note of collapseNotes(data.profiles.rfm.collapsed))
+      context.stderr.write(`${errTheme.warning("rfm")} ${note}\n`);
   return { settings, asOf, data, theme, errTheme };
 }

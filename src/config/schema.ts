@@ -5,6 +5,7 @@
  * problem with its position, and `toJsonSchema` turns it into the JSON Schema shipped for
  * editors. Keeping both in one place means the editor and the validator can never disagree.
  */
+import { escapeControls } from "../escape.js";
 import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 import type { Diagnostic } from "../errors.js";
 import { didYouMean } from "../suggest.js";
@@ -197,6 +198,21 @@ function fits(node: Node | null | undefined, schema: Schema): boolean {
   }
 }
 
+/** Tags of plain values: any other (`!!binary`, `!!timestamp`, `!custom`) is refused by name. */
+const PLAIN_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+/** Sets an own property, even one named `__proto__` (never the object's prototype). */
+function define(target: Record<string, PlainValue>, key: string, value: PlainValue): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /**
  * Checks `node` against `schema`, collecting every problem. Unknown keys are errors with a
  * suggestion. Returns the plain value with unknown or invalid parts left out.
@@ -221,6 +237,17 @@ export function validateNode(
       fail(n, "YAML_ALIAS", `${label}: YAML aliases are not supported here; write the value out`);
       return undefined;
     }
+    const tag = (n as { tag?: unknown } | null | undefined)?.tag;
+    if (typeof tag === "string" && !PLAIN_TAGS.has(tag)) {
+      const shown = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      fail(
+        n,
+        "YAML_TAG",
+        `${label} has the YAML tag ${escapeControls(shown.slice(0, 40))}: audience reads plain values only`,
+        "remove the tag and write the value as plain text",
+      );
+      return undefined;
+    }
     switch (s.type) {
       case "object": {
         if (!isMap(n)) {
@@ -235,13 +262,14 @@ export function validateNode(
             fail(pair.key as Node, "SCHEMA_KEY", `${label}: keys must be plain names`);
             continue;
           }
-          const child = where === "" ? key : `${where}.${key}`;
+          const child = escapeControls(where === "" ? key : `${where}.${key}`);
           if (seen.has(key)) {
             fail(pair.key as Node, "DUPLICATE_KEY", `"${child}" is given twice`);
             continue;
           }
           seen.add(key);
-          const propSchema = s.properties[key];
+          // Own keys only: "constructor" or "__proto__" are unknown keys, not Object's.
+          const propSchema = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
           if (propSchema === undefined) {
             fail(
               pair.key as Node,
@@ -252,7 +280,7 @@ export function validateNode(
             continue;
           }
           const v = check(pair.value as Node | null, propSchema, child);
-          if (v !== undefined) out[key] = v;
+          if (v !== undefined) define(out, key, v);
         }
         for (const key of s.required ?? []) {
           if (!seen.has(key)) {
@@ -275,7 +303,7 @@ export function validateNode(
             fail(pair.key as Node, "SCHEMA_KEY", `${label}: each ${keyName} must be a plain name`);
             continue;
           }
-          const child = where === "" ? key : `${where}.${key}`;
+          const child = escapeControls(where === "" ? key : `${where}.${key}`);
           if (s.keys && !s.keys.includes(key)) {
             fail(
               pair.key as Node,
@@ -298,7 +326,7 @@ export function validateNode(
             continue;
           }
           const v = check(pair.value as Node | null, s.values, child);
-          if (v !== undefined) out[key] = v;
+          if (v !== undefined) define(out, key, v);
         }
         return out;
       }

@@ -12,7 +12,7 @@
 import { parseIsoDay } from "../calendar.js";
 import { suggest, didYouMean } from "../suggest.js";
 import { isLiteral, type Arg, type Expr } from "./ast.js";
-import type { Environment, FieldInfo, FunctionName } from "./env.js";
+import type { Environment, FieldInfo, FunctionName, PredictionFunction } from "./env.js";
 import { exprError, exprWarning, hasErrors, type DslCode, type ExprDiagnostic } from "./errors.js";
 import type { ArithOp, CompareOp } from "./plan.js";
 import type { Duration, EpochDay, Span, ValueType } from "./types.js";
@@ -77,6 +77,8 @@ export type CheckedExpr =
     } & Node)
   | ({ kind: "in_segment"; type: "boolean"; segment: string } & Node)
   | ({ kind: "days_since"; type: "number"; arg: CheckedExpr } & Node)
+  /** `predicted_orders(30d)`, `predicted_clv(365d)`: the horizon is a positive duration. */
+  | ({ kind: "prediction"; type: "number"; fn: PredictionFunction; horizon: Duration } & Node)
   | ({ kind: "starts_with"; type: "boolean"; text: CheckedExpr; prefix: CheckedExpr } & Node)
   | ({ kind: "not"; type: "boolean"; arg: CheckedExpr } & Node)
   | ({ kind: "negate"; type: "number"; arg: CheckedExpr } & Node)
@@ -184,6 +186,8 @@ const ALL_FUNCTIONS: readonly FunctionName[] = [
   "in_segment",
   "days_since",
   "starts_with",
+  "predicted_orders",
+  "predicted_clv",
 ];
 const WINDOW_ARGS = ["within", "since", "until"] as const;
 const ORDER_ARGS = [...WINDOW_ARGS, "product", "sku", "category", "channel"] as const;
@@ -196,6 +200,8 @@ const USAGE: Record<FunctionName, string> = {
   in_segment: 'in_segment("segment-id")',
   days_since: "days_since(date)",
   starts_with: "starts_with(text, prefix)",
+  predicted_orders: "predicted_orders(30d)",
+  predicted_clv: "predicted_clv(365d)",
 };
 const SNAKE_CASE = /^[a-z][a-z0-9_]*$/;
 const ORDERED_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>(["<", "<=", ">", ">="]);
@@ -913,6 +919,9 @@ class Checker {
         return this.daysSince(expr);
       case "starts_with":
         return this.startsWith(expr);
+      case "predicted_orders":
+      case "predicted_clv":
+        return this.prediction(name, expr);
       default: {
         const never: never = name;
         return never;
@@ -1198,6 +1207,47 @@ class Checker {
       type: "number",
       arg: checked,
       nullable: checked.nullable,
+      span: expr.span,
+    };
+  }
+
+  /** `predicted_orders(D)` / `predicted_clv(D)`: one positive duration, the horizon. */
+  private prediction(fn: PredictionFunction, expr: CallExpr): Checked {
+    this.namedArgs(fn, expr, []);
+    const [arg] = this.positionalArgs(fn, expr, 1, 1);
+    if (arg === undefined) return undefined;
+    const value = arg.value;
+    const text = this.snippet(value.span);
+    if (value.kind !== "duration") {
+      const hint =
+        value.kind === "number"
+          ? `add a unit: ${fn}(${text}d)`
+          : value.kind === "offset"
+            ? `write ${fn}(${text.slice(1)})`
+            : `usage: ${USAGE[fn]}`;
+      this.error(
+        "ARGUMENT_TYPE",
+        `${fn}() needs a horizon like 30d, but ${text} is not a duration`,
+        value.span,
+        hint,
+      );
+      return undefined;
+    }
+    if (value.duration.count === 0) {
+      this.error(
+        "EMPTY_HORIZON",
+        `${fn}(${text}): a horizon of 0 predicts nothing`,
+        value.span,
+        `give the period to predict, e.g. ${USAGE[fn]}`,
+      );
+      return undefined;
+    }
+    return {
+      kind: "prediction",
+      type: "number",
+      fn,
+      horizon: value.duration,
+      nullable: true,
       span: expr.span,
     };
   }

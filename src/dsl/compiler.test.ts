@@ -81,6 +81,30 @@ describe("compileExpression: dates", () => {
   });
 });
 
+describe("compileExpression: predictions", () => {
+  it("turns a prediction call into one field per horizon in days, months as they fall", () => {
+    const { plan } = compileText(
+      "p_alive < 0.5 and predicted_orders(30d) > 1 and predicted_orders(2w) > 0 and predicted_clv(6m) > predicted_spend",
+      day("2026-06-30"),
+    );
+    const fields: string[] = [];
+    const walk = (node: PlanExpr): void => {
+      if (node.kind === "field") fields.push(node.name);
+      if (node.kind === "and") node.args.forEach(walk);
+      if (node.kind === "compare") [node.left, node.right].forEach(walk);
+    };
+    walk(plan);
+    // 2026-06-30 + 6 months = 2026-12-30: 183 days.
+    expect(fields).toEqual([
+      "p_alive",
+      "predicted_orders(30d)",
+      "predicted_orders(14d)",
+      "predicted_clv(183d)",
+      "predicted_spend",
+    ]);
+  });
+});
+
 describe("compileExpression: windows", () => {
   it.each<[string, string, string | null, string]>([
     ["orders(within: 30d)", "2026-06-30", "2026-06-01", "2026-06-30"],

@@ -7,6 +7,7 @@
  * the expressions of a run, so identical aggregates are computed once; the plan keeps its index.
  */
 import { addDuration, windowStart } from "../calendar.js";
+import { predictionField } from "./env.js";
 import type { CheckedEventProperty, CheckedExpr, CheckedWindow, DateBound } from "./checker.js";
 import type {
   AggregateSpec,
@@ -99,6 +100,11 @@ class Compiler {
         return { kind: "in_segment", type: "boolean", segment: node.segment, span };
       case "days_since":
         return { kind: "days_since", type: "number", arg: this.expr(node.arg), span };
+      case "prediction": {
+        // The horizon in days from as_of (calendar months and years as they fall).
+        const days = addDuration(this.asOf, node.horizon, 1) - this.asOf;
+        return { kind: "field", type: "number", name: predictionField(node.fn, days), span };
+      }
       case "starts_with":
         return {
           kind: "starts_with",

@@ -13,7 +13,14 @@ export interface FieldInfo {
 }
 
 export type FunctionName =
-  "orders" | "spent" | "events" | "in_segment" | "days_since" | "starts_with";
+  | "orders"
+  | "spent"
+  | "events"
+  | "in_segment"
+  | "days_since"
+  | "starts_with"
+  | "predicted_orders"
+  | "predicted_clv";
 
 export interface Environment {
   /** "profile" or "order row", for messages. */
@@ -80,7 +87,43 @@ export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, Fi
   ["rfm_score", str('the three scores, e.g. "545"')],
   ["rfm_segment", str("named RFM segment; prospects for non-buyers", false)],
   ["revenue_percentile", num("% of buyers whose total_spent is strictly lower (top 20% = >= 80)")],
+  [
+    "p_alive",
+    num("probability the customer is still active (BG/NBD, SPEC §12); null for non-buyers"),
+  ],
+  [
+    "predicted_spend",
+    num("expected amount per future purchase (Gamma-Gamma); null for non-buyers"),
+  ],
 ]);
+
+/**
+ * Prediction functions (SPEC §12): `predicted_orders(30d)` and `predicted_clv(365d)`. The compiler
+ * turns a call into the field `NAME(Nd)` with the horizon in days, which `Profiles` evaluates.
+ */
+export const PREDICTION_FUNCTIONS = ["predicted_orders", "predicted_clv"] as const;
+export type PredictionFunction = (typeof PREDICTION_FUNCTIONS)[number];
+
+/** The compiled field name of a prediction call: `predicted_orders(30d)`. */
+export function predictionField(fn: PredictionFunction, days: number): string {
+  return `${fn}(${days}d)`;
+}
+
+/** The function and horizon of a compiled prediction field, or undefined. */
+export function parsePredictionField(
+  name: string,
+): { fn: PredictionFunction; days: number } | undefined {
+  const match = /^(predicted_orders|predicted_clv)\((\d+)d\)$/.exec(name);
+  if (match === null) return undefined;
+  return { fn: match[1] as PredictionFunction, days: Number(match[2]) };
+}
+
+/** Whether a profile field (as a plan lists it) needs the prediction models fitted. */
+export function needsPredictions(name: string): boolean {
+  return (
+    name === "p_alive" || name === "predicted_spend" || parsePredictionField(name) !== undefined
+  );
+}
 
 /** The canonical order columns of SPEC §1, as `orders_filter` sees one raw row. */
 export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
@@ -111,6 +154,7 @@ export const PROFILE_ENV: Environment = {
     "in_segment",
     "days_since",
     "starts_with",
+    ...PREDICTION_FUNCTIONS,
   ]),
   props: true,
 };

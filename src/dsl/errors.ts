@@ -82,6 +82,8 @@ export const DSL_CODES = {
   WINDOW_CONFLICT: "WINDOW_CONFLICT",
   /** A window that can hold no day (`within: 0d`, `since` after `until`). */
   EMPTY_WINDOW: "EMPTY_WINDOW",
+  /** `predicted_orders(0d)`: a prediction horizon must hold at least a day. */
+  EMPTY_HORIZON: "EMPTY_HORIZON",
   /** An empty list as a filter value: it would match nothing. */
   EMPTY_LIST: "EMPTY_LIST",
   /** `in_segment(vip)`: the segment id must be a quoted string. */

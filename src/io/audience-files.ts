@@ -9,24 +9,23 @@
  * writing at once.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { constants as fsConstants, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import {
   link,
-  lstat,
   mkdir,
   open,
   readFile,
   readdir,
-  readlink,
   rename,
   rm,
   symlink,
   unlink,
   writeFile,
 } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
-import { makeFolders } from "./folders.js";
+import { inspectOutput, OUTPUT_MARKER, ownershipOf, writeOutputMarker } from "./output-guard.js";
+import type { PreviousManifest } from "./previous-manifest.js";
 
 export interface OutputPaths {
   /** OUT as given (absolute). */
@@ -47,7 +46,7 @@ function siblings(out: string) {
 }
 
 /** Turns file-system failures on OUT into messages a user can act on. */
-function outputError(error: unknown, paths: OutputPaths, doing: string): UserError {
+export function outputError(error: unknown, paths: OutputPaths, doing: string): UserError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case "EACCES":
@@ -92,105 +91,25 @@ async function pauseForTest(
   await new Promise((resolve) => setTimeout(resolve, 120_000));
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-export interface OutputLock {
-  release(): Promise<void>;
-}
-
-/**
- * Takes the lock beside OUT. Another live build holding it is an error with a clear message; a
- * lock left by a build that died is taken over.
- */
-export async function lockOutput(paths: OutputPaths): Promise<OutputLock> {
-  const { lock, parent } = siblings(paths.out);
-  try {
-    await makeFolders(parent);
-  } catch (error) {
-    throw outputError(error, paths, "creating its parent folder");
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(
-        lock,
-        fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY,
-        0o644,
-      );
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return {
-        release: async () => {
-          await rm(lock, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-        throw outputError(error, paths, "taking the lock");
-      const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
-        throw new UserError(
-          "OUTPUT_LOCKED",
-          `another audience build (process ${holder}) is writing ${paths.display}`,
-          {
-            hint: `wait for it to finish; if no build is running, delete ${basename(lock)} in ${paths.display === "." ? "." : dirname(paths.display)}`,
-          },
-        );
-      }
-      await rm(lock, { force: true });
-    }
-  }
-  throw new UserError("OUTPUT_LOCKED", `could not take the lock on ${paths.display}`);
-}
-
 export interface PreviousOutput {
   /** The folder OUT resolves to, when it exists. */
   folder?: string;
-  manifest?: unknown;
+  /** Its manifest, checked (src/io/previous-manifest.ts). */
+  manifest?: PreviousManifest;
 }
 
-/** What OUT holds now: its folder and its manifest (for max_change and --only carry-over). */
+/**
+ * What OUT holds now: its folder and its manifest (for max_change and --only carry-over). Anything
+ * audience did not write is refused (src/io/output-guard.ts).
+ */
 export async function readPreviousOutput(paths: OutputPaths): Promise<PreviousOutput> {
-  let info;
   try {
-    info = await lstat(paths.out);
+    const now = await inspectOutput(paths);
+    return now === "missing" ? {} : now;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if (error instanceof UserError) throw error;
     throw outputError(error, paths, "reading it");
   }
-  let folder: string;
-  if (info.isSymbolicLink()) {
-    folder = resolve(dirname(paths.out), await readlink(paths.out));
-  } else if (info.isDirectory()) {
-    folder = paths.out;
-  } else {
-    throw new UserError("OUTPUT_IS_A_FILE", `--out ${paths.display} is a file, not a folder`, {
-      hint: "choose a folder for the audience files",
-    });
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(await readFile(join(folder, "manifest.json"), "utf8"));
-  } catch {
-    manifest = undefined;
-  }
-  if (!info.isSymbolicLink()) {
-    const entries = await readdir(folder).catch(() => [] as string[]);
-    if (entries.length > 0 && manifest === undefined) {
-      throw new UserError(
-        "OUTPUT_NOT_AUDIENCE",
-        `--out ${paths.display} is a folder with other files in it (no manifest.json of audience)`,
-        { hint: "audience replaces the whole output folder: choose an empty or new folder" },
-      );
-    }
-  }
-  return { folder, manifest };
 }
 
 /** A build folder being written; nothing is visible at OUT until `commit`. */
@@ -211,6 +130,7 @@ export class OutputBuild {
     );
     try {
       await mkdir(folder);
+      await writeOutputMarker(folder);
     } catch (error) {
       throw outputError(error, paths, "creating the build folder");
     }
@@ -274,7 +194,21 @@ export class OutputBuild {
     try {
       await link(from, join(this.folder, name));
     } catch {
-      await writeFile(join(this.folder, name), await readFile(from), { flag: "wx" });
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(from);
+      } catch {
+        throw new UserError(
+          "OUTPUT_PREVIOUS_MISSING",
+          `${this.paths.display}/${name} is missing, but the previous manifest.json lists it: it cannot be kept with --only`,
+          { hint: "build every segment once (without --only)" },
+        );
+      }
+      try {
+        await writeFile(join(this.folder, name), bytes, { flag: "wx" });
+      } catch (error) {
+        throw outputError(error, this.paths, `writing ${name}`);
+      }
     }
   }
 
@@ -307,7 +241,11 @@ export class OutputBuild {
     const entries = await readdir(parent).catch(() => [] as string[]);
     const current = basename(this.folder);
     for (const entry of entries) {
-      if (entry.startsWith(buildPrefix) && entry !== current) {
+      if (
+        entry.startsWith(buildPrefix) &&
+        entry !== current &&
+        (await leftoverOfAudience(join(parent, entry)))
+      ) {
         await rm(join(parent, entry), { recursive: true, force: true });
       }
       if (entry.startsWith(`.${name}.link-`))
@@ -317,6 +255,17 @@ export class OutputBuild {
 
   async abort(): Promise<void> {
     await rm(this.folder, { recursive: true, force: true });
+  }
+}
+
+/** A build folder beside OUT that audience wrote (complete or left by a build that died). */
+async function leftoverOfAudience(folder: string): Promise<boolean> {
+  try {
+    const entries = await readdir(folder);
+    if (entries.length === 0 || entries.includes(OUTPUT_MARKER)) return true;
+    return (await ownershipOf(folder, folder)).kind === "audience";
+  } catch {
+    return false;
   }
 }
 

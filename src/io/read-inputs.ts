@@ -9,6 +9,7 @@ import { stringify } from "csv-stringify/sync";
 import type { InputKind } from "../config/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
+import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../dsl/types.js";
 import { UsageError, UserError } from "../errors.js";
 import { ContactsSink } from "../model/ingest-contacts.js";
@@ -16,6 +17,7 @@ import { IngestContext, type FileStats, type RowSink } from "../model/ingest-con
 import { EventsSink, ListsSink } from "../model/ingest-events.js";
 import { OrdersSink } from "../model/ingest-orders.js";
 import { Profiles } from "../model/profile.js";
+import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
@@ -26,6 +28,8 @@ export interface DataNeeds {
   /** Profile fields used (to keep only the custom properties and lists that are needed). */
   fields: readonly string[];
   ordersFilter?: PlanExpr;
+  /** Keep purchase days for the prediction models even if no field asks (`audience predict`). */
+  predictions?: boolean;
 }
 
 export interface Progress {
@@ -94,6 +98,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       props,
       products: needs.fields.includes("products"),
       categories: needs.fields.includes("categories"),
+      purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
     },
     rejects,
   );
@@ -114,6 +119,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   try {
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
+        ...(settings.configFile === undefined ? [] : [settings.configFile]),
         ...Object.values(settings.inputs),
         ...settings.segments,
       ]);
@@ -208,6 +214,13 @@ class RejectsFile {
           );
         }
       }
+    }
+    if (await insideAudienceOutput(target.path)) {
+      throw new UsageError(
+        "REJECTS_IN_OUTPUT",
+        `--rejects ${target.display} is inside an output folder of audience: the next build would delete it`,
+        { hint: "write the rejected rows beside the output folder, e.g. --rejects rejects.csv" },
+      );
     }
     const temp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
     let handle;

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
-import { PROFILE_FIELDS } from "../dsl/env.js";
+import { needsPredictions, PROFILE_FIELDS } from "../dsl/env.js";
 import type { Value } from "../dsl/evaluator.js";
 import { loadProfiles } from "./read-inputs.js";
 
@@ -22,7 +22,7 @@ async function profilesOf(config: string) {
     {},
     ROOT,
   );
-  const fields = [...PROFILE_FIELDS.keys()];
+  const fields = [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f));
   const data = await loadProfiles({
     settings,
     asOf: settings.asOf as number,

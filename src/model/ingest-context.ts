@@ -42,6 +42,8 @@ export interface IngestOptions {
   /** Keep the distinct products / categories of each customer. */
   products: boolean;
   categories: boolean;
+  /** Keep each buyer's distinct purchase days (for predictions). */
+  purchaseDays?: boolean;
 }
 
 /** Counts per input file, beyond rejects (which the RejectLog holds). */

@@ -15,6 +15,7 @@ import type { CellReader } from "./columns.js";
 import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
+import { own } from "./store.js";
 import {
   missingKeyReason,
   hasNoKey,
@@ -266,7 +267,17 @@ export class OrdersSink implements RowSink {
     const category = cleanCell(cells.category(fields));
     const lineAmount = Number.isNaN(price) ? 0 : (Number.isNaN(quantity) ? 1 : quantity) * price;
     order.lineSum += lineAmount;
-    if (order.firstProduct === undefined && order.firstCategory === undefined) {
+    // The order's product (and category) for last_product: of its lines, the one that sorts
+    // first (by product, then category), never the first line in the file.
+    if (
+      (order.firstProduct === undefined && order.firstCategory === undefined) ||
+      (product !== undefined &&
+        (order.firstProduct === undefined ||
+          product < order.firstProduct ||
+          (product === order.firstProduct &&
+            category !== undefined &&
+            (order.firstCategory === undefined || category < order.firstCategory))))
+    ) {
       order.firstProduct = product;
       order.firstCategory = category;
     }
@@ -287,6 +298,20 @@ export class OrdersSink implements RowSink {
       }
     }
     if (orderId === undefined) this.closeOrder(order);
+  }
+
+  /**
+   * Of two orders of one customer on the same day, whether `order` comes first: by order id (the
+   * shorter first, then by text, so "9" before "10"), never by place in the file; orders without
+   * an id (one row each) by file order, the only order they have.
+   */
+  private sameDayBefore(order: OpenOrder, otherId: string | undefined, otherSeq: number): boolean {
+    const id = order.id;
+    if (id !== "" && otherId !== undefined && otherId !== "" && id !== otherId) {
+      if (id.length !== otherId.length) return id.length < otherId.length;
+      return id < otherId;
+    }
+    return order.seq < otherSeq;
   }
 
   /** Closes the orders still open; call once after the last row. */
@@ -466,11 +491,18 @@ export class OrdersSink implements RowSink {
     store.ordersCount[c]++;
     store.totalSpent[c] += amount;
     const firstDay = store.firstOrderDay[c];
+    if (options.purchaseDays) {
+      const days = (store.purchaseDays[c] ??= []);
+      if (!days.includes(day)) days.push(day);
+      if (Number.isNaN(firstDay) || day < firstDay) store.firstDaySpent[c] = amount;
+      else if (day === firstDay) store.firstDaySpent[c] += amount;
+    }
     if (
       Number.isNaN(firstDay) ||
       day < firstDay ||
-      (day === firstDay && order.seq < store.firstOrderSeq[c])
+      (day === firstDay && this.sameDayBefore(order, store.firstOrderId[c], store.firstOrderSeq[c]))
     ) {
+      store.firstOrderId[c] = own(order.id);
       store.firstOrderDay[c] = day;
       store.firstOrderSeq[c] = order.seq;
       store.firstOrderChannel[c] = order.channel;
@@ -479,8 +511,9 @@ export class OrdersSink implements RowSink {
     if (
       Number.isNaN(lastDay) ||
       day > lastDay ||
-      (day === lastDay && order.seq > store.lastOrderSeq[c])
+      (day === lastDay && !this.sameDayBefore(order, store.lastOrderId[c], store.lastOrderSeq[c]))
     ) {
+      store.lastOrderId[c] = own(order.id);
       store.lastOrderDay[c] = day;
       store.lastOrderSeq[c] = order.seq;
       store.lastOrderChannel[c] = order.channel;

@@ -240,6 +240,29 @@ describe("identity (SPEC §1)", () => {
     });
   });
 
+  it("keeps no whichever row says it first: a later yes never overrides an earlier no", async () => {
+    const shop = await loadShop({
+      contacts: [
+        CONTACTS_HEADER,
+        "c1,a@example.com,,,,,,no,,,,",
+        "c1,,,,,,,yes,,,,",
+        "c1,,,,,,,yes,,,,",
+        "c2,b@example.com,,,,,,yes,no,,,",
+        "c2,,,,,,,,yes,,,",
+        "c3,c@example.com,,,,,,yes,yes,,,",
+        "c3,,,,,,,,,,,",
+      ].join("\n"),
+      orders: "order_id,customer_id,created_at\n",
+    });
+    expect(shop.profile("c1").email_consent).toBe(false);
+    expect(shop.profile("c2")).toMatchObject({ email_consent: true, sms_consent: false });
+    // An empty cell says nothing: it neither contradicts nor withdraws.
+    expect(shop.profile("c3")).toMatchObject({ email_consent: true, sms_consent: true });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": { "duplicate contact rows disagree on consent; kept no": 2 },
+    });
+  });
+
   it("leaves out invalid emails and phones with a warning, and skips rows with no usable key", async () => {
     const shop = await loadShop({
       config: "default_country: FR",
@@ -329,6 +352,37 @@ describe("orders (SPEC §1)", () => {
       stats.afterAsOf,
       stats.orders,
     ]).toEqual([6, 2, 1, 1, 2]);
+  });
+
+  it("compares statuses without case on both sides: exclude_status as configured, status as exported", async () => {
+    const shop = await loadShop({
+      config: "exclude_status: [Voided, TEST]",
+      orders: [
+        ORDERS_HEADER,
+        "1,c1,2026-06-01,voided,,10,,,,,,",
+        "2,c1,2026-06-02,VOIDED,,20,,,,,,",
+        "3,c1,2026-06-03,Test,,40,,,,,,",
+        "4,c1,2026-06-04,Paid,,80,,,,,,",
+        "5,c1,2026-06-05,Cancelled,,160,,,,,,",
+      ].join("\n"),
+    });
+    // Cancelled is not in this exclude_status, so order 5 counts.
+    expect(shop.profile("c1")).toMatchObject({ orders_count: 2, total_spent: 240 });
+    expect(shop.data.inputs[0].stats.excludedStatus).toBe(3);
+  });
+
+  it("reads 0,125 as a decimal comma (a leading zero is never a thousands group) and 1,500 as grouping", async () => {
+    const shop = await loadShop({
+      orders: [
+        "order_id,customer_id,created_at,quantity,price",
+        '1,c1,2026-06-01,8,"0,125"',
+        '2,c1,2026-06-02,1,"0,5"',
+        '3,c2,2026-06-03,1,"1,500"',
+      ].join("\n"),
+    });
+    // 8 × 0.125 + 0.5: amounts are kept to the cent, so the price must be read exactly.
+    expect(shop.profile("c1").total_spent).toBe(1.5);
+    expect(shop.profile("c2").total_spent).toBe(1500);
   });
 
   it("treats every row as an order without an order_id column", async () => {
@@ -477,6 +531,24 @@ describe("point in time (--as-of)", () => {
       last_order_date: day("2025-06-01"),
     });
   });
+
+  it("never creates a customer from an order or event dated after as_of", async () => {
+    const shop = await loadShop({
+      contacts: `${CONTACTS_HEADER}\nc1,a@example.com,,,,2025-01-01,,,,,,\n`,
+      orders: "order_id,customer_id,created_at,total\n1,c1,2026-06-01,10\n2,c7,2026-07-01,10\n",
+      events: [
+        "customer_id,email,type,occurred_at",
+        "c8,,visit,2026-06-30T12:00:00Z",
+        "c9,,visit,2026-07-01T00:00:00Z",
+        ",late@example.com,visit,2027-01-01",
+      ].join("\n"),
+      segments: "segments:\n  visitors:\n    where: 'events(\"visit\") >= 1'\n",
+    });
+    expect(shop.keys()).toEqual(["c1", "c8"]);
+    expect(shop.members.get("visitors")).toEqual(["c8"]);
+    const events = shop.data.inputs.find((input) => input.kind === "events");
+    expect(events?.stats.afterAsOf).toBe(2);
+  });
 });
 
 describe("profile fields (SPEC §2)", () => {
@@ -522,11 +594,12 @@ describe("profile fields (SPEC §2)", () => {
       last_category: "Crème",
       products: ["Sérum", "Crème"],
       categories: ["Sérum", "Crème"],
-      // A lone buyer: every cut point equals their values, so every score is 1.
+      // A lone buyer: every cut point equals their values, so R and M are 1; the frequency
+      // percentiles collapse, so F is scored by order count: 2 orders, F = 2.
       rfm_r: 1,
-      rfm_f: 1,
+      rfm_f: 2,
       rfm_m: 1,
-      rfm_score: "111",
+      rfm_score: "121",
       rfm_segment: "hibernating",
       revenue_percentile: 0,
       "props.skin_type": "sèche",
@@ -547,6 +620,33 @@ describe("profile fields (SPEC §2)", () => {
       rfm_segment: "prospects",
       revenue_percentile: null,
       "props.skin_type": null,
+    });
+  });
+
+  it("breaks same-day ties for the first order by position in the file: first_order_channel and the acquisition channel", async () => {
+    const shop = await loadShop({
+      contacts: `${CONTACTS_HEADER}\nc1,a@example.com,,,,,,,,,,\nc2,b@example.com,,,,,newsletter,,,,,\n`,
+      orders: [
+        "order_id,customer_id,created_at,channel",
+        "1,c1,2026-06-10,instagram",
+        "2,c1,2026-06-10,web",
+        "3,c1,2026-06-20,store",
+        "4,c2,2026-06-20,store",
+        "5,c2,2026-06-10,pos",
+        "6,c2,2026-06-10,web",
+      ].join("\n"),
+    });
+    expect(shop.profile("c1")).toMatchObject({
+      first_order_channel: "instagram",
+      acquisition_channel: "instagram",
+      last_order_channel: "store",
+    });
+    // The contact's own column wins over the first order's channel; an earlier day wins over an
+    // earlier line.
+    expect(shop.profile("c2")).toMatchObject({
+      first_order_channel: "pos",
+      acquisition_channel: "newsletter",
+      last_order_channel: "store",
     });
   });
 

@@ -4,6 +4,9 @@
  * writers read profiles only through these getters.
  */
 import type { RfmSettings } from "../config/load-config.js";
+import { parsePredictionField } from "../dsl/env.js";
+import { UserError } from "../errors.js";
+import { fitModels, Predictions } from "../predict/index.js";
 import type { Getter, Value } from "../dsl/evaluator.js";
 import type { EpochDay } from "../dsl/types.js";
 import { computeRfm, revenuePercentiles, type RfmResult } from "../rfm/compute.js";
@@ -38,6 +41,32 @@ export class Profiles {
       rfm.map,
     );
     this.revenuePercentile = revenuePercentiles(store.ordersCount, store.totalSpent, size);
+  }
+
+  private fitted: Predictions | undefined;
+
+  /**
+   * The prediction models fitted on the buyers as of as_of (SPEC §12), once per run, the first
+   * time a field needs them. Too few repeat buyers, or a fit that does not converge, is an error:
+   * a segment would otherwise select on meaningless numbers. A problem of the spend model only
+   * stops fields that use spend (`predicted_spend`, `predicted_clv`).
+   */
+  predictions(withSpend = false): Predictions {
+    if (this.fitted === undefined) {
+      const s = this.store;
+      const fit = fitModels(
+        { days: s.purchaseDays, totalSpent: s.totalSpent, firstDaySpent: s.firstDaySpent },
+        this.asOf,
+      );
+      this.fitted = new Predictions(fit);
+    }
+    const problem = this.fitted.fit.problems.find((p) => withSpend || p.model === "bgnbd");
+    if (problem !== undefined) {
+      throw new UserError(problem.code, problem.message, {
+        hint: "run `audience predict` to see the fit; segments that use p_alive or predicted_* need it",
+      });
+    }
+    return this.fitted;
   }
 
   get size(): number {
@@ -92,6 +121,16 @@ export class Profiles {
         const v = column[c];
         return v === undefined ? EMPTY : [...v];
       };
+    const prediction = parsePredictionField(name);
+    if (prediction !== undefined) {
+      const orders = this.predictions().orders(prediction.days);
+      if (prediction.fn === "predicted_orders") return num(orders);
+      const spend = this.predictions(true).spend;
+      return (c) => {
+        const v = orders[c] * spend[c];
+        return Number.isNaN(v) ? null : v;
+      };
+    }
     if (name.startsWith("props.")) {
       const column = s.props.get(name.slice("props.".length));
       if (column === undefined) return () => null;
@@ -172,6 +211,10 @@ export class Profiles {
         return (c) => this.rfm.segment[c];
       case "revenue_percentile":
         return num(this.revenuePercentile);
+      case "p_alive":
+        return num(this.predictions().pAlive);
+      case "predicted_spend":
+        return num(this.predictions(true).spend);
       default:
         throw new Error(`unknown profile field ${name}`);
     }

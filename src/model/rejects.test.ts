@@ -11,6 +11,10 @@ describe("safeDetail", () => {
     ["marie@example.com", "value hidden: it may be personal data"],
     ["06 39 98 00 01", "value hidden: it may be personal data"],
     ["+33639980001", "value hidden: it may be personal data"],
+    // National numbers of 7 and 8 digits (Belgium's landlines, Denmark, Singapore…).
+    ["12 34 56 78", "value hidden: it may be personal data"],
+    ["555-1234", "value hidden: it may be personal data"],
+    ["123456", "123456"],
   ])("%s → %s", (value, shown) => {
     expect(safeDetail(value)).toBe(shown);
   });

@@ -6,6 +6,7 @@
  *
  * Messages hold reasons and non-personal values (dates, amounts) only; never an email or phone.
  */
+import { escapeControls } from "../escape.js";
 import { UserError } from "../errors.js";
 
 export interface RejectExample {
@@ -30,22 +31,25 @@ const DATE_SHAPES = [
 
 /**
  * A cell value fit for a message, or a placeholder. Shifted columns can put an email or a phone
- * where a date or an amount was expected: values with an `@`, or with nine digits or more that are
+ * where a date or an amount was expected: values with an `@`, or with seven digits or more that are
  * not a date, are never printed.
  */
 export function safeDetail(value: string): string {
   const text = value.trim().slice(0, 40);
-  return mayBePersonal(text) ? "value hidden: it may be personal data" : text;
+  return mayBePersonal(text) ? "value hidden: it may be personal data" : escapeControls(text);
 }
 
-/** An `@`, or nine digits or more that are not a date: an email or a phone, perhaps. */
+/**
+ * An `@`, or seven digits or more that are not a date: an email or a phone, perhaps (national
+ * numbers have 7 or 8 digits in many countries).
+ */
 export function mayBePersonal(text: string): boolean {
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
   }
-  return text.includes("@") || (digits >= 9 && !DATE_SHAPES.some((shape) => shape.test(text)));
+  return text.includes("@") || (digits >= 7 && !DATE_SHAPES.some((shape) => shape.test(text)));
 }
 
 /** A cell that reads as data, not as a column name: a number, a date or an email. */
@@ -66,7 +70,7 @@ function looksLikeData(text: string): boolean {
 export function headersFound(header: readonly string[]): string {
   const shown = header
     .slice(0, 40)
-    .map((h) => (mayBePersonal(h.trim()) ? "(hidden: may be personal data)" : h));
+    .map((h) => (mayBePersonal(h.trim()) ? "(hidden: may be personal data)" : escapeControls(h)));
   const text = `headers found: ${shown.join(", ")}${header.length > 40 ? ", …" : ""}`;
   const data = header.filter((h) => h.trim() !== "" && looksLikeData(h)).length;
   if (data > 0 && data * 2 >= header.filter((h) => h.trim() !== "").length) {

@@ -90,10 +90,18 @@ export class CustomerStore {
   readonly firstOrderChannel: (string | undefined)[] = [];
   readonly lastOrderChannel: (string | undefined)[] = [];
   readonly lastProduct: (string | undefined)[] = [];
+  /** Order ids of the first and last orders, for the same-day tie-break (ingest-orders.ts). */
+  readonly firstOrderId: (string | undefined)[] = [];
+  readonly lastOrderId: (string | undefined)[] = [];
   readonly lastCategory: (string | undefined)[] = [];
   /** Distinct products / categories bought; only filled when a segment or output needs them. */
   readonly products: (Set<string> | undefined)[] = [];
   readonly categories: (Set<string> | undefined)[] = [];
+  /**
+   * Distinct purchase days of each buyer, in the order met; only filled when a segment or report
+   * uses a prediction (SPEC §12). `firstDaySpent` is the amount spent on the earliest of them.
+   */
+  readonly purchaseDays: (number[] | undefined)[] = [];
 
   // Numeric columns: typed arrays with spare capacity (only the first `size` entries count).
   signupDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
@@ -109,6 +117,7 @@ export class CustomerStore {
   /** Row sequence of the first/last order, to break ties between orders of the same day. */
   firstOrderSeq = new Float64Array(INITIAL_CAPACITY);
   lastOrderSeq = new Float64Array(INITIAL_CAPACITY);
+  firstDaySpent = new Float64Array(INITIAL_CAPACITY);
   /**
    * 1 for customers whose email (phone) another customer also has, or may have: only their
    * emails (phones) need checking when a file keeps each value once. 0 means unique.
@@ -154,6 +163,7 @@ export class CustomerStore {
     this.lastOrderDay = grown(this.lastOrderDay, capacity, NONE);
     this.firstOrderSeq = grown(this.firstOrderSeq, capacity);
     this.lastOrderSeq = grown(this.lastOrderSeq, capacity);
+    this.firstDaySpent = grown(this.firstDaySpent, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
     this.cannotText = grown(this.cannotText, capacity);
@@ -185,6 +195,7 @@ export class CustomerStore {
     this.lastCategory.push(undefined);
     this.products.push(undefined);
     this.categories.push(undefined);
+    this.purchaseDays.push(undefined);
     this.knownContact[c] = known ? 1 : 0;
     return c;
   }

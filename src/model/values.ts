@@ -221,28 +221,49 @@ export function snakeCase(header: string): string {
     .replace(/^_+|_+$/g, "");
 }
 
-/** Trims and lowercases an email; undefined when it does not look like one. */
+/**
+ * Trims, NFC-normalises and lowercases an email (the same address typed with a composed or a
+ * decomposed accent is one person); undefined when it is not a valid address.
+ */
 export function normalizeEmail(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const email = text.trim().toLowerCase();
+  const email = text.trim().normalize("NFC").toLowerCase();
   return isEmailLike(email) ? email : undefined;
 }
 
+/** RFC 5322 `atext` (ASCII): what a dot-atom local part is made of. */
+const ATEXT = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]$/;
+
 /**
- * A deliberately simple check: one `@`, a non-empty local part, a dotted domain, no spaces.
- * Upload tools validate further; this catches empty, truncated and placeholder values.
+ * A strict, documented subset of RFC 5321 addresses (with RFC 6531's UTF-8 letters), on the
+ * lowercased text:
+ * - local part: a dot-atom of `atext` characters or non-ASCII letters and digits, at most 64
+ *   characters, no leading, trailing or doubled dot, and it STARTS WITH A LETTER, A DIGIT OR `_`
+ *   (so an address never starts like a spreadsheet formula: `=`, `+`, `-`, `@`);
+ * - domain: at least two labels of letters, digits and inner hyphens, each at most 63
+ *   characters, the last one not all digits, the whole at most 253 characters;
+ * - no quoted local parts, comments or IP-literal domains (`"a b"@x`, `a@[1.2.3.4]`): real
+ *   customer addresses do not use them, and spreadsheet payloads hide in them.
+ * The whole address is at most 254 characters (RFC 5321's path limit).
  */
 export function isEmailLike(email: string): boolean {
-  const at = email.indexOf("@");
-  if (at <= 0 || at !== email.lastIndexOf("@") || email.length > 254) return false;
+  if (email.length > 254) return false;
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return false;
+  const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  const dot = domain.lastIndexOf(".");
-  if (dot <= 0 || dot === domain.length - 1 || domain.includes("..")) return false;
-  for (let i = 0; i < email.length; i++) {
-    const c = email.charCodeAt(i);
-    if (c <= 32 || c === 127 || c === 44 /* , */ || c === 59 /* ; */ || c === 60 || c === 62) {
-      return false;
-    }
+  if (local.length > 64 || domain.length > 253) return false;
+  if (!/^[\p{L}\p{N}_]/u.test(local)) return false;
+  if (local.endsWith(".") || local.includes("..")) return false;
+  for (const ch of local) {
+    if (ch === ".") continue;
+    if (ch.charCodeAt(0) < 128 ? !ATEXT.test(ch) : !/^[\p{L}\p{M}\p{N}]$/u.test(ch)) return false;
   }
-  return true;
+  const labels = domain.split(".");
+  if (labels.length < 2) return false;
+  for (const label of labels) {
+    if (label.length === 0 || label.length > 63) return false;
+    if (!/^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?$/u.test(label)) return false;
+  }
+  return !/^\d+$/.test(labels[labels.length - 1]);
 }

@@ -208,6 +208,30 @@ describe("CSV injection", () => {
     ).toEqual(["'=cmd", "'+33612345678", "'-x", "'@x", "'\tx", "'\rx", "x=1", "", "'quoted"]);
   });
 
+  it("catches a formula after leading control characters or spaces, and after the other separator", () => {
+    expect(
+      [
+        "\u0000=cmd",
+        "\u0007\u001b+1",
+        "  =1+1",
+        "x;=cmd",
+        "x, -2",
+        "a;  @SUM(1)",
+        "a,b;c",
+        "Bernard, née Roux",
+      ].map(protectText),
+    ).toEqual([
+      "'\u0000=cmd",
+      "'\u0007\u001b+1",
+      "'  =1+1",
+      "x;'=cmd",
+      "x,' -2",
+      "a;'  @SUM(1)",
+      "a,b;c",
+      "Bernard, née Roux",
+    ]);
+  });
+
   it("protects names and zips but never the E.164 phone, even when a name holds the same text", () => {
     expect(row("generic", "c2")).toEqual([
       "c2",
@@ -219,6 +243,17 @@ describe("CSV injection", () => {
     expect(row("google-ads", "c2").slice(4)).toEqual(["BE", "'@x"]);
     expect(row("generic", "c4").slice(3)).toEqual(["Zoé", "Petit"]);
     expect(csvLine(["'\tx", "'\rx"], ",")).toBe("'\tx,\"'\rx\"\r\n");
+  });
+
+  it("guards a tab- or CR-led value written as an extra column, alone or first in a list", () => {
+    // Excel and LibreOffice skip a leading tab or CR and run what follows as a formula.
+    expect(formatColumnValue('\t=HYPERLINK("x")', "other")).toBe('\'\t=HYPERLINK("x")');
+    expect(formatColumnValue("\tplain", "other")).toBe("'\tplain");
+    expect(formatColumnValue("\r=1", "other")).toBe("'\r=1");
+    expect(formatColumnValue(["\tvip", "newsletter"], "other")).toBe("'\tvip, newsletter");
+    // Only the first character matters.
+    expect(formatColumnValue("vip\t", "other")).toBe("vip\t");
+    expect(formatColumnValue(["vip", "\tnewsletter"], "other")).toBe("vip, \tnewsletter");
   });
 
   it("protects custom properties written as extra columns", () => {

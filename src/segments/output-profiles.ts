@@ -70,9 +70,29 @@ export function sha256(text: string): string {
 
 const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r"]);
 
-/** CSV-injection guard for free text. */
+/**
+ * Where a spreadsheet could start reading a formula: the start of the cell, and the start of each
+ * piece after a `,` or `;` (a file written with one separator may be opened splitting on the
+ * other), each after any run of spaces and control characters (NUL included) that the
+ * spreadsheet may drop.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this guard looks for
+const FORMULA_PIECE = /(^|[,;])([\s\x00-\x1f\x7f]*)(?=[=+\-@\t\r])/g;
+const MAYBE_FORMULA = /[=+\-@\t\r]/;
+
+/**
+ * CSV-injection guard for free text: a cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR,
+ * also after leading spaces or control characters) gets a leading `'`; so does each piece after a
+ * `,` or `;` that would start like one.
+ */
 export function protectText(text: string): string {
-  return text.length > 0 && FORMULA_START.has(text[0]) ? `'${text}` : text;
+  if (text.length === 0) return text;
+  if (FORMULA_START.has(text[0])) {
+    if (!MAYBE_FORMULA.test(text.slice(1))) return `'${text}`;
+  } else if (!MAYBE_FORMULA.test(text)) {
+    return text;
+  }
+  return text.replace(FORMULA_PIECE, "$1'$2");
 }
 
 /** A name as Meta and Google want it before hashing: trimmed, lowercase, no punctuation. */
@@ -293,14 +313,44 @@ export function rowMaker(
   }
 }
 
+/** Extra columns that identify a person: a hashed file never carries them in clear. */
+export const IDENTIFIER_COLUMNS: ReadonlySet<string> = new Set([
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+]);
+
+/**
+ * The email or phone of an extra column obeys the segment's channel and consent like the identity
+ * cells: an email segment writes a member's phone only when they agreed to SMS, an SMS segment
+ * their email only when they agreed to email (unless `consent: ignore`).
+ */
+export function identifierCell(
+  profiles: Profiles,
+  c: number,
+  column: "email" | "phone",
+  reach: { channel: Channel; ignoreConsent: boolean },
+): string {
+  const s = profiles.store;
+  const ids = identifiersFor(profiles, c, reach.channel, reach.ignoreConsent);
+  if (column === "email")
+    return ids.email ?? (reach.ignoreConsent || s.emailConsent[c] === 1 ? (s.email[c] ?? "") : "");
+  return ids.phone ?? (reach.ignoreConsent || s.smsConsent[c] === 1 ? (s.phone[c] ?? "") : "");
+}
+
 /** Extra columns of a segment (`columns:`): header and the getter of each. */
 export function extraColumns(
   profiles: Profiles,
   columns: readonly string[],
   dateFields: ReadonlySet<string>,
+  reach?: { channel: Channel; ignoreConsent: boolean },
 ): { header: string[]; cells: (c: number) => string[] } {
   const getters: { get: Getter<number>; type: "date" | "other" }[] = columns.map((name) => ({
-    get: profiles.field(name),
+    get:
+      reach !== undefined && (name === "email" || name === "phone")
+        ? (c: number) => identifierCell(profiles, c, name, reach)
+        : profiles.field(name),
     type: dateFields.has(name) ? "date" : "other",
   }));
   return {

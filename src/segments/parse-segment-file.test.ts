@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseIsoDay } from "../calendar.js";
+import { compileEvaluator, type Scope, type Value } from "../dsl/evaluator.js";
+import { AggregateTable, compileExpression } from "../dsl/index.js";
 import type { Diagnostic } from "../errors.js";
 import { parseSegmentFile } from "./parse-segment-file.js";
 
@@ -93,8 +96,31 @@ describe("parseSegmentFile: a valid file", () => {
     expect(parsed.declared.map((d) => d.id)).toEqual(["blocked", "win-back", "vip"]);
   });
 
-  it("checks the expression (a checked where is kept)", () => {
-    expect(parsed.definitions[1].where).toBeDefined();
+  it("keeps each segment's checked where, which evaluates as its text says", () => {
+    const asOf = parseIsoDay("2026-06-30") as number;
+    const scope: Scope<Record<string, Value>> = {
+      field: (name) => (p) => p[name] ?? null,
+      prop: (name) => (p) => p[`props.${name}`] ?? null,
+      aggregate: () => () => null,
+      inSegment: (id) => (p) => p[`in:${id}`] === true,
+    };
+    const matches = (id: string, profile: Record<string, Value>) => {
+      const definition = parsed.definitions.find((d) => d.id === id);
+      if (definition === undefined) throw new Error(`no segment ${id}`);
+      const plan = compileExpression(definition.where, asOf, new AggregateTable());
+      return compileEvaluator(plan, scope, asOf)(profile);
+    };
+    const lapsed = { orders_count: 2, last_order_date: asOf - 200, tags: ["Blocked"] };
+    // orders_count >= 1 and last_order_date < -6m and not in_segment('vip')
+    expect(matches("win-back", lapsed)).toBe(true);
+    expect(matches("win-back", { ...lapsed, "in:vip": true })).toBe(false);
+    expect(matches("win-back", { ...lapsed, last_order_date: asOf - 100 })).toBe(false);
+    expect(matches("win-back", { ...lapsed, orders_count: 0 })).toBe(false);
+    expect(matches("win-back", { orders_count: 0, last_order_date: null })).toBe(false);
+    // tags contains 'blocked', without case
+    expect(matches("blocked", lapsed)).toBe(true);
+    expect(matches("blocked", { tags: ["vip"] })).toBe(false);
+    expect(matches("vip", {})).toBe(true);
   });
 });
 
@@ -131,7 +157,7 @@ describe("parseSegmentFile: YAML", () => {
     expect(briefs("segments: {}\n---\nsegments: {}\n")).toEqual(["2:1-4:1 error YAML_SYNTAX"]);
   });
 
-  it("refuses aliases at the first one, quickly, without expanding a billion laughs", () => {
+  it("refuses aliases at the first one, without expanding a billion laughs", () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     const names = "abcdefghi";
     for (let i = 1; i < names.length; i++) {
@@ -142,9 +168,8 @@ describe("parseSegmentFile: YAML", () => {
       );
     }
     lines.push("segments:", "  vip:", "    where: total_spent > 500", "");
-    const started = performance.now();
+    // Expanded, the last alias would be 10^9 strings: no test timeout would be needed to notice.
     const parsed = parse(lines.join("\n"));
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(parsed.diagnostics).toMatchObject([
       {
         line: 2,

@@ -334,6 +334,25 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
     valid = false;
   }
 
+  // An identifier column of the other channel is written only with that channel's consent.
+  const channelOf = (value.channel ?? defaults.value.channel ?? "email") as Channel;
+  const consentOf = value.consent ?? defaults.value.consent ?? "required";
+  for (const column of columns) {
+    const other = otherChannelIdentifier(column, channelOf);
+    if (other === undefined || consentOf === "ignore") continue;
+    const item = columnItems.find((n) => isScalar(n) && n.value === column);
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        item ?? columnsNode ?? (pair.key as Node),
+        "IDENTIFIER_COLUMN",
+        `columns: ${column} in a ${channelOf} segment is written only for members who agreed to ${other}`,
+        `a ${channelOf} segment reaches people by ${channelOf === "email" ? "email" : "phone"}: drop the column, or use channel: any`,
+        "warning",
+      ),
+    );
+  }
+
   // guard: keys merged over the defaults; min ≤ max; max_change within 0–1000%.
   const guard = readGuard(source, node, defaults, diagnostics);
   if (guard === undefined) valid = false;
@@ -418,6 +437,13 @@ function readGuard(
     }
   }
   return ok ? guard : undefined;
+}
+
+/** The consent an identifier column needs in a segment of this channel, beyond the channel's own. */
+function otherChannelIdentifier(column: string, channel: Channel): string | undefined {
+  if (column === "phone" && channel === "email") return "SMS";
+  if (column === "email" && (channel === "sms" || channel === "whatsapp")) return "email";
+  return undefined;
 }
 
 /** The list without repeats; a repeated entry is a warning at its second place. */

@@ -37,7 +37,7 @@ const columns = (description: string): ArraySchema => ({
     type: "string",
     minLength: 1,
     description:
-      "A customer profile field (orders_count, last_product, rfm_segment, …) or props.NAME for a custom contact column (NAME = the column header in snake_case).",
+      "A customer profile field (orders_count, last_product, rfm_segment, p_alive, predicted_spend, …) or props.NAME for a custom contact column (NAME = the column header in snake_case).",
   },
 });
 

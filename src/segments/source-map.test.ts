@@ -230,16 +230,17 @@ describe("mapScalar / mapSpan", () => {
     expect(mapSpan(map, { start: 0, end: 3 })).toEqual({ start: 7, end: 8 });
   });
 
-  it("maps a 1 MB plain scalar in linear time", () => {
+  // How the cost grows with the length is measured by test/bench/source-map-growth.mjs, not
+  // asserted here: no test depends on the machine's speed or load.
+  it("maps a 1 MB plain scalar exactly", () => {
     const expression = `a = 1${" and a = 1".repeat(100_000)}`;
     const yaml = `where: ${expression}\n`;
-    const started = performance.now();
     const { map } = whereOf(yaml);
     expect(map.exact).toBe(true);
+    expect(map.starts).toHaveLength(expression.length);
     expect(mapSpan(map, { start: expression.length - 1, end: expression.length })).toEqual({
       start: yaml.length - 2,
       end: yaml.length - 1,
     });
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 });

@@ -9,12 +9,15 @@ import { parseIsoDay } from "../../src/calendar.js";
 import { loadConfigText } from "../../src/config/load-config.js";
 import { resolveSettings } from "../../src/config/settings.js";
 import { AggregateTable, compileExpression } from "../../src/dsl/index.js";
-import { PROFILE_FIELDS } from "../../src/dsl/env.js";
+import { needsPredictions, PROFILE_FIELDS } from "../../src/dsl/env.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import { loadProfiles, type LoadedData } from "../../src/io/read-inputs.js";
 import { parseSegmentFile } from "../../src/segments/parse-segment-file.js";
 import { planSegments } from "../../src/segments/plan-segments.js";
 import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
+
+/** Every profile field but the predictions, which need a shop big enough to fit (SPEC §12). */
+const DESCRIPTIVE = [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f));
 
 export interface ShopFiles {
   contacts?: string;
@@ -75,7 +78,7 @@ export async function loadShop(files: ShopFiles): Promise<Shop> {
         throw new Error(errors.map((d) => `${d.code}: ${d.message}`).join("; "));
     }
     const plan = parsed === undefined ? undefined : planSegments(parsed.definitions, asOf);
-    const fields = [...new Set([...PROFILE_FIELDS.keys(), ...(plan?.fields ?? [])])];
+    const fields = [...new Set([...DESCRIPTIVE, ...(plan?.fields ?? [])])];
     const data = await loadProfiles({
       settings,
       asOf,

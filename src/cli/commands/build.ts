@@ -7,24 +7,24 @@ import { formatJson } from "../../report/json.js";
 import { FIXED_COLUMNS } from "../../segments/parse-segment-file.js";
 import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
-import type { BuildFlags } from "../../config/settings.js";
+import { join } from "node:path";
+import type { BuildFlags, Settings } from "../../config/settings.js";
 import { PROFILE_FIELDS } from "../../dsl/env.js";
-import { GuardError } from "../../errors.js";
-import {
-  lockOutput,
-  OutputBuild,
-  readPreviousOutput,
-  type PreviousOutput,
-} from "../../io/audience-files.js";
+import { GuardError, UsageError, UserError } from "../../errors.js";
+import { checkOutputPlace, type OwnedPath } from "../../io/output-guard.js";
+import { lockOutput } from "../../io/output-lock.js";
+import type { PreviousManifest } from "../../io/previous-manifest.js";
+import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText } from "../../report/counts.js";
 import { formatCount, formatInteger } from "../../report/table.js";
-import type { OutputFormat } from "../../segments/definition.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
 import { checkGuards } from "../../segments/guards.js";
 import {
   csvLine,
   extraColumns,
+  IDENTIFIER_COLUMNS,
   identifiersFor,
   OUTPUT_PROFILES,
   rowMaker,
@@ -50,6 +50,8 @@ interface WrittenFile {
   written: number;
   file: string;
   sha256: string;
+  /** Whether the identifiers of this file are SHA-256 hashes (--hash on a profile that has them). */
+  hashed: boolean;
   carried_over?: boolean;
 }
 
@@ -87,10 +89,12 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
     const prepared = await loadSettings(flags, context);
     const { settings } = prepared;
     const paths = { out: settings.out.path, display: settings.out.display };
+    await checkOutputPlace(paths, ownedPaths(settings), context.cwd);
     const lock = await lockOutput(paths);
     try {
       const previous = await readPreviousOutput(paths);
       const run = await runSegments(prepared, context, { hash: true });
+      checkHashing(run);
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
       for (const result of run.results) {
@@ -166,6 +170,34 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
   program.addCommand(command);
 }
 
+/**
+ * `--hash` is done for real or refused: every segment's profile must have a hashed form, and a
+ * hashed file never carries a clear identifier in its extra columns.
+ */
+function checkHashing(run: SegmentRun): void {
+  const { settings } = run;
+  if (!settings.hash) return;
+  for (const result of run.results) {
+    const segment = result.segment;
+    const format = settings.formatFlag ?? segment.format ?? settings.format;
+    if (!OUTPUT_PROFILES[format].hashable)
+      throw new UsageError(
+        "HASH_NOT_AVAILABLE",
+        `--hash: segment "${segment.id}" is written with the ${format} profile, which has no hashed form`,
+        { hint: "hashed profiles: meta, google-ads (--format meta or --format google-ads)" },
+      );
+    const clear = segment.columns.filter((c) => IDENTIFIER_COLUMNS.has(c));
+    if (clear.length > 0)
+      throw new UserError(
+        "HASH_CLEAR_IDENTIFIER",
+        `--hash: segment "${segment.id}" lists ${clear.join(", ")} in columns: a hashed file never carries an identifier in clear`,
+        {
+          hint: "remove these columns from the segment (the profile's own columns carry them, hashed)",
+        },
+      );
+  }
+}
+
 /** `20261122T193012`: build folders sort by time. */
 function stamp(now: Date): string {
   return now
@@ -174,12 +206,30 @@ function stamp(now: Date): string {
     .replace(/\.\d+Z$/, "");
 }
 
-function previousWritten(manifest: unknown, id: string): number | undefined {
-  const segments = (manifest as { segments?: { id?: unknown; written?: unknown }[] } | undefined)
-    ?.segments;
-  if (!Array.isArray(segments)) return undefined;
-  const entry = segments.find((s) => s.id === id);
-  return typeof entry?.written === "number" ? entry.written : undefined;
+function previousWritten(manifest: PreviousManifest | undefined, id: string): number | undefined {
+  return manifest?.segments.find((s) => s.id === id)?.written;
+}
+
+/** Everything the run reads or writes besides OUT: OUT may neither be nor hold any of them. */
+function ownedPaths(settings: Settings): OwnedPath[] {
+  return [
+    ...(settings.configFile === undefined
+      ? []
+      : [
+          {
+            what: `the config file ${settings.configFile.display}`,
+            path: settings.configFile.path,
+          },
+        ]),
+    ...Object.values(settings.inputs).map((input) => ({
+      what: `the input ${input.display}`,
+      path: input.path,
+    })),
+    ...settings.segments.map((s) => ({ what: `the segment files ${s.display}`, path: s.path })),
+    ...(settings.rejects === undefined
+      ? []
+      : [{ what: `the --rejects file ${settings.rejects.display}`, path: settings.rejects.path }]),
+  ];
 }
 
 async function writeSegments(
@@ -219,17 +269,31 @@ async function writeSegments(
       written,
       file,
       sha256,
+      hashed: hash,
     });
   }
   if (settings.only !== undefined && previous.folder !== undefined) {
     // With --only, the other segments keep their previous files.
-    const entries = (previous.manifest as { segments?: WrittenFile[] } | undefined)?.segments ?? [];
+    const entries = previous.manifest?.segments ?? [];
     for (const segment of run.plan.segments) {
       if (files.some((f) => f.id === segment.id)) continue;
       const entry = entries.find((e) => e.id === segment.id);
       if (entry === undefined) continue;
-      await build.carryOver(`${previous.folder}/${entry.file}`, entry.file);
-      files.push({ ...entry, carried_over: true });
+      if (!(OUTPUT_FORMATS as readonly string[]).includes(entry.format))
+        throw new UserError(
+          "OUTPUT_MANIFEST_INVALID",
+          `${settings.out.display}/manifest.json is not a manifest of audience: the format of "${entry.id}" is not an output profile`,
+          {
+            hint: "the output folder was changed by hand: move it away (or delete it), then build again",
+          },
+        );
+      await build.carryOver(join(previous.folder, entry.file), entry.file);
+      files.push({
+        ...entry,
+        format: entry.format as OutputFormat,
+        hashed: entry.hashed ?? false,
+        carried_over: true,
+      });
     }
     const position = new Map(run.plan.segments.map((s, i) => [s.id, i]));
     files.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
@@ -261,7 +325,10 @@ function* segmentLines(
   const maker = rowMaker(profiles, format, hash, unknownCountries);
   // Google Ads and Meta refuse files with columns of their own (warned about above).
   const columns = FIXED_COLUMNS.has(format) ? [] : segment.columns;
-  const extra = extraColumns(profiles, columns, DATE_FIELDS);
+  const extra = extraColumns(profiles, columns, DATE_FIELDS, {
+    channel: segment.channel,
+    ignoreConsent: segment.consent === "ignore",
+  });
   yield csvLine([...maker.header, ...extra.header], maker.delimiter);
   const dedupe = segment.channel !== "none";
   const unique = maker.uniqueCells;

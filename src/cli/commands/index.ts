@@ -5,6 +5,7 @@ import { registerBuild } from "./build.js";
 import { registerChannels } from "./channels.js";
 import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
+import { registerPredict } from "./predict.js";
 import { registerRfm } from "./rfm.js";
 import { registerValidate } from "./validate.js";
 
@@ -21,4 +22,5 @@ export function registerCommands(
   registerChannels(program, context, setExitCode);
   registerValidate(program, context, setExitCode);
   registerDemo(program, context, setExitCode);
+  registerPredict(program, context, setExitCode);
 }

