@@ -121,6 +121,39 @@ describe("synthetic people (fixtures/people)", () => {
   });
 });
 
+describe("first steps", () => {
+  it("names the segments folder it tried and the bundled library when the default is missing", async () => {
+    const dir = await mkdtemp(join(work, "first-"));
+    await writeFile(
+      join(dir, "orders.csv"),
+      "email,created_at,total\na@example.com,2000-01-01,10\n",
+    );
+    const run = await runCli(["count", "--orders", "orders.csv"], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain(`no segments folder at ${join(dir, "segments")}`);
+    expect(run.stdout + run.stderr).toContain(
+      `the bundled library is ${join(REPO_ROOT, "segments")}`,
+    );
+  });
+
+  it("says the last order date when as_of defaults to today and the data ends long before", async () => {
+    const dir = await mkdtemp(join(work, "stale-"));
+    await writeFile(
+      join(dir, "orders.csv"),
+      "email,created_at,total\na@example.com,2000-01-01,10\n",
+    );
+    const run = await runCli(["rfm", "--orders", "orders.csv"], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /as_of today \(\d{4}-\d\d-\d\d\) is [\d,]+ days after the last order \(2000-01-01\): pass --as-of 2000-01-01/,
+    );
+    const fixed = await runCli(["rfm", "--orders", "orders.csv", "--as-of", "2000-02-01"], {
+      cwd: dir,
+    });
+    expect(fixed.stderr).not.toContain("as_of today");
+  });
+});
+
 describe.skipIf(!present)("real exports: Shopify 2022 (oks234), default_country US", () => {
   const dir = join(REAL, "shopify-2022-oks234");
   let config: string;

@@ -2,10 +2,11 @@
  * What `count` and `build` share: load and check the segment files, compile them for as_of,
  * read the data once with exactly the aggregates the segments need, and evaluate every segment.
  */
+import { fileURLToPath } from "node:url";
 import type { Settings } from "../config/settings.js";
 import { compileExpression, AggregateTable } from "../dsl/index.js";
 import type { EpochDay } from "../dsl/types.js";
-import { DiagnosticsError, UsageError } from "../errors.js";
+import { DiagnosticsError, UsageError, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles } from "../io/segment-files.js";
 import { markUntextablePhones, PhoneTypes } from "../model/phone-type.js";
 import { formatCount } from "../report/table.js";
@@ -46,6 +47,7 @@ export async function runSegments(
     settings.segments.map((s) => s.path),
     context.cwd,
   );
+  explainMissingDefault(settings, loaded.diagnostics);
   const errors = loaded.diagnostics.filter(
     (d) => d.severity === "error" || (settings.strict && d.severity === "warning"),
   );
@@ -107,4 +109,20 @@ export function ordersFilter(settings: Settings, asOf: EpochDay) {
   return {
     ordersFilter: compileExpression(settings.ordersFilter.checked, asOf, new AggregateTable()),
   };
+}
+
+/** The segment library that comes with audience (`segments/` of the package). */
+export const BUNDLED_SEGMENTS = fileURLToPath(new URL("../../segments", import.meta.url));
+
+/**
+ * A missing `segments/` (the default when neither --segments nor `segments:` names one): the
+ * message says which folder was tried and where the bundled library is.
+ */
+function explainMissingDefault(settings: Settings, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const tried = settings.segments.find((s) => s.display === d.file);
+    if (d.code !== "FILE_NOT_FOUND" || tried === undefined || d.file !== "segments") continue;
+    d.message = `no segments folder at ${tried.path} (the default when neither --segments nor \`segments:\` in audience.yaml names one)`;
+    d.hint = `the bundled library is ${BUNDLED_SEGMENTS}: pass --segments ${BUNDLED_SEGMENTS}, or write your own segments/ (audience demo copies the library)`;
+  }
 }

@@ -594,12 +594,11 @@ describe("profile fields (SPEC §2)", () => {
       last_category: "Crème",
       products: ["Sérum", "Crème"],
       categories: ["Sérum", "Crème"],
-      // A lone buyer: every cut point equals their values, so R and M are 1; the frequency
-      // percentiles collapse, so F is scored by order count: 2 orders, F = 2.
+      // A lone buyer: every cut point equals their values, so every score is 1.
       rfm_r: 1,
-      rfm_f: 2,
+      rfm_f: 1,
       rfm_m: 1,
-      rfm_score: "121",
+      rfm_score: "111",
       rfm_segment: "hibernating",
       revenue_percentile: 0,
       "props.skin_type": "sèche",

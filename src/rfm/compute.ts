@@ -80,7 +80,8 @@ export function computeRfm(
     const sorted = column(values);
     const percentiles = quintileCutPoints(sorted);
     // Collapsed: fewer than three distinct cut points, so at most three of the five scores exist.
-    if (new Set(percentiles).size >= 3) return percentiles;
+    // Fewer than five buyers have no quintiles to speak of: nothing to say.
+    if (n < 5 || new Set(percentiles).size >= 3) return percentiles;
     if (dimension === "frequency") {
       collapsed.frequency = { percentiles, method: "thresholds" };
       return [...FREQUENCY_THRESHOLDS];
