@@ -11,7 +11,7 @@ import { PROFILE_FIELDS } from "../../dsl/env.js";
 import { GuardError, UsageError, UserError } from "../../errors.js";
 import { checkOutputPlace, type OwnedPath } from "../../io/output-guard.js";
 import { lockOutput } from "../../io/output-lock.js";
-import type { PreviousManifest } from "../../io/previous-manifest.js";
+import type { PreviousFile, PreviousManifest } from "../../io/previous-manifest.js";
 import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
 import {
   changesFiles,
@@ -72,13 +72,8 @@ interface WrittenFile {
   /** Rows that were not in the previous build's file, and rows of it that are gone (§13). */
   entered?: number;
   exited?: number;
-  changes?: { entered: ChangesFile; exited: ChangesFile };
+  changes?: { entered: PreviousFile; exited: PreviousFile };
   carried_over?: boolean;
-}
-
-interface ChangesFile {
-  file: string;
-  sha256: string;
 }
 
 export function registerBuild(
@@ -335,7 +330,7 @@ async function writeSegments(
     });
     const sha256 = await build.writeLines(file, lines);
     const names = changesFiles(id);
-    let enteredFile: ChangesFile;
+    let enteredFile: PreviousFile;
     if (base === undefined) {
       // No file to compare with: every row entered, the file itself.
       await build.carryOver(join(build.folder, file), names.entered);
