@@ -258,9 +258,10 @@ describe("determinism and the output folder", () => {
       "everyone.csv",
       "history.jsonl",
       "manifest.json",
+      "report.html",
       "sms-all.csv",
     ]);
-    for (const f of files.filter((x) => x.endsWith(".csv"))) {
+    for (const f of files.filter((x) => x.endsWith(".csv") || x.endsWith(".html"))) {
       expect(await readFile(join(b, f))).toEqual(await readFile(join(a, f)));
     }
     const strip = (text: string) => text.replace(/"generated_at": "[^"]+"/, "");
@@ -326,6 +327,7 @@ describe("determinism and the output folder", () => {
       "everyone.csv",
       "history.jsonl",
       "manifest.json",
+      "report.html",
     ]);
     expect((await readdir(join(dir, "out", "changes"))).sort()).toEqual([
       "everyone.entered.csv",
@@ -351,6 +353,7 @@ describe("determinism and the output folder", () => {
       "everyone.csv",
       "history.jsonl",
       "manifest.json",
+      "report.html",
       "sms-all.csv",
     ]);
     expect(await readFile(join(out, "crm.csv"))).toEqual(crm);

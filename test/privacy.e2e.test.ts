@@ -132,6 +132,23 @@ describe("personal data in logs", () => {
       expect({ command, leaks: leaks(result) }).toEqual({ command, leaks: [] });
   });
 
+  it("appears in no report page: OUT/report.html and report --html, skipped rows and warnings shown", async () => {
+    const config = ["--config", join(shop, "audience.yaml")];
+    const out = join(shop, "out-report");
+    expect((await runCli(["build", ...config, "--out", out, "--quiet"])).code).toBe(0);
+    const html = join(shop, "report.html");
+    expect((await runCli(["report", ...config, "--html", html, "--quiet"])).code).toBe(0);
+    for (const page of [
+      await readFile(join(out, "report.html"), "utf8"),
+      await readFile(html, "utf8"),
+    ]) {
+      expect(page).toContain("Skipped rows by reason");
+      expect(page).toContain("Warnings");
+      expect(page).toContain("invalid email left out");
+      expect(secrets.filter((s) => page.includes(s))).toEqual([]);
+    }
+  });
+
   it("appears in no message about a file without its header line (its first row stands for headers)", async () => {
     const run = await runCli([
       "rfm",

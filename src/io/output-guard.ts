@@ -171,7 +171,11 @@ export async function ownershipOf(folder: string, display: string): Promise<Owne
   } catch {
     return { kind: "other" };
   }
-  const expected = new Set(["manifest.json", ...manifest.segments.map((s) => s.file)]);
+  const expected = new Set([
+    "manifest.json",
+    ...manifest.segments.map((s) => s.file),
+    ...(manifest.report === undefined ? [] : [manifest.report]),
+  ]);
   if (entries.length !== expected.size || entries.some((e) => !expected.has(e)))
     return { kind: "other" };
   for (const entry of entries) {

@@ -36,6 +36,8 @@ export interface PreviousManifest {
   segments: PreviousSegment[];
   /** `--hash` of the whole build, as versions before per-file `hashed` recorded it. */
   hash?: boolean;
+  /** The report page the build wrote beside the segment files (`report: { file, sha256 }`). */
+  report?: string;
 }
 
 /** A segment id, as segment files allow them (BAD_KEY). */
@@ -124,5 +126,13 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
   }
   if (root.hash !== undefined && typeof root.hash !== "boolean")
     throw bad('"hash" is not true or false');
-  return { segments, ...(root.hash === undefined ? {} : { hash: root.hash }) };
+  const hash = root.hash === undefined ? {} : { hash: root.hash };
+  const report = root.report as { file?: unknown; sha256?: unknown } | undefined;
+  if (report !== undefined) {
+    if (report === null || report.file !== "report.html" || typeof report.sha256 !== "string")
+      throw bad('expected "report": { "file": "report.html", "sha256": … }');
+    if (!SHA256.test(report.sha256)) throw bad("report.sha256: expected 64 hex digits");
+    return { segments, ...hash, report: report.file };
+  }
+  return { segments, ...hash };
 }

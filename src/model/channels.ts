@@ -25,6 +25,11 @@ export interface ChannelReport {
   revenue: number;
   /** Share of revenue from the top 20% of buyers by total spent (0–1). */
   top20RevenueShare: number;
+  /**
+   * The Pareto curve: pareto[k] is the share of revenue from the top k% of buyers by total spent,
+   * k = 0…100 (so pareto[20] is top20RevenueShare).
+   */
+  pareto: number[];
 }
 
 /** Customers without a channel are grouped under this name. */
@@ -87,7 +92,23 @@ export function buildChannelReport(
     buyers: spends.length,
     revenue: Math.round(revenue * 100) / 100,
     top20RevenueShare: topShare(spends, revenue, 0.2),
+    pareto: paretoCurve(spends, revenue),
   };
+}
+
+/** Share of `total` from the top k% of buyers for k = 0…100, rounded up as in `topShare`. */
+export function paretoCurve(spends: number[], total: number): number[] {
+  if (spends.length === 0 || total <= 0) return new Array<number>(101).fill(0);
+  const sorted = Float64Array.from(spends).sort().reverse();
+  const curve: number[] = [];
+  let sum = 0;
+  let taken = 0;
+  for (let k = 0; k <= 100; k++) {
+    const top = Math.ceil((sorted.length * k) / 100);
+    while (taken < top) sum += sorted[taken++];
+    curve.push(sum / total);
+  }
+  return curve;
 }
 
 /**

@@ -47,7 +47,25 @@ export function renderChannelsText(
   return out;
 }
 
-export function channelsJson(report: ChannelReport, asOf: EpochDay): unknown {
+/** `audience channels --json` (SPEC §9). */
+export interface ChannelsJson {
+  as_of: string;
+  channels: {
+    channel: string;
+    contacts: number;
+    buyers: number;
+    conversion: number;
+    orders: number;
+    orders_per_buyer: number;
+    avg_order_value: number;
+    revenue: number;
+    revenue_per_contact: number;
+    revenue_per_buyer: number;
+  }[];
+  top_20pct_revenue_share: number;
+}
+
+export function channelsJson(report: ChannelReport, asOf: EpochDay): ChannelsJson {
   const r4 = (v: number) => Math.round(v * 10000) / 10000;
   const r2 = (v: number) => Math.round(v * 100) / 100;
   return {

@@ -63,7 +63,25 @@ export function renderCountsText(view: CountsView, theme: Theme): string {
   return out;
 }
 
-export function countsJson(view: CountsView): Record<string, unknown> {
+/** `audience count --json` and `audience build --json` (SPEC §9). */
+export interface CountsJson {
+  as_of: string;
+  timezone: string;
+  customers: number;
+  buyers: number;
+  exclusive?: true;
+  segments: {
+    id: string;
+    matched: number;
+    reachable: number;
+    assigned?: number;
+    written?: number;
+    file?: string;
+  }[];
+  rejected_rows: Record<string, Record<string, number>>;
+}
+
+export function countsJson(view: CountsView): CountsJson {
   return {
     as_of: formatDay(view.asOf),
     timezone: view.timezone,

@@ -18,29 +18,7 @@ export function renderInputSummary(
   out += detectedLines(inputs);
   for (const input of inputs) {
     const s = input.stats;
-    const parts: string[] = [];
-    switch (input.kind) {
-      case "contacts":
-        parts.push(plural(s.created, "customer"));
-        if (s.merged > 0) parts.push(`${formatInteger(s.merged)} duplicate rows merged`);
-        break;
-      case "orders":
-        parts.push(plural(s.orders, "order"));
-        if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
-        if (s.excludedStatus > 0)
-          parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
-        if (s.duplicates > 0)
-          parts.push(`${plural(s.duplicates, "order")} already read from an earlier file`);
-        if (s.otherCurrency > 0)
-          parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
-        if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
-        break;
-      case "events":
-      case "lists":
-        if (s.created > 0) parts.push(`${plural(s.created, "person", "people")} not in contacts`);
-        break;
-    }
-    if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
+    const parts = inputNotes(input);
     out += `${theme.muted("read")} ${input.display}: ${plural(s.rows, "row")}${parts.length > 0 ? ` → ${parts.join(", ")}` : ""}\n`;
     // A file without statuses (every order "(none)", counted) needs no status line.
     if (input.kind === "orders" && [...s.statuses.keys()].some((k) => k !== ""))
@@ -48,6 +26,34 @@ export function renderInputSummary(
   }
   out += `${theme.muted("customers:")} ${formatInteger(customers)}\n`;
   return out;
+}
+
+/** What a file's rows became (`2,000 customers`, `9 duplicate rows merged`…), in reading order. */
+export function inputNotes(input: InputReport): string[] {
+  const s = input.stats;
+  const parts: string[] = [];
+  switch (input.kind) {
+    case "contacts":
+      parts.push(plural(s.created, "customer"));
+      if (s.merged > 0) parts.push(`${formatInteger(s.merged)} duplicate rows merged`);
+      break;
+    case "orders":
+      parts.push(plural(s.orders, "order"));
+      if (s.created > 0) parts.push(`${plural(s.created, "buyer")} not in contacts`);
+      if (s.excludedStatus > 0) parts.push(`${formatInteger(s.excludedStatus)} excluded by status`);
+      if (s.duplicates > 0)
+        parts.push(`${plural(s.duplicates, "order")} already read from an earlier file`);
+      if (s.otherCurrency > 0)
+        parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
+      if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
+      break;
+    case "events":
+    case "lists":
+      if (s.created > 0) parts.push(`${plural(s.created, "person", "people")} not in contacts`);
+      break;
+  }
+  if (s.afterAsOf > 0) parts.push(`${formatInteger(s.afterAsOf)} dated after as_of`);
+  return parts;
 }
 
 /** `order_statuses` of --json: per orders file, each status's orders and whether it counts. */

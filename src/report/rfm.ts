@@ -109,12 +109,35 @@ export function renderRfmText(
   return out;
 }
 
+/** `audience rfm --json` (SPEC §9); without amounts, revenue and monetary values are null. */
+export interface RfmJson {
+  as_of: string;
+  buyers: number;
+  customers: number;
+  revenue: number | null;
+  monetary_available: boolean;
+  cut_points: {
+    recency: number[];
+    frequency: number[];
+    monetary: number[] | null;
+  };
+  grid: number[][];
+  segments: {
+    name: string;
+    customers: number;
+    revenue: number | null;
+    share: number;
+    revenue_share: number | null;
+  }[];
+  order_statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
+}
+
 /** SPEC §9; without amounts, revenue and monetary values are null and `monetary_available` false. */
 export function rfmJson(
   report: RfmReport,
   asOf: EpochDay,
   options: RfmOutputOptions = { amounts: true },
-): unknown {
+): RfmJson {
   const known = options.amounts;
   return {
     as_of: formatDay(asOf),

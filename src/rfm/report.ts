@@ -26,6 +26,8 @@ export interface RfmReport {
   fixed: { recency: boolean; frequency: boolean; monetary: boolean };
   /** grid[r - 1][f - 1]. */
   grid: number[][];
+  /** The named segment of each cell, map[r - 1][f - 1]. */
+  map: RfmMap;
   segments: RfmSegmentRow[];
 }
 
@@ -69,6 +71,7 @@ export function buildRfmReport(
     cutPoints: rfm.cutPoints,
     fixed,
     grid: rfm.grid,
+    map,
     segments,
   };
 }

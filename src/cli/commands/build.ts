@@ -24,6 +24,7 @@ import {
   appendBuild,
   droppedWarning,
   formatHistory,
+  historyJson,
   HISTORY_FILE,
   lastWritten,
   loadHistory,
@@ -31,8 +32,7 @@ import {
   type LoadedHistory,
 } from "../../io/history.js";
 import type { Profiles } from "../../model/profile.js";
-import { countsJson, renderCountsText } from "../../report/counts.js";
-import { statusesJson } from "../../report/inputs.js";
+import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
 import { formatInteger } from "../../report/table.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
@@ -50,7 +50,12 @@ import { VERSION } from "../../version.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
+import { countsViewOf } from "./count.js";
 import type { SetExitCode } from "./index.js";
+import { reportHtmlOf } from "./report.js";
+
+/** The HTML report every build writes beside the segment files (SPEC §15). */
+const REPORT_FILE = "report.html";
 
 const DATE_FIELDS = new Set(
   [...PROFILE_FIELDS].filter(([, info]) => info.type === "date").map(([name]) => name),
@@ -123,6 +128,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         );
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
+      let view: CountsView;
       try {
         const warn = (message: string) =>
           context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`);
@@ -153,47 +159,43 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
         const builtAt = new Date().toISOString();
-        await build.writeText(
-          HISTORY_FILE,
-          formatHistory(
-            appendBuild(history.records, historyRecord(run, files, builtAt), settings.historyKeep),
-          ),
+        const records = appendBuild(
+          history.records,
+          historyRecord(run, files, builtAt),
+          settings.historyKeep,
         );
-        await build.writeText("manifest.json", formatJson(manifest(run, files, builtAt)));
+        await build.writeText(HISTORY_FILE, formatHistory(records));
+        const written = new Map(
+          files.map((f) => [
+            f.id,
+            {
+              written: f.written,
+              file: `${settings.out.display}/${f.file}`,
+              entered: f.entered ?? 0,
+              exited: f.exited ?? 0,
+            },
+          ]),
+        );
+        view = countsViewOf(run, written);
+        const report = {
+          file: REPORT_FILE,
+          sha256: await build.writeLines(REPORT_FILE, [
+            reportHtmlOf(run, view, historyJson(records)),
+          ]),
+        };
+        await build.writeText("manifest.json", formatJson(manifest(run, files, builtAt, report)));
         await build.commit(previous);
       } catch (error) {
         await build.abort();
         throw error;
       }
-      const written = new Map(
-        files.map((f) => [
-          f.id,
-          {
-            written: f.written,
-            file: `${settings.out.display}/${f.file}`,
-            entered: f.entered ?? 0,
-            exited: f.exited ?? 0,
-          },
-        ]),
-      );
-      const view = {
-        asOf: run.asOf,
-        timezone: settings.timezone,
-        customers: run.data.profiles.size,
-        buyers: run.data.profiles.buyers,
-        results: run.results,
-        exclusive: settings.exclusive,
-        written,
-        rejected: run.data.rejects.rejectedByFile(),
-        statuses: statusesJson(run.data.inputs),
-      };
       if (settings.json) {
         context.stdout.write(formatJson(countsJson(view)));
       } else {
         context.stdout.write(renderCountsText(view, run.theme));
         const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);
         context.stdout.write(
-          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files and manifest.json to ${settings.out.display}/\n`,
+          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files, manifest.json and ${REPORT_FILE} to ${settings.out.display}/\n`,
         );
       }
       setExitCode(0);
@@ -486,7 +488,12 @@ function historyRecord(run: SegmentRun, files: WrittenFile[], builtAt: string): 
   };
 }
 
-function manifest(run: SegmentRun, files: WrittenFile[], builtAt: string): unknown {
+function manifest(
+  run: SegmentRun,
+  files: WrittenFile[],
+  builtAt: string,
+  report: { file: string; sha256: string },
+): unknown {
   const { settings } = run;
   return {
     tool: "audience",
@@ -509,5 +516,6 @@ function manifest(run: SegmentRun, files: WrittenFile[], builtAt: string): unkno
     segment_files: run.segmentFiles,
     segments: files.map((f) => ({ ...f })),
     rfm: { cut_points: run.data.profiles.rfm.cutPoints },
+    report,
   };
 }

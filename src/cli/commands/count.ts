@@ -2,11 +2,11 @@
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
-import { countsJson, renderCountsText } from "../../report/counts.js";
+import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
 import { statusesJson } from "../../report/inputs.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
-import { runSegments } from "../segment-run.js";
+import { runSegments, type SegmentRun } from "../segment-run.js";
 import { explainFunnels } from "./explain.js";
 import type { SetExitCode } from "./index.js";
 import { funnelsJson, renderFunnelsText } from "../../report/explain.js";
@@ -34,16 +34,7 @@ Examples:
   addSegmentOptions(addInputOptions(command)).action(
     async (flags: BuildFlags & { explain?: boolean }) => {
       const run = await runSegments(await loadSettings(flags, context), context);
-      const view = {
-        asOf: run.asOf,
-        timezone: run.settings.timezone,
-        customers: run.data.profiles.size,
-        buyers: run.data.profiles.buyers,
-        results: run.results,
-        exclusive: run.settings.exclusive,
-        rejected: run.data.rejects.rejectedByFile(),
-        statuses: statusesJson(run.data.inputs),
-      };
+      const view = countsViewOf(run);
       const funnels = flags.explain ? explainFunnels(run, run.settings.only ?? []) : undefined;
       if (run.settings.json) {
         const json = countsJson(view);
@@ -59,4 +50,19 @@ Examples:
     },
   );
   program.addCommand(command);
+}
+
+/** What `count` prints (and `build`, with the rows written and file of each segment). */
+export function countsViewOf(run: SegmentRun, written?: CountsView["written"]): CountsView {
+  return {
+    asOf: run.asOf,
+    timezone: run.settings.timezone,
+    customers: run.data.profiles.size,
+    buyers: run.data.profiles.buyers,
+    results: run.results,
+    exclusive: run.settings.exclusive,
+    ...(written === undefined ? {} : { written }),
+    rejected: run.data.rejects.rejectedByFile(),
+    statuses: statusesJson(run.data.inputs),
+  };
 }

@@ -6,6 +6,7 @@ import { registerChannels } from "./channels.js";
 import { registerCount } from "./count.js";
 import { registerDemo } from "./demo.js";
 import { registerPredict } from "./predict.js";
+import { registerReport } from "./report.js";
 import { registerExplain } from "./explain.js";
 import { registerPlan } from "./plan.js";
 import { registerHistory } from "./history.js";
@@ -24,6 +25,7 @@ export function registerCommands(
   registerCount(program, context, setExitCode);
   registerRfm(program, context, setExitCode);
   registerChannels(program, context, setExitCode);
+  registerReport(program, context, setExitCode);
   registerValidate(program, context, setExitCode);
   registerDemo(program, context, setExitCode);
   registerPredict(program, context, setExitCode);

@@ -2,11 +2,12 @@
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
-import { buildRfmReport } from "../../rfm/report.js";
+import { buildRfmReport, type RfmReport } from "../../rfm/report.js";
 import { statusesJson } from "../../report/inputs.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
 import type { CliContext } from "../context.js";
-import { addInputOptions, loadSettings, runData } from "../options.js";
+import { addInputOptions, loadSettings, runData, type DataRun } from "../options.js";
+import { ordersFilter } from "../segment-run.js";
 import type { SetExitCode } from "./index.js";
 
 export function registerRfm(program: Command, context: CliContext, setExitCode: SetExitCode): void {
@@ -21,13 +22,11 @@ Examples:
     );
   addInputOptions(command).action(async (flags: BuildFlags) => {
     const prepared = await loadSettings(flags, context);
-    const run = await runData(prepared, { aggregates: [], fields: [] }, context);
+    // The same orders as count and build: orders_filter applies here too.
+    const needs = { aggregates: [], fields: [], ...ordersFilter(prepared.settings, prepared.asOf) };
+    const run = await runData(prepared, needs, context);
     const { settings } = run;
-    const report = buildRfmReport(run.data.profiles, settings.rfm.map, {
-      recency: settings.rfm.fixed.recency !== undefined,
-      frequency: settings.rfm.fixed.frequency !== undefined,
-      monetary: settings.rfm.fixed.monetary !== undefined,
-    });
+    const report = rfmReportOf(run);
     context.stdout.write(
       settings.json
         ? formatJson(
@@ -41,4 +40,14 @@ Examples:
     setExitCode(0);
   });
   program.addCommand(command);
+}
+
+/** The RFM report of a run's profiles, with the config's map and fixed cut points. */
+export function rfmReportOf(run: DataRun): RfmReport {
+  const { rfm } = run.settings;
+  return buildRfmReport(run.data.profiles, rfm.map, {
+    recency: rfm.fixed.recency !== undefined,
+    frequency: rfm.fixed.frequency !== undefined,
+    monetary: rfm.fixed.monetary !== undefined,
+  });
 }
