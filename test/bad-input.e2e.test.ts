@@ -435,10 +435,10 @@ describe("values", () => {
         `  ${file}:4: no valid customer key (email or phone invalid)`,
         `  ${file}:5: no valid customer key (email or phone invalid)`,
         `warning ${file}: 1 × invalid email left out`,
-        `warning ${file}: 2 × invalid phone left out`,
+        `warning ${file}: 2 × invalid phone left out (national numbers need \`default_country:\`, e.g. US or FR)`,
         `  ${file}:2: invalid email left out`,
-        `  ${file}:2: invalid phone left out`,
-        `  ${file}:3: invalid phone left out`,
+        `  ${file}:2: invalid phone left out (national numbers need \`default_country:\`, e.g. US or FR)`,
+        `  ${file}:3: invalid phone left out (national numbers need \`default_country:\`, e.g. US or FR)`,
         "",
       ].join("\n"),
     ]);

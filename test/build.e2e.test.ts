@@ -50,13 +50,14 @@ describe("output profiles", () => {
       "jean.martin@example.com;;'=cmd|' /C calc'!A0;Martin;12.5;2026-03-02;;Nettoyant doux",
       "lea@example.net;;'@Lea;Bernard, née Roux;0;;newsletter;",
     ],
+    // Meta and Google Ads take their own columns only: the segment's `columns:` are left out.
     meta: [
-      "email,phone,fn,ln,country,total_spent,last_order_date,tags,last_product",
-      'marie.dupont@example.com,,Marie,Dupont,FR,75.9,2026-06-20,vip,"\'=HYPERLINK(""x"")"',
+      "email,phone,fn,ln,zip,ct,st,country",
+      "marie.dupont@example.com,,Marie,Dupont,75011,,,fr",
     ],
     "google-ads": [
-      "Email,Phone,First Name,Last Name,Country,Zip,total_spent,last_order_date,tags,last_product",
-      'marie.dupont@example.com,,Marie,Dupont,FR,75011,75.9,2026-06-20,vip,"\'=HYPERLINK(""x"")"',
+      "Email,Phone,First Name,Last Name,Country,Zip",
+      "marie.dupont@example.com,,Marie,Dupont,FR,75011",
     ],
   };
 
@@ -65,6 +66,9 @@ describe("output profiles", () => {
       const out = join(work, `profile-${format}`);
       const run = await build(out, "--format", format);
       expect(run.stderr).not.toContain("error");
+      expect(run.stderr.includes("left out: format")).toBe(
+        format === "meta" || format === "google-ads",
+      );
       expect(run.code).toBe(0);
       const file = lines(await readFile(join(out, "everyone.csv"), "utf8"));
       expect(file.slice(0, want.length)).toEqual(want);
@@ -88,15 +92,18 @@ describe("output profiles", () => {
     const out = join(work, "meta-hash");
     expect((await build(out, "--format", "meta", "--hash")).code).toBe(0);
     const [header, first] = lines(await readFile(join(out, "crm.csv"), "utf8"));
-    expect(header).toBe("email,phone,fn,ln,country");
+    expect(header).toBe("email,phone,fn,ln,zip,ct,st,country");
     expect(first.split(",")).toEqual([
       // sha256("marie.dupont@example.com")
       "b5cbc7ef6b9c25b337ae8635aafa418c0640234d97f7088fab2ab71613777583",
       // sha256("33639980001")
       "0ac07ea8c3208d8c5864f59b69ff83441a02d4365124a262156ac68193416ac2",
-      // sha256("marie"), sha256("dupont"), sha256("fr")
+      // sha256("marie"), sha256("dupont"), sha256("75011"), no city, no state, sha256("fr")
       "c6d17a3613b9914e68707fcfac8410f097643bc5840681bb533030d73cbb18f8",
       "b043864b7ffb308f63b438a86e60c6d231aae29e020be80c944801e065229e15",
+      "02561490e9af307159822035f8b9a4f32c82568ac651546408c0654e4d7933e8",
+      "",
+      "",
       "67ad8f41a7bb0a18c45f3efd8f6a32bdcd832bcf8f3f2eb44006c03d53076e18",
     ]);
   });

@@ -246,6 +246,7 @@ describe("audience count", () => {
           partially_refunded: { orders: 1, counted: true },
         },
       },
+      merges: { by_customer_id: 0, by_email: 0, by_phone: 0, kept_apart_same_phone: 0 },
     });
   });
 

@@ -42,7 +42,7 @@ const RFM_TEXT = [
 ].join("\n");
 
 const INPUT_SUMMARY = [
-  "read fixtures/demo/contacts.csv: 2,009 rows → 2,000 customers, 9 duplicate rows merged",
+  "read fixtures/demo/contacts.csv: 2,009 rows → 2,000 customers, 9 duplicate rows merged (4 by customer_id, 5 by email)",
   "read fixtures/demo/orders.csv: 10,213 rows → 3,984 orders, 65 buyers not in contacts, 220 excluded by status",
   "  status: paid 3,911 counted · cancelled 124 not counted · refunded 96 not counted · partially_refunded 73 counted",
   "read fixtures/demo/events.csv: 2,966 rows → 50 people not in contacts",
@@ -216,6 +216,7 @@ describe("audience count", () => {
           partially_refunded: { orders: 73, counted: true },
         },
       },
+      merges: { by_customer_id: 4, by_email: 5, by_phone: 0, kept_apart_same_phone: 0 },
     });
   });
 });

@@ -5,12 +5,15 @@
 import { Option, type Command } from "commander";
 import { PRESET_NAMES } from "../config/presets.js";
 import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
+import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
 import { readConfig } from "../io/read-config.js";
 import { loadProfiles, type DataNeeds, type LoadedData } from "../io/read-inputs.js";
 import { todayIn, ZoneClock } from "../model/dates.js";
+import { collapseNotes } from "../report/rfm.js";
 import { renderInputSummary, renderProblems } from "../report/inputs.js";
 import { createProgress } from "../report/spinner.js";
+import { formatInteger } from "../report/table.js";
 import { colorEnabled, createTheme, type Theme } from "../report/theme.js";
 import type { CliContext } from "./context.js";
 
@@ -110,5 +113,28 @@ export async function runData(
   context.stderr.write(
     renderProblems(data.inputs, data.rejects, errTheme, settings.rejects?.display),
   );
+  if (!settings.quiet && settings.asOf === undefined) {
+    const note = staleDataNote(data, asOf);
+    if (note !== undefined) context.stderr.write(`${errTheme.warning("as_of")} ${note}\n`);
+  }
+  if (!settings.quiet)
+    for (const note of collapseNotes(data.profiles.rfm.collapsed))
+      context.stderr.write(`${errTheme.warning("rfm")} ${note}\n`);
   return { settings, asOf, data, theme, errTheme };
+}
+
+/** Days between the last order and a defaulted as_of beyond which the run says so. */
+export const STALE_DAYS = 90;
+
+/**
+ * With as_of defaulting to today, data that ends long before (an old export, a demo file) makes
+ * every buyer lapsed: the note names the last order date and the --as-of that shows the shop then.
+ */
+function staleDataNote(data: LoadedData, asOf: EpochDay): string | undefined {
+  const store = data.profiles.store;
+  let last = -Infinity;
+  for (let c = 0; c < store.size; c++)
+    if (store.lastOrderDay[c] > last) last = store.lastOrderDay[c];
+  if (!Number.isFinite(last) || asOf - last <= STALE_DAYS) return undefined;
+  return `today (${formatDay(asOf)}) is ${formatInteger(asOf - last)} days after the last order (${formatDay(last)}): pass --as-of ${formatDay(last)} (or set as_of:) to see the shop as it was then`;
 }

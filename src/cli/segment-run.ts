@@ -2,11 +2,14 @@
  * What `count` and `build` share: load and check the segment files, compile them for as_of,
  * read the data once with exactly the aggregates the segments need, and evaluate every segment.
  */
+import { fileURLToPath } from "node:url";
 import type { Settings } from "../config/settings.js";
 import { compileExpression, AggregateTable } from "../dsl/index.js";
 import type { EpochDay } from "../dsl/types.js";
-import { DiagnosticsError, UsageError } from "../errors.js";
+import { DiagnosticsError, UsageError, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles, type LoadedSegments } from "../io/segment-files.js";
+import { markUntextablePhones, PhoneTypes } from "../model/phone-type.js";
+import { formatCount } from "../report/table.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import { evaluateSegments, type SegmentMembers } from "../segments/evaluate.js";
 import { planSegments } from "../segments/plan-segments.js";
@@ -19,6 +22,9 @@ export interface SegmentRun extends DataRun {
   results: SegmentMembers[];
   segmentFiles: string[];
 }
+
+/** Channels that need a phone able to receive texts. */
+const TEXT_CHANNELS = new Set(["sms", "whatsapp", "any"]);
 
 /** Output columns every profile may write; they are always kept, so they are not "needed". */
 export const IDENTITY_FIELDS = [
@@ -41,6 +47,7 @@ export async function runSegments(
     settings.segments.map((s) => s.path),
     context.cwd,
   );
+  explainMissingDefault(settings, loaded.diagnostics);
   requireDefinitions(loaded, settings, settings.segments.map((s) => s.display).join(", "));
   checkOnly(
     settings,
@@ -53,6 +60,15 @@ export async function runSegments(
     ...ordersFilter(settings, asOf),
   };
   const run = await runData(prepared, needs, context, options);
+  if (plan.segments.some((s) => TEXT_CHANNELS.has(s.channel))) {
+    // The metadata with number types is loaded only for runs that send texts.
+    const { default: metadata } = await import("libphonenumber-js/max/metadata");
+    const landlines = markUntextablePhones(run.data.profiles.store, new PhoneTypes(metadata));
+    if (landlines > 0 && !settings.quiet)
+      context.stderr.write(
+        `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
+      );
+  }
   const results = evaluateSegments(plan, run.data.profiles, {
     ...(settings.only === undefined ? {} : { only: settings.only }),
     exclusive: settings.exclusive,
@@ -98,4 +114,20 @@ export function ordersFilter(settings: Settings, asOf: EpochDay) {
   return {
     ordersFilter: compileExpression(settings.ordersFilter.checked, asOf, new AggregateTable()),
   };
+}
+
+/** The segment library that comes with audience (`segments/` of the package). */
+export const BUNDLED_SEGMENTS = fileURLToPath(new URL("../../segments", import.meta.url));
+
+/**
+ * A missing `segments/` (the default when neither --segments nor `segments:` names one): the
+ * message says which folder was tried and where the bundled library is.
+ */
+function explainMissingDefault(settings: Settings, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const tried = settings.segments.find((s) => s.display === d.file);
+    if (d.code !== "FILE_NOT_FOUND" || tried === undefined || d.file !== "segments") continue;
+    d.message = `no segments folder at ${tried.path} (the default when neither --segments nor \`segments:\` in audience.yaml names one)`;
+    d.hint = `the bundled library is ${BUNDLED_SEGMENTS}: pass --segments ${BUNDLED_SEGMENTS}, or write your own segments/ (audience demo copies the library)`;
+  }
 }

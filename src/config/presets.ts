@@ -26,6 +26,7 @@ export const CANONICAL_COLUMNS: Record<InputKind, readonly string[]> = {
     "zip",
     "tags",
     "lists",
+    "state",
   ],
   orders: [
     "order_id",
@@ -117,6 +118,7 @@ const GENERIC: Record<InputKind, ColumnMap> = {
     country: ["country", "country_code", "pays"],
     city: ["city", "ville"],
     zip: ["zip", "postal_code", "postcode", "zip_code", "code_postal"],
+    state: ["state", "province", "province_code", "state_code", "region"],
     tags: ["tags"],
     lists: ["lists"],
   },
@@ -176,6 +178,7 @@ const SHOPIFY_COLUMNS: Record<InputKind, ColumnMap> = {
     country: ["Default Address Country Code", "Country Code", "Country"],
     city: ["Default Address City", "City"],
     zip: ["Default Address Zip", "Zip"],
+    state: ["Default Address Province Code", "Province Code"],
     tags: ["Tags"],
   },
   orders: {

@@ -136,19 +136,22 @@ export function nationalNumber(i: number): string {
   return `6${String(n).padStart(8, "0")}`;
 }
 
-/** The same phone written the ways exports write it. */
-function spellPhone(r: Random, national: string): string {
+/**
+ * The same (French mobile) phone written the ways exports write it. Customers who live in Belgium
+ * or Switzerland write it with +33: written nationally it would be read in their own country's plan.
+ */
+function spellPhone(r: Random, national: string, country: string): string {
   const pairs = `0${national}`.match(/../g) as string[];
-  switch (
-    r.weighted([
-      ["spaced", 38],
-      ["intl-spaced", 20],
-      ["e164", 15],
-      ["apostrophe", 10],
-      ["double-zero", 10],
-      ["dots", 7],
-    ] as const)
-  ) {
+  const spelling = r.weighted([
+    ["spaced", 38],
+    ["intl-spaced", 20],
+    ["e164", 15],
+    ["apostrophe", 10],
+    ["double-zero", 10],
+    ["dots", 7],
+  ] as const);
+  const abroad = country !== "FR" && (spelling === "spaced" || spelling === "dots");
+  switch (abroad ? "intl-spaced" : spelling) {
     case "spaced":
       return pairs.join(" ");
     case "intl-spaced":
@@ -259,7 +262,7 @@ export class ShopGenerator {
     const person: Person = {
       id,
       email,
-      phone: national === undefined ? undefined : spellPhone(r, national),
+      phone: national === undefined ? undefined : spellPhone(r, national, country),
       national,
       channel,
       signupAgo,

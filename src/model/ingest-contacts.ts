@@ -7,6 +7,7 @@ import { CANONICAL_COLUMNS } from "../config/presets.js";
 import { cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import {
+  findCustomer,
   missingKeyReason,
   hasNoKey,
   readKeys,
@@ -75,13 +76,14 @@ export class ContactsSink implements RowSink {
       cells.customer_id(fields),
       cells.email(fields),
       cells.phone(fields),
+      cells.country(fields),
     );
     if (hasNoKey(keys)) {
       rejects.reject(this.file, line, missingKeyReason(keys), fields);
       return;
     }
     if (keys.badEmail) rejects.warn(this.file, line, "invalid email left out");
-    if (keys.badPhone) rejects.warn(this.file, line, "invalid phone left out");
+    if (keys.phoneWarning !== undefined) rejects.warn(this.file, line, keys.phoneWarning);
 
     let signup = NaN;
     const createdAt = cleanCell(cells.created_at(fields));
@@ -104,20 +106,12 @@ export class ContactsSink implements RowSink {
       }
     }
 
-    let c: number;
-    if (keys.id !== undefined) {
-      c = store.byId.get(keys.id) ?? -1;
-      // A new id may belong to a customer known so far only by email or phone (if there is any).
-      if (c < 0 && store.withId < store.size) {
-        const other = store.find(undefined, keys.email, keys.phone);
-        if (other >= 0 && store.customerId[other] === undefined) c = other;
-      }
-    } else {
-      c = store.find(undefined, keys.email, keys.phone);
-    }
+    let c = findCustomer(store, keys);
+    if (store.lastKeptApart) this.stats.keptApart++;
     const merging = c >= 0;
     if (merging) {
       this.stats.merged++;
+      this.stats.mergedBy[store.lastMatch]++;
       store.knownContact[c] = 1;
     } else {
       c = store.create(true);
@@ -130,6 +124,7 @@ export class ContactsSink implements RowSink {
     setFirst(store.country, c, store.strings.intern(cleanCell(cells.country(fields))));
     setFirst(store.city, c, store.strings.intern(cleanCell(cells.city(fields))));
     setFirst(store.zip, c, store.strings.intern(cleanCell(cells.zip(fields))));
+    setFirst(store.state, c, store.strings.intern(cleanCell(cells.state(fields))));
     setFirst(
       store.contactChannel,
       c,

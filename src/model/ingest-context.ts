@@ -14,10 +14,11 @@ import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./col
 import type { AggregateSpec } from "../dsl/plan.js";
 import type { EpochDay } from "../dsl/types.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
+import { countryCode } from "./countries.js";
 import { HashedIdSet } from "./id-set.js";
-import { PhoneNormalizer } from "./phone.js";
+import { isSpreadsheetRounded, PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
-import { CustomerStore } from "./store.js";
+import { CustomerStore, type MatchReason } from "./store.js";
 import { normalizeEmail, type DecimalMark } from "./values.js";
 
 /** The last part of a displayed path. */
@@ -73,6 +74,10 @@ export interface FileStats {
   rows: number;
   /** Contacts: rows merged into an existing customer. */
   merged: number;
+  /** Contacts: the merged rows by the identifier that linked them. */
+  mergedBy: Record<MatchReason, number>;
+  /** Rows whose phone belongs to a customer with another email, kept as their own customer. */
+  keptApart: number;
   /** Customers this file created (orders, events and lists can create buyers/leads). */
   created: number;
   /** Orders: distinct orders counted. */
@@ -106,6 +111,8 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
     file,
     rows: 0,
     merged: 0,
+    mergedBy: { customer_id: 0, email: 0, phone: 0 },
+    keptApart: 0,
     created: 0,
     orders: 0,
     excludedStatus: 0,
@@ -200,14 +207,21 @@ export class IngestContext {
   }
 }
 
-/** The identifiers of a row, normalized; `problems` lists the ones present but invalid. */
+/** The identifiers of a row, normalized; `bad…` say which were present but invalid. */
 export interface RowKeys {
   id: string | undefined;
   email: string | undefined;
   phone: string | undefined;
   badEmail: boolean;
   badPhone: boolean;
+  /** The warning for a phone left out (`badPhone`): why, and what to do. */
+  phoneWarning?: string;
 }
+
+export const ROUNDED_PHONE = "phone rounded by a spreadsheet (like 9.23225E+11) left out";
+export const INVALID_PHONE = "invalid phone left out";
+export const INVALID_PHONE_NO_COUNTRY =
+  "invalid phone left out (national numbers need `default_country:`, e.g. US or FR)";
 
 /** Whether a row has no usable identifier at all. */
 export function hasNoKey(keys: RowKeys): boolean {
@@ -221,11 +235,17 @@ export function missingKeyReason(keys: RowKeys): string {
     : "no customer key (customer_id, email or phone)";
 }
 
+/**
+ * A row's identifiers, normalized. `rawCountry` is the row's own country (code or name): its
+ * national phone numbers are read in that country's plan, then (not valid there) in
+ * `default_country`'s.
+ */
 export function readKeys(
   phones: PhoneNormalizer,
   rawId: string | undefined,
   rawEmail: string | undefined,
   rawPhone: string | undefined,
+  rawCountry?: string,
 ): RowKeys {
   const id = cleanId(rawId);
   let email: string | undefined;
@@ -236,11 +256,31 @@ export function readKeys(
   }
   let phone: string | undefined;
   let badPhone = false;
+  let phoneWarning: string | undefined;
   if (rawPhone !== undefined && rawPhone.trim() !== "") {
-    phone = phones.toE164(rawPhone);
+    if (isSpreadsheetRounded(rawPhone)) {
+      phoneWarning = ROUNDED_PHONE;
+    } else {
+      // The row's country first, then default_country (a French number of a customer in Belgium).
+      const own = phones.forCountry(countryCode(rawCountry));
+      phone = own.toE164(rawPhone);
+      if (phone === undefined && own !== phones) phone = phones.toE164(rawPhone);
+      if (phone === undefined)
+        phoneWarning =
+          own.country === undefined && !/^\s*'?\s*(\+|00)/.test(rawPhone)
+            ? INVALID_PHONE_NO_COUNTRY
+            : INVALID_PHONE;
+    }
     badPhone = phone === undefined;
   }
-  return { id, email, phone, badEmail, badPhone };
+  return {
+    id,
+    email,
+    phone,
+    badEmail,
+    badPhone,
+    ...(phoneWarning === undefined ? {} : { phoneWarning }),
+  };
 }
 
 /**
@@ -249,10 +289,16 @@ export function readKeys(
  * its own — two different customer ids are two customers, even with one email (a family address).
  */
 export function findCustomer(store: CustomerStore, keys: RowKeys): number {
+  store.lastKeptApart = false;
   if (keys.id === undefined) return store.find(undefined, keys.email, keys.phone);
   const c = store.byId.get(keys.id);
-  if (c !== undefined) return c;
-  if (keys.email === undefined && keys.phone === undefined) return -1;
+  if (c !== undefined) {
+    store.lastMatch = "customer_id";
+    return c;
+  }
+  // Only customers without an id of their own can be found by email or phone.
+  if ((keys.email === undefined && keys.phone === undefined) || store.withId === store.size)
+    return -1;
   const other = store.find(undefined, keys.email, keys.phone);
   return other >= 0 && store.customerId[other] === undefined ? other : -1;
 }

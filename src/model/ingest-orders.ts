@@ -456,11 +456,14 @@ export class OrdersSink implements RowSink {
   /** The buyer's identifiers, or undefined (row rejected) when the row has none usable. */
   private buyerOf(fields: string[], line: number): RowKeys | undefined {
     const cells = this.cells;
+    // The buyer's country (billing), when the orders have one: their phone is read in its plan.
+    const country = cells.country as CellReader | undefined;
     const keys = readKeys(
       this.ctx.phones,
       cells.customer_id(fields),
       cells.email(fields),
       cells.phone(fields),
+      country?.(fields),
     );
     if (hasNoKey(keys)) {
       this.ctx.rejects.reject(this.file, line, missingKeyReason(keys), fields);
@@ -474,11 +477,13 @@ export class OrdersSink implements RowSink {
     const { store, rejects } = this.ctx;
     const keys = order.keys;
     let c = findCustomer(store, keys);
+    if (store.lastKeptApart) this.stats.keptApart++;
     if (c < 0) {
       c = store.create(false);
       this.stats.created++;
       if (keys.badEmail) rejects.warn(this.file, order.firstLine, "invalid email left out");
-      if (keys.badPhone) rejects.warn(this.file, order.firstLine, "invalid phone left out");
+      if (keys.phoneWarning !== undefined)
+        rejects.warn(this.file, order.firstLine, keys.phoneWarning);
     }
     store.attach(c, keys.id, keys.email, keys.phone);
     return c;

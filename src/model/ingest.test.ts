@@ -114,6 +114,98 @@ describe("identity (SPEC §1)", () => {
     });
   });
 
+  it("links by phone only rows without an email of their own: a shared phone never merges two emails", async () => {
+    // Ana and Bea share the shop's landline; a phone-only row and a phone-only order join the first
+    // customer with it; an order with a third email and that phone is a third person.
+    const shop = await loadShop({
+      config: "default_country: US",
+      contacts: [
+        CONTACTS_HEADER,
+        ",ana@example.com,(201) 555-0123,Ana,,,,yes,,,,",
+        ",bea@example.com,201-555-0123,Bea,,,,no,,,,",
+        ",,+1 201 555 0123,,,,,,yes,,phone-row,",
+        ",,+1 201 555 0199,Cy,,,,,,,,",
+        ",cy@example.com,+1 201 555 0199,,Doe,,,yes,,,,",
+        ",ANA@example.com,,,Alvarez,,,,,,,",
+      ].join("\n"),
+      orders: [
+        "order_id,email,phone,created_at,total",
+        "1,,2015550123,2026-01-01,10",
+        "2,dee@example.com,2015550123,2026-01-02,20",
+        "3,bea@example.com,,2026-01-03,40",
+      ].join("\n"),
+    });
+    expect(shop.keys()).toEqual([
+      "ana@example.com",
+      "bea@example.com",
+      "cy@example.com",
+      "dee@example.com",
+    ]);
+    expect(shop.profile("ana@example.com")).toMatchObject({
+      first_name: "Ana",
+      last_name: "Alvarez",
+      email_consent: true,
+      tags: ["phone-row"],
+      orders_count: 1,
+    });
+    expect(shop.profile("bea@example.com")).toMatchObject({
+      phone: "+12015550123",
+      email_consent: false,
+      orders_count: 1,
+      total_spent: 40,
+    });
+    // A phone-only customer takes the email of the row that brings both.
+    expect(shop.profile("cy@example.com")).toMatchObject({ first_name: "Cy", last_name: "Doe" });
+    expect(shop.profile("dee@example.com")).toMatchObject({
+      known_contact: false,
+      total_spent: 20,
+    });
+    const [contacts, orders] = shop.data.inputs.map((input) => input.stats);
+    expect(contacts.mergedBy).toEqual({ customer_id: 0, email: 1, phone: 2 });
+    expect([contacts.created, contacts.merged, contacts.keptApart]).toEqual([3, 3, 1]);
+    expect(orders.keptApart).toBe(1);
+  });
+
+  it("reads a phone in its row's country, then default_country; rejects spreadsheet-rounded numbers as such", async () => {
+    const shop = await loadShop({
+      config: "default_country: FR",
+      contacts: [
+        "email,phone,country",
+        "au@example.com,0412 345 678,AU",
+        "uk@example.com,07400 123456,United Kingdom",
+        "fr@example.com,06 39 98 00 01,BE",
+        "xl@example.com,9.23225E+11,PK",
+        "xr@example.com,923428000000,PK",
+        "bad@example.com,12,FR",
+      ].join("\n"),
+      orders: "email,created_at,total\n",
+    });
+    expect(shop.profile("au@example.com")).toMatchObject({ phone: "+61412345678" });
+    expect(shop.profile("uk@example.com")).toMatchObject({ phone: "+447400123456" });
+    // Not a Belgian number: read as the French one default_country says.
+    expect(shop.profile("fr@example.com")).toMatchObject({ phone: "+33639980001" });
+    expect(shop.profile("xl@example.com")).toMatchObject({ phone: null });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": {
+        "phone rounded by a spreadsheet (like 9.23225E+11) left out": 2,
+        "invalid phone left out": 1,
+      },
+    });
+  });
+
+  it("suggests default_country when a national number cannot be read without it", async () => {
+    const shop = await loadShop({
+      contacts: "email,phone\na@example.com,(201) 555-0123\nb@example.com,+1 201 555 012\n",
+      orders: "email,created_at,total\n",
+    });
+    expect(shop.data.rejects.warningsByFile()).toEqual({
+      "contacts.csv": {
+        "invalid phone left out (national numbers need `default_country:`, e.g. US or FR)": 1,
+        "invalid phone left out": 1,
+      },
+    });
+  });
+
   it("keeps no when duplicate rows disagree on consent, with a warning; WhatsApp falls back to SMS", async () => {
     const shop = await loadShop({
       contacts: [

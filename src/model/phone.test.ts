@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compactPhone, PhoneNormalizer } from "./phone.js";
+import { compactPhone, isSpreadsheetRounded, PhoneNormalizer } from "./phone.js";
 
 describe("PhoneNormalizer", () => {
   const fr = new PhoneNormalizer("FR");
@@ -85,5 +85,20 @@ describe("PhoneNormalizer fast path", () => {
     // Shared calling codes and plans with number types go to the full parser.
     expect(fr.fast("+14155552671")).toBeUndefined();
     expect(fr.fast("+447911123456")).toBeUndefined();
+  });
+});
+
+describe("isSpreadsheetRounded", () => {
+  it("recognises the numbers Excel's General format rounded, and only them", () => {
+    expect(isSpreadsheetRounded("9.23225E+11")).toBe(true);
+    expect(isSpreadsheetRounded("9.2348E+11")).toBe(true);
+    expect(isSpreadsheetRounded("'9,23225E+11")).toBe(true);
+    expect(isSpreadsheetRounded("923428000000")).toBe(true);
+    expect(isSpreadsheetRounded("923085000000")).toBe(true);
+    // Real numbers: fewer than 12 digits are shown in full; more than 6 significant digits survive.
+    expect(isSpreadsheetRounded("2015550000")).toBe(false);
+    expect(isSpreadsheetRounded("821022898125")).toBe(false);
+    expect(isSpreadsheetRounded("+923428000000")).toBe(false);
+    expect(isSpreadsheetRounded("06 39 98 00 00")).toBe(false);
   });
 });

@@ -102,14 +102,30 @@ const CALLING_CODES = new Set(
 );
 
 export class PhoneNormalizer {
-  private readonly country: CountryCode | undefined;
+  readonly country: CountryCode | undefined;
   private readonly plan: SimplePlan | null;
   private readonly cache = new Map<string, string | null>();
+  /** Normalizers for the countries rows name (`Country Code`, `billing_country`). */
+  private readonly others = new Map<string, PhoneNormalizer>();
 
   constructor(defaultCountry: string | undefined) {
     this.country =
       defaultCountry === undefined ? undefined : (defaultCountry.toUpperCase() as CountryCode);
     this.plan = this.country === undefined ? null : simplePlan(this.country);
+  }
+
+  /**
+   * The normalizer for a row whose own country is `country` (an ISO code): national numbers are
+   * read in that country's plan. This one for no country, or one libphonenumber does not know.
+   */
+  forCountry(country: string | undefined): PhoneNormalizer {
+    if (country === undefined || country === this.country) return this;
+    let other = this.others.get(country);
+    if (other === undefined) {
+      other = newMetadata().hasCountry(country) ? new PhoneNormalizer(country) : this;
+      this.others.set(country, other);
+    }
+    return other;
   }
 
   /** E.164 (`+33612345678`), or undefined when the text is not a valid phone number. */
@@ -198,4 +214,18 @@ function compactDigits(text: string): string {
     if ((ch >= "0" && ch <= "9") || (ch === "+" && out === "")) out += ch;
   }
   return out;
+}
+
+/**
+ * Whether a phone cell is a number a spreadsheet rounded: scientific notation (`9.23225E+11`), or
+ * the digits it leaves when that is saved again (`923428000000`: 12 or more digits of which at
+ * most the first 6 are not zeros). Excel shows only 11 characters of a number in its General
+ * format, so the digits after the sixth are gone: the number cannot be recovered.
+ */
+export function isSpreadsheetRounded(text: string): boolean {
+  let t = text.trim();
+  if (t.startsWith("'")) t = t.slice(1);
+  if (/^\+?\d(?:[.,]\d+)?e\+?\d+$/i.test(t)) return true;
+  if (!/^\d{12,}$/.test(t)) return false;
+  return t.replace(/0+$/, "").length <= 6;
 }

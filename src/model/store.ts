@@ -14,6 +14,9 @@ export type ConsentValue = 1 | 0 | -1;
 
 const INITIAL_CAPACITY = 1024;
 
+/** The identifier that linked a row to a customer already known. */
+export type MatchReason = "customer_id" | "email" | "phone";
+
 function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(
   column: T,
   capacity: number,
@@ -77,6 +80,8 @@ export class CustomerStore {
   readonly country: (string | undefined)[] = [];
   readonly city: (string | undefined)[] = [];
   readonly zip: (string | undefined)[] = [];
+  /** State or province (a code where the export has one: Shopify `Province Code`). */
+  readonly state: (string | undefined)[] = [];
   readonly contactChannel: (string | undefined)[] = [];
   readonly tags: (string[] | undefined)[] = [];
   readonly lists: (string[] | undefined)[] = [];
@@ -119,6 +124,11 @@ export class CustomerStore {
    */
   sharedEmail = new Uint8Array(INITIAL_CAPACITY);
   sharedPhone = new Uint8Array(INITIAL_CAPACITY);
+  /**
+   * 1 for customers whose phone cannot receive an SMS or WhatsApp message (a landline, a toll-free
+   * number): set by `markUntextablePhones` for runs that send on those channels; 0 otherwise.
+   */
+  cannotText = new Uint8Array(INITIAL_CAPACITY);
   /** One column per plan aggregate (`orders(…)`, `spent(…)`, `events(…)`). */
   aggregates: Float64Array[];
 
@@ -127,6 +137,10 @@ export class CustomerStore {
   private lastEmail: string | undefined;
   private lastPhone: string | undefined;
   private lastFound = -1;
+  /** Of the last `find` that found a customer: the identifier that found it. */
+  lastMatch: MatchReason = "customer_id";
+  /** Of the last `find`: a phone belonged to a customer with another email, and was not linked. */
+  lastKeptApart = false;
 
   constructor(aggregateCount: number, propNames: readonly string[]) {
     this.aggregates = Array.from(
@@ -152,6 +166,7 @@ export class CustomerStore {
     this.firstDaySpent = grown(this.firstDaySpent, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
+    this.cannotText = grown(this.cannotText, capacity);
     this.aggregates = this.aggregates.map((column) => grown(column, capacity));
     this.capacity = capacity;
   }
@@ -169,6 +184,7 @@ export class CustomerStore {
     this.country.push(undefined);
     this.city.push(undefined);
     this.zip.push(undefined);
+    this.state.push(undefined);
     this.contactChannel.push(undefined);
     this.tags.push(undefined);
     this.lists.push(undefined);
@@ -184,7 +200,13 @@ export class CustomerStore {
     return c;
   }
 
-  /** The customer an id, email or phone belongs to (tried in that order), or -1. */
+  /**
+   * The customer an id, email or phone belongs to (tried in that order), or -1. A phone links a
+   * row only to a customer it cannot contradict: the row has no email, or the phone's customer has
+   * none. Two people with different emails stay two customers when they share a phone (a family
+   * or shop landline). `lastMatch` says which identifier found the customer, `lastKeptApart`
+   * whether a phone was left unlinked for that reason.
+   */
   find(id: string | undefined, email: string | undefined, phone: string | undefined): number {
     if (
       this.lastFound >= 0 &&
@@ -192,13 +214,28 @@ export class CustomerStore {
       email === this.lastEmail &&
       phone === this.lastPhone
     ) {
+      this.lastKeptApart = false;
       return this.lastFound;
     }
+    this.lastKeptApart = false;
     let c: number | undefined;
+    let match: MatchReason = "customer_id";
     if (id !== undefined) c = this.byId.get(id);
-    if (c === undefined && email !== undefined) c = this.byEmail.get(email);
-    if (c === undefined && phone !== undefined) c = this.byPhone.get(phone);
+    if (c === undefined && email !== undefined) {
+      c = this.byEmail.get(email);
+      match = "email";
+    }
+    if (c === undefined && phone !== undefined) {
+      c = this.byPhone.get(phone);
+      match = "phone";
+      if (c !== undefined && email !== undefined && this.email[c] !== undefined) {
+        // The phone's customer has another email: another person.
+        this.lastKeptApart = true;
+        c = undefined;
+      }
+    }
     if (c === undefined) return -1;
+    this.lastMatch = match;
     this.lastId = id;
     this.lastEmail = email;
     this.lastPhone = phone;

@@ -17,6 +17,8 @@ export interface CountsView {
   rejected: Record<string, Record<string, number>>;
   /** Orders by status and whether that status counts, per orders file (`statusesJson`). */
   statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
+  /** Rows linked to a customer already known, by identifier (report/inputs.ts `mergesJson`). */
+  merges?: Record<string, number>;
 }
 
 export function renderCountsText(view: CountsView, theme: Theme): string {
@@ -107,5 +109,6 @@ export function countsJson(view: CountsView): CountsJson {
     }),
     rejected_rows: view.rejected,
     ...(view.statuses === undefined ? {} : { order_statuses: view.statuses }),
+    ...(view.merges === undefined ? {} : { merges: view.merges }),
   };
 }

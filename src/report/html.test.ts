@@ -36,6 +36,7 @@ function view(overrides: Partial<ReportView> = {}, counts: Partial<CountsView> =
       monetary: [71.98, 149.02, 261.84, 469.9],
     },
     fixed: { recency: false, frequency: true, monetary: false },
+    collapsed: {},
     grid,
     map: DEFAULT_RFM_MAP,
     segments: [

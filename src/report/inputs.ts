@@ -3,7 +3,9 @@
  * examples as `file:line: reason`), and the warnings. Reasons only — never a cell with personal data.
  */
 import type { InputReport } from "../io/read-inputs.js";
+import type { FileStats } from "../model/ingest-context.js";
 import type { RejectLog } from "../model/rejects.js";
+import type { MatchReason } from "../model/store.js";
 import { formatCount, formatInteger } from "./table.js";
 import type { Theme } from "./theme.js";
 
@@ -35,7 +37,9 @@ export function inputNotes(input: InputReport): string[] {
   switch (input.kind) {
     case "contacts":
       parts.push(plural(s.created, "customer"));
-      if (s.merged > 0) parts.push(`${formatInteger(s.merged)} duplicate rows merged`);
+      if (s.merged > 0)
+        parts.push(`${formatInteger(s.merged)} duplicate rows merged (${mergeReasons(s)})`);
+      if (s.keptApart > 0) parts.push(keptApart(s.keptApart, "contact"));
       break;
     case "orders":
       parts.push(plural(s.orders, "order"));
@@ -46,6 +50,7 @@ export function inputNotes(input: InputReport): string[] {
       if (s.otherCurrency > 0)
         parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
       if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
+      if (s.keptApart > 0) parts.push(keptApart(s.keptApart, "buyer"));
       break;
     case "events":
     case "lists":
@@ -116,6 +121,36 @@ export function statusLine(
     );
   }
   return shown.join(" · ");
+}
+
+const REASON_WORDS: Record<MatchReason, string> = {
+  customer_id: "customer_id",
+  email: "email",
+  phone: "phone, no other email",
+};
+
+/** `3 by email, 1 by phone, no other email`: the identifiers that merged a file's rows. */
+function mergeReasons(s: FileStats): string {
+  return (Object.keys(REASON_WORDS) as MatchReason[])
+    .filter((reason) => s.mergedBy[reason] > 0)
+    .map((reason) => `${formatInteger(s.mergedBy[reason])} by ${REASON_WORDS[reason]}`)
+    .join(", ");
+}
+
+function keptApart(count: number, noun: string): string {
+  return `${plural(count, noun)} kept apart (same phone as another customer, different email)`;
+}
+
+/** The merges of a run by reason (`--json`): what linked rows, and phones left unlinked. */
+export function mergesJson(inputs: readonly InputReport[]): Record<string, number> {
+  const out = { by_customer_id: 0, by_email: 0, by_phone: 0, kept_apart_same_phone: 0 };
+  for (const { stats } of inputs) {
+    out.by_customer_id += stats.mergedBy.customer_id;
+    out.by_email += stats.mergedBy.email;
+    out.by_phone += stats.mergedBy.phone;
+    out.kept_apart_same_phone += stats.keptApart;
+  }
+  return out;
 }
 
 export function renderProblems(

@@ -1,6 +1,7 @@
 /** Renders `audience rfm`: text report, and the JSON of SPEC §9. */
 import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";
+import { FREQUENCY_THRESHOLDS, type Collapse, type RfmDimension } from "../rfm/compute.js";
 import type { RfmReport } from "../rfm/report.js";
 import {
   formatAmount,
@@ -65,7 +66,9 @@ export function renderRfmText(
     ],
     { indent: "  ", header: theme.muted },
   );
-  out += `  ${theme.muted("R = 5 for the most recent buyers; F and M = 5 for the most frequent and the biggest spenders")}\n\n`;
+  out += `  ${theme.muted("R = 5 for the most recent buyers; F and M = 5 for the most frequent and the biggest spenders")}\n`;
+  for (const line of collapseNotes(report.collapsed)) out += `  ${theme.warning(line)}\n`;
+  out += "\n";
 
   out += theme.strong("Buyers by recency (R, rows) and frequency (F, columns)") + "\n";
   const max = Math.max(1, ...report.grid.flat());
@@ -146,6 +149,7 @@ export function rfmJson(
     revenue: known ? report.revenue : null,
     monetary_available: known,
     cut_points: known ? report.cutPoints : { ...report.cutPoints, monetary: null },
+    ...(Object.keys(report.collapsed).length === 0 ? {} : { collapsed: report.collapsed }),
     grid: report.grid,
     segments: report.segments.map((s) => ({
       name: s.name,
@@ -160,4 +164,26 @@ export function rfmJson(
 
 function round4(value: number): number {
   return Math.round(value * 10000) / 10000;
+}
+
+const DIMENSION_WORDS: Record<RfmDimension, string> = {
+  recency: "recency",
+  frequency: "frequency",
+  monetary: "monetary",
+};
+
+/** One line per dimension whose percentiles collapsed: what was found, how it is scored instead. */
+export function collapseNotes(collapsed: Partial<Record<RfmDimension, Collapse>>): string[] {
+  return (Object.keys(DIMENSION_WORDS) as RfmDimension[]).flatMap((d) => {
+    const collapse = collapsed[d];
+    if (collapse === undefined) return [];
+    const found = collapse.percentiles.map(formatCut).join(" ");
+    const instead =
+      collapse.method === "thresholds"
+        ? `scored by order count instead: F = 1, 2, 3 for 1, 2, 3 orders, 4 for 4–5, 5 for ${FREQUENCY_THRESHOLDS[3] + 1} or more`
+        : "scored by the percentiles of its distinct values instead, so that each value keeps its rank";
+    return [
+      `${DIMENSION_WORDS[d]}: the percentiles collapse (${found}: too many buyers share a value); ${instead}`,
+    ];
+  });
 }

@@ -20,9 +20,31 @@ export interface CutPoints {
   monetary: number[];
 }
 
+export type RfmDimension = keyof CutPoints;
+
+/**
+ * A dimension whose percentiles collapsed (fewer than three distinct cut points: `1 1 1 1` for the
+ * frequency of a shop where most buyers ordered once, so F is only 1 or 5): the percentiles found,
+ * and how it is scored instead. Milder ties (`1 1 2.6 5`) keep the percentiles (SPEC §4).
+ */
+export interface Collapse {
+  percentiles: number[];
+  /**
+   * "thresholds": frequency, by the documented order counts 1, 2, 3, 5 (F = 1 for one order, 2 for
+   * two, 3 for three, 4 for four or five, 5 for six or more). "distinct values": recency and
+   * monetary, by the percentiles of the distinct values, so that each value keeps its rank.
+   */
+  method: "thresholds" | "distinct values";
+}
+
+/** The frequency thresholds used when its percentiles collapse (see `Collapse`). */
+export const FREQUENCY_THRESHOLDS = [1, 2, 3, 5];
+
 export interface RfmResult {
   buyers: number;
+  /** The cut points the scores use (after a collapse, the replacement). */
   cutPoints: CutPoints;
+  collapsed: Partial<Record<RfmDimension, Collapse>>;
   /** Per customer, 1–5; 0 for non-buyers. */
   r: Uint8Array;
   f: Uint8Array;
@@ -47,12 +69,33 @@ export function computeRfm(
     for (let i = 0; i < n; i++) out[i] = values[buyerIndex[i]];
     return out;
   };
-  const cuts = (given: number[] | undefined, values: ArrayLike<number>): number[] =>
-    given ?? (n === 0 ? [] : quintileCutPoints(column(values)));
+  const collapsed: Partial<Record<RfmDimension, Collapse>> = {};
+  const cuts = (
+    dimension: RfmDimension,
+    given: number[] | undefined,
+    values: ArrayLike<number>,
+  ): number[] => {
+    if (given !== undefined) return given;
+    if (n === 0) return [];
+    const sorted = column(values);
+    const percentiles = quintileCutPoints(sorted);
+    // Collapsed: fewer than three distinct cut points, so at most three of the five scores exist.
+    // Fewer than five buyers have no quintiles to speak of: nothing to say.
+    if (n < 5 || new Set(percentiles).size >= 3) return percentiles;
+    if (dimension === "frequency") {
+      collapsed.frequency = { percentiles, method: "thresholds" };
+      return [...FREQUENCY_THRESHOLDS];
+    }
+    const distinct: number[] = [];
+    for (let i = 0; i < sorted.length; i++)
+      if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
+    collapsed[dimension] = { percentiles, method: "distinct values" };
+    return distinct.length < 2 ? percentiles : quintileCutPoints(Float64Array.from(distinct));
+  };
   const cutPoints: CutPoints = {
-    recency: cuts(fixed.recency, input.daysSinceLastOrder),
-    frequency: cuts(fixed.frequency, input.ordersCount),
-    monetary: cuts(fixed.monetary, input.totalSpent),
+    recency: cuts("recency", fixed.recency, input.daysSinceLastOrder),
+    frequency: cuts("frequency", fixed.frequency, input.ordersCount),
+    monetary: cuts("monetary", fixed.monetary, input.totalSpent),
   };
   const r = new Uint8Array(size);
   const f = new Uint8Array(size);
@@ -69,7 +112,7 @@ export function computeRfm(
     segment[c] = map[rs - 1][fs - 1];
     grid[rs - 1][fs - 1]++;
   }
-  return { buyers: n, cutPoints, r, f, m, segment, grid };
+  return { buyers: n, cutPoints, collapsed, r, f, m, segment, grid };
 }
 
 /**

@@ -2,7 +2,7 @@
  * The `audience rfm` result: cut points, the R×F grid, and each named segment's size and revenue.
  */
 import type { Profiles } from "../model/profile.js";
-import type { CutPoints } from "./compute.js";
+import type { Collapse, CutPoints, RfmDimension } from "./compute.js";
 import { segmentNames, type RfmMap } from "./segment-map.js";
 
 export interface RfmSegmentRow {
@@ -22,6 +22,8 @@ export interface RfmReport {
   buyers: number;
   revenue: number;
   cutPoints: CutPoints;
+  /** Dimensions whose percentiles collapsed, scored another way (compute.ts `Collapse`). */
+  collapsed: Partial<Record<RfmDimension, Collapse>>;
   /** Whether the cut points are the config's fixed thresholds. */
   fixed: { recency: boolean; frequency: boolean; monetary: boolean };
   /** grid[r - 1][f - 1]. */
@@ -69,6 +71,7 @@ export function buildRfmReport(
     buyers: rfm.buyers,
     revenue: round2(revenue),
     cutPoints: rfm.cutPoints,
+    collapsed: rfm.collapsed,
     fixed,
     grid: rfm.grid,
     map,

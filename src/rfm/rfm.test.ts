@@ -71,6 +71,33 @@ describe("cut points", () => {
     expect(result.buyers).toBe(5);
   });
 
+  it("says when the percentiles collapse, and scores frequency by order count and the others by distinct values", () => {
+    // Seven one-order buyers, one with 2, one with 3, one with 7: frequency percentiles 1 1 1 2.2
+    // would give only F = 1, 4 or 5. Monetary: 8 of 10 spent 50 (percentiles 50 50 50 56).
+    const n = 10;
+    const result = computeRfm(
+      {
+        daysSinceLastOrder: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        ordersCount: [1, 1, 1, 1, 1, 1, 1, 2, 3, 7],
+        totalSpent: [50, 50, 50, 50, 50, 50, 50, 50, 80, 200],
+      },
+      n,
+      {},
+      DEFAULT_RFM_MAP,
+    );
+    expect(result.collapsed).toEqual({
+      frequency: { percentiles: [1, 1, 1, 2.2], method: "thresholds" },
+      monetary: { percentiles: [50, 50, 50, 56], method: "distinct values" },
+    });
+    expect(result.cutPoints.frequency).toEqual([1, 2, 3, 5]);
+    expect([...result.f]).toEqual([1, 1, 1, 1, 1, 1, 1, 2, 3, 5]);
+    // Distinct spends 50, 80, 200: type-7 percentiles 62, 74, 104, 152.
+    expect(result.cutPoints.monetary).toEqual([62, 74, 104, 152]);
+    expect([...result.m]).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 3, 5]);
+    // Recency did not collapse: scored by its percentiles as always.
+    expect(result.collapsed.recency).toBeUndefined();
+  });
+
   it("uses fixed thresholds when given", () => {
     const result = computeRfm(
       { daysSinceLastOrder: [10, 100], ordersCount: [1, 6], totalSpent: [40, 600] },

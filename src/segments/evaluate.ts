@@ -181,9 +181,13 @@ export function reachTest(
   const s = profiles.store;
   const byEmail = (c: number) =>
     s.email[c] !== undefined && (ignoreConsent || s.emailConsent[c] === 1);
-  const bySms = (c: number) => s.phone[c] !== undefined && (ignoreConsent || s.smsConsent[c] === 1);
+  // A phone that cannot receive texts (a landline) reaches nobody by SMS or WhatsApp.
+  const bySms = (c: number) =>
+    s.phone[c] !== undefined && s.cannotText[c] === 0 && (ignoreConsent || s.smsConsent[c] === 1);
   const byWhatsapp = (c: number) =>
-    s.phone[c] !== undefined && (ignoreConsent || profiles.whatsappConsent(c));
+    s.phone[c] !== undefined &&
+    s.cannotText[c] === 0 &&
+    (ignoreConsent || profiles.whatsappConsent(c));
   switch (channel) {
     case "email":
       return byEmail;

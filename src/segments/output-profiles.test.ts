@@ -20,15 +20,18 @@ import {
 const hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 const CONTACTS = [
-  "customer_id,email,phone,first_name,last_name,country,zip,email_consent,sms_consent,Note",
-  // Marie: every identifier, spaces and capitals to normalize, consent to both channels.
-  "c1, Marie.Dupont@Example.com ,06 39 98 00 01,Marie-Anne,D'Arc Dupont,FR,75011,yes,yes,-x",
+  "customer_id,email,phone,first_name,last_name,country,zip,city,state,email_consent,sms_consent,Note",
+  // Marie: every identifier, spaces and capitals to normalize, consent to both channels; her
+  // country as a name, which Google and Meta want as an ISO code.
+  "c1, Marie.Dupont@Example.com ,06 39 98 00 01,Marie-Anne,D'Arc Dupont,France,75011,Saint-Denis,IDF,yes,yes,-x",
   // Formula-looking names and a phone number typed into a name.
-  "c2,eve@example.com,+33639980002,=cmd|' /C calc'!A0,+33639980002,BE,@x,yes,no,=1+1",
-  // Email only, no consent.
-  "c3,no-consent@example.com,,Paul,,,,no,no,",
+  "c2,eve@example.com,+33639980002,=cmd|' /C calc'!A0,+33639980002,BE,@x,,,yes,no,=1+1",
+  // Email only, no consent, a country no table knows.
+  "c3,no-consent@example.com,,Paul,,Atlantis,,,,no,no,",
   // Phone only, SMS consent. (Cells are trimmed when read, so a name never starts with a tab.)
-  "c4,,06 39 98 00 04,\tZoé ,Petit,,,,yes,",
+  "c4,,06 39 98 00 04,\tZoé ,Petit,,,,,,yes,",
+  // A US customer: Meta wants the 5-digit zip, the state code lowercase.
+  "c5,us@example.com,+1 201 555 0123,Ann,Lee,United States,07030-1234,Hoboken,NJ,yes,yes,",
 ].join("\n");
 
 let shop: Shop;
@@ -78,7 +81,7 @@ describe("profiles", () => {
       klaviyo: "Email,Phone Number,First Name,Last Name\r\n",
       mailchimp: "Email Address,First Name,Last Name,Phone Number\r\n",
       brevo: "EMAIL;SMS;FIRSTNAME;LASTNAME\r\n",
-      meta: "email,phone,fn,ln,country\r\n",
+      meta: "email,phone,fn,ln,zip,ct,st,country\r\n",
       "google-ads": "Email,Phone,First Name,Last Name,Country,Zip\r\n",
     });
     expect(
@@ -100,7 +103,7 @@ describe("profiles", () => {
     );
     expect(line("brevo")).toBe("marie.dupont@example.com;+33639980001;Marie-Anne;D'Arc Dupont\r\n");
     expect(line("meta")).toBe(
-      "marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont,FR\r\n",
+      "marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont,75011,Saint-Denis,IDF,fr\r\n",
     );
     expect(line("google-ads")).toBe(
       "marie.dupont@example.com,+33639980001,Marie-Anne,D'Arc Dupont,FR,75011\r\n",
@@ -140,7 +143,16 @@ describe("hashing (--hash)", () => {
       hex("33639980001"),
       hex("marieanne"),
       hex("darcdupont"),
+      hex("75011"),
+      hex("saintdenis"),
+      hex("idf"),
       hex("fr"),
+    ]);
+    expect(row("meta", "c5", "none", true).slice(4)).toEqual([
+      hex("07030"),
+      hex("hoboken"),
+      hex("nj"),
+      hex("us"),
     ]);
     expect(hex("marie.dupont@example.com")).toBe(
       createHash("sha256").update("marie.dupont@example.com").digest("hex"),
@@ -151,6 +163,9 @@ describe("hashing (--hash)", () => {
       hex("33639980004"),
       hex("zoé"),
       hex("petit"),
+      "",
+      "",
+      "",
       "",
     ]);
   });
@@ -164,6 +179,15 @@ describe("hashing (--hash)", () => {
       "FR",
       "75011",
     ]);
+  });
+
+  it("writes an unknown country name empty and counts it, never guessed", () => {
+    const unknown = new Map<string, number>();
+    const { profiles } = shop.data;
+    const maker = rowMaker(profiles, "google-ads", false, unknown);
+    const c = customer("c3");
+    expect(maker.identity(c, identifiersFor(profiles, c, "none", false))[4]).toBe("");
+    expect([...unknown]).toEqual([["Atlantis", 1]]);
   });
 
   it("ignores --hash for profiles that do not hash", () => {

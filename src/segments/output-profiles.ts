@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { formatDay } from "../calendar.js";
 import type { Getter, Value } from "../dsl/evaluator.js";
+import { countryCode } from "../model/countries.js";
 import type { Profiles } from "../model/profile.js";
 import type { Channel, OutputFormat } from "./definition.js";
 
@@ -51,7 +52,8 @@ export const OUTPUT_PROFILES: Record<OutputFormat, OutputProfile> = {
   meta: {
     format: "meta",
     delimiter: ",",
-    header: ["email", "phone", "fn", "ln", "country"],
+    // Meta's customer list keys (Ads Manager → Custom audience → Customer list).
+    header: ["email", "phone", "fn", "ln", "zip", "ct", "st", "country"],
     hashable: true,
   },
   "google-ads": {
@@ -137,7 +139,10 @@ export function identifiersFor(
       return {
         email:
           email !== undefined && (ignoreConsent || s.emailConsent[c] === 1) ? email : undefined,
-        phone: phone !== undefined && (ignoreConsent || s.smsConsent[c] === 1) ? phone : undefined,
+        phone:
+          phone !== undefined && s.cannotText[c] === 0 && (ignoreConsent || s.smsConsent[c] === 1)
+            ? phone
+            : undefined,
       };
     case "none":
       return { email, phone };
@@ -150,6 +155,11 @@ export function identifiersFor(
 
 export interface RowMaker {
   header: string[];
+  /**
+   * Country values written empty because they are neither an ISO code nor a known name, with the
+   * number of rows each (Google Ads and Meta take only codes).
+   */
+  unknownCountries: Map<string, number>;
   delimiter: "," | ";";
   /** The identity cells of a member (before extra columns). */
   identity(c: number, ids: Identifiers): string[];
@@ -166,17 +176,33 @@ export interface RowMaker {
   keyCells: readonly number[];
 }
 
-export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean): RowMaker {
+export function rowMaker(
+  profiles: Profiles,
+  format: OutputFormat,
+  hash: boolean,
+  unknownCountries = new Map<string, number>(),
+): RowMaker {
   const profile = OUTPUT_PROFILES[format];
   const s = profiles.store;
   const text = (value: string | undefined) => (value === undefined ? "" : protectText(value));
   const hashed = hash && profile.hashable;
   const h = (value: string | undefined, normalize: (v: string) => string) =>
     value === undefined || value.trim() === "" ? "" : sha256(normalize(value));
+  /** The ISO alpha-2 code of the customer's country: "" (and counted) when it is unknown. */
+  const iso = (c: number): string => {
+    const value = s.country[c];
+    if (value === undefined) return "";
+    const code = countryCode(value);
+    if (code !== undefined) return code;
+    const shown = value.trim().slice(0, 40);
+    unknownCountries.set(shown, (unknownCountries.get(shown) ?? 0) + 1);
+    return "";
+  };
   switch (format) {
     case "generic":
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ",",
         identity: (c, ids) => [
           text(s.customerId[c]),
@@ -191,6 +217,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
     case "klaviyo":
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ",",
         identity: (c, ids) => [
           ids.email ?? "",
@@ -204,6 +231,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
     case "mailchimp":
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ",",
         identity: (c, ids) => [
           ids.email ?? "",
@@ -217,6 +245,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
     case "brevo":
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ";",
         identity: (c, ids) => [
           ids.email ?? "",
@@ -227,9 +256,15 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
         uniqueCells: [0, 1],
         keyCells: [0, 1],
       };
-    case "meta":
+    case "meta": {
+      // Hashed as Meta specifies: email trimmed and lowercase; phone digits with country code;
+      // names, city and state lowercase without spaces or punctuation; zip lowercase without
+      // spaces or dashes (US: 5 digits); country the lowercase ISO code.
+      const zip = (c: number, v: string) =>
+        iso(c) === "US" ? v.replace(/\D/g, "").slice(0, 5) : v.toLowerCase().replace(/[\s-]/g, "");
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ",",
         identity: hashed
           ? (c, ids) => [
@@ -237,21 +272,30 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               h(ids.phone, (v) => v.replace(/\D/g, "")),
               h(s.firstName[c], normalizeName),
               h(s.lastName[c], normalizeName),
-              h(s.country[c], (v) => v.trim().toLowerCase()),
+              h(s.zip[c], (v) => zip(c, v)),
+              h(s.city[c], normalizeName),
+              h(s.state[c], normalizeName),
+              h(iso(c), (v) => v.toLowerCase()),
             ]
           : (c, ids) => [
               ids.email ?? "",
               ids.phone ?? "",
               text(s.firstName[c]),
               text(s.lastName[c]),
-              text(s.country[c]),
+              text(s.zip[c]),
+              text(s.city[c]),
+              text(s.state[c]),
+              iso(c).toLowerCase(),
             ],
         uniqueCells: [0, 1],
         keyCells: [0, 1],
       };
+    }
     case "google-ads":
+      // Google's Customer Match: exactly these six columns; Country and Zip are never hashed.
       return {
         header: [...profile.header],
+        unknownCountries,
         delimiter: ",",
         identity: hashed
           ? (c, ids) => [
@@ -259,7 +303,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               h(ids.phone, (v) => v.trim()),
               h(s.firstName[c], (v) => v.trim().toLowerCase()),
               h(s.lastName[c], (v) => v.trim().toLowerCase()),
-              text(s.country[c]),
+              iso(c),
               text(s.zip[c]),
             ]
           : (c, ids) => [
@@ -267,7 +311,7 @@ export function rowMaker(profiles: Profiles, format: OutputFormat, hash: boolean
               ids.phone ?? "",
               text(s.firstName[c]),
               text(s.lastName[c]),
-              text(s.country[c]),
+              iso(c),
               text(s.zip[c]),
             ],
         uniqueCells: [0, 1],

@@ -44,6 +44,7 @@ import {
   SEGMENT_FILE_SCHEMA,
 } from "./segment-schema.js";
 import { parseYamlWithExpressions } from "./plain-expressions.js";
+import { OUTPUT_PROFILES } from "./output-profiles.js";
 import { mapScalar, mapSpan, type ScalarSourceMap, type ScalarStyle } from "./source-map.js";
 
 export interface SegmentFileInput {
@@ -322,6 +323,21 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
     valid = false;
   }
 
+  // Google Ads and Meta take their own columns only: an upload with others is refused.
+  const format = value.format ?? defaults.value.format;
+  if (columns.length > 0 && typeof format === "string" && FIXED_COLUMNS.has(format)) {
+    diagnostics.push(
+      diagnosticAt(
+        source,
+        columnsNode ?? (pair.key as Node),
+        "COLUMNS_NOT_ACCEPTED",
+        `format ${format} takes only its own columns (${OUTPUT_PROFILES[format as OutputFormat].header.join(", ")}); ${format === "meta" ? "Meta" : "Google Ads"} refuses a file with others`,
+        "remove `columns:` from this segment, or write it in another format (generic, klaviyo…)",
+      ),
+    );
+    valid = false;
+  }
+
   // An identifier column of the other channel is written only with that channel's consent.
   const channelOf = (value.channel ?? defaults.value.channel ?? "email") as Channel;
   const consentOf = value.consent ?? defaults.value.consent ?? "required";
@@ -481,6 +497,9 @@ function unknownColumn(source: SourceFile, node: Node, column: string): Diagnost
     "columns are customer profile fields (last_product, total_spent, …) or props.NAME for a custom contact column",
   );
 }
+
+/** Formats whose destination accepts only the columns of its own profile. */
+export const FIXED_COLUMNS: ReadonlySet<string> = new Set(["google-ads", "meta"]);
 
 const WHERE_LINE = /^(\s*where\s*:\s)/;
 

@@ -3,6 +3,7 @@
  * all-or-nothing, guarded against a broken export (SPEC §5, §6, §7).
  */
 import { formatJson } from "../../report/json.js";
+import { FIXED_COLUMNS } from "../../segments/parse-segment-file.js";
 import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ import {
 } from "../../io/history.js";
 import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
-import { formatInteger } from "../../report/table.js";
+import { formatCount, formatInteger } from "../../report/table.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../segments/definition.js";
 import type { SegmentMembers } from "../../segments/evaluate.js";
 import { checkGuards } from "../../segments/guards.js";
@@ -129,6 +130,13 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
       const build = await OutputBuild.start(paths, stamp(new Date()));
       let files: WrittenFile[];
       let view: CountsView;
+      for (const result of run.results) {
+        const format = settings.formatFlag ?? result.segment.format ?? settings.format;
+        if (FIXED_COLUMNS.has(format) && result.segment.columns.length > 0)
+          context.stderr.write(
+            `${run.errTheme.warning("warning")} ${result.segment.id}: columns ${result.segment.columns.join(", ")} left out: format ${format} takes only its own columns\n`,
+          );
+      }
       try {
         const warn = (message: string) =>
           context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`);
@@ -293,8 +301,11 @@ async function writeSegments(
     const format = settings.formatFlag ?? result.segment.format ?? settings.format;
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
     const file = `${id}.csv`;
-    const maker = rowMaker(profiles, format, hash);
-    const extra = extraColumns(profiles, result.segment.columns, DATE_FIELDS, {
+    const unknown = new Map<string, number>();
+    const maker = rowMaker(profiles, format, hash, unknown);
+    // Google Ads and Meta refuse files with columns of their own (warned about above).
+    const columns = FIXED_COLUMNS.has(format) ? [] : result.segment.columns;
+    const extra = extraColumns(profiles, columns, DATE_FIELDS, {
       channel: result.segment.channel,
       ignoreConsent: result.segment.consent === "ignore",
     });
@@ -356,6 +367,12 @@ async function writeSegments(
       file: names.exited,
       sha256: await build.writeLines(names.exited, exitedLines()),
     };
+    if (unknown.size > 0) {
+      const rows = [...unknown.values()].reduce((a, b) => a + b, 0);
+      warn(
+        `${file}: ${formatCount(rows, "row")} with a country that is not an ISO code or a known name (${[...unknown.keys()].slice(0, 5).join(", ")}): country left empty`,
+      );
+    }
     files.push({
       id,
       name: result.segment.name,
@@ -431,7 +448,7 @@ function* segmentLines(
   const store = profiles.store;
   const shared = [store.sharedEmail, store.sharedPhone];
   const seen = [new Set<string>(), new Set<string>()];
-  const hasExtra = segment.columns.length > 0;
+  const hasExtra = extra.header.length > 0;
   const ignoreConsent = segment.consent === "ignore";
   for (let i = 0; i < order.length; i++) {
     const c = order[i];

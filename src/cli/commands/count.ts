@@ -1,9 +1,9 @@
 /** `audience count`: the counts of every segment, writing nothing — check before you send (SPEC §6). */
+import { mergesJson, statusesJson } from "../../report/inputs.js";
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
-import { statusesJson } from "../../report/inputs.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
@@ -64,5 +64,6 @@ export function countsViewOf(run: SegmentRun, written?: CountsView["written"]): 
     ...(written === undefined ? {} : { written }),
     rejected: run.data.rejects.rejectedByFile(),
     statuses: statusesJson(run.data.inputs),
+    merges: mergesJson(run.data.inputs),
   };
 }
