@@ -93,6 +93,17 @@ const VARIANTS: { format: string; hash: boolean }[] = [
   { format: "google-ads", hash: true },
 ];
 
+/**
+ * Stderr without the warnings that `--format meta|google-ads` leaves out the library segments'
+ * own columns (those platforms refuse files with other columns).
+ */
+function withoutLeftOutColumns(stderr: string): string {
+  return stderr.replace(
+    /^warning [a-z0-9-]+: columns .* left out: format (meta|google-ads) takes only its own columns\n/gm,
+    "",
+  );
+}
+
 describe("two builds of the planted shop", () => {
   for (const { format, hash } of VARIANTS) {
     const name = `${format}${hash ? " --hash" : ""}`;
@@ -100,7 +111,7 @@ describe("two builds of the planted shop", () => {
       const out = join(work, `${format}${hash ? "-hash" : ""}`, "out");
       const args = ["--format", format, ...(hash ? ["--hash"] : [])];
       const first = await build(out, FIRST, args);
-      expect([first.code, first.stderr]).toEqual([0, ""]);
+      expect([first.code, withoutLeftOutColumns(first.stderr)]).toEqual([0, ""]);
       const before = new Map<string, string>();
       for (const s of await manifestOf(out))
         before.set(s.id, await readFile(join(out, s.file), "utf8"));
@@ -115,7 +126,7 @@ describe("two builds of the planted shop", () => {
       }
 
       const second = await build(out, SECOND, [...args, "--json"]);
-      expect([second.code, second.stderr]).toEqual([0, ""]);
+      expect([second.code, withoutLeftOutColumns(second.stderr)]).toEqual([0, ""]);
       const summary = JSON.parse(second.stdout) as {
         segments: { id: string; written: number; entered: number; exited: number }[];
       };
@@ -161,7 +172,9 @@ describe("two builds of the planted shop", () => {
       // The planted shop moves between the two dates in every direction.
       expect(entered).toBeGreaterThanOrEqual(15);
       expect(exited).toBeGreaterThanOrEqual(15);
-      if (!hash) expect(stayedChanged).toBeGreaterThan(0);
+      // Meta and Google Ads files hold identifiers only: a member's row cannot change there.
+      if (!hash && format !== "meta" && format !== "google-ads")
+        expect(stayedChanged).toBeGreaterThan(0);
 
       const history = await runCli(["history", "--out", out, "--json"]);
       expect(history.code).toBe(0);
@@ -220,7 +233,7 @@ describe("the comparison", () => {
       await readFile(join(out, "crm.csv"), "utf8"),
     );
     expect(await readFile(join(out, "changes/crm.exited.csv"), "utf8")).toBe(
-      "email,phone,fn,ln,country\r\n",
+      "email,phone,fn,ln,zip,ct,st,country\r\n",
     );
     // The same --hash again compares hashed rows with hashed rows: nothing moved.
     const again = await runCli([...args, "--format", "meta", "--hash", "--only", "crm"]);

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 
@@ -372,14 +373,17 @@ describe.skipIf(!present)("real exports, as they come", () => {
 
   it("woo-pk-moosakhan: REST field names recognised; the pending twin rows do not count", async () => {
     const all = rows("woo-pk-moosakhan/woocommerce_orders.csv");
-    // The buyer: a usable email, else a phone written with its international prefix (the others
-    // need default_country; the shop's phones come in every broken shape).
-    const key = (r: Row) =>
-      /^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(r.billing_email.trim())
-        ? email(r.billing_email)
-        : /^'?\+/.test(r.billing_phone.trim())
-          ? r.billing_phone.replace(/\D/g, "")
-          : "";
+    // The buyer: a usable email, else a phone written with its international prefix, else a
+    // phone valid in the order's billing country (the shop's phones come in every broken shape).
+    const key = (r: Row) => {
+      if (/^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(r.billing_email.trim())) return email(r.billing_email);
+      if (/^'?\+/.test(r.billing_phone.trim())) return r.billing_phone.replace(/\D/g, "");
+      const local = parsePhoneNumberFromString(
+        r.billing_phone,
+        r.billing_country.trim().toUpperCase() as CountryCode,
+      );
+      return local?.isValid() === true ? local.number.replace(/\D/g, "") : "";
+    };
     const counted = all.filter(
       (r) => ["completed", "processing"].includes(r.status) && key(r) !== "",
     );
