@@ -37,9 +37,19 @@ describe("a Shopify orders export", () => {
         "read fixtures/exports/shopify/orders_export (2).csv: 3 rows → 1 order, 1 buyer not in contacts, 1 order already read from an earlier file",
         "  status: paid 1 counted",
         "customers: 4",
+        // Shopify writes the shop's offset: with no time zone set, the run says so.
+        "timezone the timestamps read carry UTC offsets (+01:00) but no time zone is set, so days are counted in UTC: set `timezone:` in audience.yaml (or pass --timezone) to the shop's IANA zone, such as Europe/Paris or America/New_York",
         "",
       ].join("\n"),
     );
+    // With the shop's zone, no note.
+    const paris = await rfmJson([
+      "--orders",
+      `${X}/shopify/orders_export*.csv`,
+      "--timezone",
+      "Europe/Paris",
+    ]);
+    expect(paris.stderr).not.toContain("timezone");
     // #1001 (60.00, once though downloaded twice) + #1004 pending 45.00 + #1006 50.00 − 10.00
     // refunded + the other store's #1001 (35.00).
     expect([json.buyers, json.revenue]).toEqual([4, 180]);
@@ -257,5 +267,30 @@ describe("money", () => {
     expect(run.stderr).toContain(
       "error orders: no file matches fixtures/exports/shopify/nothing*.csv",
     );
+  });
+});
+
+describe("a Shopify export whose Source holds app ids", () => {
+  it("reads a numeric Source as `app <id>`, beside web and shopify_draft_order", async () => {
+    const run = await runCli([
+      "channels",
+      "--json",
+      "--as-of",
+      "2026-04-01",
+      "--timezone",
+      "Europe/Paris",
+      "--orders",
+      `${X}/shopify-apps/orders_export.csv`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      channels: { channel: string; buyers: number; orders: number }[];
+    };
+    // Acquisition channel = the first order's: chloe's via the app, ben's on the web (his second
+    // order, a draft order, counts for him there).
+    expect(json.channels.map((c) => [c.channel, c.buyers, c.orders])).toEqual([
+      ["app 5690175", 1, 1],
+      ["web", 1, 2],
+    ]);
   });
 });

@@ -225,6 +225,41 @@ describe.skipIf(!present)("real exports, as they come", () => {
     expect(read).toHaveLength(17);
   });
 
+  it("shopify-2025-zhangerson: the app id in Source reads as `app <id>`; the offsets suggest a time zone", async () => {
+    const names = readdirSync(file("shopify-2025-zhangerson")).filter((n) => n.endsWith(".csv"));
+    const all = names.flatMap((n) => rows(`shopify-2025-zhangerson/${n}`));
+    // Offsets written in `Created at` (`2025-01-02 10:00:00 +0500`), as `+05:00`.
+    const offsets = [
+      ...new Set(
+        all
+          .map((r) => /([+-])(\d\d)(\d\d)$/.exec(r["Created at"] ?? ""))
+          .filter((m) => m !== null)
+          .map((m) => `${m[1]}${m[2]}:${m[3]}`),
+      ),
+    ].sort((a, b) => Number(a.replace(":", "")) - Number(b.replace(":", "")));
+    const result = await rfmOf("shopify-2025-zhangerson/orders_export*.csv", "2026-05-01");
+    expect(result.stderr).toContain(
+      `timezone the timestamps read carry UTC offsets (${offsets.join(", ")}) but no time zone is set`,
+    );
+    const apps = new Set(all.map((r) => r.Source).filter((s) => /^\d+$/.test(s ?? "")));
+    expect([...apps]).toEqual(["5690175"]);
+    const channels = await runCli([
+      "channels",
+      "--json",
+      "--as-of",
+      "2026-05-01",
+      "--timezone",
+      "Asia/Karachi",
+      "--orders",
+      file("shopify-2025-zhangerson/orders_export*.csv"),
+    ]);
+    expect(channels.code, channels.stderr).toBe(0);
+    expect(channels.stderr).not.toContain("timezone");
+    const json = JSON.parse(channels.stdout) as { channels: { channel: string }[] };
+    expect(json.channels.map((c) => c.channel)).toContain("app 5690175");
+    expect(json.channels.map((c) => c.channel)).not.toContain("5690175");
+  });
+
   it("shopify-2025-zhangerson: the same files as a list in audience.yaml; the manifest lists each file", async () => {
     const config = join(work, "zhangerson.yaml");
     await writeFile(

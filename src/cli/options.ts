@@ -117,6 +117,10 @@ export async function runData(
     const note = staleDataNote(data, asOf);
     if (note !== undefined) context.stderr.write(`${errTheme.warning("as_of")} ${note}\n`);
   }
+  if (!settings.quiet && !settings.timezoneGiven) {
+    const note = timezoneNote(data.offsets);
+    if (note !== undefined) context.stderr.write(`${errTheme.warning("timezone")} ${note}\n`);
+  }
   if (!settings.quiet)
     for (const note of collapseNotes(data.profiles.rfm.collapsed))
       context.stderr.write(`${errTheme.warning("rfm")} ${note}\n`);
@@ -137,4 +141,20 @@ function staleDataNote(data: LoadedData, asOf: EpochDay): string | undefined {
     if (store.lastOrderDay[c] > last) last = store.lastOrderDay[c];
   if (!Number.isFinite(last) || asOf - last <= STALE_DAYS) return undefined;
   return `today (${formatDay(asOf)}) is ${formatInteger(asOf - last)} days after the last order (${formatDay(last)}): pass --as-of ${formatDay(last)} (or set as_of:) to see the shop as it was then`;
+}
+
+/** `+05:00`, `-04:30`. */
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? "-" : "+";
+  const m = Math.abs(minutes);
+  return `${sign}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+/**
+ * With no time zone chosen, days are UTC days; timestamps written with another offset (Shopify
+ * writes the shop's) put evening orders on the next day: the note names the offsets seen.
+ */
+export function timezoneNote(offsets: readonly number[]): string | undefined {
+  if (!offsets.some((o) => o !== 0)) return undefined;
+  return `the timestamps read carry UTC offsets (${offsets.map(formatOffset).join(", ")}) but no time zone is set, so days are counted in UTC: set \`timezone:\` in audience.yaml (or pass --timezone) to the shop's IANA zone, such as Europe/Paris or America/New_York`;
 }

@@ -75,6 +75,8 @@ export interface Settings {
   /** `--format`: wins over everything for this run. */
   formatFlag?: OutputFormat;
   timezone: string;
+  /** Whether `--timezone` or `timezone:` chose it (else UTC, the default). */
+  timezoneGiven: boolean;
   defaultCountry?: string;
   dateOrder?: DateOrder;
   ordersFilter?: CheckedFilter;
@@ -219,6 +221,7 @@ export function resolveSettings(
     format,
     ...(formatFlag === undefined ? {} : { formatFlag }),
     timezone,
+    timezoneGiven: values.timezone !== undefined || flags.timezone !== undefined,
     ...(values.default_country === undefined ? {} : { defaultCountry: values.default_country }),
     ...(values.date_order === undefined ? {} : { dateOrder: values.date_order }),
     ...(values.orders_filter === undefined ? {} : { ordersFilter: values.orders_filter }),

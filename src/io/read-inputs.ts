@@ -60,6 +60,8 @@ export interface LoadedData {
   inputs: InputReport[];
   /** Whether the orders have amounts (a total or line prices): else monetary values are unknown. */
   amounts: boolean;
+  /** The UTC offsets (minutes) the files' timestamps carry, ascending. */
+  offsets: number[];
 }
 
 const ORDER: readonly InputKind[] = ["contacts", "orders", "events", "lists"];
@@ -142,7 +144,13 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     await readers.close();
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
-  return { profiles: new Profiles(ctx.store, asOf, settings.rfm), rejects, inputs, amounts };
+  return {
+    profiles: new Profiles(ctx.store, asOf, settings.rfm),
+    rejects,
+    inputs,
+    amounts,
+    offsets: [...ctx.offsets].sort((a, b) => a - b),
+  };
 }
 
 /**

@@ -111,3 +111,22 @@ describe("ZoneClock", () => {
     expect(new ZoneClock("Asia/Kathmandu").offsetMinutes(Date.UTC(2026, 0, 1))).toBe(345);
   });
 });
+
+describe("DateParser offsets", () => {
+  it("collects the UTC offsets written in timestamps, and none for dates, local times or Z", () => {
+    const offsets = new Set<number>();
+    const p = new DateParser({ clock: new ZoneClock("UTC"), offsets });
+    for (const text of [
+      "2024-05-01",
+      "2024-05-01 10:20:30",
+      "2024-05-01T10:20:30Z",
+      "2024-05-01 23:10:00 -0400",
+      "2024-01-01 23:10:00 -05:00",
+      "2024-05-02 08:00:00 +0530",
+    ])
+      p.parse(text);
+    expect([...offsets].sort((a, b) => a - b)).toEqual([-300, -240, 330]);
+    // The offset moves the day: 23:10 at -04:00 is 03:10 the next day in UTC.
+    expect(formatDay(p.parse("2024-05-01 23:10:00 -0400"))).toBe("2024-05-02");
+  });
+});

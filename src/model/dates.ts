@@ -138,6 +138,8 @@ export interface DateParserOptions {
   dateOrder?: DateOrder;
   /** Reject dates before 1970 (order and event dates; not birth dates). Default true. */
   rejectBefore1970?: boolean;
+  /** Collects the UTC offsets (minutes) written in timestamps (`+0200`), for the time-zone hint. */
+  offsets?: Set<number>;
 }
 
 /**
@@ -148,6 +150,7 @@ export class DateParser {
   private readonly clock: ZoneClock;
   private readonly dateOrder: DateOrder | undefined;
   private readonly rejectBefore1970: boolean;
+  private readonly offsets: Set<number> | undefined;
   private lastText = "";
   private lastDay: number = NaN;
   private lastProblem: DateProblem | undefined = "not a date";
@@ -158,6 +161,7 @@ export class DateParser {
     this.clock = options.clock;
     this.dateOrder = options.dateOrder;
     this.rejectBefore1970 = options.rejectBefore1970 ?? true;
+    this.offsets = options.offsets;
   }
 
   /** The epoch day of a date or timestamp cell, or NaN (see `problem`). */
@@ -229,6 +233,7 @@ export class DateParser {
     if (zone !== undefined && hour !== undefined) {
       const offset = zoneOffsetMinutes(zone);
       if (offset === undefined) return this.fail("not a date");
+      this.offsets?.add(offset);
       const ms = civil * 86_400_000 + ((hour * 60 + minute - offset) * 60 + second) * 1000;
       result = this.clock.dayOf(ms);
     }

@@ -139,6 +139,8 @@ export class IngestContext {
   readonly orderIds = new HashedIdSet();
   /** Customers whose consent or name so far comes from orders, not from contacts. */
   readonly fromOrders = new Set<number>();
+  /** UTC offsets (minutes) written in the timestamps of every file read. */
+  readonly offsets = new Set<number>();
 
   constructor(options: IngestOptions, rejects: RejectLog) {
     this.options = options;
@@ -153,6 +155,7 @@ export class IngestContext {
       clock: this.clock,
       ...(this.options.dateOrder === undefined ? {} : { dateOrder: this.options.dateOrder }),
       rejectBefore1970,
+      offsets: this.offsets,
     });
   }
 

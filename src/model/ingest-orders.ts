@@ -317,7 +317,7 @@ export class OrdersSink implements RowSink {
     order.zip ??= cleanCell(cells.zip(fields)?.replace(/^-$/, ""));
     order.consent ??= cleanCell(cells.email_consent(fields));
     if (order.channel === undefined) {
-      order.channel = this.ctx.store.strings.intern(cleanCell(cells.channel(fields)));
+      order.channel = this.ctx.store.strings.intern(channelName(cleanCell(cells.channel(fields))));
     }
     if (Number.isNaN(order.total)) order.total = total;
     if (Number.isNaN(order.refunded)) order.refunded = refunded;
@@ -745,4 +745,13 @@ function compileRowFilter(
     inSegment: () => () => false,
   };
   return compilePredicate(expr, scope, ctx.options.asOf);
+}
+
+/**
+ * The sales channel as segments and reports name it. Shopify's `Source` holds the numeric id of
+ * the app that created the order (a marketplace, a chat or social shop): `5690175` reads as
+ * `app 5690175`, so that it is not mistaken for a number and reads as what it is.
+ */
+export function channelName(cell: string | undefined): string | undefined {
+  return cell !== undefined && /^\d+$/.test(cell) ? `app ${cell}` : cell;
 }

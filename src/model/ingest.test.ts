@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { day, loadShop } from "../../test/helpers/shop.js";
 import { PRESETS } from "../config/presets.js";
 import { IngestContext } from "./ingest-context.js";
-import { OrdersSink } from "./ingest-orders.js";
+import { channelName, OrdersSink } from "./ingest-orders.js";
 import { RejectLog, type RejectRecord } from "./rejects.js";
 
 const CONTACTS_HEADER =
@@ -672,5 +672,15 @@ describe("event property filters", () => {
       message:
         'events.csv has no column "handled", which a segment filters events on (events(…, handled: …))',
     });
+  });
+});
+
+describe("channelName", () => {
+  it("reads a Shopify app id as `app <id>` and leaves names and empty cells as they are", () => {
+    expect(channelName("5690175")).toBe("app 5690175");
+    expect(channelName("web")).toBe("web");
+    expect(channelName("shopify_draft_order")).toBe("shopify_draft_order");
+    expect(channelName("web 2")).toBe("web 2");
+    expect(channelName(undefined)).toBeUndefined();
   });
 });
