@@ -18,6 +18,10 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from "@duckdb/node-api";
+import { expect } from "vitest";
+import type { SegmentPlan } from "../../src/segments/definition.js";
+import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
+import { compileSegmentsSql } from "../../src/sql/compile.js";
 import { CANONICAL_COLUMNS } from "../../src/config/presets.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import type { TextMatcher } from "../../src/dsl/patterns.js";
@@ -488,4 +492,63 @@ export async function runSegmentsSql(
   }
   for (const list of out.values()) list.sort((a, b) => a - b);
   return out;
+}
+
+export function propertyNames(plan: SegmentPlan): string[] {
+  const names = new Set<string>();
+  for (const spec of plan.aggregates)
+    if (spec.source === "events") for (const p of spec.properties) names.add(p.name);
+  return [...names];
+}
+
+export function indexes(flags: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < flags.length; c++) if (flags[c] === 1) out.push(c);
+  return out;
+}
+
+/**
+ * Compares the memory engine's results for `plan` with the compiled SQL's, in three modes; returns
+ * the number of segment comparisons made. Differences fail with the segment's id.
+ */
+export async function compareEngines(
+  plan: SegmentPlan,
+  profiles: Profiles,
+  rows: CapturedRows,
+): Promise<number> {
+  const tables = await loadTables(profiles, plan.fields, rows);
+  const d = dialectFor("duckdb");
+  let compared = 0;
+  try {
+    const byMode = async (
+      mode: "members" | "assigned",
+      exclusive: boolean,
+      pick: (r: SegmentMembers) => Uint8Array,
+    ) => {
+      const memory = evaluateSegments(plan, profiles, { exclusive });
+      const sql = compileSegmentsSql(plan, d, { rows: mode, exclusive });
+      const got = await runSegmentsSql(tables.connection, sql);
+      for (const r of memory) {
+        const expected = indexes(pick(r));
+        expect({
+          segment: r.segment.id,
+          mode,
+          exclusive,
+          members: got.get(r.segment.id) ?? [],
+        }).toEqual({
+          segment: r.segment.id,
+          mode,
+          exclusive,
+          members: expected,
+        });
+        compared++;
+      }
+    };
+    await byMode("members", false, (r) => r.members);
+    await byMode("assigned", false, (r) => r.reachable);
+    await byMode("assigned", true, (r) => r.assigned);
+  } finally {
+    tables.close();
+  }
+  return compared;
 }
