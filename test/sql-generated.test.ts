@@ -4,12 +4,13 @@
  * well-typed `where` expressions over every kind of field, aggregate and operator, with null
  * literals and absent values mixed in; some segments refer to others (`in_segment`, `exclude`),
  * with random channels, consent modes and priorities. The memory engine and the SQL in DuckDB must
- * agree on every segment's members, reachable members and --exclusive assignment.
+ * agree on every segment's members, reachable members and --exclusive assignment, and so must the
+ * postgres dialect in a throwaway PostgreSQL server.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IDENTITY_FIELDS } from "../src/cli/segment-run.js";
 import { resolveSettings } from "../src/config/settings.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
@@ -17,6 +18,8 @@ import { readConfig } from "../src/io/read-config.js";
 import { parseSegmentFile } from "../src/segments/parse-segment-file.js";
 import { planSegments } from "../src/segments/plan-segments.js";
 import { captureIngest, compareEngines, propertyNames } from "./helpers/duckdb-tables.js";
+import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
+import { postgresTarget } from "./helpers/postgres-tables.js";
 
 /** mulberry32: a small seeded generator, the same sequence on every machine. */
 function random(seed: number): () => number {
@@ -337,7 +340,17 @@ function segmentsFile(r: Rng, count: number): { text: string; tried: number } {
 const SEEDS = [1, 2, 3];
 const PER_SHOP = 90;
 
-describe("compiled segment SQL = memory engine, generated shops and expressions", () => {
+const server = postgresBin();
+let pgServer: TestPostgres | undefined;
+
+describe(`compiled segment SQL = memory engine, generated shops and expressions, in DuckDB and ${"missing" in server ? `(skipped: ${server.missing}) ` : ""}in a real PostgreSQL`, () => {
+  beforeAll(async () => {
+    if (!("missing" in server)) pgServer = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pgServer?.stop();
+  });
+
   it.each(SEEDS)("seed %i", async (seed) => {
     const r = random(seed);
     const dir = await mkdtemp(join(tmpdir(), "audience-sql-"));
@@ -378,8 +391,11 @@ describe("compiled segment SQL = memory engine, generated shops and expressions"
           }),
         propertyNames(plan),
       );
-      const compared = await compareEngines(plan, data.profiles, rows);
-      expect(compared).toBe(PER_SHOP * 3);
+      expect(await compareEngines(plan, data.profiles, rows)).toBe(PER_SHOP * 3);
+      if (pgServer !== undefined)
+        expect(await compareEngines(plan, data.profiles, rows, postgresTarget(pgServer.url))).toBe(
+          PER_SHOP * 3,
+        );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -31,7 +31,7 @@ import type { IngestContext } from "../../src/model/ingest-context.js";
 import type { Profiles } from "../../src/model/profile.js";
 import { CustomerStore } from "../../src/model/store.js";
 import { parseBoolean, parseNumber } from "../../src/model/values.js";
-import { dialectFor } from "../../src/sql/dialect.js";
+import { dialectFor, type DialectName } from "../../src/sql/dialect.js";
 import {
   createTableStatements,
   profileColumns,
@@ -384,6 +384,29 @@ export interface LoadedTables {
   close(): void;
 }
 
+/**
+ * The `profiles` columns for the plan's fields, with the memory engine's getter of each: what
+ * every loader of the test tables writes, row by row.
+ */
+export function profileGetters(
+  profiles: Profiles,
+  fields: readonly string[],
+): { spec: ColumnSpec; get: (c: number) => Value | undefined }[] {
+  const s = profiles.store;
+  return profileColumns(fields).map((spec) => {
+    switch (spec.name) {
+      case "customer":
+        return { spec, get: (c: number): Value => c };
+      case "customer_key":
+        return { spec, get: (c: number): Value => s.key(c) };
+      case "can_text":
+        return { spec, get: (c: number): Value => s.cannotText[c] === 0 };
+      default:
+        return { spec, get: profiles.field(spec.name) };
+    }
+  });
+}
+
 /** A new in-memory DuckDB with the tables of tables.ts filled for `profiles` and `rows`. */
 export async function loadTables(
   profiles: Profiles,
@@ -394,25 +417,12 @@ export async function loadTables(
   const connection = await instance.connect();
   const d = dialectFor("duckdb");
   for (const sql of createTableStatements(d, fields)) await connection.run(sql);
-  const s = profiles.store;
-  const columns = profileColumns(fields);
-  const getters = columns.map((spec) => {
-    switch (spec.name) {
-      case "customer":
-        return (c: number): Value => c;
-      case "customer_key":
-        return (c: number): Value => s.key(c);
-      case "can_text":
-        return (c: number): Value => s.cannotText[c] === 0;
-      default:
-        return profiles.field(spec.name);
-    }
-  });
+  const columns = profileGetters(profiles, fields);
   const profileAppender = await connection.createAppender(TABLES.profiles);
   for (let c = 0; c < profiles.size; c++) {
-    for (const [i, spec] of columns.entries()) {
+    for (const { spec, get } of columns) {
       const type = spec.type;
-      const v = cell(spec, getters[i](c));
+      const v = cell(spec, get(c));
       if (v === null) profileAppender.appendNull();
       else if (type === "integer") profileAppender.appendInteger(v as number);
       else if (type === "double") profileAppender.appendDouble(v as number);
@@ -507,17 +517,41 @@ export function indexes(flags: Uint8Array): number[] {
   return out;
 }
 
+/** Where compiled SQL runs in the differential tests: a dialect and a loader of the tables. */
+export interface SqlTarget {
+  dialect: DialectName;
+  load(
+    profiles: Profiles,
+    fields: readonly string[],
+    rows: CapturedRows,
+  ): Promise<{ run(sql: string): Promise<Map<string, number[]>>; close(): Promise<void> }>;
+}
+
+/** An in-memory DuckDB (the default target). */
+export const DUCKDB_TARGET: SqlTarget = {
+  dialect: "duckdb",
+  async load(profiles, fields, rows) {
+    const tables = await loadTables(profiles, fields, rows);
+    return {
+      run: (sql) => runSegmentsSql(tables.connection, sql),
+      close: async () => tables.close(),
+    };
+  },
+};
+
 /**
- * Compares the memory engine's results for `plan` with the compiled SQL's, in three modes; returns
- * the number of segment comparisons made. Differences fail with the segment's id.
+ * Compares the memory engine's results for `plan` with the compiled SQL's run by `target`, in
+ * three modes; returns the number of segment comparisons made. Differences fail with the
+ * segment's id.
  */
 export async function compareEngines(
   plan: SegmentPlan,
   profiles: Profiles,
   rows: CapturedRows,
+  target: SqlTarget = DUCKDB_TARGET,
 ): Promise<number> {
-  const tables = await loadTables(profiles, plan.fields, rows);
-  const d = dialectFor("duckdb");
+  const tables = await target.load(profiles, plan.fields, rows);
+  const d = dialectFor(target.dialect);
   let compared = 0;
   try {
     const byMode = async (
@@ -527,16 +561,18 @@ export async function compareEngines(
     ) => {
       const memory = evaluateSegments(plan, profiles, { exclusive });
       const sql = compileSegmentsSql(plan, d, { rows: mode, exclusive });
-      const got = await runSegmentsSql(tables.connection, sql);
+      const got = await tables.run(sql);
       for (const r of memory) {
         const expected = indexes(pick(r));
         expect({
           segment: r.segment.id,
+          dialect: target.dialect,
           mode,
           exclusive,
           members: got.get(r.segment.id) ?? [],
         }).toEqual({
           segment: r.segment.id,
+          dialect: target.dialect,
           mode,
           exclusive,
           members: expected,
@@ -548,7 +584,7 @@ export async function compareEngines(
     await byMode("assigned", false, (r) => r.reachable);
     await byMode("assigned", true, (r) => r.assigned);
   } finally {
-    tables.close();
+    await tables.close();
   }
   return compared;
 }
