@@ -8,8 +8,13 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { PRESETS, type InputKind } from "../../src/config/presets.js";
 import { UserError } from "../../src/errors.js";
-import { loadCsvInput, rowFields, type LoadPath } from "../../src/engine/duckdb/read.js";
-import { parseCsv, type CsvReadResult } from "../../src/io/csv-reader.js";
+import {
+  dropRawTable,
+  loadCsvInput,
+  rowFields,
+  type LoadPath,
+} from "../../src/engine/duckdb/read.js";
+import { parseCsv, type CsvReadResult, type Delimiter } from "../../src/io/csv-reader.js";
 import { IngestContext } from "../../src/model/ingest-context.js";
 import { sinkFor } from "../../src/model/profiles-from-rows.js";
 import { RejectLog, type RejectRecord } from "../../src/model/rejects.js";
@@ -34,12 +39,16 @@ function failure(error: unknown): ReadOutcome {
   throw error;
 }
 
-export async function memoryRead(path: string, display: string): Promise<ReadOutcome> {
+export async function memoryRead(
+  path: string,
+  display: string,
+  delimiter?: Delimiter,
+): Promise<ReadOutcome> {
   const header: string[][] = [];
   const rows: ReadRow[] = [];
   try {
     const result = await parseCsv(
-      { path, display },
+      { path, display, ...(delimiter === undefined ? {} : { delimiter }) },
       {
         header: (fields) => header.push(fields),
         row: (fields, line) => rows.push({ line, fields }),
@@ -58,16 +67,23 @@ export async function duckdbRead(
   connection: DuckDBConnection,
   path: string,
   display: string,
+  delimiter?: Delimiter,
 ): Promise<ReadOutcome & { path?: LoadPath }> {
   const table = `raw_${++tables}`;
   try {
-    const raw = await loadCsvInput(connection, { path, display, table, hash: true });
-    const result = await connection.runAndReadAll(`SELECT * FROM ${table} ORDER BY rowid`);
+    const raw = await loadCsvInput(connection, {
+      path,
+      display,
+      table,
+      hash: true,
+      ...(delimiter === undefined ? {} : { delimiter }),
+    });
+    const result = await connection.runAndReadAll(`SELECT * FROM ${table} ORDER BY line`);
     const rows = result.getRows().map(([line, ...cells]) => ({
       line: Number(line),
       fields: rowFields(cells.map((c) => (c === null ? null : String(c)))),
     }));
-    await connection.run(`DROP TABLE ${table}`);
+    await dropRawTable(connection, table);
     return { header: raw.header, rows, result: raw.read, path: raw.path };
   } catch (error) {
     return failure(error);

@@ -144,6 +144,19 @@ describe("the DuckDB reader equals the memory engine's", () => {
     }
   });
 
+  it("delimiter: set, fitting the file or not", async () => {
+    const path = join(work, "forced.csv");
+    await writeFile(path, HOSTILE["quoted-breaks.csv"]);
+    for (const delimiter of [",", ";", "\t"] as const) {
+      const memory = await memoryRead(path, "forced.csv", delimiter);
+      expect(await duckdbRead(db.connection, path, "forced.csv", delimiter)).toEqual({
+        ...memory,
+        ...(memory.error === undefined ? { path: "read_csv" } : {}),
+      });
+    }
+    expect((await memoryRead(path, "forced.csv", ";")).error?.code).toBe("WRONG_DELIMITER");
+  });
+
   it("a missing file and a folder fail as in the memory engine", async () => {
     await agree(join(work, "nope.csv"), "nope.csv");
     await agree(work, "folder");
@@ -187,7 +200,7 @@ describe("loadCsvInput", () => {
       3,
       "read_csv",
     ]);
-    const rows = (await db.connection.runAndReadAll("SELECT * FROM t_lines ORDER BY rowid"))
+    const rows = (await db.connection.runAndReadAll("SELECT * FROM t_lines ORDER BY line"))
       .getRows()
       .map((r) => r.map((v) => (typeof v === "bigint" ? Number(v) : v)));
     expect(rows).toEqual([

@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { parse as parseSync } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { UserError } from "../../errors.js";
@@ -49,9 +50,10 @@ export type LoadPath = "read_csv" | "transcoded";
 
 export interface RawTable {
   /**
-   * The table: `line BIGINT` (the row's first line in the file, 1 = header) then `c0`, `c1`, …
-   * VARCHAR, one per cell. A row shorter than `width` has NULL after its last cell; an empty
-   * cell is `''`. Rows are in file order (and in `line` order).
+   * The raw table (a view; `dropRawTable` removes it and its storage): `line BIGINT` (the row's
+   * first line in the file, 1 = header) then `c0`, `c1`, … VARCHAR, one per cell. A row shorter
+   * than `width` has NULL after its last cell; an empty cell is `''`. `ORDER BY line` is file
+   * order.
    */
   table: string;
   header: string[];
@@ -90,6 +92,10 @@ interface Scan {
   delimiter: Delimiter;
   /** Why `read_csv` cannot take the file as it is, or undefined. */
   irregular?: string;
+  /** The first decoded chunk, as csv-parse would see it first (the header line is in it). */
+  head: Buffer;
+  /** Whether `head` is the whole text. */
+  headIsAll: boolean;
 }
 
 /** Reads `input` into a new table `input.table` of `connection`. */
@@ -108,12 +114,37 @@ export async function loadCsvInput(
   if (scan.irregular === undefined) {
     // The header as the memory engine reads it; this also raises its errors about the header
     // line (empty file, a `delimiter:` that does not fit) word for word.
-    header = await readHeader(input);
+    header = quickHeader(input, scan) ?? (await readHeader(input));
     const direct = await readDirect(connection, input, scan, header);
     if (direct.ok) return direct.table;
     scan.irregular = direct.reason;
   }
   return readTranscoded(connection, input, scan.irregular);
+}
+
+/**
+ * The header from the first decoded chunk of the scan, parsed with the memory engine's options,
+ * when that is certain: no `delimiter:` to check, and the record ends inside the chunk.
+ */
+function quickHeader(input: CsvInput, scan: Scan): string[] | undefined {
+  if (input.delimiter !== undefined || scan.head.length === 0) return undefined;
+  try {
+    const records = parseSync(scan.head, {
+      delimiter: scan.delimiter,
+      record_delimiter: ["\r\n", "\n", "\r"],
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      to: 1,
+      info: true,
+    }) as unknown as { record: string[]; info: { bytes: number } }[];
+    const first = records[0];
+    if (first === undefined) return undefined;
+    if (!scan.headIsAll && first.info.bytes >= scan.head.length) return undefined;
+    return first.record;
+  } catch {
+    return undefined;
+  }
 }
 
 class HeaderRead extends Error {
@@ -152,8 +183,8 @@ async function scanFile(input: CsvInput): Promise<Scan> {
       yield buffer;
     }
   })();
-  const head = await counted.next();
-  const first = head.done === true ? Buffer.alloc(0) : head.value;
+  const opened = await counted.next();
+  const first = opened.done === true ? Buffer.alloc(0) : opened.value;
   async function* all(): AsyncGenerator<Buffer> {
     if (first.length > 0) yield first;
     yield* counted;
@@ -170,10 +201,14 @@ async function scanFile(input: CsvInput): Promise<Scan> {
   let irregular: string | undefined;
   let previous = -1;
   let started = false;
+  let head: Buffer = Buffer.alloc(0);
+  let afterHead = 0;
   const look = (decoded: Buffer) => {
     if (decoded.length === 0) return;
+    if (started) afterHead += decoded.length;
     if (!started) {
       started = true;
+      head = decoded;
       delimiter ??= detectDelimiter(decoded.toString("utf8", 0, Math.min(decoded.length, 1 << 16)));
       if (decoded[0] === 0x0a || decoded[0] === 0x0d) irregular ??= "an empty first line";
     }
@@ -201,6 +236,8 @@ async function scanFile(input: CsvInput): Promise<Scan> {
     windows1252Bytes: decoder.windows1252Bytes,
     delimiter: delimiter ?? ",",
     ...(irregular === undefined ? {} : { irregular }),
+    head,
+    headIsAll: afterHead === 0,
   };
 }
 
@@ -239,7 +276,7 @@ function delimiterSql(delimiter: Delimiter): string {
 
 type DirectResult = { ok: true; table: RawTable } | { ok: false; reason: string };
 
-let tables = 0;
+let loads = 0;
 
 async function readDirect(
   connection: DuckDBConnection,
@@ -248,9 +285,8 @@ async function readDirect(
   header: string[],
 ): Promise<DirectResult> {
   const width = header.length;
-  const id = `${process.pid}_${++tables}`;
-  const stage = `audience_stage_${id}`;
-  const rejects = `audience_rejects_${id}`;
+  const stored = cellsTable(input.table);
+  const rejects = `audience_rejects_${process.pid}_${++loads}`;
   const options = (parallel: boolean) =>
     [
       `columns = ${columnsSql(width)}`,
@@ -271,14 +307,18 @@ async function readDirect(
       `rejects_scan = ${sqlString(`${rejects}_scans`)}`,
       `parallel = ${parallel}`,
     ].join(", ");
+  // The header is row 0: the table's rowid is then the row's index in the file.
   const load = (parallel: boolean) =>
     connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM read_csv(${sqlString(input.path)}, ${options(parallel)})`,
+      `CREATE OR REPLACE TABLE ${stored} AS SELECT * FROM read_csv(${sqlString(input.path)}, ${options(parallel)})`,
     );
-  const cleanup = async () => {
-    await connection.run(`DROP TABLE IF EXISTS ${stage}`);
+  const dropRejects = async () => {
     await connection.run(`DROP TABLE IF EXISTS ${rejects}_errors`);
     await connection.run(`DROP TABLE IF EXISTS ${rejects}_scans`);
+  };
+  const fail = async (reason: string): Promise<DirectResult> => {
+    await dropRawTable(connection, input.table);
+    return { ok: false, reason };
   };
   try {
     try {
@@ -289,52 +329,72 @@ async function readDirect(
       await load(false);
     }
   } catch (error) {
-    await cleanup();
+    await dropRejects();
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return { ok: false, reason: `read_csv: ${message}` };
+    return fail(`read_csv: ${message}`);
   }
   try {
-    const rejected = await scalar(connection, `SELECT count(*) FROM ${rejects}_errors`);
-    if (rejected > 0) {
-      const kind = await connection.runAndReadAll(
-        `SELECT error_type FROM ${rejects}_errors ORDER BY byte_position LIMIT 1`,
-      );
-      return { ok: false, reason: `read_csv: ${String(kind.getRows()[0]?.[0])}` };
-    }
-    // The first row is the header: it must be the one the memory engine read.
-    const first = await connection.runAndReadAll(`SELECT * FROM ${stage} LIMIT 1`);
-    const firstRow = first.getRows()[0]?.map((v) => (v === null ? null : String(v))) ?? [];
-    if (JSON.stringify(rowFields(firstRow)) !== JSON.stringify(header)) {
-      return { ok: false, reason: "read_csv read another header line" };
-    }
-    const cells = Array.from({ length: width }, (_, i) => cellColumn(i));
-    const breaks = cells
-      .map((c) => `coalesce(length(${c}) - length(replace(${c}, chr(10), '')), 0)`)
-      .join(" + ");
-    const inner = await scalar(connection, `SELECT coalesce(sum(${breaks}), 0) FROM ${stage}`);
-    // Row k (0 = header) starts on line 1 + k + the line breaks inside the cells of rows before it.
-    const line =
-      inner === 0
-        ? "rowid + 1"
-        : `rowid + 1 + coalesce(sum(${breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)`;
-    await connection.run(
-      `CREATE OR REPLACE TABLE ${input.table} AS SELECT line, ${cells.join(", ")} FROM (SELECT CAST(${line} AS BIGINT) AS line, rowid AS ordinal, ${cells.join(", ")} FROM ${stage}) WHERE ordinal > 0 ORDER BY ordinal`,
+    const rejected = await connection.runAndReadAll(
+      `SELECT error_type FROM ${rejects}_errors ORDER BY byte_position LIMIT 1`,
     );
-    const rows = await scalar(connection, `SELECT count(*) FROM ${input.table}`);
-    return {
-      ok: true,
-      table: {
-        table: input.table,
-        header,
-        width,
-        rows,
-        read: readResult(scan, rows),
-        path: "read_csv",
-      },
-    };
+    const kind = rejected.getRows()[0]?.[0];
+    if (kind !== undefined) return await fail(`read_csv: ${String(kind)}`);
   } finally {
-    await cleanup();
+    await dropRejects();
   }
+  // The first row is the header: it must be the one the memory engine read.
+  const first = await connection.runAndReadAll(`SELECT * FROM ${stored} WHERE rowid = 0`);
+  const firstRow = first.getRows()[0]?.map((v) => (v === null ? null : String(v))) ?? [];
+  if (JSON.stringify(rowFields(firstRow)) !== JSON.stringify(header)) {
+    return fail("read_csv read another header line");
+  }
+  const cells = Array.from({ length: width }, (_, i) => cellColumn(i));
+  // Row k (0 = header) starts on line 1 + k + the line breaks inside the cells of the rows before
+  // it. Rows with line breaks are few: their running sum is a small table, joined ASOF.
+  const breaksTable = `${stored}_breaks`;
+  const breaks = cells
+    .map((c) => `coalesce(length(${c}) - length(replace(${c}, chr(10), '')), 0)`)
+    .join(" + ");
+  const holds = cells.map((c) => `contains(${c}, chr(10))`).join(" OR ");
+  await connection.run(
+    `CREATE OR REPLACE TABLE ${breaksTable} AS SELECT ordinal, sum(n) OVER (ORDER BY ordinal) AS before FROM (SELECT rowid AS ordinal, ${breaks} AS n FROM ${stored} WHERE ${holds})`,
+  );
+  const anyBreak = await scalar(connection, `SELECT count(*) FROM ${breaksTable}`);
+  const list = cells.map((c) => `s.${c}`).join(", ");
+  if (anyBreak === 0) {
+    await connection.run(`DROP TABLE ${breaksTable}`);
+    await connection.run(
+      `CREATE OR REPLACE VIEW ${input.table} AS SELECT CAST(s.rowid + 1 AS BIGINT) AS line, ${list} FROM ${stored} s WHERE s.rowid > 0`,
+    );
+  } else {
+    await connection.run(
+      `CREATE OR REPLACE VIEW ${input.table} AS SELECT CAST(s.rowid + 1 + coalesce(b.before, 0) AS BIGINT) AS line, ${list} FROM ${stored} s ASOF LEFT JOIN ${breaksTable} b ON s.rowid > b.ordinal WHERE s.rowid > 0`,
+    );
+  }
+  const rows = (await scalar(connection, `SELECT count(*) FROM ${stored}`)) - 1;
+  return {
+    ok: true,
+    table: {
+      table: input.table,
+      header,
+      width,
+      rows,
+      read: readResult(scan, rows),
+      path: "read_csv",
+    },
+  };
+}
+
+/** Where the cells of raw table `table` are stored (`table` itself is a view with `line`). */
+function cellsTable(table: string): string {
+  return `${table}_cells`;
+}
+
+/** Drops raw table `table` (the view and what it reads). */
+export async function dropRawTable(connection: DuckDBConnection, table: string): Promise<void> {
+  await connection.run(`DROP VIEW IF EXISTS ${table}`);
+  await connection.run(`DROP TABLE IF EXISTS ${cellsTable(table)}_breaks`);
+  await connection.run(`DROP TABLE IF EXISTS ${cellsTable(table)}`);
 }
 
 async function scalar(connection: DuckDBConnection, sql: string): Promise<number> {
@@ -418,15 +478,18 @@ async function readTranscoded(
       writer.close();
     }
     const cells = Array.from({ length: width }, (_, i) => cellColumn(i));
+    const stored = cellsTable(input.table);
+    await dropRawTable(connection, input.table);
     if (result.rows === 0) {
       const columns = ["line BIGINT", ...cells.map((c) => `${c} VARCHAR`)];
-      await connection.run(`CREATE OR REPLACE TABLE ${input.table} (${columns.join(", ")})`);
+      await connection.run(`CREATE TABLE ${stored} (${columns.join(", ")})`);
     } else {
       const columns = [`'line': 'BIGINT'`, ...cells.map((c) => `${sqlString(c)}: 'VARCHAR'`)];
       await connection.run(
-        `CREATE OR REPLACE TABLE ${input.table} AS SELECT * FROM read_csv(${sqlString(file)}, columns = {${columns.join(", ")}}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', nullstr = '\n', allow_quoted_nulls = false, null_padding = true, strict_mode = true, max_line_size = ${MAX_LINE * 4}, parallel = false)`,
+        `CREATE TABLE ${stored} AS SELECT * FROM read_csv(${sqlString(file)}, columns = {${columns.join(", ")}}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', nullstr = '\n', allow_quoted_nulls = false, null_padding = true, strict_mode = true, max_line_size = ${MAX_LINE * 4}, parallel = false)`,
       );
     }
+    await connection.run(`CREATE VIEW ${input.table} AS SELECT * FROM ${stored}`);
     return {
       table: input.table,
       header,
