@@ -20,7 +20,7 @@ import { sinkFor } from "../../src/model/profiles-from-rows.js";
 import { RejectLog, type RejectRecord } from "../../src/model/rejects.js";
 import { day } from "./shop.js";
 
-export interface ReadRow {
+interface ReadRow {
   line: number;
   fields: string[];
 }

@@ -70,7 +70,7 @@ const CHUNK = 1 << 20;
 /** The longest physical line DuckDB accepts here; the memory engine accepts 4 MB records. */
 const MAX_LINE = 4 * 1024 * 1024 + 64;
 
-export function cellColumn(index: number): string {
+function cellColumn(index: number): string {
   return `c${index}`;
 }
 
