@@ -71,10 +71,18 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// Wall time, and the CPU time of this process (all its threads: DuckDB's too), which says more
+// than wall time on a machine shared with other work.
 async function timed(fn) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const value = await fn();
-  return { seconds: (performance.now() - started) / 1000, value };
+  const used = process.cpuUsage(cpu);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    cpu: (used.user + used.system) / 1e6,
+    value,
+  };
 }
 
 const dir = await dataset();
@@ -83,6 +91,7 @@ let bytes = 0;
 for (const f of files) bytes += (await stat(f)).size;
 
 const samples = { duckdb: [], memory: [], floor: [] };
+const cpu = { duckdb: [], memory: [] };
 let rows = 0;
 const paths = new Set();
 for (let i = 0; i < RUNS; i++) {
@@ -105,6 +114,7 @@ for (let i = 0; i < RUNS; i++) {
     return n;
   });
   samples.duckdb.push(duck.seconds);
+  cpu.duckdb.push(duck.cpu);
   rows = duck.value;
   const memory = await timed(async () => {
     let n = 0;
@@ -115,18 +125,24 @@ for (let i = 0; i < RUNS; i++) {
     return n;
   });
   samples.memory.push(memory.seconds);
+  cpu.memory.push(memory.cpu);
   if (memory.value !== rows) throw new Error(`row counts differ: ${memory.value} vs ${rows}`);
   const floor = await timed(() => run([join(here, "parse-floor.mjs"), ...files]));
   samples.floor.push(floor.seconds);
 }
 
-const line = (label, seconds) =>
+const line = (label, seconds, cpuSeconds) =>
   `${label.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s ${Math.round(rows / seconds)
     .toLocaleString("en-US")
-    .padStart(12)} rows/s ${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s`;
+    .padStart(12)} rows/s ${(bytes / 1e6 / seconds).toFixed(0).padStart(5)} MB/s` +
+  (cpuSeconds === undefined ? "" : `  (CPU ${cpuSeconds.toFixed(2)} s)`);
 console.log(
   `${CONTACTS.toLocaleString("en-US")} contacts: ${rows.toLocaleString("en-US")} data rows, ${(bytes / 1e6).toFixed(0)} MB, ${RUNS} run(s), median; ${cpus().length} CPUs`,
 );
-console.log(line(`duckdb raw load (${[...paths].join(", ")})`, median(samples.duckdb)));
-console.log(line("memory engine reader (parseCsv, one thread)", median(samples.memory)));
+console.log(
+  line(`duckdb raw load (${[...paths].join(", ")})`, median(samples.duckdb), median(cpu.duckdb)),
+);
+console.log(
+  line("memory engine reader (parseCsv, one thread)", median(samples.memory), median(cpu.memory)),
+);
 console.log(line("csv-parse floor (parse-floor.mjs)", median(samples.floor)));
