@@ -86,7 +86,8 @@ function sources(dir: string): string[] {
 describe("@duckdb/node-api is loaded lazily", () => {
   it("is imported for its types only, and loaded by open.ts alone, with import()", () => {
     const found: string[] = [];
-    for (const file of sources(SRC)) {
+    // Unit tests are never loaded by the CLI: they may import the package as they like.
+    for (const file of sources(SRC).filter((f) => !f.endsWith(".test.ts"))) {
       const text = readFileSync(file, "utf8");
       const name = relative(SRC, file);
       for (const match of text.matchAll(
@@ -96,7 +97,7 @@ describe("@duckdb/node-api is loaded lazily", () => {
         if (!typeOnly) found.push(`${name}: static ${match[1]} of ${match[3]}`);
       }
       for (const match of text.matchAll(/\bimport\(\s*"(@duckdb\/[^"]+)"\s*\)/g)) {
-        if (name !== join("engine", "duckdb", "open.ts") && !name.endsWith(".test.ts"))
+        if (name !== join("engine", "duckdb", "open.ts"))
           found.push(`${name}: import() of ${match[1]}`);
       }
       if (/require\(\s*["']@duckdb\//.test(text)) found.push(`${name}: require of @duckdb`);
