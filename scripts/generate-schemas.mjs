@@ -10,7 +10,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { toJsonSchema } from "../dist/config/schema.js";
+import { toJsonSchema } from "../dist/yaml/schema.js";
 import { SEGMENT_FILE_SCHEMA, SEGMENT_FILE_SCHEMA_TITLE } from "../dist/segments/segment-schema.js";
 import { CONFIG_SCHEMA, CONFIG_SCHEMA_TITLE } from "../dist/config/config-schema.js";
 

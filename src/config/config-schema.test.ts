@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SCHEMA, CONFIG_SCHEMA_TITLE } from "./config-schema.js";
-import { toJsonSchema, type Schema } from "./schema.js";
+import { toJsonSchema, type Schema } from "../yaml/schema.js";
 
 const COMMITTED = new URL("../../schemas/audience.schema.json", import.meta.url);
 

@@ -5,29 +5,26 @@
 import { DEFAULT_HISTORY_KEEP, MAX_HISTORY_KEEP } from "../io/history.js";
 import { OUTPUT_FORMATS } from "../segments/definition.js";
 import { INPUT_KINDS, PRESET_NAMES } from "./presets.js";
-import type { Schema } from "./schema.js";
+import type { ArraySchema, ObjectSchema, StringSchema, UnionSchema } from "../yaml/schema.js";
 
-const path = (description: string): Schema => ({
-  type: "string",
-  format: "path",
-  minLength: 1,
-  description,
-});
+const path = (description: string) =>
+  ({ type: "string", format: "path", minLength: 1, description }) as const satisfies StringSchema;
 
-const paths = (description: string): Schema => ({
-  type: "union",
-  anyOf: [
-    path("a file, or a name pattern such as orders_export*.csv"),
-    {
-      type: "array",
-      items: path("a file, or a name pattern such as orders_export*.csv"),
-      minItems: 1,
-    },
-  ],
-  description: `${description}; several files (a list, or a pattern) are read in name order`,
-});
+const paths = (description: string) =>
+  ({
+    type: "union",
+    anyOf: [
+      path("a file, or a name pattern such as orders_export*.csv"),
+      {
+        type: "array",
+        items: path("a file, or a name pattern such as orders_export*.csv"),
+        minItems: 1,
+      },
+    ],
+    description: `${description}; several files (a list, or a pattern) are read in name order`,
+  }) as const satisfies UnionSchema;
 
-const columnSource: Schema = {
+const columnSource = {
   type: "union",
   anyOf: [
     { type: "string", minLength: 1, description: "a header of the file" },
@@ -38,19 +35,20 @@ const columnSource: Schema = {
       description: "headers tried in order, per row: the first non-empty cell wins",
     },
   ],
-};
+} as const satisfies UnionSchema;
 
-const cutPoints = (what: string): Schema => ({
-  type: "array",
-  items: { type: "number" },
-  minItems: 4,
-  maxItems: 4,
-  description: `four ascending thresholds for ${what} instead of the quintiles of your buyers`,
-});
+const cutPoints = (what: string) =>
+  ({
+    type: "array",
+    items: { type: "number" },
+    minItems: 4,
+    maxItems: 4,
+    description: `four ascending thresholds for ${what} instead of the quintiles of your buyers`,
+  }) as const satisfies ArraySchema;
 
 export const CONFIG_SCHEMA_TITLE = "audience configuration (audience.yaml)";
 
-export const CONFIG_SCHEMA: Schema = {
+export const CONFIG_SCHEMA = {
   type: "object",
   description: "audience configuration: where the exports are and how to read them",
   properties: {
@@ -209,4 +207,4 @@ export const CONFIG_SCHEMA: Schema = {
       },
     },
   },
-};
+} as const satisfies ObjectSchema;

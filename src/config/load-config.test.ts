@@ -190,3 +190,11 @@ describe("resolveSettings", () => {
     );
   });
 });
+
+describe("plain expressions in audience.yaml", () => {
+  it("lets audience.yaml's orders_filter use `: ` in a string without quotes", () => {
+    const loaded = loadConfigText("audience.yaml", 'orders_filter: status != "on hold: fraud"\n');
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.values.orders_filter?.text).toBe('status != "on hold: fraud"');
+  });
+});

@@ -4,7 +4,7 @@
  * country, as_of, orders_filter, RFM thresholds and map). Every problem is collected with its
  * position so the user sees them all at once.
  */
-import { isScalar, LineCounter, type Node, type Scalar } from "yaml";
+import { isNode, isScalar, type Node } from "yaml";
 import { getCountries } from "libphonenumber-js";
 import { parseIsoDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
@@ -12,52 +12,46 @@ import { ORDER_ROW_ENV } from "../dsl/env.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
-import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";
 import { buildRfmMap, DEFAULT_RFM_MAP, type RfmMap } from "../rfm/segment-map.js";
-import type { OutputFormat } from "../segments/definition.js";
-import { parseYamlWithExpressions } from "../segments/plain-expressions.js";
-import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js";
 import { suggest } from "../suggest.js";
+import { expressionSpans } from "../yaml/expression-spans.js";
+import { diagnosticAt, parseYamlSource, type SourceFile } from "../yaml/positions.js";
+import { validateNode, type Infer } from "../yaml/schema.js";
+import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
-import { PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
-import {
-  diagnosticAt,
-  diagnosticAtRange,
-  locate,
-  validateNode,
-  type SourceFile,
-} from "./schema.js";
+import { PRESETS, type Preset } from "./presets.js";
 
-/** The config file's values, paths still as written. */
-export interface ConfigValues {
+/** `audience.yaml` as written: the schema's shape. */
+type ConfigFile = Infer<typeof CONFIG_SCHEMA>;
+
+/**
+ * The config file's values, paths still as written: the schema's shape, with what the loader reads
+ * further (a single path as a list, the checked filter, the as_of day, the RFM settings).
+ */
+export type ConfigValues = Omit<
+  ConfigFile,
+  | "contacts"
+  | "orders"
+  | "events"
+  | "lists"
+  | "segments"
+  | "delimiter"
+  | "orders_filter"
+  | "rfm"
+  | "as_of"
+> & {
   /** Files or name patterns (`orders_export*.csv`), as written. */
   contacts?: string[];
   orders?: string[];
   events?: string[];
   lists?: string[];
-  preset?: string;
-  columns?: Partial<Record<InputKind, ColumnMap>>;
-  delimiter?: Delimiter;
-  decimal?: "." | ",";
   segments?: string[];
-  out?: string;
-  format?: OutputFormat;
-  timezone?: string;
-  default_country?: string;
-  date_order?: DateOrder;
+  delimiter?: Delimiter;
   orders_filter?: CheckedFilter;
-  exclude_status?: string[];
-  currency?: string;
-  exchange_rates?: Record<string, number>;
-  reporting_currency?: string;
   rfm?: RfmSettings;
   as_of?: EpochDay;
-  hash?: boolean;
-  exclusive?: boolean;
-  strict?: boolean;
-  history?: { keep?: number };
-}
+};
 
 export interface CheckedFilter {
   text: string;
@@ -92,60 +86,46 @@ function knownZones(): string[] {
 
 /** Parses and checks the text of an `audience.yaml`. Pure: the caller reads the file. */
 export function loadConfigText(file: string, text: string): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const source: SourceFile = { file, text, lineCounter };
-  const doc = parseYamlWithExpressions(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
-  const diagnostics: Diagnostic[] = [];
-  for (const error of doc.errors) {
-    const [start, end] = error.pos;
-    diagnostics.push({
-      file,
-      ...locate(source, start, end),
-      severity: "error",
-      code: "YAML_SYNTAX",
-      message: error.message.split("\n")[0],
-      source: text,
-    });
-  }
+  const { source, doc } = parseYamlSource(file, text);
+  const diagnostics = syntaxDiagnostics(source, doc.errors);
   if (diagnostics.length > 0) return { values: {}, diagnostics };
   if (doc.contents === null) return { values: {}, diagnostics };
 
-  const validated = validateNode(source, doc.contents as Node, CONFIG_SCHEMA);
+  const validated = validateNode(source, doc.contents, CONFIG_SCHEMA);
   diagnostics.push(...validated.diagnostics);
-  const raw = (validated.value ?? {}) as Record<string, unknown>;
+  const raw: ConfigFile = validated.value ?? {};
   const values: ConfigValues = {};
-  const nodeAt = (...path: string[]): Node | undefined => doc.getIn(path, true) as Node | undefined;
+  const nodeAt = (...path: string[]): Node | undefined => {
+    const found = doc.getIn(path, true);
+    return isNode(found) ? found : undefined;
+  };
   const fail = (node: Node | undefined, code: string, message: string, hint?: string) => {
     diagnostics.push(diagnosticAt(source, node, code, message, hint));
   };
 
-  for (const key of ["out", "preset"] as const) {
-    if (typeof raw[key] === "string") values[key] = raw[key] as string;
-  }
+  if (raw.out !== undefined) values.out = raw.out;
+  if (raw.preset !== undefined) values.preset = raw.preset;
+  const list = (given: string | string[]): string[] =>
+    typeof given === "string" ? [given] : given;
   for (const key of ["contacts", "orders", "events", "lists"] as const) {
-    if (typeof raw[key] === "string") values[key] = [raw[key] as string];
-    else if (Array.isArray(raw[key])) values[key] = raw[key] as string[];
+    const given = raw[key];
+    if (given !== undefined) values[key] = list(given);
   }
   checkCurrencies(raw, values, nodeAt, fail);
-  if (raw.columns !== undefined) values.columns = raw.columns as ConfigValues["columns"];
-  if (typeof raw.delimiter === "string") {
-    values.delimiter = raw.delimiter === "tab" ? "\t" : (raw.delimiter as Delimiter);
+  if (raw.columns !== undefined) values.columns = raw.columns;
+  if (raw.delimiter !== undefined) {
+    values.delimiter = raw.delimiter === "tab" ? "\t" : raw.delimiter;
   }
-  if (raw.decimal === "." || raw.decimal === ",") values.decimal = raw.decimal;
-  if (typeof raw.segments === "string") values.segments = [raw.segments];
-  else if (Array.isArray(raw.segments)) values.segments = raw.segments as string[];
-  if (typeof raw.format === "string") values.format = raw.format as OutputFormat;
-  if (typeof raw.date_order === "string") values.date_order = raw.date_order as DateOrder;
-  if (Array.isArray(raw.exclude_status)) values.exclude_status = raw.exclude_status as string[];
+  if (raw.decimal !== undefined) values.decimal = raw.decimal;
+  if (raw.segments !== undefined) values.segments = list(raw.segments);
+  if (raw.format !== undefined) values.format = raw.format;
+  if (raw.date_order !== undefined) values.date_order = raw.date_order;
+  if (raw.exclude_status !== undefined) values.exclude_status = raw.exclude_status;
   for (const key of ["hash", "exclusive", "strict"] as const) {
-    if (typeof raw[key] === "boolean") values[key] = raw[key] as boolean;
+    if (raw[key] !== undefined) values[key] = raw[key];
   }
 
-  if (typeof raw.timezone === "string") {
+  if (raw.timezone !== undefined) {
     if (ZoneClock.isValidZone(raw.timezone)) {
       values.timezone = raw.timezone;
     } else {
@@ -158,9 +138,9 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
       );
     }
   }
-  if (typeof raw.default_country === "string") {
+  if (raw.default_country !== undefined) {
     const country = raw.default_country.toUpperCase();
-    if ((getCountries() as string[]).includes(country)) {
+    if (phoneCountries().has(country)) {
       values.default_country = country;
     } else {
       fail(
@@ -170,27 +150,30 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
       );
     }
   }
-  if (typeof raw.as_of === "string") {
+  if (raw.as_of !== undefined) {
     const day = parseIsoDay(raw.as_of);
     if (day === undefined)
       fail(nodeAt("as_of"), "BAD_DATE", `as_of "${raw.as_of}" is not a real date`);
     else values.as_of = day;
   }
-  if (typeof raw.orders_filter === "string") {
+  if (raw.orders_filter !== undefined) {
     const node = nodeAt("orders_filter");
-    const result = checkExpression(raw.orders_filter, ORDER_ROW_ENV, { expect: "boolean" });
+    const filter = raw.orders_filter;
+    const result = checkExpression(filter, ORDER_ROW_ENV, { expect: "boolean" });
     for (const d of result.diagnostics) {
-      diagnostics.push(expressionDiagnostic(source, node, raw.orders_filter, d));
+      diagnostics.push(
+        isScalar(node)
+          ? expressionSpans(source, node, filter).diagnostic(d)
+          : diagnosticAt(source, node, d.code, d.message, d.hint, d.severity),
+      );
     }
     if (result.ok && result.checked !== undefined) {
-      values.orders_filter = { text: raw.orders_filter, checked: result.checked };
+      values.orders_filter = { text: filter, checked: result.checked };
     }
   }
-  const history = raw.history as { keep?: unknown } | undefined;
-  if (history !== undefined && typeof history.keep === "number")
-    values.history = { keep: history.keep };
+  if (raw.history?.keep !== undefined) values.history = { keep: raw.history.keep };
   if (raw.rfm !== undefined) {
-    values.rfm = checkRfm(raw.rfm as Record<string, unknown>, source, nodeAt, diagnostics);
+    values.rfm = checkRfm(raw.rfm, source, nodeAt, diagnostics);
   }
   if (values.preset !== undefined && PRESETS[values.preset] === undefined) {
     fail(nodeAt("preset"), "BAD_PRESET", `unknown preset "${values.preset}"`);
@@ -198,20 +181,25 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
   return { values, diagnostics };
 }
 
+let countries: Set<string> | undefined;
+function phoneCountries(): Set<string> {
+  countries ??= new Set(getCountries());
+  return countries;
+}
+
 /** `currency:`, or `exchange_rates:` with `reporting_currency:` (codes in upper case). */
 function checkCurrencies(
-  raw: Record<string, unknown>,
+  raw: ConfigFile,
   values: ConfigValues,
   nodeAt: (...path: string[]) => Node | undefined,
   fail: (node: Node | undefined, code: string, message: string, hint?: string) => void,
 ): void {
-  if (typeof raw.currency === "string") values.currency = raw.currency.toUpperCase();
-  if (typeof raw.reporting_currency === "string")
+  if (raw.currency !== undefined) values.currency = raw.currency.toUpperCase();
+  if (raw.reporting_currency !== undefined)
     values.reporting_currency = raw.reporting_currency.toUpperCase();
-  if (raw.exchange_rates !== undefined && typeof raw.exchange_rates === "object") {
+  if (raw.exchange_rates !== undefined) {
     const rates: Record<string, number> = {};
-    for (const [code, rate] of Object.entries(raw.exchange_rates as Record<string, unknown>)) {
-      if (typeof rate !== "number") continue;
+    for (const [code, rate] of Object.entries(raw.exchange_rates)) {
       if (rate === 0) {
         fail(
           nodeAt("exchange_rates", code),
@@ -250,16 +238,15 @@ function checkCurrencies(
 }
 
 function checkRfm(
-  raw: Record<string, unknown>,
+  raw: NonNullable<ConfigFile["rfm"]>,
   source: SourceFile,
   nodeAt: (...path: string[]) => Node | undefined,
   diagnostics: Diagnostic[],
 ): RfmSettings {
   const fixed: RfmCutPoints = {};
   for (const key of ["recency", "frequency", "monetary"] as const) {
-    const cuts = raw[key];
-    if (!Array.isArray(cuts) || cuts.length !== 4) continue;
-    const numbers = cuts as number[];
+    const numbers = raw[key];
+    if (numbers === undefined || numbers.length !== 4) continue;
     if (numbers.some((v, i) => i > 0 && v <= numbers[i - 1])) {
       diagnostics.push(
         diagnosticAt(
@@ -276,8 +263,7 @@ function checkRfm(
   let map = DEFAULT_RFM_MAP;
   let custom = false;
   if (raw.segments !== undefined) {
-    const spec = raw.segments as Record<string, string[]>;
-    const built = buildRfmMap(spec);
+    const built = buildRfmMap(raw.segments);
     for (const problem of built.problems) {
       const node =
         problem.name === undefined
@@ -291,34 +277,6 @@ function checkRfm(
     }
   }
   return { fixed, map, custom };
-}
-
-/** An expression diagnostic (offsets inside the scalar) placed at its file position. */
-export function expressionDiagnostic(
-  source: SourceFile,
-  node: Node | undefined,
-  text: string,
-  d: {
-    code: string;
-    message: string;
-    hint?: string;
-    span: { start: number; end: number };
-    severity: "error" | "warning";
-  },
-): Diagnostic {
-  if (node === undefined || !isScalar(node) || node.range == null) {
-    return diagnosticAt(source, node, d.code, d.message, d.hint, d.severity);
-  }
-  const scalar = node as Scalar;
-  const range = scalar.range as [number, number, number];
-  const map = mapScalar(source.text, {
-    style: (scalar.type ?? "PLAIN") as ScalarStyle,
-    start: range[0],
-    end: range[1],
-    value: text,
-  });
-  const { start, end } = mapSpan(map, d.span);
-  return diagnosticAtRange(source, start, end, d.code, d.message, d.hint, d.severity);
 }
 
 export function presetOf(name: string | undefined): Preset {

@@ -21,7 +21,14 @@ import {
   type ConfigValues,
   type RfmSettings,
 } from "./load-config.js";
-import { PRESET_NAMES, PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
+import {
+  INPUT_KINDS,
+  PRESET_NAMES,
+  PRESETS,
+  type ColumnMap,
+  type InputKind,
+  type Preset,
+} from "./presets.js";
 
 export interface FilePath {
   /** Absolute path, to open. */
@@ -213,7 +220,7 @@ export function resolveSettings(
     inputs,
     preset: presetOf(presetName),
     detectPreset: presetName === undefined,
-    columns: values.columns ?? {},
+    columns: columnMaps(values.columns),
     ...(values.delimiter === undefined ? {} : { delimiter: values.delimiter }),
     decimal: values.decimal ?? "auto",
     segments,
@@ -249,4 +256,20 @@ export function resolveSettings(
     ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
     historyKeep: values.history?.keep ?? DEFAULT_HISTORY_KEEP,
   };
+}
+
+/** `columns:` as the model reads it: each column's headers as a list (one header: a list of one). */
+function columnMaps(columns: ConfigValues["columns"]): Partial<Record<InputKind, ColumnMap>> {
+  const maps: Partial<Record<InputKind, ColumnMap>> = {};
+  for (const kind of INPUT_KINDS) {
+    const given = columns?.[kind];
+    if (given === undefined) continue;
+    maps[kind] = Object.fromEntries(
+      Object.entries(given).map(([column, headers]) => [
+        column,
+        typeof headers === "string" ? [headers] : headers,
+      ]),
+    );
+  }
+  return maps;
 }

@@ -5,47 +5,38 @@
  *
  * Pure: the caller reads the file. Positions are offsets until they become diagnostics.
  */
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  visit,
-  type Node,
-  type Pair,
-  type Scalar,
-  type YAMLMap,
-} from "yaml";
+import { isMap, isNode, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap } from "yaml";
+import { PROFILE_ENV, PROFILE_FIELDS } from "../dsl/env.js";
+import { checkExpression } from "../dsl/index.js";
+import type { Diagnostic } from "../errors.js";
+import { didYouMean } from "../suggest.js";
+import { expressionSpans } from "../yaml/expression-spans.js";
 import {
   diagnosticAt,
   diagnosticAtRange,
   locate,
+  locationOf,
   nodeRange,
-  validateNode,
-  type PlainValue,
+  parseYamlSource,
   type SourceFile,
-} from "../config/schema.js";
-import { PROFILE_ENV, PROFILE_FIELDS } from "../dsl/env.js";
-import { checkExpression } from "../dsl/index.js";
-import type { Diagnostic, SourceLocation } from "../errors.js";
-import { didYouMean } from "../suggest.js";
+} from "../yaml/positions.js";
+import { validateNode, type NodeValidation } from "../yaml/schema.js";
+import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 import {
   SEGMENT_ID_PATTERN,
   type Channel,
-  type ConsentMode,
   type DeclaredSegment,
-  type OutputFormat,
   type SegmentDefinition,
   type SegmentGuard,
 } from "./definition.js";
+import { OUTPUT_PROFILES } from "./output-profiles.js";
 import {
   PROPS_COLUMN_PATTERN,
   SEGMENT_ENTRY_SCHEMA,
   SEGMENT_FILE_SCHEMA,
+  type SegmentDefaults,
+  type SegmentEntry,
 } from "./segment-schema.js";
-import { parseYamlWithExpressions } from "./plain-expressions.js";
-import { OUTPUT_PROFILES } from "./output-profiles.js";
-import { mapScalar, mapSpan, type ScalarSourceMap, type ScalarStyle } from "./source-map.js";
 
 export interface SegmentFileInput {
   /** The name diagnostics use (relative to the working directory, with `/`). */
@@ -69,11 +60,9 @@ const ID_HINT =
   "an id is lowercase letters, digits, - and _ (at most 64, starting with a letter or digit), e.g. win-back: it names the output file";
 const PROPS_REGEXP = new RegExp(PROPS_COLUMN_PATTERN);
 
-type PlainMap = { [key: string]: PlainValue };
-
 /** What a segment inherits from `defaults:`, with the nodes for positions. */
 interface Defaults {
-  value: PlainMap;
+  value: SegmentDefaults;
   node: YAMLMap | undefined;
 }
 
@@ -82,18 +71,14 @@ interface Defaults {
  * so that `order` counts across all files.
  */
 export function parseSegmentFile(input: SegmentFileInput, orderOffset = 0): ParsedSegmentFile {
-  const lineCounter = new LineCounter();
-  const source: SourceFile = { file: input.file, text: input.text, lineCounter };
+  const { source, doc } = parseYamlSource(input.file, input.text);
   const diagnostics: Diagnostic[] = [];
   const result: ParsedSegmentFile = { definitions: [], declared: [], diagnostics };
 
-  const doc = parseYamlWithExpressions(input.text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
   if (doc.errors.length > 0) {
-    diagnostics.push(...syntaxDiagnostics(source, doc.errors));
+    diagnostics.push(
+      ...syntaxDiagnostics(source, doc.errors, { onePerLine: true, expressionKey: "where" }),
+    );
     return result;
   }
   for (const warning of doc.warnings) {
@@ -140,67 +125,41 @@ export function parseSegmentFile(input: SegmentFileInput, orderOffset = 0): Pars
     return result;
   }
 
-  const validation = validateNode(source, root, SEGMENT_FILE_SCHEMA);
-  const fileValue = asMap(validation.value) ?? {};
+  // Each segment entry is checked with its own schema; its result says which problems are its.
+  const entries = new Map<unknown, NodeValidation<SegmentEntry>>();
+  const validation = validateNode(source, root, SEGMENT_FILE_SCHEMA, {
+    each: { schema: SEGMENT_ENTRY_SCHEMA, seen: (node, entry) => entries.set(node, entry) },
+  });
+  for (const d of validation.diagnostics) {
+    // Segment ids are the only keys with a pattern: say it in words.
+    diagnostics.push(d.code === "BAD_KEY" && d.hint === undefined ? { ...d, hint: ID_HINT } : d);
+  }
   const segmentsNode = isMap(root) ? mapGet(root, "segments") : undefined;
   const defaultsNode = isMap(root) ? mapGet(root, "defaults") : undefined;
   const defaults: Defaults = {
-    value: asMap(fileValue.defaults) ?? {},
+    value: validation.value?.defaults ?? {},
     node: isMap(defaultsNode) ? defaultsNode : undefined,
   };
 
   // A segment id given twice in this file is reported by the segment graph, like one given in
-  // two files, with the place of the first: drop the schema's shorter message about it.
-  const segmentPairs = isMap(segmentsNode) ? segmentsNode.items : [];
-  const repeatedKeys = new Set<string>();
-  const seenIds = new Set<string>();
-  for (const pair of segmentPairs) {
-    const id = keyText(pair);
-    if (id === undefined || !ID_REGEXP.test(id)) continue;
-    if (seenIds.has(id)) {
-      repeatedKeys.add(positionKey(locate(source, ...nodeRange(pair.key as Node))));
-    }
-    seenIds.add(id);
-  }
-  for (const d of validation.diagnostics) {
-    if (d.code === "DUPLICATE_KEY" && repeatedKeys.has(positionKey(d))) continue;
-    // Segment ids are the only keys with a pattern: say it in words.
-    diagnostics.push(d.code === "BAD_KEY" && d.hint === undefined ? { ...d, hint: ID_HINT } : d);
-  }
-
-  const firstValues = asMap(fileValue.segments) ?? {};
+  // two files, with the place of the first; the file's validation skipped the repeat.
   const defined = new Set<string>();
-  for (const pair of segmentPairs) {
+  for (const pair of isMap(segmentsNode) ? segmentsNode.items : []) {
     const id = keyText(pair);
     if (id === undefined || !ID_REGEXP.test(id)) continue;
-    let value: PlainMap | undefined;
-    const schemaErrors: Diagnostic[] = [];
-    if (!defined.has(id)) {
-      value = asMap(firstValues[id]);
-      // The whole-file validation already reported this segment's problems: find them by place.
-      schemaErrors.push(
-        ...diagnostics.filter((d) => d.severity === "error" && inside(source, pair, d)),
-      );
-    } else {
-      // The schema skipped the repeated key: validate its value here, for a complete report.
-      const own = validateNode(
-        source,
-        pair.value as Node | null,
-        SEGMENT_ENTRY_SCHEMA,
-        `segments.${id}`,
-      );
-      diagnostics.push(...own.diagnostics);
-      schemaErrors.push(...own.diagnostics.filter((d) => d.severity === "error"));
-      value = asMap(own.value);
+    let entry = defined.has(id) ? undefined : entries.get(pair.value);
+    if (entry === undefined) {
+      entry = validateNode(source, pair.value, SEGMENT_ENTRY_SCHEMA, { path: `segments.${id}` });
+      diagnostics.push(...entry.diagnostics);
     }
     defined.add(id);
     const segment = readSegment(source, {
       id,
       pair,
-      value,
+      value: entry.value,
       defaults,
       order: orderOffset + result.declared.length,
-      valid: schemaErrors.length === 0,
+      valid: !entry.diagnostics.some((d) => d.severity === "error"),
     });
     diagnostics.push(...segment.diagnostics);
     result.declared.push(segment.declared);
@@ -213,7 +172,7 @@ interface SegmentInput {
   id: string;
   pair: Pair;
   /** The schema-checked value (invalid parts left out), or undefined when it is not a mapping. */
-  value: PlainMap | undefined;
+  value: SegmentEntry | undefined;
   defaults: Defaults;
   order: number;
   /** False when the schema found errors in this segment. */
@@ -229,7 +188,7 @@ interface SegmentOutput {
 function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   const { id, pair, defaults } = input;
   const diagnostics: Diagnostic[] = [];
-  const location = locationOf(source, pair.key as Node);
+  const location = locationOf(source, pair.key);
   const declared: DeclaredSegment = {
     id,
     file: source.file,
@@ -247,32 +206,15 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   const whereNode = mapGet(node, "where");
   let checked: ReturnType<typeof checkExpression> | undefined;
   let whereText = "";
-  if (
-    isScalar(whereNode) &&
-    (typeof value.where === "string" || typeof value.where === "boolean")
-  ) {
-    const scalar = whereNode as Scalar;
-    const [start, end] = nodeRange(scalar);
-    whereText = typeof scalar.value === "string" ? scalar.value : source.text.slice(start, end);
+  if (isScalar(whereNode) && value.where !== undefined) {
+    const [start, end] = nodeRange(whereNode);
+    whereText =
+      typeof whereNode.value === "string" ? whereNode.value : source.text.slice(start, end);
     checked = checkExpression(whereText, PROFILE_ENV, { expect: "boolean" });
-    let map: ScalarSourceMap | undefined;
-    const toFile = (span: { start: number; end: number }) => {
-      map ??= mapScalar(source.text, {
-        style: (scalar.type ?? "PLAIN") as ScalarStyle,
-        start,
-        end,
-        value: whereText,
-      });
-      return mapSpan(map, span);
-    };
-    for (const d of checked.diagnostics) {
-      const range = toFile(d.span);
-      diagnostics.push(
-        diagnosticAtRange(source, range.start, range.end, d.code, d.message, d.hint, d.severity),
-      );
-    }
+    const spans = expressionSpans(source, whereNode, whereText);
+    for (const d of checked.diagnostics) diagnostics.push(spans.diagnostic(d));
     for (const ref of checked.segmentRefs) {
-      const range = toFile(ref.span);
+      const range = spans.toFile(ref.span);
       declared.references.push({
         id: ref.id,
         via: "in_segment",
@@ -285,53 +227,53 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   }
 
   // exclude: the segment's own list, else the default one — except for the segments it names.
-  const defaultExclude = stringList(defaults.value.exclude);
+  const defaultExclude = defaults.value.exclude ?? [];
   let exclude: string[] = [];
   let excludeNode: Node | undefined;
   if (value.exclude !== undefined) {
-    exclude = stringList(value.exclude);
+    exclude = value.exclude;
     excludeNode = mapGet(node, "exclude");
   } else if (!defaultExclude.includes(id)) {
     exclude = defaultExclude;
     excludeNode = defaults.node === undefined ? undefined : mapGet(defaults.node, "exclude");
   }
-  const excludeItems = isSeq(excludeNode) ? (excludeNode.items as Node[]) : [];
+  const excludeItems = isSeq(excludeNode) ? excludeNode.items : [];
   exclude = uniqueEntries(source, exclude, excludeItems, "exclude", diagnostics);
   for (const ref of exclude) {
     const item = excludeItems.find((n) => isScalar(n) && n.value === ref);
     declared.references.push({
       id: ref,
       via: "exclude",
-      location: locationOf(source, item ?? excludeNode ?? (pair.key as Node)),
+      location: locationOf(source, item ?? excludeNode ?? pair.key),
     });
   }
 
   // columns: profile fields or props.NAME.
-  let columns = stringList(value.columns ?? defaults.value.columns);
+  let columns = value.columns ?? defaults.value.columns ?? [];
   const columnsNode =
     value.columns !== undefined
       ? mapGet(node, "columns")
       : defaults.node === undefined
         ? undefined
         : mapGet(defaults.node, "columns");
-  const columnItems = isSeq(columnsNode) ? (columnsNode.items as Node[]) : [];
+  const columnItems = isSeq(columnsNode) ? columnsNode.items : [];
   columns = uniqueEntries(source, columns, columnItems, "columns", diagnostics);
   for (const column of columns) {
     if (PROFILE_FIELDS.has(column) || PROPS_REGEXP.test(column)) continue;
     const item = columnItems.find((n) => isScalar(n) && n.value === column);
-    diagnostics.push(unknownColumn(source, item ?? columnsNode ?? (pair.key as Node), column));
+    diagnostics.push(unknownColumn(source, item ?? columnsNode ?? pair.key, column));
     valid = false;
   }
 
   // Google Ads and Meta take their own columns only: an upload with others is refused.
   const format = value.format ?? defaults.value.format;
-  if (columns.length > 0 && typeof format === "string" && FIXED_COLUMNS.has(format)) {
+  if (columns.length > 0 && format !== undefined && FIXED_COLUMNS.has(format)) {
     diagnostics.push(
       diagnosticAt(
         source,
-        columnsNode ?? (pair.key as Node),
+        columnsNode ?? pair.key,
         "COLUMNS_NOT_ACCEPTED",
-        `format ${format} takes only its own columns (${OUTPUT_PROFILES[format as OutputFormat].header.join(", ")}); ${format === "meta" ? "Meta" : "Google Ads"} refuses a file with others`,
+        `format ${format} takes only its own columns (${OUTPUT_PROFILES[format].header.join(", ")}); ${format === "meta" ? "Meta" : "Google Ads"} refuses a file with others`,
         "remove `columns:` from this segment, or write it in another format (generic, klaviyo…)",
       ),
     );
@@ -339,19 +281,19 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   }
 
   // An identifier column of the other channel is written only with that channel's consent.
-  const channelOf = (value.channel ?? defaults.value.channel ?? "email") as Channel;
-  const consentOf = value.consent ?? defaults.value.consent ?? "required";
+  const channel = value.channel ?? defaults.value.channel ?? "email";
+  const consent = value.consent ?? defaults.value.consent ?? "required";
   for (const column of columns) {
-    const other = otherChannelIdentifier(column, channelOf);
-    if (other === undefined || consentOf === "ignore") continue;
+    const other = otherChannelIdentifier(column, channel);
+    if (other === undefined || consent === "ignore") continue;
     const item = columnItems.find((n) => isScalar(n) && n.value === column);
     diagnostics.push(
       diagnosticAt(
         source,
-        item ?? columnsNode ?? (pair.key as Node),
+        item ?? columnsNode ?? pair.key,
         "IDENTIFIER_COLUMN",
-        `columns: ${column} in a ${channelOf} segment is written only for members who agreed to ${other}`,
-        `a ${channelOf} segment reaches people by ${channelOf === "email" ? "email" : "phone"}: drop the column, or use channel: any`,
+        `columns: ${column} in a ${channel} segment is written only for members who agreed to ${other}`,
+        `a ${channel} segment reaches people by ${channel === "email" ? "email" : "phone"}: drop the column, or use channel: any`,
         "warning",
       ),
     );
@@ -364,19 +306,17 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   if (!valid || checked?.checked === undefined || guard === undefined) return output;
   const definition: SegmentDefinition = {
     ...declared,
-    name: typeof value.name === "string" ? value.name : id,
-    ...(typeof value.description === "string" ? { description: value.description } : {}),
+    name: value.name ?? id,
+    ...(value.description === undefined ? {} : { description: value.description }),
     whereText,
     where: checked.checked,
     exclude,
-    channel: (value.channel ?? defaults.value.channel ?? "email") as Channel,
-    consent: (value.consent ?? defaults.value.consent ?? "required") as ConsentMode,
+    channel,
+    consent,
     columns,
-    ...(typeof value.priority === "number" ? { priority: value.priority } : {}),
+    ...(value.priority === undefined ? {} : { priority: value.priority }),
     guard,
-    ...(typeof (value.format ?? defaults.value.format) === "string"
-      ? { format: (value.format ?? defaults.value.format) as OutputFormat }
-      : {}),
+    ...(format === undefined ? {} : { format }),
   };
   output.definition = definition;
   return output;
@@ -454,7 +394,7 @@ function otherChannelIdentifier(column: string, channel: Channel): string | unde
 function uniqueEntries(
   source: SourceFile,
   entries: string[],
-  nodes: Node[],
+  nodes: readonly unknown[],
   key: "exclude" | "columns",
   diagnostics: Diagnostic[],
 ): string[] {
@@ -478,7 +418,7 @@ function uniqueEntries(
   return [...new Set(entries)];
 }
 
-function unknownColumn(source: SourceFile, node: Node, column: string): Diagnostic {
+function unknownColumn(source: SourceFile, node: unknown, column: string): Diagnostic {
   const shown = column.slice(0, 80);
   if (column.startsWith("props.")) {
     return diagnosticAt(
@@ -501,62 +441,6 @@ function unknownColumn(source: SourceFile, node: Node, column: string): Diagnost
 /** Formats whose destination accepts only the columns of its own profile. */
 export const FIXED_COLUMNS: ReadonlySet<string> = new Set(["google-ads", "meta"]);
 
-const WHERE_LINE = /^(\s*where\s*:\s)/;
-
-function syntaxDiagnostics(
-  source: SourceFile,
-  errors: readonly { code: string; message: string; pos: [number, number] }[],
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const lines = new Set<number>();
-  for (const error of errors) {
-    let [start, end] = error.pos;
-    let message = error.message;
-    const { line } = source.lineCounter.linePos(start);
-    // One message per line: a broken line often makes the parser complain several times.
-    if (lines.has(line)) continue;
-    lines.add(line);
-    const lineStart = source.lineCounter.lineStarts[line - 1] ?? 0;
-    const lineEnd = source.text.indexOf("\n", lineStart);
-    const lineText = source.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
-    const where = WHERE_LINE.exec(lineText);
-    let hint: string | undefined;
-    if (where !== null) {
-      hint =
-        'quote the whole expression (where: "…"), or write it as a block: "where: |" and the expression on the next lines, indented';
-      // `where: orders(within: 30d) >= 1`: YAML reads the second ": " as a nested key.
-      const colon = lineText.slice(where[1].length).search(/:(\s|$)/);
-      if (error.code === "BLOCK_AS_IMPLICIT_KEY" && colon >= 0) {
-        start = lineStart + where[1].length + colon;
-        end = start + 1;
-        message = 'the expression contains ": ", which YAML reads as the start of a nested key';
-      }
-    }
-    out.push(diagnosticAtRange(source, start, end, "YAML_SYNTAX", message, hint, "error"));
-  }
-  return out;
-}
-
-function locationOf(source: SourceFile, node: Node | Pair): SourceLocation {
-  return { file: source.file, ...locate(source, ...nodeRange(node)) };
-}
-
-/** Is the diagnostic's start inside the pair (from its key to the end of its value)? */
-function inside(source: SourceFile, pair: Pair, d: Diagnostic): boolean {
-  const start = nodeRange(pair.key as Node)[0];
-  const end = pair.value ? nodeRange(pair.value as Node)[1] : nodeRange(pair.key as Node)[1];
-  const from = locate(source, start, start);
-  const to = locate(source, end, end);
-  const after = (l: number, c: number, l2: number, c2: number) => l > l2 || (l === l2 && c >= c2);
-  return (
-    after(d.line, d.column, from.line, from.column) && after(to.line, to.column, d.line, d.column)
-  );
-}
-
-function positionKey(at: { line: number; column: number }): string {
-  return `${at.line}:${at.column}`;
-}
-
 /** A key as the schema kit reads it (`123:` is the id "123"). */
 function keyText(pair: Pair): string | undefined {
   return isScalar(pair.key) ? String(pair.key.value) : undefined;
@@ -564,14 +448,5 @@ function keyText(pair: Pair): string | undefined {
 
 function mapGet(map: YAMLMap, key: string): Node | undefined {
   const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
-  if (pair === undefined) return undefined;
-  return (pair.value ?? undefined) as Node | undefined;
-}
-
-function asMap(value: PlainValue | undefined): PlainMap | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
-}
-
-function stringList(value: PlainValue | undefined): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  return pair !== undefined && isNode(pair.value) ? pair.value : undefined;
 }

@@ -18,11 +18,12 @@ import {
   type YAMLMap,
 } from "yaml";
 import { parseIsoDay } from "../calendar.js";
-import { diagnosticAt, locate, nodeRange, type SourceFile } from "../config/schema.js";
 import { CANONICAL_COLUMNS, type InputKind } from "../config/presets.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import { didYouMean } from "../suggest.js";
+import { diagnosticAt, locate, nodeRange, type SourceFile } from "../yaml/positions.js";
+import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 
 /** One table of rows, with the place of each row's mapping in the test file. */
 export interface TestTable {
@@ -103,17 +104,7 @@ export function parseTestFile(input: { file: string; text: string }): ParsedTest
 
   const doc = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const [start, end] = error.pos;
-      diagnostics.push({
-        file: input.file,
-        ...locate(source, start, end),
-        severity: "error",
-        code: "YAML_SYNTAX",
-        message: error.message.split("\n")[0],
-        source: input.text,
-      });
-    }
+    diagnostics.push(...syntaxDiagnostics(source, doc.errors));
     return { diagnostics };
   }
   // Plain values only, as in segment files: a tag (`!!binary`, `!custom`) is refused by name.

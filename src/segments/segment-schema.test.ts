@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { toJsonSchema, type Schema } from "../config/schema.js";
+import { toJsonSchema, type Schema } from "../yaml/schema.js";
 import { PROFILE_FIELDS } from "../dsl/env.js";
 import { CHANNELS, OUTPUT_FORMATS, SEGMENT_ID_PATTERN } from "./definition.js";
 import {

@@ -1,9 +1,9 @@
 /**
- * The shape of a segment file (SPEC §5), in the schema kit of src/config/schema.ts. The loader
+ * The shape of a segment file (SPEC §5), in the schema kit of src/yaml/schema.ts. The loader
  * validates YAML against it and scripts/generate-schemas.mjs turns it into
  * schemas/segments.schema.json for editors, so the descriptions below are what users see.
  */
-import type { ArraySchema, ObjectSchema, Schema, StringSchema } from "../config/schema.js";
+import type { ArraySchema, Infer, ObjectSchema, StringSchema } from "../yaml/schema.js";
 import { CHANNELS, CONSENT_MODES, OUTPUT_FORMATS, SEGMENT_ID_PATTERN } from "./definition.js";
 
 /** `40%`, `12.5%`: a guard's max_change. */
@@ -12,73 +12,79 @@ export const PERCENT_PATTERN = "^[0-9]+(\\.[0-9]+)?%$";
 /** Custom contact columns usable as output columns: `props.` and the header in snake_case. */
 export const PROPS_COLUMN_PATTERN = "^props\\.[a-z_][a-z0-9_]*$";
 
-const channel = (description: string): StringSchema => ({
-  type: "string",
-  enum: CHANNELS,
-  description,
-});
-
-const consent = (description: string): StringSchema => ({
-  type: "string",
-  enum: CONSENT_MODES,
-  description,
-});
-
-const format = (description: string): StringSchema => ({
-  type: "string",
-  enum: OUTPUT_FORMATS,
-  description,
-});
-
-const columns = (description: string): ArraySchema => ({
-  type: "array",
-  description,
-  items: {
+const channel = (description: string) =>
+  ({
     type: "string",
-    minLength: 1,
-    description:
-      "A customer profile field (orders_count, last_product, rfm_segment, p_alive, predicted_spend, …) or props.NAME for a custom contact column (NAME = the column header in snake_case).",
-  },
-});
+    enum: CHANNELS,
+    description,
+  }) as const satisfies StringSchema;
 
-const exclude = (description: string): ArraySchema => ({
-  type: "array",
-  description,
-  items: {
+const consent = (description: string) =>
+  ({
     type: "string",
-    pattern: SEGMENT_ID_PATTERN,
-    patternName: "a segment id",
-    description: "The id of a segment, in this file or another one.",
-  },
-});
+    enum: CONSENT_MODES,
+    description,
+  }) as const satisfies StringSchema;
 
-const guard = (description: string): ObjectSchema => ({
-  type: "object",
-  description,
-  properties: {
-    min: {
-      type: "number",
-      integer: true,
-      minimum: 0,
-      description: "The build stops (exit 3) when fewer customers than this are reachable.",
-    },
-    max: {
-      type: "number",
-      integer: true,
-      minimum: 0,
-      description: "The build stops (exit 3) when more customers than this are reachable.",
-    },
-    max_change: {
+const format = (description: string) =>
+  ({
+    type: "string",
+    enum: OUTPUT_FORMATS,
+    description,
+  }) as const satisfies StringSchema;
+
+const columns = (description: string) =>
+  ({
+    type: "array",
+    description,
+    items: {
       type: "string",
-      pattern: PERCENT_PATTERN,
-      patternName: "a percentage such as 40%",
+      minLength: 1,
       description:
-        "The build stops (exit 3) when the number of reachable customers moved by more than this percentage, up or down, since the previous run's manifest in the output folder. Between 0% and 1000%.",
+        "A customer profile field (orders_count, last_product, rfm_segment, p_alive, predicted_spend, …) or props.NAME for a custom contact column (NAME = the column header in snake_case).",
     },
-  },
-});
+  }) as const satisfies ArraySchema;
 
-const SEGMENT_SCHEMA: ObjectSchema = {
+const exclude = (description: string) =>
+  ({
+    type: "array",
+    description,
+    items: {
+      type: "string",
+      pattern: SEGMENT_ID_PATTERN,
+      patternName: "a segment id",
+      description: "The id of a segment, in this file or another one.",
+    },
+  }) as const satisfies ArraySchema;
+
+const guard = (description: string) =>
+  ({
+    type: "object",
+    description,
+    properties: {
+      min: {
+        type: "number",
+        integer: true,
+        minimum: 0,
+        description: "The build stops (exit 3) when fewer customers than this are reachable.",
+      },
+      max: {
+        type: "number",
+        integer: true,
+        minimum: 0,
+        description: "The build stops (exit 3) when more customers than this are reachable.",
+      },
+      max_change: {
+        type: "string",
+        pattern: PERCENT_PATTERN,
+        patternName: "a percentage such as 40%",
+        description:
+          "The build stops (exit 3) when the number of reachable customers moved by more than this percentage, up or down, since the previous run's manifest in the output folder. Between 0% and 1000%.",
+      },
+    },
+  }) as const satisfies ObjectSchema;
+
+const SEGMENT_SCHEMA = {
   type: "object",
   description: "One segment. Its id (the key) is also the name of its output file, <id>.csv.",
   required: ["where"],
@@ -117,9 +123,9 @@ const SEGMENT_SCHEMA: ObjectSchema = {
     guard: guard("Safety limits checked before any output file is replaced."),
     format: format("Output format of this segment's file (default: --format, else generic)."),
   },
-};
+} as const satisfies ObjectSchema;
 
-const DEFAULTS_SCHEMA: ObjectSchema = {
+const DEFAULTS_SCHEMA = {
   type: "object",
   description:
     "Values for every segment of this file that does not set them. A segment's own value replaces the default, except guard, whose keys are merged one by one. A default exclude is not applied to the segments it names.",
@@ -131,12 +137,12 @@ const DEFAULTS_SCHEMA: ObjectSchema = {
     guard: guard("Default safety limits."),
     format: format("Default output format."),
   },
-};
+} as const satisfies ObjectSchema;
 
 /** The title of schemas/segments.schema.json. */
 export const SEGMENT_FILE_SCHEMA_TITLE = "audience segment file";
 
-export const SEGMENT_FILE_SCHEMA: Schema = {
+export const SEGMENT_FILE_SCHEMA = {
   type: "object",
   description: "An audience segment file: segment definitions, keyed by segment id.",
   required: ["segments"],
@@ -149,9 +155,17 @@ export const SEGMENT_FILE_SCHEMA: Schema = {
       description:
         "The segments, keyed by id: lowercase letters, digits, - and _, starting with a letter or digit, at most 64 characters, unique across all segment files.",
       values: SEGMENT_SCHEMA,
+      // A repeated id is the segment graph's to report, like one repeated in two files.
+      repeatedKeys: "caller",
     },
   },
-};
+} as const satisfies ObjectSchema;
 
-/** The schema of one segment (the values of `segments:`). */
-export const SEGMENT_ENTRY_SCHEMA: Schema = SEGMENT_SCHEMA;
+/** The schema of one segment (the values of `segments:`), validated entry by entry. */
+export const SEGMENT_ENTRY_SCHEMA = SEGMENT_SCHEMA;
+
+/** One segment as written: what `validateNode` returns for an entry (invalid parts left out). */
+export type SegmentEntry = Infer<typeof SEGMENT_ENTRY_SCHEMA>;
+
+/** The `defaults:` of a segment file as written. */
+export type SegmentDefaults = Infer<typeof DEFAULTS_SCHEMA>;

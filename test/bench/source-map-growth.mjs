@@ -1,11 +1,11 @@
 // `node test/bench/source-map-growth.mjs` (after `npm run build`): how the cost of mapping a
 // `where:` scalar back to the YAML file grows with its length, for the segment-file checks of
-// src/segments/source-map.ts. Each size is timed at its best of several interleaved runs and
+// src/yaml/scalar-map.ts. Each size is timed at its best of several interleaved runs and
 // printed with the ratio to the size before: linear work doubles at each doubling (about 2×),
 // quadratic work quadruples (about 4×). A measure to read, not a test: durations depend on the
-// machine and its load, so the suite asserts none (src/segments/source-map.test.ts checks the
+// machine and its load, so the suite asserts none (src/yaml/scalar-map.test.ts checks the
 // 1 MB result itself).
-import { mapScalar } from "../../dist/segments/source-map.js";
+import { mapScalar } from "../../dist/yaml/scalar-map.js";
 
 const SIZES = [16_000, 32_000, 64_000, 128_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

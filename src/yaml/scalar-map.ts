@@ -9,8 +9,14 @@
  * differ (an exotic construct such as an explicit indentation indicator), every offset maps to the
  * start of the scalar instead of to a wrong character.
  */
-import type { Span } from "../dsl/types.js";
 
+/** A range of characters, `end` exclusive: of a file, or of a scalar's value. */
+export interface OffsetSpan {
+  start: number;
+  end: number;
+}
+
+/** The styles of the YAML parser (`Scalar.Type`). */
 export type ScalarStyle =
   "PLAIN" | "QUOTE_SINGLE" | "QUOTE_DOUBLE" | "BLOCK_LITERAL" | "BLOCK_FOLDED";
 
@@ -79,7 +85,7 @@ export function mapScalar(fileText: string, scalar: ScalarSource): ScalarSourceM
 }
 
 /** The file range of a span of the value (end exclusive). An empty span maps to a point. */
-export function mapSpan(map: ScalarSourceMap, span: Span): Span {
+export function mapSpan(map: ScalarSourceMap, span: OffsetSpan): OffsetSpan {
   const length = map.starts.length;
   if (length === 0) return { start: map.origin, end: map.origin };
   const at = (i: number) => Math.max(0, Math.min(length - 1, i));

@@ -4,11 +4,14 @@
  * One schema serves twice: `validateNode` checks a parsed YAML node against it and reports every
  * problem with its position, and `toJsonSchema` turns it into the JSON Schema shipped for
  * editors. Keeping both in one place means the editor and the validator can never disagree.
+ * `Infer<S>` is the type of what `validateNode` returns for a schema written `as const`, so the
+ * loaders read typed values without restating them.
  */
+import { isAlias, isMap, isNode, isScalar, isSeq } from "yaml";
 import { escapeControls } from "../escape.js";
-import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 import type { Diagnostic } from "../errors.js";
 import { didYouMean } from "../suggest.js";
+import { diagnosticAt, type SourceFile } from "./positions.js";
 
 interface SchemaBase {
   /** Shown in editors (JSON Schema `description`). */
@@ -30,6 +33,12 @@ export interface MapSchema extends SchemaBase {
   keyName?: string;
   /** When set, only these keys are allowed (unknown keys get a suggestion). */
   keys?: readonly string[];
+  /**
+   * A key given twice is not reported here: the caller reports it (a segment id repeated in a
+   * file is reported with the place of the first, as one repeated across files). The value keeps
+   * the first.
+   */
+  repeatedKeys?: "caller";
 }
 
 export interface StringSchema extends SchemaBase {
@@ -79,68 +88,43 @@ export type Schema =
 export type PlainValue =
   string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
 
-export interface NodeValidation {
-  value: PlainValue | undefined;
+/**
+ * The type of the value `validateNode` returns for schema `S` (written `as const`). Every key of
+ * an object may be absent, required ones too: invalid parts are left out of the value.
+ */
+export type Infer<S> = S extends { type: "object"; properties: infer P }
+  ? { -readonly [K in keyof P]?: Infer<P[K]> }
+  : S extends { type: "map"; values: infer V }
+    ? S extends { keys: readonly (infer K extends string)[] }
+      ? { [Key in K]?: Infer<V> }
+      : Record<string, Infer<V>>
+    : S extends { type: "string" }
+      ? S extends { enum: readonly (infer E extends string)[] }
+        ? E
+        : string
+      : S extends { type: "number" }
+        ? number
+        : S extends { type: "boolean" }
+          ? boolean
+          : S extends { type: "array"; items: infer I }
+            ? Infer<I>[]
+            : S extends { type: "union"; anyOf: readonly (infer U)[] }
+              ? Infer<U>
+              : never;
+
+export interface NodeValidation<T> {
+  value: T | undefined;
   diagnostics: Diagnostic[];
 }
 
-/** Positions for messages: turns YAML node offsets into 1-based line and column. */
-export interface SourceFile {
-  file: string;
-  text: string;
-  lineCounter: LineCounter;
-}
-
-export function locate(
-  source: SourceFile,
-  start: number,
-  end: number,
-): Pick<Diagnostic, "line" | "column" | "endLine" | "endColumn"> {
-  const from = source.lineCounter.linePos(start);
-  const to = source.lineCounter.linePos(Math.max(start, end));
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
-}
-
-export function nodeRange(node: Node | Pair | null | undefined): [number, number] {
-  if (node && "range" in node && node.range) return [node.range[0], node.range[1]];
-  if (node && "key" in node) {
-    const key = node.key as Node | null;
-    if (key?.range) return [key.range[0], key.range[1]];
-  }
-  return [0, 0];
-}
-
-export function diagnosticAt(
-  source: SourceFile,
-  node: Node | Pair | null | undefined,
-  code: string,
-  message: string,
-  hint?: string,
-  severity: Diagnostic["severity"] = "error",
-): Diagnostic {
-  const [start, end] = nodeRange(node);
-  return diagnosticAtRange(source, start, end, code, message, hint, severity);
-}
-
-/** A diagnostic for the characters `start` to `end` of a file. */
-export function diagnosticAtRange(
-  source: SourceFile,
-  start: number,
-  end: number,
-  code: string,
-  message: string,
-  hint?: string,
-  severity: Diagnostic["severity"] = "error",
-): Diagnostic {
-  return {
-    file: source.file,
-    ...locate(source, start, end),
-    severity,
-    code,
-    message,
-    ...(hint === undefined ? {} : { hint }),
-    source: source.text,
-  };
+export interface ValidateOptions<E extends Schema> {
+  /** The node's path, for messages (`segments.win-back`); the root when absent. */
+  path?: string;
+  /**
+   * Told the result of each node checked against `schema` (each segment entry), so the caller
+   * knows which problems are whose without matching positions.
+   */
+  each?: { schema: E; seen(node: unknown, result: NodeValidation<Infer<E>>): void };
 }
 
 const describeType: Record<Schema["type"], string> = {
@@ -160,7 +144,7 @@ function expected(schema: Schema): string {
   return describeType[schema.type];
 }
 
-function kindOf(node: Node | null | undefined): string {
+function kindOf(node: unknown): string {
   if (node == null) return "nothing";
   if (isMap(node)) return "a mapping";
   if (isSeq(node)) return "a list";
@@ -176,7 +160,7 @@ function kindOf(node: Node | null | undefined): string {
 }
 
 /** Does the node have the shape of this schema (used to pick a union branch)? */
-function fits(node: Node | null | undefined, schema: Schema): boolean {
+function fits(node: unknown, schema: Schema): boolean {
   switch (schema.type) {
     case "object":
     case "map":
@@ -217,27 +201,38 @@ function define(target: Record<string, PlainValue>, key: string, value: PlainVal
  * Checks `node` against `schema`, collecting every problem. Unknown keys are errors with a
  * suggestion. Returns the plain value with unknown or invalid parts left out.
  */
-export function validateNode(
+export function validateNode<S extends Schema, E extends Schema = Schema>(
   source: SourceFile,
-  node: Node | null | undefined,
-  schema: Schema,
-  path = "",
-): NodeValidation {
+  node: unknown,
+  schema: S,
+  options: ValidateOptions<E> = {},
+): NodeValidation<Infer<S>> {
   const diagnostics: Diagnostic[] = [];
-  const value = check(node, schema, path);
-  return { value, diagnostics };
+  const each = options.each;
+  // `check` follows the schema, so its value has the schema's shape: the kit's only assertions.
+  const checked: unknown = check(node, schema, options.path ?? "");
+  return { value: checked as Infer<S> | undefined, diagnostics };
 
-  function fail(at: Node | Pair | null | undefined, code: string, message: string, hint?: string) {
+  function fail(at: unknown, code: string, message: string, hint?: string) {
     diagnostics.push(diagnosticAt(source, at ?? node, code, message, hint));
   }
 
-  function check(n: Node | null | undefined, s: Schema, where: string): PlainValue | undefined {
+  function check(n: unknown, s: Schema, where: string): PlainValue | undefined {
+    if (each === undefined || s !== each.schema) return checkShape(n, s, where);
+    const before = diagnostics.length;
+    const value = checkShape(n, s, where);
+    const shaped: unknown = value;
+    each.seen(n, { value: shaped as Infer<E> | undefined, diagnostics: diagnostics.slice(before) });
+    return value;
+  }
+
+  function checkShape(n: unknown, s: Schema, where: string): PlainValue | undefined {
     const label = where === "" ? "the file" : `"${where}"`;
     if (isAlias(n)) {
       fail(n, "YAML_ALIAS", `${label}: YAML aliases are not supported here; write the value out`);
       return undefined;
     }
-    const tag = (n as { tag?: unknown } | null | undefined)?.tag;
+    const tag = isNode(n) ? n.tag : undefined;
     if (typeof tag === "string" && !PLAIN_TAGS.has(tag)) {
       const shown = tag.replace(/^tag:yaml\.org,2002:/, "!!");
       fail(
@@ -259,12 +254,12 @@ export function validateNode(
         for (const pair of n.items) {
           const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
           if (key === undefined) {
-            fail(pair.key as Node, "SCHEMA_KEY", `${label}: keys must be plain names`);
+            fail(pair.key, "SCHEMA_KEY", `${label}: keys must be plain names`);
             continue;
           }
           const child = escapeControls(where === "" ? key : `${where}.${key}`);
           if (seen.has(key)) {
-            fail(pair.key as Node, "DUPLICATE_KEY", `"${child}" is given twice`);
+            fail(pair.key, "DUPLICATE_KEY", `"${child}" is given twice`);
             continue;
           }
           seen.add(key);
@@ -272,14 +267,14 @@ export function validateNode(
           const propSchema = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
           if (propSchema === undefined) {
             fail(
-              pair.key as Node,
+              pair.key,
               "UNKNOWN_KEY",
               `unknown key "${child}"${didYouMean(key, Object.keys(s.properties))}`,
               `allowed here: ${Object.keys(s.properties).join(", ")}`,
             );
             continue;
           }
-          const v = check(pair.value as Node | null, propSchema, child);
+          const v = check(pair.value, propSchema, child);
           if (v !== undefined) define(out, key, v);
         }
         for (const key of s.required ?? []) {
@@ -300,13 +295,13 @@ export function validateNode(
           const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
           const keyName = s.keyName ?? "key";
           if (key === undefined) {
-            fail(pair.key as Node, "SCHEMA_KEY", `${label}: each ${keyName} must be a plain name`);
+            fail(pair.key, "SCHEMA_KEY", `${label}: each ${keyName} must be a plain name`);
             continue;
           }
           const child = escapeControls(where === "" ? key : `${where}.${key}`);
           if (s.keys && !s.keys.includes(key)) {
             fail(
-              pair.key as Node,
+              pair.key,
               "UNKNOWN_KEY",
               `unknown key "${child}"${didYouMean(key, s.keys)}`,
               `allowed here: ${s.keys.join(", ")}`,
@@ -315,17 +310,20 @@ export function validateNode(
           }
           if (pattern && !pattern.test(key)) {
             fail(
-              pair.key as Node,
+              pair.key,
               "BAD_KEY",
               `${keyName} "${key.slice(0, 80)}" is not valid: it must match ${s.keyPattern}`,
             );
             continue;
           }
+          // A key whose first value was invalid is not a repeat: the second value is checked.
           if (Object.prototype.hasOwnProperty.call(out, key)) {
-            fail(pair.key as Node, "DUPLICATE_KEY", `${keyName} "${key}" is given twice`);
+            if (s.repeatedKeys !== "caller") {
+              fail(pair.key, "DUPLICATE_KEY", `${keyName} "${key}" is given twice`);
+            }
             continue;
           }
-          const v = check(pair.value as Node | null, s.values, child);
+          const v = check(pair.value, s.values, child);
           if (v !== undefined) define(out, key, v);
         }
         return out;
@@ -343,7 +341,7 @@ export function validateNode(
         }
         const out: PlainValue[] = [];
         n.items.forEach((item, i) => {
-          const v = check(item as Node | null, s.items, `${where}[${i}]`);
+          const v = check(item, s.items, `${where}[${i}]`);
           if (v !== undefined) out.push(v);
         });
         return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import { mapScalar, mapSpan, type ScalarStyle } from "./source-map.js";
+import { mapScalar, mapSpan, type ScalarStyle } from "./scalar-map.js";
 
 /** The `where` scalar of a one-key YAML document, its value, and the file's line counter. */
 function whereOf(text: string) {
