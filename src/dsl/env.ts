@@ -3,7 +3,16 @@
  * functions may be called. `PROFILE_ENV` is the customer profile of SPEC §2 (segment `where:`);
  * `ORDER_ROW_ENV` is one raw order row with its canonical columns (`orders_filter:` in the config).
  */
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from "./functions/index.js";
+import { parsePredictionField } from "./functions/prediction.js";
 import type { ValueType } from "./types.js";
+
+export type { FunctionName } from "./functions/index.js";
+export {
+  parsePredictionField,
+  predictionField,
+  type PredictionFunction,
+} from "./functions/prediction.js";
 
 export interface FieldInfo {
   type: Exclude<ValueType, "null" | "duration">;
@@ -11,16 +20,6 @@ export interface FieldInfo {
   nullable: boolean;
   description: string;
 }
-
-export type FunctionName =
-  | "orders"
-  | "spent"
-  | "events"
-  | "in_segment"
-  | "days_since"
-  | "starts_with"
-  | "predicted_orders"
-  | "predicted_clv";
 
 export interface Environment {
   /** "profile" or "order row", for messages. */
@@ -97,27 +96,6 @@ export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, Fi
   ],
 ]);
 
-/**
- * Prediction functions (SPEC §12): `predicted_orders(30d)` and `predicted_clv(365d)`. The compiler
- * turns a call into the field `NAME(Nd)` with the horizon in days, which `Profiles` evaluates.
- */
-export const PREDICTION_FUNCTIONS = ["predicted_orders", "predicted_clv"] as const;
-export type PredictionFunction = (typeof PREDICTION_FUNCTIONS)[number];
-
-/** The compiled field name of a prediction call: `predicted_orders(30d)`. */
-export function predictionField(fn: PredictionFunction, days: number): string {
-  return `${fn}(${days}d)`;
-}
-
-/** The function and horizon of a compiled prediction field, or undefined. */
-export function parsePredictionField(
-  name: string,
-): { fn: PredictionFunction; days: number } | undefined {
-  const match = /^(predicted_orders|predicted_clv)\((\d+)d\)$/.exec(name);
-  if (match === null) return undefined;
-  return { fn: match[1] as PredictionFunction, days: Number(match[2]) };
-}
-
 /** Whether a profile field (as a plan lists it) needs the prediction models fitted. */
 export function needsPredictions(name: string): boolean {
   return (
@@ -147,22 +125,14 @@ export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, 
 export const PROFILE_ENV: Environment = {
   name: "customer profile",
   fields: PROFILE_FIELDS,
-  functions: new Set<FunctionName>([
-    "orders",
-    "spent",
-    "events",
-    "in_segment",
-    "days_since",
-    "starts_with",
-    ...PREDICTION_FUNCTIONS,
-  ]),
+  functions: new Set<FunctionName>(FUNCTION_NAMES),
   props: true,
 };
 
 export const ORDER_ROW_ENV: Environment = {
   name: "order row",
   fields: ORDER_ROW_FIELDS,
-  functions: new Set<FunctionName>(["days_since", "starts_with"]),
+  functions: new Set<FunctionName>(FUNCTION_NAMES.filter((name) => FUNCTIONS[name].orderRows)),
   props: false,
 };
 
