@@ -20,7 +20,7 @@ import { parseYamlWithExpressions } from "../segments/plain-expressions.js";
 import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js";
 import { suggest } from "../suggest.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
-import { PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
+import { PRESETS, type ColumnMap, type InputKind, type Preset } from "../model/presets.js";
 import {
   diagnosticAt,
   diagnosticAtRange,

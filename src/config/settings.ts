@@ -21,7 +21,13 @@ import {
   type ConfigValues,
   type RfmSettings,
 } from "./load-config.js";
-import { PRESET_NAMES, PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
+import {
+  PRESET_NAMES,
+  PRESETS,
+  type ColumnMap,
+  type InputKind,
+  type Preset,
+} from "../model/presets.js";
 
 export interface FilePath {
   /** Absolute path, to open. */

@@ -6,6 +6,7 @@
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from "./functions/index.js";
 import { parsePredictionField } from "./functions/prediction.js";
 import { isProfileField, PROFILE_FIELD_TABLE } from "../model/fields.js";
+import { ORDER_COLUMN_TABLE, ORDER_COLUMNS } from "../model/order-columns.js";
 import type { ValueType } from "./types.js";
 
 export type { FunctionName } from "./functions/index.js";
@@ -31,18 +32,6 @@ export interface Environment {
   props: boolean;
 }
 
-const str = (description: string, nullable = true): FieldInfo => ({
-  type: "string",
-  nullable,
-  description,
-});
-const num = (description: string, nullable = true): FieldInfo => ({
-  type: "number",
-  nullable,
-  description,
-});
-const date = (description: string): FieldInfo => ({ type: "date", nullable: true, description });
-
 /** The profile fields (`PROFILE_FIELD_TABLE`, model/fields.ts), as the checker sees them. */
 export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map(
   Object.entries(PROFILE_FIELD_TABLE).map(([name, field]): [string, FieldInfo] => [
@@ -57,24 +46,15 @@ export function needsPredictions(name: string): boolean {
   return isProfileField(name) && PROFILE_FIELD_TABLE[name].predictions === true;
 }
 
-/** The canonical order columns of SPEC §1, as `orders_filter` sees one raw row. */
-export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
-  ["order_id", str("order id (rows with the same id are one order)")],
-  ["customer_id", str("customer id")],
-  ["email", str("buyer email")],
-  ["phone", str("buyer phone")],
-  ["created_at", date("order date")],
-  ["total", num("order total")],
-  ["currency", str("currency")],
-  ["status", str("order status")],
-  ["channel", str("sales channel")],
-  ["product", str("product (line item)")],
-  ["sku", str("SKU (line item)")],
-  ["category", str("category (line item)")],
-  ["quantity", num("quantity (line item)")],
-  ["price", num("unit price (line item)")],
-  ["refunded", num("refunded amount")],
-]);
+/** The canonical order columns (`ORDER_COLUMN_TABLE`, model/order-columns.ts) `orders_filter` sees. */
+export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map(
+  ORDER_COLUMNS.filter((name) => ORDER_COLUMN_TABLE[name].filter).map(
+    (name): [string, FieldInfo] => {
+      const { type, description } = ORDER_COLUMN_TABLE[name];
+      return [name, { type, nullable: true, description }];
+    },
+  ),
+);
 
 export const PROFILE_ENV: Environment = {
   name: "customer profile",
