@@ -3,7 +3,7 @@
  * settings → as_of → read the inputs (with progress) → print what was read on stderr.
  */
 import { Option, type Command } from "commander";
-import { PRESET_NAMES } from "../config/presets.js";
+import { PRESET_NAMES } from "../model/presets.js";
 import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
 import { formatDay } from "../calendar.js";
 import type { EpochDay } from "../dsl/types.js";

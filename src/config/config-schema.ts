@@ -4,7 +4,7 @@
  */
 import { DEFAULT_HISTORY_KEEP, MAX_HISTORY_KEEP } from "../io/history.js";
 import { OUTPUT_FORMATS } from "../segments/definition.js";
-import { INPUT_KINDS, PRESET_NAMES } from "./presets.js";
+import { INPUT_KINDS, PRESET_NAMES } from "../model/presets.js";
 import type { ArraySchema, ObjectSchema, StringSchema, UnionSchema } from "../yaml/schema.js";
 
 const path = (description: string) =>

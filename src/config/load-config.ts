@@ -20,7 +20,7 @@ import { diagnosticAt, parseYamlSource, type SourceFile } from "../yaml/position
 import { validateNode, type Infer } from "../yaml/schema.js";
 import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
-import { PRESETS, type Preset } from "./presets.js";
+import { PRESETS, type Preset } from "../model/presets.js";
 
 /** `audience.yaml` as written: the schema's shape. */
 type ConfigFile = Infer<typeof CONFIG_SCHEMA>;

@@ -28,7 +28,7 @@ import {
   type ColumnMap,
   type InputKind,
   type Preset,
-} from "./presets.js";
+} from "../model/presets.js";
 
 export interface FilePath {
   /** Absolute path, to open. */

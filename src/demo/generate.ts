@@ -24,6 +24,7 @@ import {
   type ChannelProfile,
   type Product,
 } from "./catalog.js";
+import type { OrderColumnName } from "../model/order-columns.js";
 import { Random } from "./random.js";
 
 export interface DemoOptions {
@@ -32,6 +33,7 @@ export interface DemoOptions {
   asOf: EpochDay;
 }
 
+/** The demo files' headers, in the order their columns are written. */
 export const DEMO_HEADERS = {
   contacts: [
     "customer_id",
@@ -68,7 +70,13 @@ export const DEMO_HEADERS = {
   ],
   events: ["customer_id", "phone", "type", "occurred_at", "handled", "campaign"],
   lists: ["list", "email"],
-} as const;
+} as const satisfies {
+  // Order headers are canonical order columns (the demo has no custom order column).
+  orders: readonly OrderColumnName[];
+  contacts: readonly string[];
+  events: readonly string[];
+  lists: readonly string[];
+};
 
 export type DemoFile = keyof typeof DEMO_HEADERS;
 

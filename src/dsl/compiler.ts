@@ -7,15 +7,10 @@
  * the expressions of a run, so identical aggregates are computed once; the plan keeps its index.
  */
 import { addDuration, windowStart } from "../calendar.js";
-import { predictionField } from "./env.js";
-import type { CheckedEventProperty, CheckedExpr, CheckedWindow, DateBound } from "./checker.js";
-import type {
-  AggregateSpec,
-  DayWindow,
-  EventPropertyFilter,
-  PlanExpr,
-  TextPattern,
-} from "./plan.js";
+import type { CheckedExpr, CheckedWindow, DateBound } from "./checked.js";
+import { compileCall, isFunctionNode } from "./functions/index.js";
+import type { CompileContext } from "./functions/types.js";
+import type { AggregateSpec, DayWindow, PlanExpr, TextPattern } from "./plan.js";
 import type { EpochDay } from "./types.js";
 
 /**
@@ -47,13 +42,15 @@ export function compile(
   return new Compiler(asOf, aggregates).expr(checked);
 }
 
-class Compiler {
+class Compiler implements CompileContext {
   constructor(
-    private readonly asOf: EpochDay,
-    private readonly aggregates: AggregateTable,
+    readonly asOf: EpochDay,
+    readonly aggregates: AggregateTable,
   ) {}
 
   expr(node: CheckedExpr): PlanExpr {
+    // A function call compiles the way its function says (functions/).
+    if (isFunctionNode(node)) return compileCall(node, this);
     const { span } = node;
     switch (node.kind) {
       case "literal":
@@ -75,44 +72,6 @@ class Compiler {
         return { kind: "field", type: node.type, name: node.name, span };
       case "prop":
         return { kind: "prop", type: "string", name: node.name, span };
-      case "order_aggregate": {
-        const index = this.aggregates.add({
-          source: "orders",
-          measure: node.measure,
-          window: this.window(node.window),
-          channel: patternsOf(node.channel),
-          product: patternsOf(node.product),
-          sku: patternsOf(node.sku),
-          category: patternsOf(node.category),
-        });
-        return { kind: "aggregate", type: "number", index, span };
-      }
-      case "event_aggregate": {
-        const index = this.aggregates.add({
-          source: "events",
-          type: toPatterns(node.eventType),
-          window: this.window(node.window),
-          properties: propertyFilters(node.properties),
-        });
-        return { kind: "aggregate", type: "number", index, span };
-      }
-      case "in_segment":
-        return { kind: "in_segment", type: "boolean", segment: node.segment, span };
-      case "days_since":
-        return { kind: "days_since", type: "number", arg: this.expr(node.arg), span };
-      case "prediction": {
-        // The horizon in days from as_of (calendar months and years as they fall).
-        const days = addDuration(this.asOf, node.horizon, 1) - this.asOf;
-        return { kind: "field", type: "number", name: predictionField(node.fn, days), span };
-      }
-      case "starts_with":
-        return {
-          kind: "starts_with",
-          type: "boolean",
-          text: this.expr(node.text),
-          prefix: this.expr(node.prefix),
-          span,
-        };
       case "not":
         return { kind: "not", type: "boolean", arg: this.expr(node.arg), span };
       case "negate":
@@ -187,7 +146,7 @@ class Compiler {
   }
 
   /** A DATE, an OFFSET (from as_of) or `today`, as an epoch day. */
-  private day(bound: DateBound): EpochDay {
+  day(bound: DateBound): EpochDay {
     switch (bound.kind) {
       case "date":
         return bound.day;
@@ -206,7 +165,7 @@ class Compiler {
    * `within: D` = the D calendar days ending with as_of; `since`/`until` are inclusive bounds; no
    * window = everything up to as_of. Data after as_of never counts, so `until` is capped.
    */
-  private window(window: CheckedWindow): DayWindow {
+  window(window: CheckedWindow): DayWindow {
     if (window.within !== null) {
       return { from: windowStart(this.asOf, window.within), to: this.asOf };
     }
@@ -215,47 +174,6 @@ class Compiler {
       to: window.until === null ? this.asOf : Math.min(this.day(window.until), this.asOf),
     };
   }
-}
-
-/**
- * Filter texts → patterns: lowercased, `*` marks a wildcard, sorted and without duplicates so that
- * `["b", "a"]` and `["a", "b", "a"]` are the same aggregate.
- */
-function toPatterns(texts: readonly string[]): TextPattern[] {
-  const unique = [...new Set(texts.map((text) => text.toLowerCase()))].sort(compareText);
-  return unique.map((text) => ({ text, wildcard: text.includes("*") }));
-}
-
-function patternsOf(texts: readonly string[] | null): TextPattern[] | null {
-  return texts === null ? null : toPatterns(texts);
-}
-
-function propertyFilters(properties: readonly CheckedEventProperty[]): EventPropertyFilter[] {
-  return properties
-    .map((property): EventPropertyFilter => {
-      const { value } = property;
-      switch (value.kind) {
-        case "text":
-          return {
-            name: property.name,
-            value: { kind: "text", patterns: toPatterns(value.patterns) },
-          };
-        case "number":
-          return { name: property.name, value: { kind: "number", value: value.value } };
-        case "boolean":
-          return { name: property.name, value: { kind: "boolean", value: value.value } };
-        default: {
-          const never: never = value;
-          return never;
-        }
-      }
-    })
-    .sort((a, b) => compareText(a.name, b.name));
-}
-
-/** Code-unit order: the same on every machine and locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A key equal for two specs exactly when they describe the same aggregate. */

@@ -3,7 +3,18 @@
  * functions may be called. `PROFILE_ENV` is the customer profile of SPEC §2 (segment `where:`);
  * `ORDER_ROW_ENV` is one raw order row with its canonical columns (`orders_filter:` in the config).
  */
+import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from "./functions/index.js";
+import { parsePredictionField } from "./functions/prediction.js";
+import { isProfileField, PROFILE_FIELD_TABLE } from "../model/fields.js";
+import { ORDER_COLUMN_TABLE, ORDER_COLUMNS } from "../model/order-columns.js";
 import type { ValueType } from "./types.js";
+
+export type { FunctionName } from "./functions/index.js";
+export {
+  parsePredictionField,
+  predictionField,
+  type PredictionFunction,
+} from "./functions/prediction.js";
 
 export interface FieldInfo {
   type: Exclude<ValueType, "null" | "duration">;
@@ -11,16 +22,6 @@ export interface FieldInfo {
   nullable: boolean;
   description: string;
 }
-
-export type FunctionName =
-  | "orders"
-  | "spent"
-  | "events"
-  | "in_segment"
-  | "days_since"
-  | "starts_with"
-  | "predicted_orders"
-  | "predicted_clv";
 
 export interface Environment {
   /** "profile" or "order row", for messages. */
@@ -31,138 +32,41 @@ export interface Environment {
   props: boolean;
 }
 
-const str = (description: string, nullable = true): FieldInfo => ({
-  type: "string",
-  nullable,
-  description,
-});
-const num = (description: string, nullable = true): FieldInfo => ({
-  type: "number",
-  nullable,
-  description,
-});
-const date = (description: string): FieldInfo => ({ type: "date", nullable: true, description });
-const bool = (description: string): FieldInfo => ({
-  type: "boolean",
-  nullable: false,
-  description,
-});
-const list = (description: string): FieldInfo => ({ type: "list", nullable: false, description });
-
-/** The profile fields of SPEC §2, in the order the documentation lists them. */
-export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
-  ["customer_id", str("customer id from the contacts or orders export")],
-  ["email", str("email address, trimmed and lowercased")],
-  ["phone", str("phone number in E.164 (+33612345678)")],
-  ["first_name", str("first name")],
-  ["last_name", str("last name")],
-  ["country", str("country")],
-  ["city", str("city")],
-  ["zip", str("postal code")],
-  ["acquisition_channel", str("contact column, else the channel of the first order")],
-  ["signup_date", date("contacts created_at")],
-  ["email_consent", bool("consents to email marketing")],
-  ["sms_consent", bool("consents to SMS marketing")],
-  ["whatsapp_consent", bool("consents to WhatsApp messages (falls back to sms_consent)")],
-  ["tags", list("tags of the contact")],
-  ["lists", list("lists the contact belongs to")],
-  ["known_contact", bool("false for buyers found only in orders")],
-  ["orders_count", num("orders up to as_of, excluded statuses left out", false)],
-  ["total_spent", num("sum of order totals up to as_of, refunds deducted", false)],
-  ["avg_order_value", num("total_spent / orders_count")],
-  ["first_order_date", date("date of the first order")],
-  ["last_order_date", date("date of the last order")],
-  ["days_since_first_order", num("whole days from the first order to as_of")],
-  ["days_since_last_order", num("whole days from the last order to as_of")],
-  ["days_since_signup", num("whole days from signup_date to as_of")],
-  ["first_order_channel", str("sales channel of the first order")],
-  ["last_order_channel", str("sales channel of the last order")],
-  ["last_product", str("product of the last order's first line")],
-  ["last_category", str("category of the last order's first line")],
-  ["products", list("distinct products bought up to as_of")],
-  ["categories", list("distinct categories bought up to as_of")],
-  ["rfm_r", num("recency score 1–5 (5 = most recent); null for non-buyers")],
-  ["rfm_f", num("frequency score 1–5; null for non-buyers")],
-  ["rfm_m", num("monetary score 1–5; null for non-buyers")],
-  ["rfm_score", str('the three scores, e.g. "545"')],
-  ["rfm_segment", str("named RFM segment; prospects for non-buyers", false)],
-  ["revenue_percentile", num("% of buyers whose total_spent is strictly lower (top 20% = >= 80)")],
-  [
-    "p_alive",
-    num("probability the customer is still active (BG/NBD, SPEC §12); null for non-buyers"),
-  ],
-  [
-    "predicted_spend",
-    num("expected amount per future purchase (Gamma-Gamma); null for non-buyers"),
-  ],
-]);
-
-/**
- * Prediction functions (SPEC §12): `predicted_orders(30d)` and `predicted_clv(365d)`. The compiler
- * turns a call into the field `NAME(Nd)` with the horizon in days, which `Profiles` evaluates.
- */
-export const PREDICTION_FUNCTIONS = ["predicted_orders", "predicted_clv"] as const;
-export type PredictionFunction = (typeof PREDICTION_FUNCTIONS)[number];
-
-/** The compiled field name of a prediction call: `predicted_orders(30d)`. */
-export function predictionField(fn: PredictionFunction, days: number): string {
-  return `${fn}(${days}d)`;
-}
-
-/** The function and horizon of a compiled prediction field, or undefined. */
-export function parsePredictionField(
-  name: string,
-): { fn: PredictionFunction; days: number } | undefined {
-  const match = /^(predicted_orders|predicted_clv)\((\d+)d\)$/.exec(name);
-  if (match === null) return undefined;
-  return { fn: match[1] as PredictionFunction, days: Number(match[2]) };
-}
+/** The profile fields (`PROFILE_FIELD_TABLE`, model/fields.ts), as the checker sees them. */
+export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map(
+  Object.entries(PROFILE_FIELD_TABLE).map(([name, field]): [string, FieldInfo] => [
+    name,
+    { type: field.type, nullable: field.nullable, description: field.description },
+  ]),
+);
 
 /** Whether a profile field (as a plan lists it) needs the prediction models fitted. */
 export function needsPredictions(name: string): boolean {
-  return (
-    name === "p_alive" || name === "predicted_spend" || parsePredictionField(name) !== undefined
-  );
+  if (parsePredictionField(name) !== undefined) return true;
+  return isProfileField(name) && PROFILE_FIELD_TABLE[name].predictions === true;
 }
 
-/** The canonical order columns of SPEC §1, as `orders_filter` sees one raw row. */
-export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
-  ["order_id", str("order id (rows with the same id are one order)")],
-  ["customer_id", str("customer id")],
-  ["email", str("buyer email")],
-  ["phone", str("buyer phone")],
-  ["created_at", date("order date")],
-  ["total", num("order total")],
-  ["currency", str("currency")],
-  ["status", str("order status")],
-  ["channel", str("sales channel")],
-  ["product", str("product (line item)")],
-  ["sku", str("SKU (line item)")],
-  ["category", str("category (line item)")],
-  ["quantity", num("quantity (line item)")],
-  ["price", num("unit price (line item)")],
-  ["refunded", num("refunded amount")],
-]);
+/** The canonical order columns (`ORDER_COLUMN_TABLE`, model/order-columns.ts) `orders_filter` sees. */
+export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map(
+  ORDER_COLUMNS.filter((name) => ORDER_COLUMN_TABLE[name].filter).map(
+    (name): [string, FieldInfo] => {
+      const { type, description } = ORDER_COLUMN_TABLE[name];
+      return [name, { type, nullable: true, description }];
+    },
+  ),
+);
 
 export const PROFILE_ENV: Environment = {
   name: "customer profile",
   fields: PROFILE_FIELDS,
-  functions: new Set<FunctionName>([
-    "orders",
-    "spent",
-    "events",
-    "in_segment",
-    "days_since",
-    "starts_with",
-    ...PREDICTION_FUNCTIONS,
-  ]),
+  functions: new Set<FunctionName>(FUNCTION_NAMES),
   props: true,
 };
 
 export const ORDER_ROW_ENV: Environment = {
   name: "order row",
   fields: ORDER_ROW_FIELDS,
-  functions: new Set<FunctionName>(["days_since", "starts_with"]),
+  functions: new Set<FunctionName>(FUNCTION_NAMES.filter((name) => FUNCTIONS[name].orderRows)),
   props: false,
 };
 

@@ -8,6 +8,9 @@
  * boolean results are never null.
  */
 import { addDuration } from "../calendar.js";
+import { evaluateDaysSince } from "./functions/days-since.js";
+import { evaluateStartsWith } from "./functions/starts-with.js";
+import type { EvaluateContext } from "./functions/types.js";
 import type { CompareOp, PlanExpr } from "./plan.js";
 import type { Duration, EpochDay } from "./types.js";
 
@@ -92,23 +95,11 @@ export function compileEvaluator<C>(expr: PlanExpr, scope: Scope<C>, asOf: Epoch
         return scope.aggregate(node.index);
       case "in_segment":
         return scope.inSegment(node.segment);
-      case "days_since": {
-        const arg = compile(node.arg);
-        return (c) => {
-          const day = arg(c);
-          return typeof day === "number" ? asOf - day : null;
-        };
-      }
-      case "starts_with": {
-        const text = compile(node.text);
-        const prefix = compile(node.prefix);
-        return (c) => {
-          const t = text(c);
-          const p = prefix(c);
-          if (typeof t !== "string" || typeof p !== "string") return false;
-          return t.toLowerCase().startsWith(p.toLowerCase());
-        };
-      }
+      // Functions with a plan node of their own evaluate it beside their checking (functions/).
+      case "days_since":
+        return evaluateDaysSince(node, cx);
+      case "starts_with":
+        return evaluateStartsWith(node, cx);
       case "not": {
         const arg = compile(node.arg);
         return (c) => arg(c) !== true;
@@ -264,6 +255,7 @@ export function compileEvaluator<C>(expr: PlanExpr, scope: Scope<C>, asOf: Epoch
       }
     }
   };
+  const cx: EvaluateContext<C> = { asOf, compile };
   return compile(expr);
 }
 

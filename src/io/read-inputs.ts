@@ -6,7 +6,7 @@ import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import type { WriteStream } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import type { InputKind } from "../config/presets.js";
+import type { InputKind } from "../model/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { needsPredictions } from "../dsl/env.js";

@@ -3,7 +3,7 @@
  * missing-column error, duplicate headers, custom properties, multi-source cells.
  */
 import { describe, expect, it } from "vitest";
-import { PRESETS } from "../config/presets.js";
+import { PRESETS } from "./presets.js";
 import { bindHeader, cellReader } from "./columns.js";
 
 const generic = PRESETS.generic;

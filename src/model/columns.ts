@@ -11,7 +11,7 @@ import {
   type ColumnSource,
   type InputKind,
   type Preset,
-} from "../config/presets.js";
+} from "./presets.js";
 import { UserError } from "../errors.js";
 import { suggest } from "../suggest.js";
 import { headersFound, mayBePersonal } from "./rejects.js";

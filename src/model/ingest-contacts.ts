@@ -3,7 +3,7 @@
  * field, tags and lists united. Consent is the exception: when merged rows disagree, "no" wins —
  * sending to someone who said no once is the mistake that cannot be undone.
  */
-import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { CANONICAL_COLUMNS } from "./presets.js";
 import { cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import {
@@ -18,7 +18,7 @@ import {
 import { own, type ConsentValue } from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
-const CANONICAL = new Set(CANONICAL_COLUMNS.contacts);
+const CANONICAL: ReadonlySet<string> = new Set(CANONICAL_COLUMNS.contacts);
 
 export class ContactsSink implements RowSink {
   private readonly ctx: IngestContext;

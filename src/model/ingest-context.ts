@@ -8,7 +8,7 @@ import {
   type ColumnMap,
   type InputKind,
   type Preset,
-} from "../config/presets.js";
+} from "./presets.js";
 import { UserError } from "../errors.js";
 import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./columns.js";
 import type { AggregateSpec } from "../dsl/plan.js";

@@ -5,7 +5,7 @@
  * appears only in events or lists (a WhatsApp lead who wrote in, a list imported from elsewhere)
  * becomes a customer with `known_contact = false`, like a buyer found only in orders.
  */
-import { CANONICAL_COLUMNS } from "../config/presets.js";
+import { CANONICAL_COLUMNS } from "./presets.js";
 import { UserError } from "../errors.js";
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
@@ -22,6 +22,8 @@ import {
 } from "./ingest-context.js";
 import { headersFound } from "./rejects.js";
 import { cleanCell, parseBoolean, parseNumber } from "./values.js";
+
+const EVENT_COLUMNS: ReadonlySet<string> = new Set(CANONICAL_COLUMNS.events);
 
 type PropertyTest = (fields: readonly string[]) => boolean;
 
@@ -85,7 +87,7 @@ export class EventsSink implements RowSink {
     const columns = new Map<string, number>();
     for (const extra of bound.extras) columns.set(extra.name, extra.index);
     for (const [name, binding] of bound.bindings) {
-      if (!CANONICAL_COLUMNS.events.includes(name)) columns.set(name, binding.sources[0].index);
+      if (!EVENT_COLUMNS.has(name)) columns.set(name, binding.sources[0].index);
     }
     const missing = new Set<string>();
     this.aggregates = [];

@@ -12,7 +12,8 @@ import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { OrderAggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { compilePredicate, type Scope, type Value } from "../dsl/evaluator.js";
 import { cellReader, type CellReader } from "./columns.js";
-import { CANONICAL_COLUMNS, type Preset } from "../config/presets.js";
+import { orderColumnType } from "./order-columns.js";
+import { CANONICAL_COLUMNS, type Preset } from "./presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
 import { own } from "./store.js";
@@ -709,8 +710,6 @@ function noAmountWarning(file: string, preset: Preset): string {
 
 type OrderOrReject = OpenOrder | undefined | "rejected";
 
-const NUMERIC = new Set(["total", "quantity", "price", "refunded"]);
-
 /** `orders_filter` over the raw row: its canonical columns, parsed on demand. */
 function compileRowFilter(
   expr: PlanExpr,
@@ -722,7 +721,8 @@ function compileRowFilter(
   const scope: Scope<string[]> = {
     field(name) {
       const read = cells[name as keyof Cells];
-      if (name === "created_at") {
+      const type = orderColumnType(name);
+      if (type === "date") {
         return (fields): Value => {
           const raw = read(fields);
           if (raw === undefined || raw.trim() === "") return null;
@@ -730,7 +730,7 @@ function compileRowFilter(
           return Number.isNaN(day) ? null : day;
         };
       }
-      if (NUMERIC.has(name)) {
+      if (type === "number") {
         return (fields): Value => {
           const raw = read(fields);
           if (raw === undefined || raw.trim() === "") return null;

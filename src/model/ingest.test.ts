@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { day, loadShop } from "../../test/helpers/shop.js";
-import { PRESETS } from "../config/presets.js";
+import { PRESETS } from "./presets.js";
 import { IngestContext } from "./ingest-context.js";
 import { channelName, OrdersSink } from "./ingest-orders.js";
 import { RejectLog, type RejectRecord } from "./rejects.js";

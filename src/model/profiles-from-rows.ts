@@ -3,7 +3,7 @@
  * fed a header and rows of cells, so a synthetic customer is read exactly as an exported one.
  */
 import type { RfmSettings } from "../config/load-config.js";
-import type { InputKind } from "../config/presets.js";
+import type { InputKind } from "./presets.js";
 import { ContactsSink } from "./ingest-contacts.js";
 import { IngestContext, type IngestOptions, type RowSink } from "./ingest-context.js";
 import { EventsSink, ListsSink } from "./ingest-events.js";

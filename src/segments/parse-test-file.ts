@@ -18,7 +18,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import { parseIsoDay } from "../calendar.js";
-import { CANONICAL_COLUMNS, type InputKind } from "../config/presets.js";
+import { CANONICAL_COLUMNS, type InputKind } from "../model/presets.js";
 import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import { didYouMean } from "../suggest.js";

@@ -6,7 +6,7 @@
  * examples, `--rejects` records, `--strict`).
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { PRESETS, type InputKind } from "../../src/config/presets.js";
+import { PRESETS, type InputKind } from "../../src/model/presets.js";
 import { UserError } from "../../src/errors.js";
 import {
   dropRawTable,

@@ -22,7 +22,7 @@ import { expect } from "vitest";
 import type { SegmentPlan } from "../../src/segments/definition.js";
 import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
 import { compileSegmentsSql } from "../../src/sql/compile.js";
-import { CANONICAL_COLUMNS } from "../../src/config/presets.js";
+import { CANONICAL_COLUMNS } from "../../src/model/presets.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import type { TextMatcher } from "../../src/dsl/patterns.js";
 import { EventsSink } from "../../src/model/ingest-events.js";
@@ -281,7 +281,8 @@ export async function captureIngest<T>(
       // As EventsSink.header: extra columns, then bound non-canonical ones.
       for (const extra of bound.extras) columns.set(extra.name, extra.index);
       for (const [name, binding] of bound.bindings)
-        if (!CANONICAL_COLUMNS.events.includes(name)) columns.set(name, binding.sources[0].index);
+        if (!(CANONICAL_COLUMNS.events as readonly string[]).includes(name))
+          columns.set(name, binding.sources[0].index);
     }
     propertyColumns.set(this, columns);
     const s = this.ctx.store as unknown as StoreView;

@@ -5,11 +5,13 @@
  * is non-empty wins. A source is a header, or a header with a constant (`Cancelled at` set →
  * status `cancelled`).
  */
+import { ORDER_COLUMNS } from "./order-columns.js";
 
 export const INPUT_KINDS = ["contacts", "orders", "events", "lists"] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
-export const CANONICAL_COLUMNS: Record<InputKind, readonly string[]> = {
+/** The canonical columns of each kind of file; the order columns are `ORDER_COLUMN_TABLE`'s. */
+export const CANONICAL_COLUMNS = {
   contacts: [
     "customer_id",
     "email",
@@ -28,33 +30,10 @@ export const CANONICAL_COLUMNS: Record<InputKind, readonly string[]> = {
     "lists",
     "state",
   ],
-  orders: [
-    "order_id",
-    "customer_id",
-    "email",
-    "phone",
-    "created_at",
-    "total",
-    "currency",
-    "status",
-    "channel",
-    "product",
-    "sku",
-    "category",
-    "quantity",
-    "price",
-    "refunded",
-    // The buyer as the order describes them (billing columns): used when contacts are silent.
-    "first_name",
-    "last_name",
-    "email_consent",
-    "country",
-    "city",
-    "zip",
-  ],
+  orders: ORDER_COLUMNS,
   events: ["customer_id", "email", "phone", "type", "occurred_at"],
   lists: ["list", "customer_id", "email", "phone"],
-};
+} as const satisfies Record<InputKind, readonly string[]>;
 
 /** Columns every file of a kind must have: one of each inner list. */
 export const REQUIRED_COLUMNS: Record<InputKind, readonly (readonly string[])[]> = {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compareNames } from "../io/read-inputs.js";
-import { namePart } from "../model/columns.js";
+import { namePart } from "./columns.js";
 import { detectPreset, PRESETS } from "./presets.js";
 
 const HEADERS = fileURLToPath(

@@ -1,0 +1,20 @@
+/** Text filters as the plan holds them, shared by the aggregate functions. */
+import type { TextPattern } from "../plan.js";
+
+/**
+ * Filter texts → patterns: lowercased, `*` marks a wildcard, sorted and without duplicates so that
+ * `["b", "a"]` and `["a", "b", "a"]` are the same aggregate.
+ */
+export function toPatterns(texts: readonly string[]): TextPattern[] {
+  const unique = [...new Set(texts.map((text) => text.toLowerCase()))].sort(compareText);
+  return unique.map((text) => ({ text, wildcard: text.includes("*") }));
+}
+
+export function patternsOf(texts: readonly string[] | null): TextPattern[] | null {
+  return texts === null ? null : toPatterns(texts);
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
