@@ -6,15 +6,15 @@
  */
 import { isScalar, LineCounter, type Node, type Scalar } from "yaml";
 import { getCountries } from "libphonenumber-js";
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
 import { ORDER_ROW_ENV } from "../dsl/env.js";
-import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
 import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";
-import { buildRfmMap, DEFAULT_RFM_MAP, type RfmMap } from "../rfm/segment-map.js";
+import { buildRfmMap, DEFAULT_RFM_MAP } from "../rfm/segment-map.js";
+import type { RfmCutPoints, RfmSettings } from "../rfm/settings.js";
 import type { OutputFormat } from "../segments/definition.js";
 import { parseYamlWithExpressions } from "../segments/plain-expressions.js";
 import { mapScalar, mapSpan, type ScalarStyle } from "../segments/source-map.js";
@@ -63,21 +63,6 @@ export interface CheckedFilter {
   text: string;
   checked: CheckedExpr;
 }
-
-export interface RfmCutPoints {
-  recency?: number[];
-  frequency?: number[];
-  monetary?: number[];
-}
-
-export interface RfmSettings {
-  fixed: RfmCutPoints;
-  map: RfmMap;
-  /** Whether the map is the user's (validate reports it was checked). */
-  custom: boolean;
-}
-
-export const DEFAULT_RFM: RfmSettings = { fixed: {}, map: DEFAULT_RFM_MAP, custom: false };
 
 export interface LoadedConfig {
   values: ConfigValues;

@@ -4,8 +4,7 @@
  * directory.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { parseIsoDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { UsageError } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
 import { DEFAULT_HISTORY_KEEP } from "../io/history.js";
@@ -14,13 +13,8 @@ import { ZoneClock } from "../model/dates.js";
 import type { DecimalMark } from "../model/values.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
 import { didYouMean } from "../suggest.js";
-import {
-  DEFAULT_RFM,
-  presetOf,
-  type CheckedFilter,
-  type ConfigValues,
-  type RfmSettings,
-} from "./load-config.js";
+import { DEFAULT_RFM, type RfmSettings } from "../rfm/settings.js";
+import { presetOf, type CheckedFilter, type ConfigValues } from "./load-config.js";
 import { PRESET_NAMES, PRESETS, type ColumnMap, type InputKind, type Preset } from "./presets.js";
 
 export interface FilePath {

@@ -4,7 +4,8 @@
  * contains it covers the parentheses.
  */
 import type { ArithOp, CompareOp } from "./plan.js";
-import type { Duration, EpochDay, Span } from "./types.js";
+import type { Span } from "./types.js";
+import type { Duration, EpochDay } from "../calendar.js";
 
 export type Expr =
   | { kind: "number"; value: number; span: Span }

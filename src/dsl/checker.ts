@@ -9,13 +9,13 @@
  * Function arguments that filter or bound data (`within:`, `category:`, event properties…) must be
  * literals: they are resolved into constants before any data is read.
  */
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type Duration, type EpochDay } from "../calendar.js";
 import { suggest, didYouMean } from "../suggest.js";
 import { isLiteral, type Arg, type Expr } from "./ast.js";
 import type { Environment, FieldInfo, FunctionName, PredictionFunction } from "./env.js";
 import { exprError, exprWarning, hasErrors, type DslCode, type ExprDiagnostic } from "./errors.js";
 import type { ArithOp, CompareOp } from "./plan.js";
-import type { Duration, EpochDay, Span, ValueType } from "./types.js";
+import type { Span, ValueType } from "./types.js";
 
 /** The types a comparison, a list item or an `in` works on. */
 export type ElementType = "number" | "string" | "date" | "boolean";

@@ -6,7 +6,7 @@
  * `spent(…)` and `events(…)` call becomes an aggregate spec in an `AggregateTable` shared by all
  * the expressions of a run, so identical aggregates are computed once; the plan keeps its index.
  */
-import { addDuration, windowStart } from "../calendar.js";
+import { addDuration, windowStart, type EpochDay } from "../calendar.js";
 import { predictionField } from "./env.js";
 import type { CheckedEventProperty, CheckedExpr, CheckedWindow, DateBound } from "./checker.js";
 import type {
@@ -16,7 +16,6 @@ import type {
   PlanExpr,
   TextPattern,
 } from "./plan.js";
-import type { EpochDay } from "./types.js";
 
 /**
  * The aggregates needed by a set of compiled expressions. `add` returns the index of an identical

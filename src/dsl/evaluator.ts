@@ -7,9 +7,8 @@
  * arithmetic with null gives null (so does division by zero); strings compare case-insensitively;
  * boolean results are never null.
  */
-import { addDuration } from "../calendar.js";
+import { addDuration, type Duration, type EpochDay } from "../calendar.js";
 import type { CompareOp, PlanExpr } from "./plan.js";
-import type { Duration, EpochDay } from "./types.js";
 
 export type Value = number | string | boolean | null | Duration | readonly Value[];
 

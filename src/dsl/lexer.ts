@@ -11,9 +11,9 @@
  * syntax error with a hint); a subtraction needs a space after the minus: `x - 30d`. A sign before
  * a plain number (`-5`, `x -5`) is always the minus operator.
  */
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type Duration, type DurationUnit, type EpochDay } from "../calendar.js";
 import { exprError, type ExprDiagnostic } from "./errors.js";
-import type { Duration, DurationUnit, EpochDay, Span } from "./types.js";
+import type { Span } from "./types.js";
 
 export const KEYWORDS = [
   "and",

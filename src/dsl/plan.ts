@@ -5,7 +5,8 @@
  * filters resolved to constants (dates as epoch days), so the data is read once whatever the
  * number of segments.
  */
-import type { Duration, EpochDay, Span, ValueType } from "./types.js";
+import type { Span, ValueType } from "./types.js";
+import type { Duration, EpochDay } from "../calendar.js";
 
 /**
  * A case-insensitive text to match: `text` is lowercased; when `wildcard` is true, `*` in it

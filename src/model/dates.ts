@@ -9,8 +9,7 @@
  * A timestamp with an offset or `Z` is an instant: its calendar date is taken in `timezone`. A
  * timestamp without one is already the shop's local time: its date part is the date.
  */
-import { dayFromEpochMs, dayFromParts, isValidDate } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { dayFromEpochMs, dayFromParts, isValidDate, type EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
 import { safeDetail } from "./rejects.js";
 

@@ -12,7 +12,7 @@ import {
 import { UserError } from "../errors.js";
 import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./columns.js";
 import type { AggregateSpec } from "../dsl/plan.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
 import { countryCode } from "./countries.js";
 import { HashedIdSet } from "./id-set.js";

@@ -3,12 +3,12 @@
  * field `name` for customer `c` as of `asOf` (null when absent). The evaluator and the output
  * writers read profiles only through these getters.
  */
-import type { RfmSettings } from "../config/load-config.js";
+import type { RfmSettings } from "../rfm/settings.js";
 import { parsePredictionField } from "../dsl/env.js";
 import { UserError } from "../errors.js";
 import { fitModels, Predictions } from "../predict/index.js";
 import type { Getter, Value } from "../dsl/evaluator.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { computeRfm, revenuePercentiles, type RfmResult } from "../rfm/compute.js";
 import type { CustomerStore } from "./store.js";
 

@@ -4,7 +4,7 @@
  * and with a holdout date the paper's check — fit up to the date, predict to as_of, compare with
  * the purchase days that happened, in total and by number of calibration purchases.
  */
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
 import { expectedPurchases } from "./bgnbd.js";
 import type { BgNbdFit, GammaGammaFit } from "./fit.js";

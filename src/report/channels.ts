@@ -1,6 +1,5 @@
 /** Renders `audience channels`: text report, and the JSON of SPEC §9. */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { ChannelReport } from "../model/channels.js";
 import { formatAmount, formatCount, formatInteger, formatPercent, renderTable } from "./table.js";
 import type { Theme } from "./theme.js";

@@ -1,6 +1,5 @@
 /** Renders the counts of `audience count` and `audience build` (SPEC §6, §9). */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
 import { formatCount, formatInteger, formatPercent, renderTable, type Column } from "./table.js";
 import type { Theme } from "./theme.js";

@@ -2,9 +2,8 @@
  * Renders `audience explain` (SPEC §14): one customer's fields and, per segment, the value of
  * every sub-expression of its `where`; and the per-condition funnel of `count --explain`.
  */
-import { formatDay } from "../calendar.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { TraceNode } from "../dsl/explain.js";
-import type { EpochDay } from "../dsl/types.js";
 import type {
   CustomerExplanation,
   SegmentExplanation,

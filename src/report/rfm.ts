@@ -1,6 +1,5 @@
 /** Renders `audience rfm`: text report, and the JSON of SPEC §9. */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import { FREQUENCY_THRESHOLDS, type Collapse, type RfmDimension } from "../rfm/compute.js";
 import type { RfmReport } from "../rfm/report.js";
 import {

@@ -2,7 +2,7 @@
  * RFM over a customer base (SPEC §4): cut points over buyers, the three scores, the named segment
  * of each customer, and the 5×5 R×F grid.
  */
-import type { RfmCutPoints } from "../config/load-config.js";
+import type { RfmCutPoints } from "./settings.js";
 import { quintileCutPoints } from "./cut-points.js";
 import { scoreAscending, scoreRecency } from "./score.js";
 import { PROSPECTS, type RfmMap } from "./segment-map.js";

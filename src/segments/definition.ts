@@ -5,7 +5,7 @@
  */
 import type { CheckedExpr } from "../dsl/index.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import type { SourceLocation } from "../errors.js";
 
 export const CHANNELS = ["email", "sms", "whatsapp", "any", "none"] as const;

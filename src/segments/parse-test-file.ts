@@ -17,10 +17,9 @@ import {
   type Pair,
   type YAMLMap,
 } from "yaml";
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { diagnosticAt, locate, nodeRange, type SourceFile } from "../config/schema.js";
 import { CANONICAL_COLUMNS, type InputKind } from "../config/presets.js";
-import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 
