@@ -132,7 +132,3 @@ export function parseIsoDay(text: string): EpochDay | undefined {
 export function dayFromEpochMs(ms: number): EpochDay {
   return Math.floor(ms / MS_PER_DAY);
 }
-
-export function epochMsFromDay(epochDay: EpochDay): number {
-  return epochDay * MS_PER_DAY;
-}

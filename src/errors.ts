@@ -88,7 +88,3 @@ export class DiagnosticsError extends UserError {
     this.diagnostics = diagnostics;
   }
 }
-
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}

@@ -43,7 +43,6 @@ export type Expr =
   /** A lexeme the lexer already reported; the checker gives it the error type silently. */
   | { kind: "error"; span: Span };
 
-export type ExprKind = Expr["kind"];
 export type ListExpr = Extract<Expr, { kind: "list" }>;
 
 export type Arg =

@@ -165,6 +165,3 @@ export const ORDER_ROW_ENV: Environment = {
   functions: new Set<FunctionName>(["days_since", "starts_with"]),
   props: false,
 };
-
-/** Fields that can be written as extra output columns (`columns:` in a segment). */
-export const OUTPUT_COLUMN_FIELDS: readonly string[] = [...PROFILE_FIELDS.keys()];

@@ -12,8 +12,7 @@ import type { Span } from "./types.js";
 import type { EpochDay } from "../calendar.js";
 
 export type { ExprDiagnostic } from "./errors.js";
-export { DSL_CODES, type DslCode } from "./errors.js";
-export type { CheckedExpr, SegmentRef } from "./checker.js";
+export type { CheckedExpr } from "./checker.js";
 export { AggregateTable } from "./compiler.js";
 
 export interface CheckResult {

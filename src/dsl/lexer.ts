@@ -65,8 +65,6 @@ export type Token =
   /** Always the last token; its span is empty, at the end of the text. */
   | { kind: "eof"; span: Span };
 
-export type TokenKind = Token["kind"];
-
 export interface LexResult {
   tokens: Token[];
   diagnostics: ExprDiagnostic[];

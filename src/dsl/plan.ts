@@ -122,5 +122,3 @@ export type PlanExpr =
       span: Span;
     }
   | { kind: "is_null"; type: "boolean"; negated: boolean; arg: PlanExpr; span: Span };
-
-export type PlanExprKind = PlanExpr["kind"];

@@ -2,24 +2,8 @@
 export {
   bgnbdLogLikelihood,
   expectedPurchases,
-  expectedPurchasesNew,
   probabilityAlive,
   type BgNbdParams,
-  type History,
 } from "./bgnbd.js";
-export { expectedSpend, gammaGammaLogLikelihood, type GammaGammaParams } from "./gamma-gamma.js";
-export {
-  fitBgNbd,
-  fitGammaGamma,
-  type BgNbdFit,
-  type Convergence,
-  type GammaGammaFit,
-} from "./fit.js";
-export { DAYS_PER_WEEK, summarize, type PurchaseDays, type Summary } from "./history.js";
-export {
-  fitModels,
-  MIN_REPEAT_BUYERS,
-  Predictions,
-  type ModelFit,
-  type PredictionProblem,
-} from "./predictions.js";
+export { type PurchaseDays } from "./history.js";
+export { fitModels, Predictions, type ModelFit } from "./predictions.js";
