@@ -17,7 +17,7 @@ export interface SourceLocation {
 
 export type Severity = "error" | "warning";
 
-/** One located problem, as `validate` reports it (SPEC §9). */
+/** One located problem, as `validate` reports it (docs/design.md#json-output). */
 export interface Diagnostic {
   file: string;
   line: number;

@@ -1,5 +1,5 @@
 /**
- * The commander program: the ONE place that turns errors into exit codes (SPEC §6).
+ * The commander program: the ONE place that turns errors into exit codes (docs/design.md#commands).
  *   0 success · 1 invalid definitions or input data · 2 usage error · 3 guard tripped · 70 internal
  */
 import { Command, CommanderError } from "commander";

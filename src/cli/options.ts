@@ -1,5 +1,5 @@
 /**
- * The options every data command shares (SPEC §6), and the run they all start with: config →
+ * The options every data command shares (docs/design.md#commands), and the run they all start with: config →
  * settings → as_of → read the inputs (with progress) → print what was read on stderr.
  */
 import { Option, type Command } from "commander";

@@ -1,5 +1,5 @@
 /**
- * The settings a run uses: defaults, overridden by `audience.yaml`, overridden by flags (SPEC §6).
+ * The settings a run uses: defaults, overridden by `audience.yaml`, overridden by flags (docs/design.md#commands).
  * Paths from the config file are relative to the config file; paths from flags to the working
  * directory.
  */
@@ -24,7 +24,7 @@ export interface FilePath {
   display: string;
 }
 
-/** Options shared by the data commands (SPEC §6). */
+/** Options shared by the data commands (docs/design.md#commands). */
 export interface DataFlags {
   config?: string;
   /** One or more files or name patterns each (`--orders a.csv --orders "b*.csv"`). */

@@ -1,6 +1,6 @@
 /**
  * The environments an expression is checked against: which names exist, their types, and which
- * functions may be called. `PROFILE_ENV` is the customer profile of SPEC §2 (segment `where:`);
+ * functions may be called. `PROFILE_ENV` is the customer profile of docs/design.md#profile (segment `where:`);
  * `ORDER_ROW_ENV` is one raw order row with its canonical columns (`orders_filter:` in the config).
  */
 import type { ValueType } from "./types.js";
@@ -49,7 +49,7 @@ const bool = (description: string): FieldInfo => ({
 });
 const list = (description: string): FieldInfo => ({ type: "list", nullable: false, description });
 
-/** The profile fields of SPEC §2, in the order the documentation lists them. */
+/** The profile fields of docs/design.md#profile, in the order the documentation lists them. */
 export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
   ["customer_id", str("customer id from the contacts or orders export")],
   ["email", str("email address, trimmed and lowercased")],
@@ -98,7 +98,7 @@ export const PROFILE_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, Fi
 ]);
 
 /**
- * Prediction functions (SPEC §12): `predicted_orders(30d)` and `predicted_clv(365d)`. The compiler
+ * Prediction functions (docs/design.md#predictions): `predicted_orders(30d)` and `predicted_clv(365d)`. The compiler
  * turns a call into the field `NAME(Nd)` with the horizon in days, which `Profiles` evaluates.
  */
 export const PREDICTION_FUNCTIONS = ["predicted_orders", "predicted_clv"] as const;
@@ -125,7 +125,7 @@ export function needsPredictions(name: string): boolean {
   );
 }
 
-/** The canonical order columns of SPEC §1, as `orders_filter` sees one raw row. */
+/** The canonical order columns of docs/design.md#inputs, as `orders_filter` sees one raw row. */
 export const ORDER_ROW_FIELDS: ReadonlyMap<string, FieldInfo> = new Map<string, FieldInfo>([
   ["order_id", str("order id (rows with the same id are one order)")],
   ["customer_id", str("customer id")],

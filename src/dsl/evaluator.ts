@@ -3,7 +3,7 @@
  * once; evaluating a customer (or an order row) is then a plain function call, with nothing
  * re-parsed or re-resolved per evaluation.
  *
- * Semantics (SPEC §3): a comparison with null is false; `is [not] null` tests presence;
+ * Semantics (docs/design.md#expressions): a comparison with null is false; `is [not] null` tests presence;
  * arithmetic with null gives null (so does division by zero); strings compare case-insensitively;
  * boolean results are never null.
  */

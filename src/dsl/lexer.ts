@@ -1,5 +1,5 @@
 /**
- * The lexer: expression text → tokens with spans (SPEC §3).
+ * The lexer: expression text → tokens with spans (docs/design.md#expressions).
  *
  * It never stops at the first problem. A bad lexeme becomes an `error` token (the parser turns it
  * into an `error` node that the checker skips silently), and an operator borrowed from another

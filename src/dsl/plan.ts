@@ -71,7 +71,7 @@ export type LiteralValue = number | string | boolean | null | Duration;
  * A checked, typed expression. `type` is the static result type. Every node keeps the span of the
  * source it came from (offsets inside the expression text), for messages only.
  *
- * Semantics (SPEC §3): a comparison with null is false; `is [not] null` tests presence; arithmetic
+ * Semantics (docs/design.md#expressions): a comparison with null is false; `is [not] null` tests presence; arithmetic
  * with null gives null (so does division by zero); strings compare case-insensitively; boolean
  * expressions are never null.
  */

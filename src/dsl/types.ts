@@ -1,4 +1,4 @@
-/** Value types of the expression language (SPEC §3). */
+/** Value types of the expression language (docs/design.md#expressions). */
 export type ValueType = "number" | "string" | "boolean" | "date" | "duration" | "list" | "null";
 
 /** A half-open range of character offsets inside one expression's source text. */

@@ -1,5 +1,5 @@
 /**
- * Dates and timestamps of SPEC §1, turned into calendar days in the shop's time zone.
+ * Dates and timestamps of docs/design.md#inputs, turned into calendar days in the shop's time zone.
  *
  * - `2024-05-01`, `20240501`, `2024/05/01`
  * - `2024-05-01T10:20:30Z`, `2024-05-01T10:20:30+02:00`, `2024-05-01 10:20:30` (local time),

@@ -1,5 +1,5 @@
 /**
- * The customer profile of SPEC §2, as getters over the store: `field(name)(c)` is the value of
+ * The customer profile of docs/design.md#profile, as getters over the store: `field(name)(c)` is the value of
  * field `name` for customer `c` as of `asOf` (null when absent). The evaluator and the output
  * writers read profiles only through these getters.
  */
@@ -46,7 +46,7 @@ export class Profiles {
   private fitted: Predictions | undefined;
 
   /**
-   * The prediction models fitted on the buyers as of as_of (SPEC §12), once per run, the first
+   * The prediction models fitted on the buyers as of as_of (docs/design.md#predictions), once per run, the first
    * time a field needs them. Too few repeat buyers, or a fit that does not converge, is an error:
    * a segment would otherwise select on meaningless numbers. A problem of the spend model only
    * stops fields that use spend (`predicted_spend`, `predicted_clv`).

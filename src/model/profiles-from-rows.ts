@@ -1,5 +1,5 @@
 /**
- * Profiles from rows held in memory (segment tests, SPEC §14): the same sinks as the CSV readers,
+ * Profiles from rows held in memory (segment tests, docs/design.md#explain-and-tests): the same sinks as the CSV readers,
  * fed a header and rows of cells, so a synthetic customer is read exactly as an exported one.
  */
 import type { RfmSettings } from "../rfm/settings.js";

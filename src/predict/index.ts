@@ -1,4 +1,4 @@
-/** Predictions (SPEC §12): BG/NBD, Gamma-Gamma, their fit, and per-customer values. Pure. */
+/** Predictions (docs/design.md#predictions): BG/NBD, Gamma-Gamma, their fit, and per-customer values. Pure. */
 export {
   bgnbdLogLikelihood,
   expectedPurchases,

@@ -1,4 +1,4 @@
-/** Renders `audience channels`: text report, and the JSON of SPEC §9. */
+/** Renders `audience channels`: text report, and the JSON of docs/design.md#json-output. */
 import { formatDay, type EpochDay } from "../calendar.js";
 import type { ChannelReport } from "../model/channels.js";
 import { formatAmount, formatCount, formatInteger, formatPercent, renderTable } from "./table.js";
@@ -46,7 +46,7 @@ export function renderChannelsText(
   return out;
 }
 
-/** `audience channels --json` (SPEC §9). */
+/** `audience channels --json` (docs/design.md#json-output). */
 export interface ChannelsJson {
   as_of: string;
   channels: {

@@ -1,5 +1,5 @@
 /**
- * A segment as the rest of audience sees it (SPEC §5): parsed, defaults merged, `where` checked.
+ * A segment as the rest of audience sees it (docs/design.md#segment-files): parsed, defaults merged, `where` checked.
  * `SegmentDefinition` comes out of the segment-file loader; `planSegments` compiles definitions
  * into a `SegmentPlan` for a given as_of.
  */

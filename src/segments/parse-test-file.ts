@@ -1,5 +1,5 @@
 /**
- * A segment test file (`*.test.yaml`, SPEC §14) → synthetic customers as rows of canonical
+ * A segment test file (`*.test.yaml`, docs/design.md#explain-and-tests) → synthetic customers as rows of canonical
  * columns, the as_of, the settings, and per segment the exact set of test customers expected to
  * match, each with its place in the file. Every problem is collected with its position.
  *

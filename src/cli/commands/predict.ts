@@ -1,4 +1,4 @@
-/** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (SPEC §12). */
+/** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (docs/design.md#predictions). */
 import { Command } from "commander";
 import { addDuration, formatDay, parseIsoDay, type Duration } from "../../calendar.js";
 import type { BuildFlags } from "../../config/settings.js";
