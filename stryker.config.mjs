@@ -1,4 +1,4 @@
-// `npm run mutation`: Stryker's mutation testing of the core (SPEC's pure folders), run against
+// `npm run mutation`: Stryker's mutation testing of the core (docs/design.md#layers), run against
 // the unit tests (vitest.mutation.config.ts). Not part of `npm test` or CI: it takes long. The
 // incremental file keeps the results of mutants whose code and tests did not change, so a rerun
 // only tests what changed. Narrow it with `npm run mutation -- --mutate "src/dsl/**/*.ts"`.

@@ -2,7 +2,21 @@
  * Calendar arithmetic on epoch days (whole days since 1970-01-01). Pure and allocation-free: this
  * runs for every order row.
  */
-import type { Duration, EpochDay } from "./dsl/types.js";
+
+/**
+ * Dates are whole days since 1970-01-01 (the "epoch day") in the configured time zone: every
+ * timestamp is turned into a calendar date when it is read, so the evaluator only compares
+ * integers.
+ */
+export type EpochDay = number;
+
+export type DurationUnit = "d" | "w" | "m" | "y";
+
+/** `30d`, `2w`, `6m` (calendar months), `1y`. */
+export interface Duration {
+  count: number;
+  unit: DurationUnit;
+}
 
 const MS_PER_DAY = 86_400_000;
 
@@ -117,8 +131,4 @@ export function parseIsoDay(text: string): EpochDay | undefined {
 /** The epoch day of a UTC instant given in milliseconds. */
 export function dayFromEpochMs(ms: number): EpochDay {
   return Math.floor(ms / MS_PER_DAY);
-}
-
-export function epochMsFromDay(epochDay: EpochDay): number {
-  return epochDay * MS_PER_DAY;
 }

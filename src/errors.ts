@@ -17,7 +17,7 @@ export interface SourceLocation {
 
 export type Severity = "error" | "warning";
 
-/** One located problem, as `validate` reports it (SPEC §9). */
+/** One located problem, as `validate` reports it (docs/design.md#json-output). */
 export interface Diagnostic {
   file: string;
   line: number;
@@ -87,8 +87,4 @@ export class DiagnosticsError extends UserError {
     this.name = "DiagnosticsError";
     this.diagnostics = diagnostics;
   }
-}
-
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
 }

@@ -1,5 +1,5 @@
 /**
- * What changed since the last build (SPEC §13), end to end: the planted shop of
+ * What changed since the last build (docs/design.md#changes), end to end: the planted shop of
  * fixtures/segment-library built at two as_of dates into one output folder, in every output
  * profile (hashed where the profile allows it). Every `changes/<id>.entered.csv` and
  * `.exited.csv` is checked against the set difference of the two `<id>.csv` files, computed here
@@ -25,7 +25,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** The columns a destination matches a member on, by header name (SPEC §13 as README documents it). */
+/** The columns a destination matches a member on, by header name (docs/design.md#changes as README documents it). */
 const IDENTIFIERS: Record<string, string[]> = {
   generic: ["customer_id", "email", "phone"],
   klaviyo: ["Email", "Phone Number"],

@@ -1,5 +1,5 @@
 /**
- * The two promises every segment file keeps, whatever the output profile (SPEC §7, README
+ * The two promises every segment file keeps, whatever the output profile (docs/design.md#outputs, README
  * "Output files"): rows sorted by customer key, and each identifier (email, phone, or their hash)
  * at most once per file. fixtures/invariants/ lists its contacts out of key order, with an email
  * shared by k02 and k07 (in two cases) and a phone shared by k01, k05 and k10 (typed two ways),

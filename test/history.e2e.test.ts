@@ -1,5 +1,5 @@
 /**
- * OUT/history.jsonl and `audience history` end to end (SPEC §13): the exact text on a pipe and on a
+ * OUT/history.jsonl and `audience history` end to end (docs/design.md#changes): the exact text on a pipe and on a
  * terminal, --only and --json, a hand-edited history repaired with one warning, the bound
  * (`history: { keep: N }`, validated), and the max_change guard reading the history.
  */

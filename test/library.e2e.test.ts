@@ -28,7 +28,7 @@
  *   280 300 300.01. cuts: 20, 20, 20 + 0.4·12 = 24.8, 119.99 + 0.2·0.01 = 119.992.
  *   M5 = more than 119.992: the 11 buyers from 120 up, who are also the top 20% (44 of 55 buyers,
  *   exactly 80%, spend strictly less than top-20pct-edge).
- * Named cells (R×F map of SPEC §4):
+ * Named cells (R×F map of docs/design.md#rfm):
  *   champions (R5, F4–5)      rfm-champion (2 orders, the last 6 days ago)
  *   loyal_customers (R3–4, F4–5)
  *                             rfm-loyal (3 orders, the last 8 days ago: R4), third-order-29d,

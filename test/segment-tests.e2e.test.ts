@@ -1,5 +1,5 @@
 /**
- * `audience test` (SPEC §14) end to end: the library's own test files pass; a wrong expectation
+ * `audience test` (docs/design.md#explain-and-tests) end to end: the library's own test files pass; a wrong expectation
  * fails at its exact line with the explanation of each customer that differs, in text, json and
  * github formats; `validate` checks test files without data.
  */

@@ -12,6 +12,3 @@ export interface CliContext {
   /** Whether stdout is a terminal (colour in reports). */
   stdoutIsTTY: boolean;
 }
-
-/** A command's handler returns its exit code; errors are thrown and mapped by main. */
-export type CommandHandler<Options> = (options: Options, context: CliContext) => Promise<number>;

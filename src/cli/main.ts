@@ -1,11 +1,12 @@
 /**
- * The commander program: the ONE place that turns errors into exit codes (SPEC §6).
+ * The commander program: the ONE place that turns errors into exit codes (docs/design.md#commands).
  *   0 success · 1 invalid definitions or input data · 2 usage error · 3 guard tripped · 70 internal
  */
 import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { renderError, renderInternalError } from "../report/errors.js";
+import { colorEnabled, createTheme, type Theme } from "../report/theme.js";
 import { registerCommands } from "./commands/index.js";
 import { VERSION } from "../version.js";
 
@@ -81,11 +82,15 @@ function exitCodeFor(error: unknown, context: CliContext): number {
     return EXIT_USAGE;
   }
   if (error instanceof UserError) {
-    context.stderr.write(renderError(error, context));
+    context.stderr.write(renderError(error, stderrTheme(context)));
     return error.exitCode;
   }
-  context.stderr.write(renderInternalError(error, context));
+  context.stderr.write(renderInternalError(error, stderrTheme(context)));
   return EXIT_INTERNAL;
+}
+
+function stderrTheme(context: CliContext): Theme {
+  return createTheme(colorEnabled(context.stderrIsTTY, context.env));
 }
 
 /** The process entry point, called by `bin/audience.js`. */
@@ -107,7 +112,7 @@ export function main(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(renderInternalError(error, context));
+      process.stderr.write(renderInternalError(error, stderrTheme(context)));
       process.exitCode = EXIT_INTERNAL;
     },
   );

@@ -1,12 +1,11 @@
 /**
- * The options every data command shares (SPEC §6), and the run they all start with: config →
+ * The options every data command shares (docs/design.md#commands), and the run they all start with: config →
  * settings → as_of → read the inputs (with progress) → print what was read on stderr.
  */
 import { Option, type Command } from "commander";
 import { PRESET_NAMES } from "../model/presets.js";
 import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import { readConfig } from "../io/read-config.js";
 import { loadProfiles, type DataNeeds, type LoadedData } from "../io/read-inputs.js";
 import { todayIn, ZoneClock } from "../model/dates.js";
@@ -95,7 +94,11 @@ export async function runData(
   const { settings, asOf } = prepared;
   const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env) && !settings.json);
   const errTheme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
-  const progress = createProgress(context, settings, () => Date.now());
+  const progress = createProgress(
+    { stream: context.stderr, isTTY: context.stderrIsTTY, env: context.env },
+    settings,
+    () => Date.now(),
+  );
   let data: LoadedData;
   try {
     data = await loadProfiles({

@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url";
 import type { Settings } from "../config/settings.js";
 import { compileExpression, AggregateTable } from "../dsl/index.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { DiagnosticsError, UsageError, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles, type LoadedSegments } from "../io/segment-files.js";
 import { markUntextablePhones, PhoneTypes } from "../model/phone-type.js";

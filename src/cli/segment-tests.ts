@@ -1,5 +1,5 @@
 /**
- * Segment tests (SPEC §14): each `*.test.yaml` file's synthetic customers become profiles (from
+ * Segment tests (docs/design.md#explain-and-tests): each `*.test.yaml` file's synthetic customers become profiles (from
  * rows in memory, through the same sinks as the CSV readers), the segments under test are
  * evaluated as of the file's as_of, and each expectation is compared with the exact set of test
  * customers that match. A failure is a diagnostic at the expectation's line, with the explanation

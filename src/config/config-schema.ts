@@ -1,5 +1,5 @@
 /**
- * The schema of `audience.yaml` (SPEC §8). The validator and the shipped JSON Schema
+ * The schema of `audience.yaml` (docs/design.md#configuration). The validator and the shipped JSON Schema
  * (schemas/audience.schema.json) both come from this object.
  */
 import { DEFAULT_HISTORY_KEEP, MAX_HISTORY_KEEP } from "../io/history.js";

@@ -6,14 +6,14 @@
  */
 import { isNode, isScalar, type Node } from "yaml";
 import { getCountries } from "libphonenumber-js";
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
 import { ORDER_ROW_ENV } from "../dsl/env.js";
-import type { EpochDay } from "../dsl/types.js";
 import type { Diagnostic } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
 import { ZoneClock } from "../model/dates.js";
-import { buildRfmMap, DEFAULT_RFM_MAP, type RfmMap } from "../rfm/segment-map.js";
+import { buildRfmMap, DEFAULT_RFM_MAP } from "../rfm/segment-map.js";
+import type { RfmCutPoints, RfmSettings } from "../rfm/settings.js";
 import { suggest } from "../suggest.js";
 import { expressionSpans } from "../yaml/expression-spans.js";
 import { diagnosticAt, parseYamlSource, type SourceFile } from "../yaml/positions.js";
@@ -57,21 +57,6 @@ export interface CheckedFilter {
   text: string;
   checked: CheckedExpr;
 }
-
-export interface RfmCutPoints {
-  recency?: number[];
-  frequency?: number[];
-  monetary?: number[];
-}
-
-export interface RfmSettings {
-  fixed: RfmCutPoints;
-  map: RfmMap;
-  /** Whether the map is the user's (validate reports it was checked). */
-  custom: boolean;
-}
-
-export const DEFAULT_RFM: RfmSettings = { fixed: {}, map: DEFAULT_RFM_MAP, custom: false };
 
 export interface LoadedConfig {
   values: ConfigValues;

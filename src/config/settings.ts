@@ -1,11 +1,10 @@
 /**
- * The settings a run uses: defaults, overridden by `audience.yaml`, overridden by flags (SPEC §6).
+ * The settings a run uses: defaults, overridden by `audience.yaml`, overridden by flags (docs/design.md#commands).
  * Paths from the config file are relative to the config file; paths from flags to the working
  * directory.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { parseIsoDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { UsageError } from "../errors.js";
 import type { Delimiter } from "../io/csv-reader.js";
 import { DEFAULT_HISTORY_KEEP } from "../io/history.js";
@@ -14,13 +13,8 @@ import { ZoneClock } from "../model/dates.js";
 import type { DecimalMark } from "../model/values.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
 import { didYouMean } from "../suggest.js";
-import {
-  DEFAULT_RFM,
-  presetOf,
-  type CheckedFilter,
-  type ConfigValues,
-  type RfmSettings,
-} from "./load-config.js";
+import { DEFAULT_RFM, type RfmSettings } from "../rfm/settings.js";
+import { presetOf, type CheckedFilter, type ConfigValues } from "./load-config.js";
 import {
   INPUT_KINDS,
   PRESET_NAMES,
@@ -37,7 +31,7 @@ export interface FilePath {
   display: string;
 }
 
-/** Options shared by the data commands (SPEC §6). */
+/** Options shared by the data commands (docs/design.md#commands). */
 export interface DataFlags {
   config?: string;
   /** One or more files or name patterns each (`--orders a.csv --orders "b*.csv"`). */

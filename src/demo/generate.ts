@@ -10,8 +10,7 @@
  * spreadsheet apostrophe, duplicate contact rows, guest checkouts, line-item orders whose
  * order-level fields sit on the first row only.
  */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import {
   ACQUISITION_CHANNELS,
   CATALOG,

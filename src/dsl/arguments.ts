@@ -7,7 +7,7 @@ import { didYouMean } from "../suggest.js";
 import { isLiteral, type Expr } from "./ast.js";
 import type { CallExpr, CheckContext, NamedArg, PositionalArg } from "./check-context.js";
 import type { CheckedWindow, DateBound } from "./checked.js";
-import type { Duration } from "./types.js";
+import type { Duration } from "../calendar.js";
 import { article, mismatch } from "./wording.js";
 
 /** What a message needs of a function: its name and how it is called. */

@@ -4,7 +4,8 @@
  * contains it covers the parentheses.
  */
 import type { ArithOp, CompareOp } from "./plan.js";
-import type { Duration, EpochDay, Span } from "./types.js";
+import type { Span } from "./types.js";
+import type { Duration, EpochDay } from "../calendar.js";
 
 export type Expr =
   | { kind: "number"; value: number; span: Span }
@@ -42,7 +43,6 @@ export type Expr =
   /** A lexeme the lexer already reported; the checker gives it the error type silently. */
   | { kind: "error"; span: Span };
 
-export type ExprKind = Expr["kind"];
 export type ListExpr = Extract<Expr, { kind: "list" }>;
 
 export type Arg =

@@ -6,7 +6,8 @@
 import type { FieldInfo } from "./env.js";
 import type { FunctionNode } from "./functions/index.js";
 import type { ArithOp, CompareOp } from "./plan.js";
-import type { Duration, EpochDay, Span } from "./types.js";
+import type { Duration, EpochDay } from "../calendar.js";
+import type { Span } from "./types.js";
 
 /** The types a comparison, a list item or an `in` works on. */
 export type ElementType = "number" | "string" | "date" | "boolean";

@@ -26,7 +26,7 @@ function codesAndSpans(text: string, env: Environment = PROFILE_ENV) {
 }
 
 const VALID_PROFILE = [
-  // SPEC examples
+  // Examples of docs/design.md#expressions
   "orders_count >= 1 and last_order_date < -6m",
   '(orders_count >= 3 or total_spent >= 500) and events("whatsapp_read", within: 90d) >= 1',
   'lists contains "Intérêt Gamme Visage" and orders(category: "Sérum", within: 30d) = 0',

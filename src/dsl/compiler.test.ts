@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatDay, parseIsoDay } from "../calendar.js";
+import { formatDay, parseIsoDay, type EpochDay } from "../calendar.js";
 import { PROFILE_ENV } from "./env.js";
 import { AggregateTable, checkExpression, compileExpression } from "./index.js";
 import type { AggregateSpec, DayWindow, PlanExpr } from "./plan.js";
-import type { EpochDay } from "./types.js";
 
 function day(iso: string): EpochDay {
   const value = parseIsoDay(iso);

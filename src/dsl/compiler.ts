@@ -11,7 +11,7 @@ import type { CheckedExpr, CheckedWindow, DateBound } from "./checked.js";
 import { compileCall, isFunctionNode } from "./functions/index.js";
 import type { CompileContext } from "./functions/types.js";
 import type { AggregateSpec, DayWindow, PlanExpr, TextPattern } from "./plan.js";
-import type { EpochDay } from "./types.js";
+import type { EpochDay } from "../calendar.js";
 
 /**
  * The aggregates needed by a set of compiled expressions. `add` returns the index of an identical

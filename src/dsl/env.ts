@@ -1,6 +1,6 @@
 /**
  * The environments an expression is checked against: which names exist, their types, and which
- * functions may be called. `PROFILE_ENV` is the customer profile of SPEC §2 (segment `where:`);
+ * functions may be called. `PROFILE_ENV` is the customer profile of docs/design.md#profile (segment `where:`);
  * `ORDER_ROW_ENV` is one raw order row with its canonical columns (`orders_filter:` in the config).
  */
 import { FUNCTIONS, FUNCTION_NAMES, type FunctionName } from "./functions/index.js";
@@ -10,11 +10,7 @@ import { ORDER_COLUMN_TABLE, ORDER_COLUMNS } from "../model/order-columns.js";
 import type { ValueType } from "./types.js";
 
 export type { FunctionName } from "./functions/index.js";
-export {
-  parsePredictionField,
-  predictionField,
-  type PredictionFunction,
-} from "./functions/prediction.js";
+export { parsePredictionField } from "./functions/prediction.js";
 
 export interface FieldInfo {
   type: Exclude<ValueType, "null" | "duration">;
@@ -69,6 +65,3 @@ export const ORDER_ROW_ENV: Environment = {
   functions: new Set<FunctionName>(FUNCTION_NAMES.filter((name) => FUNCTIONS[name].orderRows)),
   props: false,
 };
-
-/** Fields that can be written as extra output columns (`columns:` in a segment). */
-export const OUTPUT_COLUMN_FIELDS: readonly string[] = [...PROFILE_FIELDS.keys()];

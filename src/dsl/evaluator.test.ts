@@ -1,5 +1,5 @@
 /**
- * The evaluator on its own (SPEC §3): expressions checked and compiled from text, run over
+ * The evaluator on its own (docs/design.md#expressions): expressions checked and compiled from text, run over
  * hand-written profiles. Segment-level behaviour (aggregates, windows over real rows) is in
  * src/segments/evaluate.test.ts.
  */

@@ -3,16 +3,15 @@
  * once; evaluating a customer (or an order row) is then a plain function call, with nothing
  * re-parsed or re-resolved per evaluation.
  *
- * Semantics (SPEC §3): a comparison with null is false; `is [not] null` tests presence;
+ * Semantics (docs/design.md#expressions): a comparison with null is false; `is [not] null` tests presence;
  * arithmetic with null gives null (so does division by zero); strings compare case-insensitively;
  * boolean results are never null.
  */
-import { addDuration } from "../calendar.js";
+import { addDuration, type Duration, type EpochDay } from "../calendar.js";
 import { evaluateDaysSince } from "./functions/days-since.js";
 import { evaluateStartsWith } from "./functions/starts-with.js";
 import type { EvaluateContext } from "./functions/types.js";
 import type { CompareOp, PlanExpr } from "./plan.js";
-import type { Duration, EpochDay } from "./types.js";
 
 export type Value = number | string | boolean | null | Duration | readonly Value[];
 

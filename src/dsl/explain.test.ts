@@ -1,4 +1,4 @@
-/** The trace of an expression (SPEC §14): every sub-expression's value, as `explain` prints it. */
+/** The trace of an expression (docs/design.md#explain-and-tests): every sub-expression's value, as `explain` prints it. */
 import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../calendar.js";
 import { PROFILE_ENV } from "./env.js";

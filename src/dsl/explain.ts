@@ -1,12 +1,11 @@
 /**
  * Why an expression is true or false for one context: the value of every sub-expression, down
- * the tree (SPEC §14, `audience explain`). Each node is run with the evaluator's own compiled
+ * the tree (docs/design.md#explain-and-tests, `audience explain`). Each node is run with the evaluator's own compiled
  * closures (`compileEvaluator`), so an explanation can never disagree with a build.
  */
-import { formatDay } from "../calendar.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import { compileEvaluator, type Scope, type Value } from "./evaluator.js";
 import type { AggregateSpec, CompareOp, DayWindow, PlanExpr, TextPattern } from "./plan.js";
-import type { EpochDay } from "./types.js";
 
 export interface TraceNode {
   /** The sub-expression as written. */

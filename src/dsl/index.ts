@@ -8,11 +8,11 @@ import type { Environment } from "./env.js";
 import { hasErrors, sortDiagnostics, type ExprDiagnostic } from "./errors.js";
 import { parseExpression } from "./parser.js";
 import type { PlanExpr } from "./plan.js";
-import type { EpochDay, Span } from "./types.js";
+import type { Span } from "./types.js";
+import type { EpochDay } from "../calendar.js";
 
 export type { ExprDiagnostic } from "./errors.js";
-export { DSL_CODES, type DslCode } from "./errors.js";
-export type { CheckedExpr, SegmentRef } from "./checker.js";
+export type { CheckedExpr } from "./checker.js";
 export { AggregateTable } from "./compiler.js";
 
 export interface CheckResult {

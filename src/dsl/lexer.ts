@@ -1,5 +1,5 @@
 /**
- * The lexer: expression text → tokens with spans (SPEC §3).
+ * The lexer: expression text → tokens with spans (docs/design.md#expressions).
  *
  * It never stops at the first problem. A bad lexeme becomes an `error` token (the parser turns it
  * into an `error` node that the checker skips silently), and an operator borrowed from another
@@ -11,9 +11,9 @@
  * syntax error with a hint); a subtraction needs a space after the minus: `x - 30d`. A sign before
  * a plain number (`-5`, `x -5`) is always the minus operator.
  */
-import { parseIsoDay } from "../calendar.js";
+import { parseIsoDay, type Duration, type DurationUnit, type EpochDay } from "../calendar.js";
 import { exprError, type ExprDiagnostic } from "./errors.js";
-import type { Duration, DurationUnit, EpochDay, Span } from "./types.js";
+import type { Span } from "./types.js";
 
 export const KEYWORDS = [
   "and",
@@ -64,8 +64,6 @@ export type Token =
   | { kind: "error"; span: Span }
   /** Always the last token; its span is empty, at the end of the text. */
   | { kind: "eof"; span: Span };
-
-export type TokenKind = Token["kind"];
 
 export interface LexResult {
   tokens: Token[];

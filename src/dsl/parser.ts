@@ -1,5 +1,5 @@
 /**
- * Recursive-descent parser for the expression language, one method per grammar rule of SPEC §3.
+ * Recursive-descent parser for the expression language, one method per grammar rule of docs/design.md#expressions.
  *
  * Lexer problems do not stop parsing (bad lexemes are `error` nodes); the first syntax error does,
  * because what follows it cannot be read reliably. A syntax error at a lexeme the lexer already

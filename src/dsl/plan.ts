@@ -5,7 +5,8 @@
  * filters resolved to constants (dates as epoch days), so the data is read once whatever the
  * number of segments.
  */
-import type { Duration, EpochDay, Span, ValueType } from "./types.js";
+import type { Span, ValueType } from "./types.js";
+import type { Duration, EpochDay } from "../calendar.js";
 
 /**
  * A case-insensitive text to match: `text` is lowercased; when `wildcard` is true, `*` in it
@@ -70,7 +71,7 @@ export type LiteralValue = number | string | boolean | null | Duration;
  * A checked, typed expression. `type` is the static result type. Every node keeps the span of the
  * source it came from (offsets inside the expression text), for messages only.
  *
- * Semantics (SPEC §3): a comparison with null is false; `is [not] null` tests presence; arithmetic
+ * Semantics (docs/design.md#expressions): a comparison with null is false; `is [not] null` tests presence; arithmetic
  * with null gives null (so does division by zero); strings compare case-insensitively; boolean
  * expressions are never null.
  */
@@ -121,5 +122,3 @@ export type PlanExpr =
       span: Span;
     }
   | { kind: "is_null"; type: "boolean"; negated: boolean; arg: PlanExpr; span: Span };
-
-export type PlanExprKind = PlanExpr["kind"];

@@ -7,7 +7,7 @@ import { isLiteral, type Expr } from "./ast.js";
 import type { CheckContext } from "./check-context.js";
 import type { CheckedExpr, CheckedType, ElementType } from "./checked.js";
 import type { ArithOp } from "./plan.js";
-import type { Duration } from "./types.js";
+import type { Duration } from "../calendar.js";
 
 /** A snake_case name: what column headers and event properties are read as. */
 export const SNAKE_CASE = /^[a-z][a-z0-9_]*$/;

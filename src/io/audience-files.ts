@@ -1,5 +1,5 @@
 /**
- * All-or-nothing output (SPEC §7). A build writes every file into a new folder beside OUT
+ * All-or-nothing output (docs/design.md#outputs). A build writes every file into a new folder beside OUT
  * (`.OUT.build-…`), `manifest.json` last, syncs them to disk, and only then swaps it into place.
  *
  * OUT itself is a symbolic link to the current build folder. Replacing a symbolic link with

@@ -1,5 +1,5 @@
 /**
- * What changed since the previous build (SPEC §13): `OUT/changes/<id>.entered.csv` and
+ * What changed since the previous build (docs/design.md#changes): `OUT/changes/<id>.entered.csv` and
  * `OUT/changes/<id>.exited.csv`, so that a sync adds and removes members instead of replacing a
  * list.
  *

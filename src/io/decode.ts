@@ -1,5 +1,5 @@
 /**
- * Bytes → text for CSV files (SPEC §1): UTF-8 with its BOM stripped; UTF-16 when a BOM says so;
+ * Bytes → text for CSV files (docs/design.md#inputs): UTF-8 with its BOM stripped; UTF-16 when a BOM says so;
  * and Windows-1252 for bytes that are not valid UTF-8 (old Excel and PrestaShop exports).
  *
  * The check is per byte sequence, in one pass while streaming: valid UTF-8 sequences are read as

@@ -1,5 +1,5 @@
 /**
- * The history of an output folder (SPEC §13): `OUT/history.jsonl`, one JSON line per complete
+ * The history of an output folder (docs/design.md#changes): `OUT/history.jsonl`, one JSON line per complete
  * build, oldest first — as_of, when it was built, the engine, each input's SHA-256 and per segment
  * its counts. Never a row, never an identifier.
  *
@@ -40,7 +40,7 @@ export interface HistoryRecord {
   segments: Record<string, SegmentSizes>;
 }
 
-/** `audience history --json` (SPEC §13). */
+/** `audience history --json` (docs/design.md#changes). */
 export interface HistoryJson {
   builds: { as_of: string; built_at: string; segments: Record<string, SegmentSizes> }[];
 }
@@ -160,7 +160,7 @@ export async function loadHistory(folder: string, display: string): Promise<Load
   return parseHistory(bytes.toString("utf8"));
 }
 
-/** The machine-readable history (SPEC §13), optionally for some segments only. */
+/** The machine-readable history (docs/design.md#changes), optionally for some segments only. */
 export function historyJson(
   records: readonly HistoryRecord[],
   only?: readonly string[],

@@ -10,7 +10,7 @@ import type { InputKind } from "../model/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { needsPredictions } from "../dsl/env.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";

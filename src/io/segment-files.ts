@@ -220,7 +220,7 @@ export interface TestFileText {
 }
 
 /**
- * The segment test files (`*.test.yaml`, SPEC §14) of the paths: a file as given, a folder searched
+ * The segment test files (`*.test.yaml`, docs/design.md#explain-and-tests) of the paths: a file as given, a folder searched
  * with its subfolders (names starting with "." and node_modules left out), sorted by path.
  */
 export async function loadTestFiles(

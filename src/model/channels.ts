@@ -1,5 +1,5 @@
 /**
- * `audience channels` (SPEC §6, §9): per acquisition channel, how many contacts became buyers,
+ * `audience channels` (docs/design.md#commands, §9): per acquisition channel, how many contacts became buyers,
  * how often they buy and how much they bring; and the Pareto check — the share of revenue that
  * comes from the top 20% of buyers.
  */

@@ -1,5 +1,5 @@
 /**
- * Header binding (SPEC §1 canonical columns): presets and synonyms, `columns:` overrides, the
+ * Header binding (docs/design.md#inputs canonical columns): presets and synonyms, `columns:` overrides, the
  * missing-column error, duplicate headers, custom properties, multi-source cells.
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Dates and timestamps of SPEC §1, turned into calendar days in the shop's time zone.
+ * Dates and timestamps of docs/design.md#inputs, turned into calendar days in the shop's time zone.
  *
  * - `2024-05-01`, `20240501`, `2024/05/01`
  * - `2024-05-01T10:20:30Z`, `2024-05-01T10:20:30+02:00`, `2024-05-01 10:20:30` (local time),
@@ -9,8 +9,7 @@
  * A timestamp with an offset or `Z` is an instant: its calendar date is taken in `timezone`. A
  * timestamp without one is already the shop's local time: its date part is the date.
  */
-import { dayFromEpochMs, dayFromParts, isValidDate } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { dayFromEpochMs, dayFromParts, isValidDate, type EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
 import { safeDetail } from "./rejects.js";
 

@@ -5,7 +5,7 @@
  */
 import type { FieldInfo } from "../dsl/env.js";
 import type { Getter, Value } from "../dsl/evaluator.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import type { Profiles } from "./profile.js";
 
 export interface ProfileField extends FieldInfo {

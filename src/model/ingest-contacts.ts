@@ -1,5 +1,5 @@
 /**
- * Contacts rows → customers. Rows with the same key merge (SPEC §1): first non-empty value per
+ * Contacts rows → customers. Rows with the same key merge (docs/design.md#inputs): first non-empty value per
  * field, tags and lists united. Consent is the exception: when merged rows disagree, "no" wins —
  * sending to someone who said no once is the mistake that cannot be undone.
  */

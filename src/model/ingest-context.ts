@@ -12,7 +12,7 @@ import {
 import { UserError } from "../errors.js";
 import { bindHeader, cellReader, type BoundHeader, type CellReader } from "./columns.js";
 import type { AggregateSpec } from "../dsl/plan.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
 import { countryCode } from "./countries.js";
 import { HashedIdSet } from "./id-set.js";
@@ -287,7 +287,7 @@ export function readKeys(
 }
 
 /**
- * The customer a row's identifiers belong to (SPEC §1), or -1: the customer with its customer_id;
+ * The customer a row's identifiers belong to (docs/design.md#inputs), or -1: the customer with its customer_id;
  * for an id not seen yet, a customer found by email or phone only when that customer has no id of
  * its own — two different customer ids are two customers, even with one email (a family address).
  */

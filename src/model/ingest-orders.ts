@@ -1,5 +1,5 @@
 /**
- * Order rows → orders → customer aggregates, in one streaming pass (SPEC §1, §2, §3).
+ * Order rows → orders → customer aggregates, in one streaming pass (docs/design.md#inputs, §2, §3).
  *
  * Rows with the same `order_id` are one order; order-level fields come from the first row where
  * they are non-empty. An order stays open while its rows keep coming (a few hundred recent orders

@@ -1,5 +1,5 @@
 /**
- * Which phones can receive an SMS or a WhatsApp message (SPEC §5 reachability): mobiles, and the
+ * Which phones can receive an SMS or a WhatsApp message (docs/design.md#segment-files reachability): mobiles, and the
  * numbers of plans where the metadata cannot tell a mobile from a fixed line (US, Canada: "fixed
  * line or mobile"). A landline, a toll-free or premium number cannot.
  *

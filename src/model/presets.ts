@@ -1,5 +1,5 @@
 /**
- * Column presets: how the headers of a known export map onto the canonical columns of SPEC §1.
+ * Column presets: how the headers of a known export map onto the canonical columns of docs/design.md#inputs.
  *
  * A canonical column takes its value from a list of sources, per row: the first source whose cell
  * is non-empty wins. A source is a header, or a header with a constant (`Cancelled at` set →

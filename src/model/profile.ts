@@ -1,14 +1,14 @@
 /**
- * The customer profile of SPEC §2, as getters over the store: `field(name)(c)` is the value of
+ * The customer profile of docs/design.md#profile, as getters over the store: `field(name)(c)` is the value of
  * field `name` for customer `c` as of `asOf` (null when absent). The evaluator and the output
  * writers read profiles only through these getters.
  */
-import type { RfmSettings } from "../config/load-config.js";
+import type { RfmSettings } from "../rfm/settings.js";
 import { parsePredictionField } from "../dsl/env.js";
 import { UserError } from "../errors.js";
 import { fitModels, Predictions } from "../predict/index.js";
 import type { Getter } from "../dsl/evaluator.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { computeRfm, revenuePercentiles, type RfmResult } from "../rfm/compute.js";
 import { isProfileField, PROFILE_FIELD_TABLE, roundCents } from "./fields.js";
 import type { CustomerStore } from "./store.js";
@@ -47,7 +47,7 @@ export class Profiles {
   private fitted: Predictions | undefined;
 
   /**
-   * The prediction models fitted on the buyers as of as_of (SPEC §12), once per run, the first
+   * The prediction models fitted on the buyers as of as_of (docs/design.md#predictions), once per run, the first
    * time a field needs them. Too few repeat buyers, or a fit that does not converge, is an error:
    * a segment would otherwise select on meaningless numbers. A problem of the spend model only
    * stops fields that use spend (`predicted_spend`, `predicted_clv`).
@@ -118,5 +118,3 @@ export class Profiles {
     return PROFILE_FIELD_TABLE[name].get(this);
   }
 }
-
-export { roundCents } from "./fields.js";

@@ -1,8 +1,8 @@
 /**
- * Profiles from rows held in memory (segment tests, SPEC §14): the same sinks as the CSV readers,
+ * Profiles from rows held in memory (segment tests, docs/design.md#explain-and-tests): the same sinks as the CSV readers,
  * fed a header and rows of cells, so a synthetic customer is read exactly as an exported one.
  */
-import type { RfmSettings } from "../config/load-config.js";
+import type { RfmSettings } from "../rfm/settings.js";
 import type { InputKind } from "./presets.js";
 import { ContactsSink } from "./ingest-contacts.js";
 import { IngestContext, type IngestOptions, type RowSink } from "./ingest-context.js";

@@ -1,6 +1,6 @@
 /**
  * Rows that cannot be used are skipped, counted by reason, and shown as `file:line: reason`
- * examples (SPEC §1 "Bad input"). With `strict`, the first one stops the run. Warnings are for
+ * examples (docs/design.md#inputs "Bad input"). With `strict`, the first one stops the run. Warnings are for
  * values that were read with a fallback (an unknown consent word read as "no", an invalid phone
  * left out) — the row still counts.
  *

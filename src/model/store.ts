@@ -1,5 +1,5 @@
 /**
- * One customer view (SPEC §1 identity, §2 fields), stored column by column: customer `c` is index
+ * One customer view (docs/design.md#inputs identity, §2 fields), stored column by column: customer `c` is index
  * `c` of every column. Numbers live in typed arrays (no per-value objects for the garbage collector
  * to walk), text in plain arrays, and repeated short values (cities, channels, names, products) are
  * shared rather than copied per customer. Memory grows with the number of customers and the
@@ -99,7 +99,7 @@ export class CustomerStore {
   readonly categories: (Set<string> | undefined)[] = [];
   /**
    * Distinct purchase days of each buyer, in the order met; only filled when a segment or report
-   * uses a prediction (SPEC §12). `firstDaySpent` is the amount spent on the earliest of them.
+   * uses a prediction (docs/design.md#predictions). `firstDaySpent` is the amount spent on the earliest of them.
    */
   readonly purchaseDays: (number[] | undefined)[] = [];
 
@@ -288,7 +288,7 @@ export class CustomerStore {
     }
   }
 
-  /** SPEC §1: customer_id, else the normalized email, else the E.164 phone. */
+  /** docs/design.md#inputs: customer_id, else the normalized email, else the E.164 phone. */
   key(c: number): string {
     return this.customerId[c] ?? this.email[c] ?? this.phone[c] ?? "";
   }

@@ -1,5 +1,5 @@
 /**
- * Cell parsers for the value forms of SPEC §1: numbers, booleans, lists, apostrophes. Pure and
+ * Cell parsers for the value forms of docs/design.md#inputs: numbers, booleans, lists, apostrophes. Pure and
  * cheap: they run for every cell of every order row.
  */
 

@@ -4,26 +4,11 @@
  * Gamma(q, γ), so the mean amount of x transactions, m, is all the model needs. Fitted on the
  * repeat buyers (x ≥ 1) with the mean of their repeat purchase days, as in the CDNOW example.
  */
-import { lnGamma } from "./special.js";
 
 export interface GammaGammaParams {
   p: number;
   q: number;
   gamma: number;
-}
-
-/** ln L(p, q, γ | x, m) for x ≥ 1 transactions of mean amount m > 0. */
-export function gammaGammaLogLikelihood(params: GammaGammaParams, x: number, m: number): number {
-  const { p, q, gamma } = params;
-  return (
-    lnGamma(p * x + q) -
-    lnGamma(p * x) -
-    lnGamma(q) +
-    q * Math.log(gamma) +
-    (p * x - 1) * Math.log(m) +
-    p * x * Math.log(x) -
-    (p * x + q) * Math.log(gamma + m * x)
-  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * mean daily amount of the repeat days (the first day left out, as in the CDNOW example of
  * Fader & Hardie).
  */
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 
 export const DAYS_PER_WEEK = 7;
 

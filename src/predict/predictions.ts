@@ -1,9 +1,9 @@
 /**
  * One run's predictions: BG/NBD and Gamma-Gamma fitted on the buyers as of as_of, then per
  * customer P(alive), expected purchase days over a horizon, expected spend per purchase and CLV
- * (SPEC §12). Non-buyers get NaN (null in expressions).
+ * (docs/design.md#predictions). Non-buyers get NaN (null in expressions).
  */
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { expectedPurchases, probabilityAlive, type History } from "./bgnbd.js";
 import { fitBgNbd, fitGammaGamma, type BgNbdFit, type GammaGammaFit } from "./fit.js";
 import { expectedSpend } from "./gamma-gamma.js";

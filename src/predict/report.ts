@@ -1,10 +1,10 @@
 /**
- * What `audience predict` shows (SPEC §12): both fits with their convergence, the distribution of
+ * What `audience predict` shows (docs/design.md#predictions): both fits with their convergence, the distribution of
  * P(alive) and of expected purchases over a horizon, the valuable customers most likely lost,
  * and with a holdout date the paper's check — fit up to the date, predict to as_of, compare with
  * the purchase days that happened, in total and by number of calibration purchases.
  */
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
 import { expectedPurchases } from "./bgnbd.js";
 import type { BgNbdFit, GammaGammaFit } from "./fit.js";

@@ -1,6 +1,5 @@
-/** Renders `audience channels`: text report, and the JSON of SPEC §9. */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+/** Renders `audience channels`: text report, and the JSON of docs/design.md#json-output. */
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { ChannelReport } from "../model/channels.js";
 import { formatAmount, formatCount, formatInteger, formatPercent, renderTable } from "./table.js";
 import type { Theme } from "./theme.js";
@@ -47,7 +46,7 @@ export function renderChannelsText(
   return out;
 }
 
-/** `audience channels --json` (SPEC §9). */
+/** `audience channels --json` (docs/design.md#json-output). */
 export interface ChannelsJson {
   as_of: string;
   channels: {

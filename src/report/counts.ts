@@ -1,6 +1,5 @@
-/** Renders the counts of `audience count` and `audience build` (SPEC §6, §9). */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+/** Renders the counts of `audience count` and `audience build` (docs/design.md#commands, §9). */
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
 import { formatCount, formatInteger, formatPercent, renderTable, type Column } from "./table.js";
 import type { Theme } from "./theme.js";
@@ -65,7 +64,7 @@ export function renderCountsText(view: CountsView, theme: Theme): string {
   return out;
 }
 
-/** `audience count --json` and `audience build --json` (SPEC §9). */
+/** `audience count --json` and `audience build --json` (docs/design.md#json-output). */
 export interface CountsJson {
   as_of: string;
   timezone: string;

@@ -1,7 +1,7 @@
 /**
  * Renders located problems (segment files, config) for people, for scripts and for GitHub:
  *   text   — `file:line:col: error CODE: message`, a code frame, the hint, then a summary line;
- *   json   — SPEC §9: `[ { file, line, column, severity, code, message, … } ]`;
+ *   json   — docs/design.md#json-output: `[ { file, line, column, severity, code, message, … } ]`;
  *   github — workflow commands (`::error file=…::message`) that annotate the pull request.
  * Diagnostics are sorted by file, line and column in every format.
  */

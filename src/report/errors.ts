@@ -2,15 +2,14 @@
  * How errors reach the user on stderr: one clear message (with its location and hint) for user
  * mistakes, and a short report request for internal errors (exit 70).
  */
-import type { CliContext } from "../cli/context.js";
 import { DiagnosticsError, type UserError } from "../errors.js";
 import { formatDiagnostics } from "./diagnostics.js";
-import { colorEnabled, createTheme } from "./theme.js";
+import type { Theme } from "./theme.js";
 
 export const ISSUES_URL = "https://github.com/audience-cli/audience/issues";
 
-export function renderError(error: UserError, context: CliContext): string {
-  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+/** `theme` is stderr's: coloured only when stderr is a terminal. */
+export function renderError(error: UserError, theme: Theme): string {
   let out = "";
   if (error instanceof DiagnosticsError) {
     // The located problems with their code frames, then the one-line summary below.
@@ -22,8 +21,7 @@ export function renderError(error: UserError, context: CliContext): string {
   return out;
 }
 
-export function renderInternalError(error: unknown, context: CliContext): string {
-  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+export function renderInternalError(error: unknown, theme: Theme): string {
   const detail =
     error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   return (

@@ -1,10 +1,9 @@
 /**
- * Renders `audience explain` (SPEC §14): one customer's fields and, per segment, the value of
+ * Renders `audience explain` (docs/design.md#explain-and-tests): one customer's fields and, per segment, the value of
  * every sub-expression of its `where`; and the per-condition funnel of `count --explain`.
  */
-import { formatDay } from "../calendar.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { TraceNode } from "../dsl/explain.js";
-import type { EpochDay } from "../dsl/types.js";
 import type {
   CustomerExplanation,
   SegmentExplanation,
@@ -83,7 +82,7 @@ function flatTerms(node: TraceNode, depth: number): Record<string, unknown>[] {
   return [term, ...node.children.flatMap((child) => flatTerms(child, depth + 1))];
 }
 
-/** SPEC §14: `{ customer, segments: [ { id, matched, reachable, written, reason, terms } ] }`. */
+/** docs/design.md#explain-and-tests: `{ customer, segments: [ { id, matched, reachable, written, reason, terms } ] }`. */
 export function explanationJson(
   explanation: CustomerExplanation,
   asOf: EpochDay,

@@ -1,5 +1,5 @@
 /**
- * `audience history` (SPEC §13): one line per build, oldest first, with the build's biggest move,
+ * `audience history` (docs/design.md#changes): one line per build, oldest first, with the build's biggest move,
  * then each segment's written rows over the last builds — a sparkline on a terminal, the numbers
  * themselves otherwise (a pipe, a log, NO_COLOR).
  */

@@ -1,5 +1,5 @@
 /**
- * The report a marketer opens (SPEC §15): one self-contained HTML page — styles and SVG charts
+ * The report a marketer opens (docs/design.md#report): one self-contained HTML page — styles and SVG charts
  * inline, nothing loaded from anywhere — with the segments, the RFM heat map and its named
  * segments, the cut points, the acquisition channels, the Pareto curve, the size of each segment
  * over the builds, and what was read. A pure function of the results that `count`, `rfm` and
@@ -18,7 +18,7 @@ import { rfmJson, type RfmJson } from "./rfm.js";
 import { barChart, escapeHtml as esc, lineChart, sparkline } from "./svg.js";
 import { formatAmount, formatCount, formatCut, formatInteger, formatPercent } from "./table.js";
 
-/** The build history of an output folder, oldest build first (`audience history --json`, SPEC §13). */
+/** The build history of an output folder, oldest build first (`audience history --json`, docs/design.md#changes). */
 export type BuildHistory = HistoryJson;
 
 export interface ReportView {

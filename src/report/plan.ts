@@ -1,6 +1,5 @@
 /** Renders `audience plan`: text for a terminal, Markdown for a pull request, JSON for scripts. */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+import { formatDay, type EpochDay } from "../calendar.js";
 import type { SegmentPlanDiff } from "../segments/compare-plans.js";
 import { formatInteger, renderTable } from "./table.js";
 import type { Theme } from "./theme.js";

@@ -1,4 +1,4 @@
-/** Renders `audience predict`: the text report, and the JSON of SPEC §12. */
+/** Renders `audience predict`: the text report, and the JSON of docs/design.md#predictions. */
 import { formatDay } from "../calendar.js";
 import type { Convergence } from "../predict/fit.js";
 import type { HistogramBin, PredictReport } from "../predict/report.js";

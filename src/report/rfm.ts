@@ -1,6 +1,5 @@
-/** Renders `audience rfm`: text report, and the JSON of SPEC §9. */
-import { formatDay } from "../calendar.js";
-import type { EpochDay } from "../dsl/types.js";
+/** Renders `audience rfm`: text report, and the JSON of docs/design.md#json-output. */
+import { formatDay, type EpochDay } from "../calendar.js";
 import { FREQUENCY_THRESHOLDS, type Collapse, type RfmDimension } from "../rfm/compute.js";
 import type { RfmReport } from "../rfm/report.js";
 import {
@@ -112,7 +111,7 @@ export function renderRfmText(
   return out;
 }
 
-/** `audience rfm --json` (SPEC §9); without amounts, revenue and monetary values are null. */
+/** `audience rfm --json` (docs/design.md#json-output); without amounts, revenue and monetary values are null. */
 export interface RfmJson {
   as_of: string;
   buyers: number;
@@ -135,7 +134,7 @@ export interface RfmJson {
   order_statuses?: Record<string, Record<string, { orders: number; counted: boolean }>>;
 }
 
-/** SPEC §9; without amounts, revenue and monetary values are null and `monetary_available` false. */
+/** docs/design.md#json-output; without amounts, revenue and monetary values are null and `monetary_available` false. */
 export function rfmJson(
   report: RfmReport,
   asOf: EpochDay,

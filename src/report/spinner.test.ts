@@ -1,9 +1,11 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliContext } from "../cli/context.js";
-import { createProgress } from "./spinner.js";
+import { createProgress, type ProgressStream } from "./spinner.js";
 
-function context(overrides: Partial<CliContext> = {}): { ctx: CliContext; written: () => string } {
+function context(overrides: Partial<ProgressStream> = {}): {
+  ctx: ProgressStream;
+  written: () => string;
+} {
   // A stream that looks like a terminal, as ora needs to draw.
   const stderr = Object.assign(new PassThrough(), {
     isTTY: true,
@@ -16,15 +18,7 @@ function context(overrides: Partial<CliContext> = {}): { ctx: CliContext; writte
   stderr.on("data", (chunk: Buffer) => {
     text += chunk.toString("utf8");
   });
-  const ctx: CliContext = {
-    stdout: new PassThrough(),
-    stderr,
-    env: {},
-    cwd: "/",
-    stderrIsTTY: true,
-    stdoutIsTTY: true,
-    ...overrides,
-  };
+  const ctx: ProgressStream = { stream: stderr, isTTY: true, env: {}, ...overrides };
   return { ctx, written: () => text };
 }
 
@@ -38,13 +32,13 @@ const progress = {
 
 describe("progress spinner", () => {
   it.each([
-    ["stderr is not a terminal", { stderrIsTTY: false }, {}],
+    ["stderr is not a terminal", { isTTY: false }, {}],
     ["--quiet", {}, { quiet: true }],
     ["--json", {}, { json: true }],
     ["NO_COLOR", { env: { NO_COLOR: "1" } }, {}],
     ["TERM=dumb", { env: { TERM: "dumb" } }, {}],
   ])("stays silent when %s", (_name, ctxOverrides, flags) => {
-    const { ctx, written } = context(ctxOverrides as Partial<CliContext>);
+    const { ctx, written } = context(ctxOverrides as Partial<ProgressStream>);
     const p = createProgress(ctx, { quiet: false, json: false, ...flags }, () => 0);
     p.update(progress);
     p.stop();

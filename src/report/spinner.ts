@@ -3,7 +3,6 @@
  * --quiet, --json or NO_COLOR, so logs and pipes stay clean.
  */
 import ora, { type Ora } from "ora";
-import type { CliContext } from "../cli/context.js";
 import type { Progress } from "../io/read-inputs.js";
 import { formatInteger } from "./table.js";
 
@@ -14,22 +13,23 @@ export interface ProgressReporter {
 
 const SILENT: ProgressReporter = { update: () => undefined, stop: () => undefined };
 
+/** Where the spinner draws: stderr, whether it is a terminal, and the environment. */
+export interface ProgressStream {
+  stream: NodeJS.WritableStream;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
 export function createProgress(
-  context: CliContext,
+  target: ProgressStream,
   options: { quiet: boolean; json: boolean },
   now: () => number,
 ): ProgressReporter {
-  const noColor = context.env.NO_COLOR !== undefined && context.env.NO_COLOR !== "";
-  if (
-    !context.stderrIsTTY ||
-    options.quiet ||
-    options.json ||
-    noColor ||
-    context.env.TERM === "dumb"
-  )
+  const noColor = target.env.NO_COLOR !== undefined && target.env.NO_COLOR !== "";
+  if (!target.isTTY || options.quiet || options.json || noColor || target.env.TERM === "dumb")
     return SILENT;
   const spinner: Ora = ora({
-    stream: context.stderr as NodeJS.WriteStream,
+    stream: target.stream as NodeJS.WriteStream,
     text: "Reading…",
     discardStdin: false,
     isEnabled: true,

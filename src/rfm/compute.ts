@@ -1,8 +1,8 @@
 /**
- * RFM over a customer base (SPEC §4): cut points over buyers, the three scores, the named segment
+ * RFM over a customer base (docs/design.md#rfm): cut points over buyers, the three scores, the named segment
  * of each customer, and the 5×5 R×F grid.
  */
-import type { RfmCutPoints } from "../config/load-config.js";
+import type { RfmCutPoints } from "./settings.js";
 import { quintileCutPoints } from "./cut-points.js";
 import { scoreAscending, scoreRecency } from "./score.js";
 import { PROSPECTS, type RfmMap } from "./segment-map.js";
@@ -25,7 +25,7 @@ export type RfmDimension = keyof CutPoints;
 /**
  * A dimension whose percentiles collapsed (fewer than three distinct cut points: `1 1 1 1` for the
  * frequency of a shop where most buyers ordered once, so F is only 1 or 5): the percentiles found,
- * and how it is scored instead. Milder ties (`1 1 2.6 5`) keep the percentiles (SPEC §4).
+ * and how it is scored instead. Milder ties (`1 1 2.6 5`) keep the percentiles (docs/design.md#rfm).
  */
 export interface Collapse {
   percentiles: number[];
@@ -116,7 +116,7 @@ export function computeRfm(
 }
 
 /**
- * `revenue_percentile` (SPEC §2): the % of buyers whose total spent is strictly lower. NaN for
+ * `revenue_percentile` (docs/design.md#profile): the % of buyers whose total spent is strictly lower. NaN for
  * non-buyers.
  */
 export function revenuePercentiles(

@@ -1,5 +1,5 @@
 /**
- * RFM cut points (SPEC §4): the 20th, 40th, 60th and 80th percentiles of each value over buyers,
+ * RFM cut points (docs/design.md#rfm): the 20th, 40th, 60th and 80th percentiles of each value over buyers,
  * by linear interpolation between order statistics (R's type 7, numpy's default), or fixed
  * thresholds from the config.
  */

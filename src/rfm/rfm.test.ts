@@ -1,5 +1,5 @@
 /**
- * RFM (SPEC §4): type-7 cut points, scores with ties, the named map, revenue_percentile — checked
+ * RFM (docs/design.md#rfm): type-7 cut points, scores with ties, the named map, revenue_percentile — checked
  * against arithmetic written out here, and on a slice of the real CDNOW purchase log.
  */
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * RFM scores (SPEC §4). F and M: 1 + the number of cut points strictly below the value. R (days
+ * RFM scores (docs/design.md#rfm). F and M: 1 + the number of cut points strictly below the value. R (days
  * since the last order): 1 + the number of cut points strictly above it, so recent is good.
  * Equal values always get equal scores.
  */

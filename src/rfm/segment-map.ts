@@ -1,5 +1,5 @@
 /**
- * Named RFM segments from the (R, F) scores. The default map is SPEC §4's; a custom map in
+ * Named RFM segments from the (R, F) scores. The default map is in docs/design.md#rfm; a custom map in
  * `audience.yaml` (`rfm: { segments: { name: ["5[4-5]", …] } }`) must name each of the 25 cells
  * exactly once.
  */

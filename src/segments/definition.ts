@@ -1,11 +1,11 @@
 /**
- * A segment as the rest of audience sees it (SPEC §5): parsed, defaults merged, `where` checked.
+ * A segment as the rest of audience sees it (docs/design.md#segment-files): parsed, defaults merged, `where` checked.
  * `SegmentDefinition` comes out of the segment-file loader; `planSegments` compiles definitions
  * into a `SegmentPlan` for a given as_of.
  */
 import type { CheckedExpr } from "../dsl/index.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import type { SourceLocation } from "../errors.js";
 
 export const CHANNELS = ["email", "sms", "whatsapp", "any", "none"] as const;

@@ -1,5 +1,5 @@
 /**
- * Segment evaluation (SPEC §3, §5) on small shops: null semantics, time windows at their
+ * Segment evaluation (docs/design.md#expressions, §5) on small shops: null semantics, time windows at their
  * boundaries, case-insensitive text, wildcards, item filters on multi-line orders, event property
  * filters, in_segment chains, exclude, reachability and --exclusive.
  */

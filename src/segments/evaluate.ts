@@ -1,5 +1,5 @@
 /**
- * Compiled segments → members (SPEC §5). Each segment is evaluated once per customer, in
+ * Compiled segments → members (docs/design.md#segment-files). Each segment is evaluated once per customer, in
  * dependency order: members = `where` minus the members of `exclude` segments; `in_segment(id)`
  * reads the members of `id` (not its reachability, not --exclusive). Then reachability per channel
  * and consent, and, with --exclusive, each customer goes to the first segment (by priority, then

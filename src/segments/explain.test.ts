@@ -1,5 +1,5 @@
 /**
- * Explaining one customer (SPEC §14) on a small shop: exclusion, in_segment, the reasons a member
+ * Explaining one customer (docs/design.md#explain-and-tests) on a small shop: exclusion, in_segment, the reasons a member
  * is not reachable, --exclusive assignment, and the per-condition funnel.
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Why one customer is (or is not) in each segment (SPEC §14): the trace of its `where`, the
+ * Why one customer is (or is not) in each segment (docs/design.md#explain-and-tests): the trace of its `where`, the
  * segments that excluded it, whether it is reachable and why not, and where `--exclusive` put it.
  * Membership, reachability and assignment are read from the evaluated results of the run, and the
  * trace runs the same compiled closures, so `explain` says what `build` did.
@@ -127,7 +127,7 @@ function fieldValue(profiles: Profiles, name: string, c: number): string {
   return String(value);
 }
 
-/** Why a member cannot be sent to on a channel (SPEC §5). */
+/** Why a member cannot be sent to on a channel (docs/design.md#segment-files). */
 export function unreachableReason(profiles: Profiles, channel: Channel, c: number): string {
   const s = profiles.store;
   const email = () =>

@@ -1,5 +1,5 @@
 /**
- * Guards (SPEC §5) protect a nightly job from a broken export: a segment that suddenly has too
+ * Guards (docs/design.md#segment-files) protect a nightly job from a broken export: a segment that suddenly has too
  * few or too many rows, or changed by more than `max_change` since the previous run's manifest,
  * stops the build before any file is replaced.
  */

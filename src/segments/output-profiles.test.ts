@@ -1,5 +1,5 @@
 /**
- * Output profiles (SPEC §7): each profile's header and a sample row, brevo's `;`, meta/google-ads
+ * Output profiles (docs/design.md#outputs): each profile's header and a sample row, brevo's `;`, meta/google-ads
  * hashing against SHA-256 computed here from the normalized text, CSV injection, csvLine quoting.
  */
 import { createHash } from "node:crypto";

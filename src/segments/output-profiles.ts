@@ -1,5 +1,5 @@
 /**
- * The output profiles of SPEC §7: for each upload destination, its header, delimiter and how each
+ * The output profiles of docs/design.md#outputs: for each upload destination, its header, delimiter and how each
  * cell is made. Rows are plain string arrays; `io/audience-files.ts` writes them.
  *
  * - Identifiers (validated email, E.164 phone, hashes) are written as they are.

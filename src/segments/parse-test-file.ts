@@ -1,5 +1,5 @@
 /**
- * A segment test file (`*.test.yaml`, SPEC §14) → synthetic customers as rows of canonical
+ * A segment test file (`*.test.yaml`, docs/design.md#explain-and-tests) → synthetic customers as rows of canonical
  * columns, the as_of, the settings, and per segment the exact set of test customers expected to
  * match, each with its place in the file. Every problem is collected with its position.
  *
@@ -19,7 +19,7 @@ import {
 } from "yaml";
 import { parseIsoDay } from "../calendar.js";
 import { CANONICAL_COLUMNS, type InputKind } from "../model/presets.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import type { Diagnostic, SourceLocation } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { diagnosticAt, locate, nodeRange, type SourceFile } from "../yaml/positions.js";

@@ -5,7 +5,7 @@
  */
 import { AggregateTable, compileExpression } from "../dsl/index.js";
 import type { PlanExpr } from "../dsl/plan.js";
-import type { EpochDay } from "../dsl/types.js";
+import type { EpochDay } from "../calendar.js";
 import { DiagnosticsError } from "../errors.js";
 import type { CompiledSegment, SegmentDefinition, SegmentPlan } from "./definition.js";
 import { checkSegmentGraph } from "./graph.js";

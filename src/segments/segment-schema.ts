@@ -1,5 +1,5 @@
 /**
- * The shape of a segment file (SPEC §5), in the schema kit of src/yaml/schema.ts. The loader
+ * The shape of a segment file (docs/design.md#segment-files), in the schema kit of src/yaml/schema.ts. The loader
  * validates YAML against it and scripts/generate-schemas.mjs turns it into
  * schemas/segments.schema.json for editors, so the descriptions below are what users see.
  */

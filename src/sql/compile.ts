@@ -28,7 +28,7 @@ import type {
   PlanExpr,
   TextPattern,
 } from "../dsl/plan.js";
-import type { Duration } from "../dsl/types.js";
+import type { Duration } from "../calendar.js";
 import type { Channel, CompiledSegment, SegmentPlan } from "../segments/definition.js";
 import { closureOf } from "../segments/evaluate.js";
 import type { Dialect } from "./dialect.js";

@@ -8,9 +8,7 @@
  */
 import { parseDocument, visit, type Document, type LineCounter } from "yaml";
 
-/** The keys whose plain one-line value is an expression. */
-export const EXPRESSION_KEYS = ["where", "orders_filter"];
-
+/** The keys whose plain one-line value is an expression: `where` and `orders_filter`. */
 const LINE = /^([ \t]*(?:-[ \t]+)?)(where|orders_filter)([ \t]*:[ \t]+)(.*)$/;
 /** A plain scalar cannot start with these (quotes, block and flow indicators, anchors, tags…). */
 const NOT_PLAIN = /^["'|>{[\]}&*!%@`#,?:-]/;

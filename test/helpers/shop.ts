@@ -17,7 +17,7 @@ import type { SegmentPlan } from "../../src/segments/definition.js";
 import { planSegments } from "../../src/segments/plan-segments.js";
 import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
 
-/** Every profile field but the predictions, which need a shop big enough to fit (SPEC §12). */
+/** Every profile field but the predictions, which need a shop big enough to fit (docs/design.md#predictions). */
 const DESCRIPTIVE = [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f));
 
 export interface ShopFiles {

@@ -1,6 +1,6 @@
 /**
  * `audience build`: profiles → segments → one CSV per segment + manifest.json, written
- * all-or-nothing, guarded against a broken export (SPEC §5, §6, §7).
+ * all-or-nothing, guarded against a broken export (docs/design.md#segment-files, §6, §7).
  */
 import { formatJson } from "../../report/json.js";
 import { FIXED_COLUMNS } from "../../segments/parse-segment-file.js";
@@ -55,7 +55,7 @@ import { countsViewOf } from "./count.js";
 import type { SetExitCode } from "./index.js";
 import { reportHtmlOf } from "./report.js";
 
-/** The HTML report every build writes beside the segment files (SPEC §15). */
+/** The HTML report every build writes beside the segment files (docs/design.md#report). */
 const REPORT_FILE = "report.html";
 
 const DATE_FIELDS = new Set(

@@ -1,4 +1,4 @@
-/** `audience channels`: acquisition-channel performance and the Pareto check (SPEC §6, §9). */
+/** `audience channels`: acquisition-channel performance and the Pareto check (docs/design.md#commands, §9). */
 import { formatJson } from "../../report/json.js";
 import { Command, Option } from "commander";
 import type { BuildFlags } from "../../config/settings.js";

@@ -1,4 +1,4 @@
-/** `audience count`: the counts of every segment, writing nothing — check before you send (SPEC §6). */
+/** `audience count`: the counts of every segment, writing nothing — check before you send (docs/design.md#commands). */
 import { mergesJson, statusesJson } from "../../report/inputs.js";
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";

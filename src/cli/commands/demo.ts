@@ -1,4 +1,4 @@
-/** `audience demo`: writes a realistic synthetic shop to try audience on (SPEC §6). */
+/** `audience demo`: writes a realistic synthetic shop to try audience on (docs/design.md#commands). */
 import { Command } from "commander";
 import { formatDay, parseIsoDay } from "../../calendar.js";
 import { UsageError } from "../../errors.js";

@@ -1,5 +1,5 @@
 /**
- * `audience explain [KEY] [--segment ID,…]` (SPEC §14): why one customer is or is not in each
+ * `audience explain [KEY] [--segment ID,…]` (docs/design.md#explain-and-tests): why one customer is or is not in each
  * segment, from the same run as `count`; without KEY, the per-condition funnel of the segments.
  */
 import { Command } from "commander";

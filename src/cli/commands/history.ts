@@ -1,6 +1,6 @@
 /**
  * `audience history`: the builds an output folder has seen, oldest first, and each segment's size
- * over time (SPEC §13). Reads OUT/history.jsonl only; never the inputs.
+ * over time (docs/design.md#changes). Reads OUT/history.jsonl only; never the inputs.
  */
 import { Command } from "commander";
 import { resolveSettings, type BuildFlags } from "../../config/settings.js";

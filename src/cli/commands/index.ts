@@ -1,4 +1,4 @@
-/** Every command of SPEC §6, registered on the program. */
+/** Every command of docs/design.md#commands, registered on the program. */
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { registerBuild } from "./build.js";

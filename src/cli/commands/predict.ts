@@ -1,8 +1,7 @@
-/** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (SPEC §12). */
+/** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (docs/design.md#predictions). */
 import { Command } from "commander";
-import { addDuration, formatDay, parseIsoDay } from "../../calendar.js";
+import { addDuration, formatDay, parseIsoDay, type Duration } from "../../calendar.js";
 import type { BuildFlags } from "../../config/settings.js";
-import type { Duration } from "../../dsl/types.js";
 import { UsageError } from "../../errors.js";
 import { buildPredictReport } from "../../predict/report.js";
 import { formatJson } from "../../report/json.js";

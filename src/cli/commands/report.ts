@@ -1,5 +1,5 @@
 /**
- * `audience report --html FILE`: the page a marketer opens (SPEC §15) — segments, RFM heat map,
+ * `audience report --html FILE`: the page a marketer opens (docs/design.md#report) — segments, RFM heat map,
  * channels, Pareto curve and what was read — from the same run as `count`. `build` writes the
  * same page as OUT/report.html.
  */

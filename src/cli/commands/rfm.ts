@@ -1,4 +1,4 @@
-/** `audience rfm`: cut points, the 5×5 R×F grid, and the named segments (SPEC §4, §6, §9). */
+/** `audience rfm`: cut points, the 5×5 R×F grid, and the named segments (docs/design.md#rfm, §6, §9). */
 import { formatJson } from "../../report/json.js";
 import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";

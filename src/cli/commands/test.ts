@@ -1,5 +1,5 @@
 /**
- * `audience test [paths…]` (SPEC §14): runs the segment tests (`*.test.yaml`, folders searched)
+ * `audience test [paths…]` (docs/design.md#explain-and-tests): runs the segment tests (`*.test.yaml`, folders searched)
  * and reports each failed expectation at its line, with the explanation of every customer that
  * differs. Exit 1 when a test fails or a test file is invalid.
  */

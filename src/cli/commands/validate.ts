@@ -1,5 +1,5 @@
 /**
- * `audience validate [paths…]` (SPEC §6): checks segment files without reading any data — YAML,
+ * `audience validate [paths…]` (docs/design.md#commands): checks segment files without reading any data — YAML,
  * schema, ids, expressions and their types, references, cycles — and the config file when there is
  * one (its keys, orders_filter, RFM thresholds and map), and prints every problem.
  * Exit 1 when there is an error (or a warning, with --strict).

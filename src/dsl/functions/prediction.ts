@@ -6,7 +6,7 @@
 import { addDuration } from "../../calendar.js";
 import { namedArgs, positionalArgs } from "../arguments.js";
 import type { Node } from "../checked.js";
-import type { Duration } from "../types.js";
+import type { Duration } from "../../calendar.js";
 import type { DslFunction } from "./types.js";
 
 export type PredictionFunction = "predicted_orders" | "predicted_clv";

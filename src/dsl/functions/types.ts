@@ -9,7 +9,7 @@ import type { CallExpr, CheckContext } from "../check-context.js";
 import type { CheckedExpr, CheckedWindow, DateBound } from "../checked.js";
 import type { Getter } from "../evaluator.js";
 import type { DayWindow, PlanExpr } from "../plan.js";
-import type { EpochDay } from "../types.js";
+import type { EpochDay } from "../../calendar.js";
 
 /** What a function's `compile` gets from the compiler. */
 export interface CompileContext {
