@@ -11,6 +11,8 @@ export interface CliContext {
   stderrIsTTY: boolean;
   /** Whether stdout is a terminal (colour in reports). */
   stdoutIsTTY: boolean;
+  /** The clock (ms since the epoch): a build reads it once; tests pass a fixed one. */
+  now: () => number;
 }
 
 /** A command's handler returns its exit code; errors are thrown and mapped by main. */

@@ -23,6 +23,7 @@ function context(overrides: Partial<CliContext> = {}): { ctx: CliContext; writte
     cwd: "/",
     stderrIsTTY: true,
     stdoutIsTTY: true,
+    now: () => 0,
     ...overrides,
   };
   return { ctx, written: () => text };

@@ -115,6 +115,8 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
   addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
     const prepared = await loadSettings(flags, context);
     const { settings } = prepared;
+    // The one reading of the clock: as_of's default, the build folder's stamp and built_at.
+    const builtAt = new Date(prepared.now);
     const paths = { out: settings.out.path, display: settings.out.display };
     await checkOutputPlace(paths, ownedPaths(settings), context.cwd);
     const lock = await lockOutput(paths);
@@ -127,7 +129,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         context.stderr.write(
           `${run.errTheme.warning("warning")} ${droppedWarning(`${settings.out.display}/${HISTORY_FILE}`, history)}\n`,
         );
-      const build = await OutputBuild.start(paths, stamp(new Date()));
+      const build = await OutputBuild.start(paths, stamp(builtAt));
       let files: WrittenFile[];
       let view: CountsView;
       for (const result of run.results) {
@@ -166,10 +168,9 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
           context.stderr.write(
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
-        const builtAt = new Date().toISOString();
         const records = appendBuild(
           history.records,
-          historyRecord(run, files, builtAt),
+          historyRecord(run, files, builtAt.toISOString()),
           settings.historyKeep,
         );
         await build.writeText(HISTORY_FILE, formatHistory(records));
@@ -191,7 +192,10 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
             reportHtmlOf(run, view, historyJson(records)),
           ]),
         };
-        await build.writeText("manifest.json", formatJson(manifest(run, files, builtAt, report)));
+        await build.writeText(
+          "manifest.json",
+          formatJson(manifest(run, files, builtAt.toISOString(), report)),
+        );
         await build.commit(previous);
       } catch (error) {
         await build.abort();
