@@ -39,7 +39,7 @@ export interface ManifestSegment {
   carried_over?: boolean;
 }
 
-export interface ManifestInput {
+interface ManifestInput {
   kind: InputKind;
   path: string;
   sha256: string | null;

@@ -46,7 +46,7 @@ export interface PreparedRun {
   evaluate(profiles: Profiles): Promise<EvaluatedRun>;
 }
 
-export interface EvaluatedRun {
+interface EvaluatedRun {
   results: SegmentMembers[];
   /** Phones marked as unable to receive SMS or WhatsApp (0 when no segment sends texts). */
   landlines: number;
