@@ -32,6 +32,7 @@ function quietContext(): CliContext {
     cwd: REPO_ROOT,
     stderrIsTTY: false,
     stdoutIsTTY: false,
+    now: () => Date.now(),
   };
 }
 

@@ -219,6 +219,7 @@ describe.skipIf(SKIP)(`the report in headless Chromium${SKIP ? ` (${REASON})` : 
       cwd: REPO_ROOT,
       stderrIsTTY: false,
       stdoutIsTTY: false,
+      now: () => Date.now(),
     };
     const prepared = await options.loadSettings(
       { config: "fixtures/demo/audience.yaml", quiet: true },

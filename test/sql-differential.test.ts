@@ -9,7 +9,7 @@ import { readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config/settings.js";
-import { IDENTITY_FIELDS } from "../src/cli/segment-run.js";
+import { IDENTITY_FIELDS } from "../src/segments/prepare-run.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadSegmentFiles } from "../src/io/segment-files.js";

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDENTITY_FIELDS } from "../src/cli/segment-run.js";
+import { IDENTITY_FIELDS } from "../src/segments/prepare-run.js";
 import { resolveSettings } from "../src/config/settings.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
 import { readConfig } from "../src/io/read-config.js";

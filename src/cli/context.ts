@@ -11,4 +11,6 @@ export interface CliContext {
   stderrIsTTY: boolean;
   /** Whether stdout is a terminal (colour in reports). */
   stdoutIsTTY: boolean;
+  /** The clock (ms since the epoch): a build reads it once; tests pass a fixed one. */
+  now: () => number;
 }

@@ -102,6 +102,7 @@ export function main(): void {
     cwd: process.cwd(),
     stderrIsTTY: process.stderr.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
+    now: () => Date.now(),
   };
   // Output to a closed pipe (`audience count | head`) is not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -7,7 +7,8 @@ import { PRESET_NAMES } from "../model/presets.js";
 import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
 import { formatDay, type EpochDay } from "../calendar.js";
 import { readConfig } from "../io/read-config.js";
-import { loadProfiles, type DataNeeds, type LoadedData } from "../io/read-inputs.js";
+import { loadProfiles, type LoadedData } from "../io/read-inputs.js";
+import type { DataNeeds } from "../model/build-profiles.js";
 import { todayIn, ZoneClock } from "../model/dates.js";
 import { collapseNotes } from "../report/rfm.js";
 import { renderInputSummary, renderProblems } from "../report/inputs.js";
@@ -74,14 +75,23 @@ export interface DataRun {
   errTheme: Theme;
 }
 
+/** The settings of a run, its as_of, and the one instant of the clock the run uses. */
+export interface PreparedSettings {
+  settings: Settings;
+  asOf: EpochDay;
+  /** When the run started (ms since the epoch): as_of's default, build stamps, built_at. */
+  now: number;
+}
+
 export async function loadSettings(
   flags: BuildFlags,
   context: CliContext,
-): Promise<{ settings: Settings; asOf: EpochDay }> {
+): Promise<PreparedSettings> {
   const config = await readConfig(flags.config, context.cwd);
   const settings = resolveSettings(config, flags, context.cwd);
-  const asOf = settings.asOf ?? todayIn(new ZoneClock(settings.timezone), Date.now());
-  return { settings, asOf };
+  const now = context.now();
+  const asOf = settings.asOf ?? todayIn(new ZoneClock(settings.timezone), now);
+  return { settings, asOf, now };
 }
 
 /** Reads the inputs for a command; `needs` says which aggregates and fields the command uses. */
@@ -97,7 +107,7 @@ export async function runData(
   const progress = createProgress(
     { stream: context.stderr, isTTY: context.stderrIsTTY, env: context.env },
     settings,
-    () => Date.now(),
+    context.now,
   );
   let data: LoadedData;
   try {

@@ -1,21 +1,19 @@
 /**
- * What `count` and `build` share: load and check the segment files, compile them for as_of,
- * read the data once with exactly the aggregates the segments need, and evaluate every segment.
+ * What `count`, `build`, `report` and `explain` share: load and check the segment files, then the
+ * core pipeline (`prepareRun`): plan for as_of, read the data once with exactly what the segments
+ * need (with progress and the input summary), and evaluate every segment.
  */
 import { fileURLToPath } from "node:url";
 import type { Settings } from "../config/settings.js";
-import { compileExpression, AggregateTable } from "../dsl/index.js";
-import type { EpochDay } from "../calendar.js";
 import { DiagnosticsError, UsageError, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles, type LoadedSegments } from "../io/segment-files.js";
-import { markUntextablePhones, PhoneTypes } from "../model/phone-type.js";
 import { formatCount } from "../report/table.js";
 import type { SegmentPlan } from "../segments/definition.js";
-import { evaluateSegments, type SegmentMembers } from "../segments/evaluate.js";
-import { planSegments } from "../segments/plan-segments.js";
+import type { SegmentMembers } from "../segments/evaluate.js";
+import { prepareRun } from "../segments/prepare-run.js";
 import { didYouMean } from "../suggest.js";
 import type { CliContext } from "./context.js";
-import { runData, type DataRun } from "./options.js";
+import { runData, type DataRun, type PreparedSettings } from "./options.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -23,22 +21,8 @@ export interface SegmentRun extends DataRun {
   segmentFiles: string[];
 }
 
-/** Channels that need a phone able to receive texts. */
-const TEXT_CHANNELS = new Set(["sms", "whatsapp", "any"]);
-
-/** Output columns every profile may write; they are always kept, so they are not "needed". */
-export const IDENTITY_FIELDS = [
-  "customer_id",
-  "email",
-  "phone",
-  "first_name",
-  "last_name",
-  "country",
-  "zip",
-];
-
 export async function runSegments(
-  prepared: { settings: Settings; asOf: EpochDay },
+  prepared: PreparedSettings,
   context: CliContext,
   options: { hash?: boolean } = {},
 ): Promise<SegmentRun> {
@@ -53,27 +37,14 @@ export async function runSegments(
     settings,
     loaded.definitions.map((d) => d.id),
   );
-  const plan = planSegments(loaded.definitions, asOf);
-  const needs = {
-    aggregates: plan.aggregates,
-    fields: [...new Set([...plan.fields, ...IDENTITY_FIELDS])],
-    ...ordersFilter(settings, asOf),
-  };
-  const run = await runData(prepared, needs, context, options);
-  if (plan.segments.some((s) => TEXT_CHANNELS.has(s.channel))) {
-    // The metadata with number types is loaded only for runs that send texts.
-    const { default: metadata } = await import("libphonenumber-js/max/metadata");
-    const landlines = markUntextablePhones(run.data.profiles.store, new PhoneTypes(metadata));
-    if (landlines > 0 && !settings.quiet)
-      context.stderr.write(
-        `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
-      );
-  }
-  const results = evaluateSegments(plan, run.data.profiles, {
-    ...(settings.only === undefined ? {} : { only: settings.only }),
-    exclusive: settings.exclusive,
-  });
-  return { ...run, plan, results, segmentFiles: loaded.files };
+  const pipeline = prepareRun(loaded.definitions, settings, asOf);
+  const run = await runData(prepared, pipeline.needs, context, options);
+  const { results, landlines } = await pipeline.evaluate(run.data.profiles);
+  if (landlines > 0 && !settings.quiet)
+    context.stderr.write(
+      `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
+    );
+  return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
 }
 
 /** Stops the run when the definitions have errors (or warnings, with --strict), or are none. */
@@ -106,14 +77,6 @@ function checkOnly(settings: Settings, ids: string[]): void {
       });
     }
   }
-}
-
-/** The compiled `orders_filter` for this as_of, if the config has one. */
-export function ordersFilter(settings: Settings, asOf: EpochDay) {
-  if (settings.ordersFilter === undefined) return {};
-  return {
-    ordersFilter: compileExpression(settings.ordersFilter.checked, asOf, new AggregateTable()),
-  };
 }
 
 /** The segment library that comes with audience (`segments/` of the package). */

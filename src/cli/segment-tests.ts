@@ -23,7 +23,7 @@ import { explainCustomer } from "../segments/explain.js";
 import { parseTestFile, type SegmentTestFile } from "../segments/parse-test-file.js";
 import { planSegments } from "../segments/plan-segments.js";
 import { didYouMean } from "../suggest.js";
-import { ordersFilter } from "./segment-run.js";
+import { ordersFilterNeeds } from "../segments/prepare-run.js";
 
 export interface TestFileResult {
   file: string;
@@ -113,7 +113,7 @@ async function runTestFile(
   const needs = {
     aggregates: plan.aggregates,
     fields: plan.fields,
-    ...ordersFilter(settings, test.asOf),
+    ...ordersFilterNeeds(settings, test.asOf),
   };
   // A test customer's row that the readers would skip is a mistake in the test: say where.
   const rejects = new RejectLog({

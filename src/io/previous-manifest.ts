@@ -1,43 +1,21 @@
 /**
- * The manifest of the previous build, read back for `max_change` guards and `--only` carry-over.
+ * The manifest of the previous build (`Manifest`, manifest.ts), read back for `max_change` guards and `--only` carry-over.
  * It is untrusted input like any file on disk: it is checked field by field, and only the fields
  * checked here are ever used (or copied into the next manifest). A file name must be a plain name
  * — `<segment id>.csv`, no folder, no `..` — so that `--only` can never link a file from outside
  * OUT.
  */
 import { UserError } from "../errors.js";
+import type { Manifest, ManifestFile, ManifestSegment } from "./manifest.js";
 
-/** One segment of the previous manifest, as far as audience uses it. */
-export interface PreviousSegment {
-  id: string;
-  name: string;
-  channel: string;
-  format: string;
-  matched: number;
-  reachable: number;
-  assigned?: number;
-  written: number;
-  file: string;
-  sha256: string;
-  hashed?: boolean;
-  /** The changes against the build before (§13), absent in manifests of older versions. */
-  entered?: number;
-  exited?: number;
-  changes?: { entered: PreviousFile; exited: PreviousFile };
-}
-
-/** A file of the previous build: a plain name inside OUT (or `changes/`) and its hash. */
-export interface PreviousFile {
-  file: string;
-  sha256: string;
-}
-
+/** What a build uses of the previous build's manifest: the part of `Manifest` checked here. */
 export interface PreviousManifest {
-  segments: PreviousSegment[];
+  /** As written, but for `carried_over`, which is never read back. */
+  segments: Omit<ManifestSegment, "carried_over">[];
   /** `--hash` of the whole build, as versions before per-file `hashed` recorded it. */
-  hash?: boolean;
-  /** The report page the build wrote beside the segment files (`report: { file, sha256 }`). */
-  report?: string;
+  hash?: Manifest["hash"];
+  /** The file name of the report page the build wrote beside the segment files. */
+  report?: Manifest["report"]["file"];
 }
 
 /** A segment id, as segment files allow them (BAD_KEY). */
@@ -68,7 +46,7 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
   const root = value as Record<string, unknown>;
   if (root.tool !== "audience") throw bad('expected "tool": "audience"');
   if (!Array.isArray(root.segments)) throw bad('expected "segments": a list');
-  const segments: PreviousSegment[] = [];
+  const segments: PreviousManifest["segments"] = [];
   const ids = new Set<string>();
   for (const [i, item] of (root.segments as unknown[]).entries()) {
     const at = `segments[${i}]`;
@@ -91,12 +69,12 @@ export function parsePreviousManifest(text: string, display: string): PreviousMa
       throw bad(`${at}.hashed is not true or false`);
     for (const key of ["entered", "exited"] as const)
       if (s[key] !== undefined && !count(s[key])) throw bad(`${at}.${key} is not a count`);
-    let changes: PreviousSegment["changes"];
+    let changes: ManifestSegment["changes"];
     if (s.changes !== undefined) {
       const c = s.changes as Record<string, unknown> | null;
       if (typeof c !== "object" || c === null || Array.isArray(c))
         throw bad(`${at}.changes is not an object`);
-      const file = (which: "entered" | "exited"): PreviousFile => {
+      const file = (which: "entered" | "exited"): ManifestFile => {
         const f = c[which] as Record<string, unknown> | null | undefined;
         const name = `changes/${s.id as string}.${which}.csv`;
         if (typeof f !== "object" || f === null || f.file !== name)

@@ -8,10 +8,10 @@ import { dirname, basename, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { InputKind } from "../model/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
-import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
+import type { DataNeeds } from "../model/build-profiles.js";
 import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
@@ -20,16 +20,6 @@ import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
-
-/** What the plan needs from the data. */
-export interface DataNeeds {
-  aggregates: readonly AggregateSpec[];
-  /** Profile fields used (to keep only the custom properties and lists that are needed). */
-  fields: readonly string[];
-  ordersFilter?: PlanExpr;
-  /** Keep purchase days for the prediction models even if no field asks (`audience predict`). */
-  predictions?: boolean;
-}
 
 export interface Progress {
   file: string;

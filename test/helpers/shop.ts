@@ -1,6 +1,6 @@
 /**
  * Test helper: a small shop from CSV text → profiles and evaluated segments, through the same
- * code path as the CLI (temporary files, readers, sinks, plan). Used by the model and segment tests.
+ * pipeline as the CLI (`prepareRun`: plan, needs, readers and sinks, evaluation). Used by the model and segment tests.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,14 +8,13 @@ import { join } from "node:path";
 import { parseIsoDay } from "../../src/calendar.js";
 import { loadConfigText } from "../../src/config/load-config.js";
 import { resolveSettings } from "../../src/config/settings.js";
-import { AggregateTable, compileExpression } from "../../src/dsl/index.js";
 import { needsPredictions, PROFILE_FIELDS } from "../../src/dsl/env.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import { loadProfiles, type LoadedData } from "../../src/io/read-inputs.js";
 import { parseSegmentFile } from "../../src/segments/parse-segment-file.js";
 import type { SegmentPlan } from "../../src/segments/definition.js";
-import { planSegments } from "../../src/segments/plan-segments.js";
-import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
+import type { SegmentMembers } from "../../src/segments/evaluate.js";
+import { prepareRun } from "../../src/segments/prepare-run.js";
 
 /** Every profile field but the predictions, which need a shop big enough to fit (docs/design.md#predictions). */
 const DESCRIPTIVE = [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f));
@@ -80,31 +79,17 @@ export async function loadShop(files: ShopFiles): Promise<Shop> {
       if (errors.length > 0)
         throw new Error(errors.map((d) => `${d.code}: ${d.message}`).join("; "));
     }
-    const plan = parsed === undefined ? undefined : planSegments(parsed.definitions, asOf);
-    const fields = [...new Set([...DESCRIPTIVE, ...(plan?.fields ?? [])])];
-    const data = await loadProfiles({
-      settings,
-      asOf,
-      needs: {
-        aggregates: plan?.aggregates ?? [],
-        fields,
-        ...(settings.ordersFilter === undefined
-          ? {}
-          : {
-              ordersFilter: compileExpression(
-                settings.ordersFilter.checked,
-                asOf,
-                new AggregateTable(),
-              ),
-            }),
-      },
+    const pipeline = prepareRun(parsed?.definitions ?? [], settings, asOf, {
+      fields: DESCRIPTIVE,
     });
+    const plan = parsed === undefined ? undefined : pipeline.plan;
+    const fields = [...new Set([...DESCRIPTIVE, ...pipeline.plan.fields])];
+    const data = await loadProfiles({ settings, asOf, needs: pipeline.needs });
     const { profiles } = data;
     const getters = fields.map((f) => [f, profiles.field(f)] as const);
     const index = new Map<string, number>();
     for (let c = 0; c < profiles.size; c++) index.set(profiles.store.key(c), c);
-    const results =
-      plan === undefined ? [] : evaluateSegments(plan, profiles, { exclusive: settings.exclusive });
+    const { results } = await pipeline.evaluate(profiles);
     const members = new Map<string, string[]>();
     for (const r of results) {
       const keys: string[] = [];

@@ -8,11 +8,16 @@ import { Command } from "commander";
 import { formatDay } from "../../calendar.js";
 import { join } from "node:path";
 import type { BuildFlags, Settings } from "../../config/settings.js";
-import { PROFILE_FIELDS } from "../../dsl/env.js";
 import { GuardError, UsageError, UserError } from "../../errors.js";
 import { checkOutputPlace, type OwnedPath } from "../../io/output-guard.js";
 import { lockOutput } from "../../io/output-lock.js";
-import type { PreviousFile, PreviousManifest } from "../../io/previous-manifest.js";
+import {
+  buildManifest,
+  type Manifest,
+  type ManifestFile,
+  type ManifestSegment,
+} from "../../io/manifest.js";
+import type { PreviousManifest } from "../../io/previous-manifest.js";
 import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
 import {
   changesFiles,
@@ -32,22 +37,12 @@ import {
   type HistoryRecord,
   type LoadedHistory,
 } from "../../io/history.js";
-import type { Profiles } from "../../model/profile.js";
 import { countsJson, renderCountsText, type CountsView } from "../../report/counts.js";
 import { formatCount, formatInteger } from "../../report/table.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../segments/definition.js";
-import type { SegmentMembers } from "../../segments/evaluate.js";
 import { checkGuards } from "../../segments/guards.js";
-import {
-  csvLine,
-  extraColumns,
-  IDENTIFIER_COLUMNS,
-  identifiersFor,
-  OUTPUT_PROFILES,
-  rowMaker,
-  type RowMaker,
-} from "../../segments/output-profiles.js";
-import { VERSION } from "../../version.js";
+import { IDENTIFIER_COLUMNS, OUTPUT_PROFILES } from "../../segments/output-profiles.js";
+import { customersByKey, rowShape, segmentLines } from "../../segments/output-rows.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
@@ -58,29 +53,8 @@ import { reportHtmlOf } from "./report.js";
 /** The HTML report every build writes beside the segment files (docs/design.md#report). */
 const REPORT_FILE = "report.html";
 
-const DATE_FIELDS = new Set(
-  [...PROFILE_FIELDS].filter(([, info]) => info.type === "date").map(([name]) => name),
-);
-
-interface WrittenFile {
-  id: string;
-  name: string;
-  channel: string;
-  format: OutputFormat;
-  /** Whether the identifiers are hashed (--hash with meta or google-ads). */
-  hashed: boolean;
-  matched: number;
-  reachable: number;
-  assigned?: number;
-  written: number;
-  file: string;
-  sha256: string;
-  /** Rows that were not in the previous build's file, and rows of it that are gone (§13). */
-  entered?: number;
-  exited?: number;
-  changes?: { entered: PreviousFile; exited: PreviousFile };
-  carried_over?: boolean;
-}
+/** A segment's file as this build writes it into the manifest. */
+type WrittenFile = ManifestSegment & { format: OutputFormat; hashed: boolean };
 
 export function registerBuild(
   program: Command,
@@ -115,6 +89,8 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
   addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
     const prepared = await loadSettings(flags, context);
     const { settings } = prepared;
+    // The one reading of the clock: as_of's default, the build folder's stamp and built_at.
+    const builtAt = new Date(prepared.now);
     const paths = { out: settings.out.path, display: settings.out.display };
     await checkOutputPlace(paths, ownedPaths(settings), context.cwd);
     const lock = await lockOutput(paths);
@@ -127,7 +103,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
         context.stderr.write(
           `${run.errTheme.warning("warning")} ${droppedWarning(`${settings.out.display}/${HISTORY_FILE}`, history)}\n`,
         );
-      const build = await OutputBuild.start(paths, stamp(new Date()));
+      const build = await OutputBuild.start(paths, stamp(builtAt));
       let files: WrittenFile[];
       let view: CountsView;
       for (const result of run.results) {
@@ -166,10 +142,9 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
           context.stderr.write(
             `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
           );
-        const builtAt = new Date().toISOString();
         const records = appendBuild(
           history.records,
-          historyRecord(run, files, builtAt),
+          historyRecord(run, files, builtAt.toISOString()),
           settings.historyKeep,
         );
         await build.writeText(HISTORY_FILE, formatHistory(records));
@@ -191,7 +166,7 @@ Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage 
             reportHtmlOf(run, view, historyJson(records)),
           ]),
         };
-        await build.writeText("manifest.json", formatJson(manifest(run, files, builtAt, report)));
+        await build.writeText("manifest.json", formatJson(manifestOf(run, files, builtAt, report)));
         await build.commit(previous);
       } catch (error) {
         await build.abort();
@@ -302,14 +277,8 @@ async function writeSegments(
     const hash = settings.hash && OUTPUT_PROFILES[format].hashable;
     const file = `${id}.csv`;
     const unknown = new Map<string, number>();
-    const maker = rowMaker(profiles, format, hash, unknown);
-    // Google Ads and Meta refuse files with columns of their own (warned about above).
-    const columns = FIXED_COLUMNS.has(format) ? [] : result.segment.columns;
-    const extra = extraColumns(profiles, columns, DATE_FIELDS, {
-      channel: result.segment.channel,
-      ignoreConsent: result.segment.consent === "ignore",
-    });
-    const header = csvLine([...maker.header, ...extra.header], maker.delimiter);
+    const shape = rowShape(profiles, result.segment, format, hash, unknown);
+    const { maker, header } = shape;
     // The previous complete build's file of this segment, to compare with (§13).
     let base: PreviousRows | undefined;
     const entry = previousEntries.find((e) => e.id === id);
@@ -337,13 +306,13 @@ async function writeSegments(
     }
     let written = 0;
     const entered: string[] = [];
-    const lines = segmentLines(profiles, result, { maker, extra, header }, order, (cells, line) => {
+    const lines = segmentLines(profiles, result, shape, order, (cells, line) => {
       written++;
       if (base !== undefined && !base.take(rowIdentity(cells, maker.keyCells))) entered.push(line);
     });
     const sha256 = await build.writeLines(file, lines);
     const names = changesFiles(id);
-    let enteredFile: PreviousFile;
+    let enteredFile: ManifestFile;
     if (base === undefined) {
       // No file to compare with: every row entered, the file itself.
       await build.carryOver(join(build.folder, file), names.entered);
@@ -421,63 +390,6 @@ async function writeSegments(
   return files;
 }
 
-/** Every customer index, sorted by customer key (the order of rows in every file). */
-function customersByKey(profiles: Profiles): Int32Array {
-  const store = profiles.store;
-  const keys = new Array<string>(store.size);
-  for (let c = 0; c < store.size; c++) keys[c] = store.key(c);
-  const order = new Int32Array(store.size);
-  for (let c = 0; c < store.size; c++) order[c] = c;
-  order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
-  return order;
-}
-
-function* segmentLines(
-  profiles: Profiles,
-  result: SegmentMembers,
-  shape: { maker: RowMaker; extra: ReturnType<typeof extraColumns>; header: string },
-  order: Int32Array,
-  onRow: (cells: readonly string[], line: string) => void,
-): Generator<string> {
-  const segment = result.segment;
-  const { maker, extra } = shape;
-  yield shape.header;
-  const dedupe = segment.channel !== "none";
-  const unique = maker.uniqueCells;
-  // Only values the store marked as shared by several customers can repeat in a file.
-  const store = profiles.store;
-  const shared = [store.sharedEmail, store.sharedPhone];
-  const seen = [new Set<string>(), new Set<string>()];
-  const hasExtra = extra.header.length > 0;
-  const ignoreConsent = segment.consent === "ignore";
-  for (let i = 0; i < order.length; i++) {
-    const c = order[i];
-    if (result.assigned[c] !== 1) continue;
-    const cells = maker.identity(c, identifiersFor(profiles, c, segment.channel, ignoreConsent));
-    if (dedupe) {
-      let kept = 0;
-      for (let k = 0; k < unique.length; k++) {
-        const index = unique[k];
-        const value = cells[index];
-        if (value === "") continue;
-        if (shared[k][c] === 0) {
-          kept++;
-        } else if (seen[k].has(value)) {
-          cells[index] = "";
-        } else {
-          seen[k].add(value);
-          kept++;
-        }
-      }
-      if (kept === 0) continue;
-    }
-    if (hasExtra) for (const cell of extra.cells(c)) cells.push(cell);
-    const line = csvLine(cells, maker.delimiter);
-    onRow(cells, line);
-    yield line;
-  }
-}
-
 /** This build's line of the history: counts only, never a row (§13). */
 function historyRecord(run: SegmentRun, files: WrittenFile[], builtAt: string): HistoryRecord {
   return {
@@ -505,34 +417,26 @@ function historyRecord(run: SegmentRun, files: WrittenFile[], builtAt: string): 
   };
 }
 
-function manifest(
+function manifestOf(
   run: SegmentRun,
-  files: WrittenFile[],
-  builtAt: string,
-  report: { file: string; sha256: string },
-): unknown {
-  const { settings } = run;
-  return {
-    tool: "audience",
-    version: VERSION,
-    generated_at: builtAt,
-    as_of: formatDay(run.asOf),
+  files: readonly WrittenFile[],
+  builtAt: Date,
+  report: ManifestFile,
+): Manifest {
+  const { settings, data } = run;
+  return buildManifest({
+    builtAt,
+    asOf: run.asOf,
     timezone: settings.timezone,
     exclusive: settings.exclusive,
     hash: settings.hash,
-    customers: run.data.profiles.size,
-    buyers: run.data.profiles.buyers,
-    inputs: run.data.inputs.map((input) => ({
-      kind: input.kind,
-      path: input.display,
-      sha256: input.read.sha256 ?? null,
-      bytes: input.read.bytes,
-      rows_read: input.read.rows,
-      rows_skipped: run.data.rejects.rejectedByFile()[input.display] ?? {},
-    })),
-    segment_files: run.segmentFiles,
-    segments: files.map((f) => ({ ...f })),
-    rfm: { cut_points: run.data.profiles.rfm.cutPoints },
+    customers: data.profiles.size,
+    buyers: data.profiles.buyers,
+    inputs: data.inputs,
+    rejectedByFile: data.rejects.rejectedByFile(),
+    segmentFiles: run.segmentFiles,
+    segments: files,
+    cutPoints: data.profiles.rfm.cutPoints,
     report,
-  };
+  });
 }

@@ -6,7 +6,7 @@ import { buildChannelReport, type ChannelSort } from "../../model/channels.js";
 import { channelsJson, renderChannelsText } from "../../report/channels.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, loadSettings, runData } from "../options.js";
-import { ordersFilter } from "../segment-run.js";
+import { ordersFilterNeeds } from "../../segments/prepare-run.js";
 import type { SetExitCode } from "./index.js";
 
 const SORTS: ChannelSort[] = [
@@ -39,7 +39,11 @@ Examples:
   addInputOptions(command).action(async (flags: BuildFlags & { sort: ChannelSort }) => {
     const prepared = await loadSettings(flags, context);
     // The same orders as count and build: orders_filter applies here too.
-    const needs = { aggregates: [], fields: [], ...ordersFilter(prepared.settings, prepared.asOf) };
+    const needs = {
+      aggregates: [],
+      fields: [],
+      ...ordersFilterNeeds(prepared.settings, prepared.asOf),
+    };
     const run = await runData(prepared, needs, context);
     const report = buildChannelReport(run.data.profiles, flags.sort);
     context.stdout.write(

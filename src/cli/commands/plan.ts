@@ -27,7 +27,8 @@ import { evaluateSegments } from "../../segments/evaluate.js";
 import { planSegments } from "../../segments/plan-segments.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, loadSettings, runData } from "../options.js";
-import { IDENTITY_FIELDS, ordersFilter, requireDefinitions } from "../segment-run.js";
+import { IDENTITY_FIELDS, ordersFilterNeeds } from "../../segments/prepare-run.js";
+import { requireDefinitions } from "../segment-run.js";
 import type { SetExitCode } from "./index.js";
 
 interface PlanFlags extends BuildFlags {
@@ -84,7 +85,7 @@ Examples:
     const needs = {
       aggregates: [...basePlan.aggregates, ...headPlan.aggregates],
       fields: [...new Set([...basePlan.fields, ...headPlan.fields, ...IDENTITY_FIELDS])],
-      ...ordersFilter(settings, asOf),
+      ...ordersFilterNeeds(settings, asOf),
     };
     const run = await runData(prepared, needs, context);
     const { profiles } = run.data;

@@ -7,7 +7,7 @@ import { statusesJson } from "../../report/inputs.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
 import type { CliContext } from "../context.js";
 import { addInputOptions, loadSettings, runData, type DataRun } from "../options.js";
-import { ordersFilter } from "../segment-run.js";
+import { ordersFilterNeeds } from "../../segments/prepare-run.js";
 import type { SetExitCode } from "./index.js";
 
 export function registerRfm(program: Command, context: CliContext, setExitCode: SetExitCode): void {
@@ -23,7 +23,11 @@ Examples:
   addInputOptions(command).action(async (flags: BuildFlags) => {
     const prepared = await loadSettings(flags, context);
     // The same orders as count and build: orders_filter applies here too.
-    const needs = { aggregates: [], fields: [], ...ordersFilter(prepared.settings, prepared.asOf) };
+    const needs = {
+      aggregates: [],
+      fields: [],
+      ...ordersFilterNeeds(prepared.settings, prepared.asOf),
+    };
     const run = await runData(prepared, needs, context);
     const { settings } = run;
     const report = rfmReportOf(run);
