@@ -4,7 +4,7 @@
  * in fixtures/demo/ is small, synthetic and committed.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,6 +157,35 @@ describe.skipIf(!present)("predict on CDNOW", () => {
     expect(matched.lost).toBeGreaterThan(0);
     expect(matched.soon).toBeGreaterThan(0);
     expect(matched.worth).toBeGreaterThan(0);
+  });
+
+  it("shows the prediction distributions of predict --json in the report page, with no customer in it", async () => {
+    const page = join(work, "report.html");
+    const report = await runCli(
+      ["report", "--as-of", "1997-09-30", "--segments", "predictive.yaml", "--html", page, "-q"],
+      { cwd: work },
+    );
+    expect([report.code, report.stderr]).toEqual([0, ""]);
+    const predict = await runCli(["predict", "--as-of", "1997-09-30", "--json", "-q"], {
+      cwd: work,
+    });
+    const json = JSON.parse(predict.stdout) as {
+      p_alive: { customers: number }[];
+      predicted_orders: { customers: number }[];
+      valuable: { likely_lost: number };
+      at_risk: { customer_id: string }[];
+    };
+    const html = await readFile(page, "utf8");
+    const shown = (chart: string) => {
+      const figure = new RegExp(`data-chart="${chart}">(.*?)</figure>`, "s").exec(html)?.[1] ?? "";
+      return [...figure.matchAll(/<text class="bar-value"[^>]*>([\d,]+)</g)].map((m) =>
+        Number(m[1].replace(/,/g, "")),
+      );
+    };
+    expect(shown("p_alive")).toEqual(json.p_alive.map((b) => b.customers));
+    expect(shown("predicted_orders")).toEqual(json.predicted_orders.map((b) => b.customers));
+    expect(html).toContain(`data-field="likely_lost">${json.valuable.likely_lost}<`);
+    for (const c of json.at_risk) expect(html).not.toContain(`>${c.customer_id}<`);
   });
 });
 

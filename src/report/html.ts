@@ -13,6 +13,7 @@ import type { RfmReport } from "../rfm/report.js";
 import { channelsJson, type ChannelsJson } from "./channels.js";
 import { countsJson, type CountsJson, type CountsView } from "./counts.js";
 import type { HistoryJson, SegmentSizes } from "../io/history.js";
+import type { HistogramBin, PredictReport } from "../predict/report.js";
 import { inputNotes } from "./inputs.js";
 import { rfmJson, type RfmJson } from "./rfm.js";
 import { barChart, escapeHtml as esc, lineChart, sparkline } from "./svg.js";
@@ -32,6 +33,8 @@ export interface ReportView {
   /** False when the orders carry no amounts: revenue and monetary values are not known. */
   amounts?: boolean;
   history?: BuildHistory;
+  /** The prediction fit's distributions, when a segment selects on p_alive or predicted_*. */
+  predictions?: PredictReport;
 }
 
 /**
@@ -58,6 +61,7 @@ export function renderReportHtml(view: ReportView): string {
     rfmSection(view.rfm, json.rfm),
     channelsSection(json.channels),
     paretoSection(view.channels, json.channels),
+    ...(view.predictions === undefined ? [] : [predictionsSection(view.predictions)]),
     ...(view.history === undefined || view.history.builds.length === 0
       ? []
       : [historySection(view)]),
@@ -346,6 +350,30 @@ function channelsSection(report: ChannelsJson): string {
 ${rows.join("\n")}
 </tbody>
 </table>
+</section>`;
+}
+
+/** Two histograms of `audience predict --json` and its totals; never a customer (no at-risk list). */
+function predictionsSection(report: PredictReport): string {
+  const bins = (list: readonly HistogramBin[], label: (b: HistogramBin) => string) =>
+    list.map((b) => ({ label: label(b), value: b.customers, text: formatInteger(b.customers) }));
+  const short = (n: number) => String(Number(n.toFixed(2)));
+  const alive = barChart(
+    bins(report.pAlive, (b) => `${b.from.toFixed(1)}–${b.to.toFixed(1)}`),
+    "Buyers by P(alive)",
+  );
+  const orders = barChart(
+    bins(report.predictedOrders, (b) => `${short(b.from)}–${short(b.to)}`),
+    `Buyers by expected purchase days in the next ${formatInteger(report.horizonDays)} days`,
+  );
+  const v = report.valuable;
+  return `<section id="predictions">
+<h2>Predictions</h2>
+<p class="intro">BG/NBD fitted on ${formatInteger(report.customers)} buyers (${formatInteger(report.repeatBuyers)} repeat buyers) as of ${formatDay(report.asOf)}: the probability that each buyer is still active, and the purchase days expected over the next ${formatInteger(report.horizonDays)} days — ${formatAmount(report.expectedOrders, 0)} in all. Valuable customers likely lost (top 20% by total spent, P(alive) &lt; 0.5): <b data-field="likely_lost">${formatInteger(v.likelyLost)}</b> of ${formatInteger(v.customers)}, past revenue ${formatAmount(v.likelyLostRevenue)}.</p>
+<div class="pair">
+<figure class="bars-figure" data-chart="p_alive"><h3>P(alive)</h3>${alive}</figure>
+<figure class="bars-figure" data-chart="predicted_orders"><h3>Expected purchase days</h3>${orders}</figure>
+</div>
 </section>`;
 }
 

@@ -1,9 +1,16 @@
 /** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (docs/design.md#predictions). */
 import { Command } from "commander";
-import { addDuration, formatDay, parseIsoDay, type Duration } from "../../calendar.js";
+import {
+  addDuration,
+  formatDay,
+  parseIsoDay,
+  type Duration,
+  type EpochDay,
+} from "../../calendar.js";
 import type { BuildFlags } from "../../config/settings.js";
 import { UsageError } from "../../errors.js";
-import { buildPredictReport } from "../../predict/report.js";
+import type { Profiles } from "../../model/profile.js";
+import { buildPredictReport, type PredictReport } from "../../predict/report.js";
 import { formatJson } from "../../report/json.js";
 import { predictJson, renderPredictText, renderPredictWarnings } from "../../report/predict.js";
 import type { CliContext } from "../context.js";
@@ -58,21 +65,7 @@ Examples:
       );
     }
     const run = await runData(prepared, { aggregates: [], fields: [], predictions: true }, context);
-    const store = run.data.profiles.store;
-    const report = buildPredictReport(
-      {
-        days: store.purchaseDays,
-        totalSpent: store.totalSpent,
-        firstDaySpent: store.firstDaySpent,
-        customerIds: store.customerId,
-        lastOrderDay: store.lastOrderDay,
-      },
-      run.asOf,
-      {
-        horizonDays: addDuration(run.asOf, horizon, 1) - run.asOf,
-        ...(holdout === undefined ? {} : { holdout }),
-      },
-    );
+    const report = predictReportOf(run.data.profiles, run.asOf, horizon, holdout);
     context.stderr.write(renderPredictWarnings(report, run.errTheme));
     context.stdout.write(
       run.settings.json ? formatJson(predictJson(report)) : renderPredictText(report, run.theme),
@@ -96,4 +89,28 @@ function parseHorizon(text: string): Duration {
     });
   }
   return { count, unit: match[2] as Duration["unit"] };
+}
+
+/** The fit and distributions of `audience predict` (and of the report page) for a run's buyers. */
+export function predictReportOf(
+  profiles: Profiles,
+  asOf: EpochDay,
+  horizon: Duration,
+  holdout?: EpochDay,
+): PredictReport {
+  const store = profiles.store;
+  return buildPredictReport(
+    {
+      days: store.purchaseDays,
+      totalSpent: store.totalSpent,
+      firstDaySpent: store.firstDaySpent,
+      customerIds: store.customerId,
+      lastOrderDay: store.lastOrderDay,
+    },
+    asOf,
+    {
+      horizonDays: addDuration(asOf, horizon, 1) - asOf,
+      ...(holdout === undefined ? {} : { holdout }),
+    },
+  );
 }

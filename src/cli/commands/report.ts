@@ -19,11 +19,17 @@ import type { CliContext } from "../context.js";
 import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
 import { countsViewOf } from "./count.js";
+import { predictReportOf } from "./predict.js";
+import { needsPredictions } from "../../dsl/env.js";
 import type { SetExitCode } from "./index.js";
 import { rfmReportOf } from "./rfm.js";
 
 /** The HTML report of a run: the counts of `count`, the reports of `rfm` and `channels`. */
 export function reportHtmlOf(run: SegmentRun, counts: CountsView, history?: BuildHistory): string {
+  // The prediction distributions, when a segment selects on them (the fit is already needed).
+  const predictions = run.plan.fields.some(needsPredictions)
+    ? predictReportOf(run.data.profiles, run.asOf, { count: 1, unit: "y" })
+    : undefined;
   return renderReportHtml({
     counts,
     rfm: rfmReportOf(run),
@@ -33,6 +39,7 @@ export function reportHtmlOf(run: SegmentRun, counts: CountsView, history?: Buil
     version: VERSION,
     amounts: run.data.amounts,
     ...(history === undefined ? {} : { history }),
+    ...(predictions === undefined ? {} : { predictions }),
   });
 }
 
