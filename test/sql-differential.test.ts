@@ -9,13 +9,9 @@ import { readdirSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config/settings.js";
-import { IDENTITY_FIELDS } from "../src/segments/prepare-run.js";
-import { loadProfiles } from "../src/io/read-inputs.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadSegmentFiles } from "../src/io/segment-files.js";
-import { markUntextablePhones, PhoneTypes } from "../src/model/phone-type.js";
-import { planSegments } from "../src/segments/plan-segments.js";
-import { captureIngest, compareEngines, propertyNames } from "./helpers/duckdb-tables.js";
+import { compareEngines, readShop } from "./helpers/duckdb-tables.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 import { postgresTarget } from "./helpers/postgres-tables.js";
 
@@ -34,22 +30,7 @@ async function fixtureShop(name: string) {
     settings.segments.map((s) => s.path),
     dir,
   );
-  const plan = planSegments(loaded.definitions, asOf);
-  const { result: data, rows } = await captureIngest(
-    () =>
-      loadProfiles({
-        settings,
-        asOf,
-        needs: {
-          aggregates: plan.aggregates,
-          fields: [...new Set([...plan.fields, ...IDENTITY_FIELDS])],
-        },
-      }),
-    propertyNames(plan),
-  );
-  const { default: metadata } = await import("libphonenumber-js/max/metadata");
-  markUntextablePhones(data.profiles.store, new PhoneTypes(metadata));
-  return { plan, profiles: data.profiles, rows };
+  return readShop(loaded.definitions, settings, asOf);
 }
 
 describe("compiled segment SQL = memory engine, on every fixture shop", () => {

@@ -11,13 +11,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDENTITY_FIELDS } from "../src/segments/prepare-run.js";
 import { resolveSettings } from "../src/config/settings.js";
-import { loadProfiles } from "../src/io/read-inputs.js";
 import { readConfig } from "../src/io/read-config.js";
 import { parseSegmentFile } from "../src/segments/parse-segment-file.js";
-import { planSegments } from "../src/segments/plan-segments.js";
-import { captureIngest, compareEngines, propertyNames } from "./helpers/duckdb-tables.js";
+import { compareEngines, readShop } from "./helpers/duckdb-tables.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 import { postgresTarget } from "./helpers/postgres-tables.js";
 
@@ -376,24 +373,12 @@ describe(`compiled segment SQL = memory engine, generated shops and expressions,
       const asOf = settings.asOf as number;
       const parsed = parseSegmentFile({ file: "segments.yaml", text });
       expect(parsed.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-      const plan = planSegments(parsed.definitions, asOf);
+      const { plan, profiles, rows } = await readShop(parsed.definitions, settings, asOf);
       expect(plan.segments.length).toBe(PER_SHOP);
       expect(tried).toBeLessThan(PER_SHOP * 4);
-      const { result: data, rows } = await captureIngest(
-        () =>
-          loadProfiles({
-            settings,
-            asOf,
-            needs: {
-              aggregates: plan.aggregates,
-              fields: [...new Set([...plan.fields, ...IDENTITY_FIELDS])],
-            },
-          }),
-        propertyNames(plan),
-      );
-      expect(await compareEngines(plan, data.profiles, rows)).toBe(PER_SHOP * 3);
+      expect(await compareEngines(plan, profiles, rows)).toBe(PER_SHOP * 3);
       if (pgServer !== undefined)
-        expect(await compareEngines(plan, data.profiles, rows, postgresTarget(pgServer.url))).toBe(
+        expect(await compareEngines(plan, profiles, rows, postgresTarget(pgServer.url))).toBe(
           PER_SHOP * 3,
         );
     } finally {

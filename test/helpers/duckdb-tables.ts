@@ -19,6 +19,11 @@ import {
   type DuckDBValue,
 } from "@duckdb/node-api";
 import { expect } from "vitest";
+import type { EpochDay } from "../../src/calendar.js";
+import type { Settings } from "../../src/config/settings.js";
+import { loadProfiles } from "../../src/io/read-inputs.js";
+import type { SegmentDefinition } from "../../src/segments/definition.js";
+import { prepareRun } from "../../src/segments/prepare-run.js";
 import type { SegmentPlan } from "../../src/segments/definition.js";
 import { evaluateSegments, type SegmentMembers } from "../../src/segments/evaluate.js";
 import { compileSegmentsSql } from "../../src/sql/compile.js";
@@ -494,15 +499,7 @@ export async function runSegmentsSql(
   sql: string,
 ): Promise<Map<string, number[]>> {
   const reader = await connection.runAndReadAll(sql);
-  const out = new Map<string, number[]>();
-  for (const row of reader.getRowObjects()) {
-    const id = String(row.segment);
-    const list = out.get(id) ?? [];
-    list.push(Number(row.customer));
-    out.set(id, list);
-  }
-  for (const list of out.values()) list.sort((a, b) => a - b);
-  return out;
+  return membersBySegment(reader.getRowObjects());
 }
 
 export function propertyNames(plan: SegmentPlan): string[] {
@@ -588,4 +585,37 @@ export async function compareEngines(
     await tables.close();
   }
   return compared;
+}
+
+/**
+ * A shop read as the CLI reads it — `prepareRun`'s plan and needs, the memory engine's load, the
+ * phones that cannot receive texts marked — with the rows the memory engine counted.
+ */
+export async function readShop(
+  definitions: readonly SegmentDefinition[],
+  settings: Settings,
+  asOf: EpochDay,
+): Promise<{ plan: SegmentPlan; profiles: Profiles; rows: CapturedRows }> {
+  const run = prepareRun(definitions, settings, asOf);
+  const { result: data, rows } = await captureIngest(
+    () => loadProfiles({ settings, asOf, needs: run.needs }),
+    propertyNames(run.plan),
+  );
+  await run.evaluate(data.profiles);
+  return { plan: run.plan, profiles: data.profiles, rows };
+}
+
+/** Rows of a compiled statement (segment, customer): segment id → sorted customer indexes. */
+export function membersBySegment(
+  rows: Iterable<Partial<Record<"segment" | "customer", unknown>>>,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const row of rows) {
+    const id = String(row.segment);
+    const list = out.get(id) ?? [];
+    list.push(Number(row.customer));
+    out.set(id, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a - b);
+  return out;
 }

@@ -7,7 +7,7 @@ import pg from "pg";
 import type { Value } from "../../src/dsl/evaluator.js";
 import { dialectFor } from "../../src/sql/dialect.js";
 import { createTableStatements, TABLES } from "../../src/sql/tables.js";
-import { profileGetters, type SqlTarget } from "./duckdb-tables.js";
+import { membersBySegment, profileGetters, type SqlTarget } from "./duckdb-tables.js";
 
 const BATCH = 500;
 
@@ -74,14 +74,7 @@ export function postgresTarget(url: string): SqlTarget {
       return {
         async run(sql) {
           const result = await client.query<{ segment: string; customer: number }>(sql);
-          const out = new Map<string, number[]>();
-          for (const row of result.rows) {
-            const list = out.get(row.segment) ?? [];
-            list.push(Number(row.customer));
-            out.set(row.segment, list);
-          }
-          for (const list of out.values()) list.sort((a, b) => a - b);
-          return out;
+          return membersBySegment(result.rows);
         },
         async close() {
           await client.query(`DROP SCHEMA ${schema} CASCADE`);
