@@ -430,7 +430,7 @@ class SqlCompiler {
       case "aggregate":
         return `${B}.${this.q(`a_${node.index}`)}`;
       case "days_since":
-        return `(${d.number(this.plan.asOf)} - ${d.toDouble(this.value(node.arg))})`;
+        return `(${d.number(this.plan.asOf)} - ${d.castDouble(this.value(node.arg))})`;
       case "negate":
         return `(- ${this.value(node.arg)})`;
       case "arith":
@@ -471,8 +471,8 @@ class SqlCompiler {
       return this.moveDay(this.value(right), ld, 1);
     }
     if (!isNumeric(left.type) || !isNumeric(right.type)) return "NULL";
-    const a = d.toDouble(this.value(left));
-    const b = d.toDouble(this.value(right));
+    const a = d.castDouble(this.value(left));
+    const b = d.castDouble(this.value(right));
     if (op === "/") return d.divide(a, b);
     return `(${a} ${op} ${b})`;
   }

@@ -41,7 +41,7 @@ export interface Dialect {
   /** A list of texts (tags, lists, products, categories). */
   readonly textListType: string;
   /** `value` as a double. */
-  toDouble(value: string): string;
+  castDouble(value: string): string;
   lower(text: string): string;
   trim(text: string): string;
   /** `a op b` on texts in code-point order, whatever the database's collation. */
@@ -129,7 +129,7 @@ const duckdb: Dialect = {
   textType: "VARCHAR",
   booleanType: "BOOLEAN",
   textListType: "VARCHAR[]",
-  toDouble: (v) => `CAST(${v} AS DOUBLE)`,
+  castDouble: (v) => `CAST(${v} AS DOUBLE)`,
   lower: (t) => `lower(${t})`,
   trim: (t) => `trim(${t})`,
   compareText: (a, op, b) => `(${a} ${sqlOp(op)} ${b})`,
@@ -157,7 +157,7 @@ const postgres: Dialect = {
   textType: "text",
   booleanType: "boolean",
   textListType: "text[]",
-  toDouble: (v) => `CAST(${v} AS double precision)`,
+  castDouble: (v) => `CAST(${v} AS double precision)`,
   lower: (t) => `lower(${t})`,
   trim: (t) => `btrim(${t})`,
   // The database's collation may sort linguistically; "C" is code-point order on UTF-8.
@@ -191,7 +191,7 @@ const bigquery: Dialect = {
   textType: "STRING",
   booleanType: "BOOL",
   textListType: "ARRAY<STRING>",
-  toDouble: (v) => `CAST(${v} AS FLOAT64)`,
+  castDouble: (v) => `CAST(${v} AS FLOAT64)`,
   lower: (t) => `LOWER(${t})`,
   trim: (t) => `TRIM(${t})`,
   compareText: (a, op, b) => `(${a} ${sqlOp(op)} ${b})`,
@@ -222,7 +222,7 @@ const snowflake: Dialect = {
   textType: "VARCHAR",
   booleanType: "BOOLEAN",
   textListType: "ARRAY",
-  toDouble: (v) => `CAST(${v} AS DOUBLE)`,
+  castDouble: (v) => `CAST(${v} AS DOUBLE)`,
   lower: (t) => `LOWER(${t})`,
   trim: (t) => `TRIM(${t})`,
   compareText: (a, op, b) => `(${a} ${sqlOp(op)} ${b})`,
