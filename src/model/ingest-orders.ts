@@ -31,7 +31,8 @@ import { cleanCell, parseBoolean, parseNumber } from "./values.js";
 
 const OPEN_ORDERS = 256;
 
-interface OrderAggregate {
+/** One `orders()`/`spent()` column the sink fills (typed for the SQL tests' recording too). */
+export interface OrderAggregate {
   index: number;
   measure: "count" | "spent";
   from: number;

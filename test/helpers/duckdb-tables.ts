@@ -31,7 +31,7 @@ import { CANONICAL_COLUMNS } from "../../src/model/presets.js";
 import type { Value } from "../../src/dsl/evaluator.js";
 import type { TextMatcher } from "../../src/dsl/patterns.js";
 import { EventsSink } from "../../src/model/ingest-events.js";
-import { OrdersSink } from "../../src/model/ingest-orders.js";
+import { OrdersSink, type OrderAggregate } from "../../src/model/ingest-orders.js";
 import type { IngestContext } from "../../src/model/ingest-context.js";
 import type { Profiles } from "../../src/model/profile.js";
 import { CustomerStore } from "../../src/model/store.js";
@@ -92,14 +92,7 @@ interface OrdersSinkView {
   ctx: IngestContext;
   cells: CellReaderMap;
   itemFilters: { product?: TextMatcher; sku?: TextMatcher; category?: TextMatcher }[];
-  aggregates: {
-    index: number;
-    measure: "count" | "spent";
-    from: number;
-    to: number;
-    channel: TextMatcher | undefined;
-    item: number;
-  }[];
+  aggregates: OrderAggregate[];
   lastOrder: OpenOrderView | undefined;
   amount(
     cell: unknown,
