@@ -4,7 +4,7 @@
  * page), the page is self-contained and holds no personal data, and mistakes are clear errors.
  */
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -213,6 +213,28 @@ describe("audience report --html", () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe(`error cannot write --html ${missing}: its folder does not exist\n`);
     expect(await readdir(work)).not.toContain("no-such-folder");
+  });
+});
+
+describe("report --out with a hand-edited history", () => {
+  it("charts the builds it can read and names the dropped line by the folder as given", async () => {
+    const dir = join(work, "edited");
+    await mkdir(dir, { recursive: true });
+    const config = join(REPO_ROOT, "fixtures/demo/audience.yaml");
+    const built = await runCli(["build", "--config", config, "--out", "out", "--quiet"], {
+      cwd: dir,
+    });
+    expect(built.code, built.stderr).toBe(0);
+    await appendFile(join(dir, "out", "history.jsonl"), "not a record\n");
+    const run = await runCli(
+      ["report", "--config", config, "--out", "out", "--html", "page.html", "--quiet"],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      "warning out/history.jsonl: dropped line 2 (not a build record of audience); the other build is kept\n",
+    );
+    expect(await readFile(join(dir, "page.html"), "utf8")).toContain('data-history="rfm-vip"');
   });
 });
 

@@ -179,15 +179,17 @@ export function historyJson(
 
 /**
  * `audience history --json` of an output folder, oldest build first: for the report and other
- * readers of OUT. Lines that are not build records are left out (`onWarning` hears about them).
+ * readers of OUT (`display` names the folder in messages). Lines that are not build records are
+ * left out (`onWarning` hears about them).
  */
 export async function readHistory(
   outDir: string,
+  display: string,
   options: { onWarning?: (message: string) => void } = {},
 ): Promise<HistoryJson> {
-  const display = join(outDir, HISTORY_FILE);
-  const loaded = await loadHistory(outDir, display);
-  if (loaded.dropped.length > 0) options.onWarning?.(droppedWarning(display, loaded));
+  const loaded = await loadHistory(outDir, `${display}/${HISTORY_FILE}`);
+  if (loaded.dropped.length > 0)
+    options.onWarning?.(droppedWarning(`${display}/${HISTORY_FILE}`, loaded));
   return historyJson(loaded.records);
 }
 

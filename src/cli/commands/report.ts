@@ -75,7 +75,7 @@ Examples:
       const path = resolve(context.cwd, flags.html);
       const target = { path, display: displayPath(path, context.cwd) };
       // The size-over-time of the builds written to OUT, when there are any.
-      const history = await readHistory(run.settings.out.path, {
+      const history = await readHistory(run.settings.out.path, run.settings.out.display, {
         onWarning: (message) =>
           context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`),
       });
