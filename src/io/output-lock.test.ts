@@ -1,7 +1,12 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   FOREIGN_STALE_MS,
   lockIsStale,
+  lockOutput,
   parseLockRecord,
   type LockHolder,
   type ProcessProbe,
@@ -68,5 +73,25 @@ describe("lockIsStale", () => {
 
   it("our own token is ours", () => {
     expect(lockIsStale({ pid: 1, host: "box", token: "mine" }, self, dead, 0)).toBe(false);
+  });
+});
+
+describe("lockOutput", () => {
+  it("takes over the lock of a dead build, with the temporary file that build left beside it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "audience-lock-"));
+    try {
+      // A process that has exited: its PID is gone.
+      const deadPid = spawnSync(process.execPath, ["-e", ""]).pid as number;
+      const token = "ab".repeat(16);
+      const record = `${JSON.stringify({ tool: "audience", pid: deadPid, host: hostname(), token })}\n`;
+      await writeFile(join(dir, ".out.lock"), record);
+      await writeFile(join(dir, `.out.lock.${token}`), record);
+      const lock = await lockOutput({ out: join(dir, "out"), display: "out" });
+      expect(await readdir(dir)).toEqual([".out.lock"]);
+      await lock.release();
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

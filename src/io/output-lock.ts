@@ -57,6 +57,9 @@ const TAKEOVER_STALE_MS = 30_000;
 /** An unreadable lock (of an older audience, still being written) younger than this is respected. */
 const UNREADABLE_GRACE_MS = 10_000;
 
+/** The token of a lock record, as `lockOutput` writes it (never a path). */
+const TOKEN = /^[0-9a-f]{32}$/;
+
 /** Reads a lock file's text: this version's JSON record, or the older `PID\n`. */
 export function parseLockRecord(text: string): LockRecord | undefined {
   const plain = /^\s*(\d{1,10})\s*$/.exec(text);
@@ -200,7 +203,13 @@ export async function lockOutput(paths: LockPaths): Promise<OutputLock> {
       }
       try {
         const again = await readLock(lock);
-        if (again !== undefined && again.text === seen.text) await unlink(lock);
+        if (again !== undefined && again.text === seen.text) {
+          await unlink(lock);
+          // A build killed between linking its lock and removing its temporary file left that
+          // file too (`.OUT.lock.<token>`): it goes with the lock.
+          if (record?.token !== undefined && TOKEN.test(record.token))
+            await unlink(`${lock}.${record.token}`).catch(() => undefined);
+        }
       } finally {
         await rmdir(takeover).catch(() => undefined);
       }
