@@ -94,4 +94,28 @@ describe("lockOutput", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("removes the temporary lock file of a build killed before it linked its lock, and keeps a live build's", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "audience-lock-"));
+    try {
+      const deadPid = spawnSync(process.execPath, ["-e", ""]).pid as number;
+      const deadToken = "cd".repeat(16);
+      const liveToken = "ef".repeat(16);
+      const record = (pid: number, token: string) =>
+        `${JSON.stringify({ tool: "audience", pid, host: hostname(), token })}\n`;
+      // No lock: the dead build never linked its temporary file into place.
+      await writeFile(join(dir, `.out.lock.${deadToken}`), record(deadPid, deadToken));
+      // A live build (this test's parent process) waiting to link its own.
+      await writeFile(join(dir, `.out.lock.${liveToken}`), record(process.ppid, liveToken));
+      // Not a lock's temporary file at all.
+      await writeFile(join(dir, ".out.lock.notes"), "keep");
+      const lock = await lockOutput({ out: join(dir, "out"), display: "out" });
+      expect((await readdir(dir)).sort()).toEqual(
+        [".out.lock", ".out.lock.notes", `.out.lock.${liveToken}`].sort(),
+      );
+      await lock.release();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -17,7 +17,17 @@
  * same stale lock, exactly one ends up holding the lock.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rmdir, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import {
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
@@ -174,6 +184,7 @@ export async function lockOutput(paths: LockPaths): Promise<OutputLock> {
       try {
         await link(temp, lock);
         await unlink(temp).catch(() => undefined);
+        await sweepDeadTemporaries(parent, basename(lock), self);
         return await held(lock, self.token);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST")
@@ -217,6 +228,33 @@ export async function lockOutput(paths: LockPaths): Promise<OutputLock> {
     throw new UserError("OUTPUT_LOCKED", `could not take the lock on ${paths.display}`);
   } finally {
     await unlink(temp).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the temporary lock files (`.OUT.lock.<token>`) of builds that died before linking
+ * theirs into place: no lock refers to them, so no takeover removes them. Only the lock holder
+ * sweeps, and only the files of dead builds: a live build still trying to link keeps its own.
+ */
+async function sweepDeadTemporaries(
+  parent: string,
+  lockName: string,
+  self: LockHolder,
+): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(`${lockName}.`) || !TOKEN.test(name.slice(lockName.length + 1))) continue;
+    const path = join(parent, name);
+    const seen = await readLock(path).catch(() => undefined);
+    if (seen === undefined) continue;
+    const record = parseLockRecord(seen.text);
+    const stale =
+      record === undefined
+        ? seen.ageMs > UNREADABLE_GRACE_MS
+        : await probeProcess(record.pid).then((now) =>
+            lockIsStale(record, self, () => now, seen.ageMs),
+          );
+    if (stale) await unlink(path).catch(() => undefined);
   }
 }
 
