@@ -56,6 +56,16 @@ export const CONFIG_SCHEMA = {
     orders: paths("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
     events: paths("events file (customer, type, occurred_at, properties); optional"),
     lists: paths("list memberships (list, customer); optional"),
+    key_map: paths(
+      "a normalised export's key map (from: the orders' customer key, to: the person's key), such as Olist's customers file; optional",
+    ),
+    order_lines: paths(
+      "a normalised export's order lines (order_id, price, quantity, freight): the orders' amounts, such as Olist's order items; optional",
+    ),
+    include_shipping: {
+      type: "boolean",
+      description: "whether the freight of order_lines counts in an order's amount (default true)",
+    },
     preset: {
       type: "string",
       enum: PRESET_NAMES,

@@ -35,6 +35,8 @@ export type ConfigValues = Omit<
   | "orders"
   | "events"
   | "lists"
+  | "key_map"
+  | "order_lines"
   | "segments"
   | "delimiter"
   | "orders_filter"
@@ -46,6 +48,8 @@ export type ConfigValues = Omit<
   orders?: string[];
   events?: string[];
   lists?: string[];
+  key_map?: string[];
+  order_lines?: string[];
   segments?: string[];
   delimiter?: Delimiter;
   orders_filter?: CheckedFilter;
@@ -92,7 +96,7 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
   if (raw.preset !== undefined) values.preset = raw.preset;
   const list = (given: string | string[]): string[] =>
     typeof given === "string" ? [given] : given;
-  for (const key of ["contacts", "orders", "events", "lists"] as const) {
+  for (const key of ["contacts", "orders", "events", "lists", "key_map", "order_lines"] as const) {
     const given = raw[key];
     if (given !== undefined) values[key] = list(given);
   }
@@ -106,7 +110,7 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
   if (raw.format !== undefined) values.format = raw.format;
   if (raw.date_order !== undefined) values.date_order = raw.date_order;
   if (raw.exclude_status !== undefined) values.exclude_status = raw.exclude_status;
-  for (const key of ["hash", "exclusive", "strict"] as const) {
+  for (const key of ["hash", "exclusive", "strict", "include_shipping"] as const) {
     if (raw[key] !== undefined) values[key] = raw[key];
   }
 

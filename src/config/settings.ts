@@ -100,6 +100,8 @@ export interface Settings {
   rejects?: FilePath;
   /** How many builds OUT/history.jsonl keeps (`history: { keep: N }`). */
   historyKeep: number;
+  /** `include_shipping:` (default true): the freight of `order_lines:` counts in revenue. */
+  includeShipping: boolean;
 }
 
 export function displayPath(absolute: string, cwd: string): string {
@@ -138,6 +140,11 @@ export function resolveSettings(
         filePath(p, cwd, cwd),
       );
     else if (fromConfig !== undefined) inputs[kind] = fromConfig.map((p) => filePath(p, base, cwd));
+  }
+  // A normalised export's extra files: in audience.yaml only (docs/design.md#normalised-exports).
+  for (const kind of ["key_map", "order_lines"] as const) {
+    const fromConfig = values[kind];
+    if (fromConfig !== undefined) inputs[kind] = fromConfig.map((p) => filePath(p, base, cwd));
   }
 
   let presetName = values.preset;
@@ -249,6 +256,7 @@ export function resolveSettings(
     quiet: flags.quiet ?? false,
     ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
     historyKeep: values.history?.keep ?? DEFAULT_HISTORY_KEEP,
+    includeShipping: values.include_shipping ?? true,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Reads the inputs of a run, once each and in order (contacts, orders, events, lists), into
- * customer profiles. Only orders is required.
+ * Reads the inputs of a run, once each and in order (contacts, a normalised export's key map and
+ * order lines, orders, events, lists), into customer profiles. Only orders is required.
  */
 import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import type { WriteStream } from "node:fs";
@@ -15,7 +15,7 @@ import type { DataNeeds } from "../model/build-profiles.js";
 import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
-import { sinkFor } from "../model/profiles-from-rows.js";
+import { READ_ORDER, sinkFor } from "../model/profiles-from-rows.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
@@ -54,8 +54,6 @@ export interface LoadedData {
   offsets: number[];
 }
 
-const ORDER: readonly InputKind[] = ["contacts", "orders", "events", "lists"];
-
 export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   const { settings, asOf, needs } = options;
   if (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) {
@@ -78,7 +76,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
-  for (const kind of ORDER) {
+  for (const kind of READ_ORDER) {
     for (const input of await expandPatterns(kind, settings.inputs[kind] ?? []))
       files.push({ kind, input });
   }
@@ -125,6 +123,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       }
       inputs.push({ ...input, kind, read, stats });
     }
+    ctx.reportOrphanLines();
     checkCurrencies(inputs, settings);
     await rejectsFile?.commit();
   } catch (error) {
@@ -265,6 +264,7 @@ export function ingestOptions(settings: Settings, asOf: EpochDay, needs: DataNee
     products: needs.fields.includes("products"),
     categories: needs.fields.includes("categories"),
     purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
+    includeShipping: settings.includeShipping,
   };
 }
 

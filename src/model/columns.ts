@@ -56,6 +56,10 @@ const WHAT: Record<string, string> = {
   type: "the event type",
   occurred_at: "the event date",
   list: "the list name",
+  from: "the per-order customer key",
+  to: "the person's key",
+  order_id: "the order id",
+  price: "the line's price",
 };
 
 const HINTS: Record<string, RegExp> = {
@@ -66,6 +70,10 @@ const HINTS: Record<string, RegExp> = {
   occurred_at: /date|time|occurred|created/i,
   type: /type|event|kind|name/i,
   list: /list|segment|audience/i,
+  from: /customer|client|buyer/i,
+  to: /unique|person|customer|client/i,
+  order_id: /order/i,
+  price: /price|amount|value|total/i,
 };
 
 /** Which header best stands for a canonical column, for a "did you mean" in an error. */

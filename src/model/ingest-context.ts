@@ -16,6 +16,7 @@ import type { EpochDay } from "../calendar.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
 import { countryCode } from "./countries.js";
 import { HashedIdSet } from "./id-set.js";
+import { OrderLines } from "./order-lines.js";
 import { isSpreadsheetRounded, PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
 import { CustomerStore, type MatchReason } from "./store.js";
@@ -59,6 +60,8 @@ export interface IngestOptions {
   categories: boolean;
   /** Keep each buyer's distinct purchase days (for predictions). */
   purchaseDays?: boolean;
+  /** `include_shipping:` (default true): the freight of `order_lines:` counts in an order's amount. */
+  includeShipping?: boolean;
 }
 
 export interface ExchangeRates {
@@ -102,6 +105,14 @@ export interface FileStats {
   duplicates: number;
   /** Orders: whether the file has an amount (a total, or line prices). */
   hasAmount: boolean;
+  /** Key map: the customer keys it maps to a person. */
+  mapped: number;
+  /** Orders: counted orders whose customer key the key map does not know (read as it is). */
+  unmapped: number;
+  /** Orders: counted orders without a line in the `order_lines:` files (amount 0). */
+  noLines: number;
+  /** Order lines: lines of orders that no orders file has (not counted). */
+  orphanLines: number;
   warnings: string[];
 }
 
@@ -124,6 +135,10 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
     otherCurrency: 0,
     duplicates: 0,
     hasAmount: true,
+    mapped: 0,
+    unmapped: 0,
+    noLines: 0,
+    orphanLines: 0,
     warnings: [],
   };
 }
@@ -141,6 +156,13 @@ export class IngestContext {
   readonly fromOrders = new Set<number>();
   /** UTC offsets (minutes) written in the timestamps of every file read. */
   readonly offsets = new Set<number>();
+  /**
+   * A normalised export (docs/design.md#normalised-exports): the `key_map:` files' per-order
+   * customer key → person key, and the `order_lines:` files' lines summed per order; read before
+   * the orders, which use them.
+   */
+  keyMap: Map<string, string> | undefined;
+  lines: OrderLines | undefined;
 
   constructor(options: IngestOptions, rejects: RejectLog) {
     this.options = options;
@@ -176,14 +198,19 @@ export class IngestContext {
   } {
     let preset = this.options.preset;
     if (this.options.detectPreset === true) {
-      const found = detectPreset(header);
+      const found = detectPreset(header, kind);
       if (found !== undefined && found.signature.kind !== kind) {
-        const flag =
-          found.signature.kind === "contacts" ? "--contacts" : `--${found.signature.kind}`;
+        const other = found.signature.kind;
         throw new UserError(
           "WRONG_KIND",
           `${file} is ${found.signature.what}, given as the ${kind} file`,
-          { hint: `pass it as ${flag} (or \`${found.signature.kind}:\` in audience.yaml)` },
+          {
+            // key_map and order_lines have no flag: they are described in audience.yaml only.
+            hint:
+              other === "key_map" || other === "order_lines"
+                ? `give it as \`${other}:\` in audience.yaml`
+                : `pass it as --${other} (or \`${other}:\` in audience.yaml)`,
+          },
         );
       }
       if (found !== undefined) {
@@ -201,6 +228,29 @@ export class IngestContext {
     for (const binding of bound.bindings.values())
       for (const source of binding.sources) used.add(source.index);
     return { bound, cells, used, preset };
+  }
+
+  /** The order lines, created with the first `order_lines:` file. */
+  orderLines(): OrderLines {
+    this.lines ??= new OrderLines(this.options.includeShipping ?? true);
+    return this.lines;
+  }
+
+  /**
+   * After the last orders file: lines whose order no orders file has are not counted, and said
+   * so (one warning per order, at its first line).
+   */
+  reportOrphanLines(): void {
+    if (this.lines === undefined) return;
+    for (const orphan of this.lines.orphans()) {
+      this.rejects.warn(
+        orphan.file,
+        orphan.line,
+        "order_id in no orders file: the order's lines are not counted",
+      );
+      const stats = this.stats.find((s) => s.kind === "order_lines" && s.file === orphan.file);
+      if (stats !== undefined) stats.orphanLines += orphan.lines;
+    }
   }
 
   newStats(kind: InputKind, file: string): FileStats {

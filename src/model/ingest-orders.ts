@@ -16,8 +16,10 @@ import { orderColumnType } from "./order-columns.js";
 import { CANONICAL_COLUMNS, type Preset } from "./presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { HashedIdSet } from "./id-set.js";
+import { lineAmount, readAmount } from "./order-lines.js";
 import { own } from "./store.js";
 import {
+  cleanId,
   missingKeyReason,
   hasNoKey,
   findCustomer,
@@ -151,6 +153,8 @@ export class OrdersSink implements RowSink {
   private cells = {} as Cells;
   private used = new Set<number>();
   private hasOrderId = false;
+  /** Whether the file has amounts of its own (a total, or line prices). */
+  private ownAmounts = true;
   /** With two or more `order_id` sources: the first (Shopify `Id`), and the others (`Name`). */
   private primaryId: CellReader | undefined;
   private aliasId: CellReader | undefined;
@@ -211,7 +215,9 @@ export class OrdersSink implements RowSink {
     }
     const excluded = this.ctx.options.excludeStatus ?? preset.notPurchase;
     this.excluded = new Set(excluded.map(normalizeStatus));
-    if (!bound.bindings.has("total") && !bound.bindings.has("price")) {
+    this.ownAmounts = bound.bindings.has("total") || bound.bindings.has("price");
+    // A normalised export: the amounts are in the `order_lines:` files.
+    if (!this.ownAmounts && this.ctx.lines === undefined) {
       this.stats.hasAmount = false;
       this.stats.warnings.push(noAmountWarning(this.file, preset));
     }
@@ -326,8 +332,8 @@ export class OrdersSink implements RowSink {
 
     const product = cleanCell(cells.product(fields));
     const category = cleanCell(cells.category(fields));
-    const lineAmount = Number.isNaN(price) ? 0 : (Number.isNaN(quantity) ? 1 : quantity) * price;
-    order.lineSum += lineAmount;
+    const amount = lineAmount(quantity, price);
+    order.lineSum += amount;
     // The order's product (and category) for last_product: of its lines, the one that sorts
     // first (by product, then category), never the first line in the file.
     if (
@@ -354,7 +360,7 @@ export class OrdersSink implements RowSink {
           (f.category === undefined || f.category(category))
         ) {
           order.itemMatched[k] = 1;
-          order.itemSpent[k] += lineAmount;
+          order.itemSpent[k] += amount;
         }
       }
     }
@@ -422,7 +428,7 @@ export class OrdersSink implements RowSink {
       (rawEmail === undefined || rawEmail === order.rawEmail) &&
       (rawPhone === undefined || rawPhone === order.rawPhone);
     if (!same) {
-      const keys = readKeys(this.ctx.phones, rawId, rawEmail, rawPhone);
+      const keys = readKeys(this.ctx.phones, this.personKey(rawId), rawEmail, rawPhone);
       if (keys.id !== undefined || keys.email !== undefined || keys.phone !== undefined) {
         const store = this.ctx.store;
         const mine = findCustomer(store, order.keys);
@@ -462,7 +468,7 @@ export class OrdersSink implements RowSink {
     const country = cells.country as CellReader | undefined;
     const keys = readKeys(
       this.ctx.phones,
-      cells.customer_id(fields),
+      this.personKey(cells.customer_id(fields)),
       cells.email(fields),
       cells.phone(fields),
       country?.(fields),
@@ -472,6 +478,17 @@ export class OrdersSink implements RowSink {
       return undefined;
     }
     return keys;
+  }
+
+  /**
+   * The person a customer key stands for: with `key_map:`, the key it maps to; a key the map does
+   * not know is read as it is (the counted order says so, see closeOrder).
+   */
+  private personKey(raw: string | undefined): string | undefined {
+    const map = this.ctx.keyMap;
+    if (map === undefined || raw === undefined) return raw;
+    const id = cleanId(raw);
+    return id === undefined ? raw : (map.get(id) ?? raw);
   }
 
   /** The customer of an order that counts: found by its identifiers, or created (not a contact). */
@@ -499,26 +516,9 @@ export class OrdersSink implements RowSink {
     column: string,
     allowNegative = false,
   ): number | undefined {
-    const raw = cell(fields);
-    if (raw === undefined) return NaN;
-    const text = raw.trim();
-    if (text === "") return NaN;
-    const value = parseNumber(text, this.ctx.options.decimal);
-    if (Number.isNaN(value)) {
-      this.ctx.rejects.reject(
-        this.file,
-        line,
-        `invalid number in ${column}`,
-        fields,
-        text.slice(0, 30),
-      );
-      return undefined;
-    }
-    if (value < 0 && !allowNegative) {
-      this.ctx.rejects.reject(this.file, line, `negative ${column}`, fields, text.slice(0, 30));
-      return undefined;
-    }
-    return value;
+    const { rejects, options } = this.ctx;
+    const at = { file: this.file, line, rejects, decimal: options.decimal };
+    return readAmount(cell, fields, at, column, allowNegative);
   }
 
   private closeOrder(order: OpenOrder): void {
@@ -539,6 +539,9 @@ export class OrdersSink implements RowSink {
       return;
     }
     if (order.id !== "") this.ctx.orderIds.add(order.id);
+    // The order's lines in the `order_lines:` files, taken whether or not the order counts: only
+    // lines of no order at all are reported as such.
+    const lines = order.id === "" ? undefined : this.ctx.lines?.take(order.id);
     if (Number.isNaN(order.day)) {
       rejects.reject(
         this.file,
@@ -572,7 +575,15 @@ export class OrdersSink implements RowSink {
         rate = options.exchangeRates.rates.get(currency) ?? NaN;
     }
     this.stats.currencies.set(currency, (this.stats.currencies.get(currency) ?? 0) + 1);
-    let amount = Number.isNaN(order.total) ? order.lineSum : order.total;
+    let amount = Number.isNaN(order.total) ? order.lineSum + (lines ?? 0) : order.total;
+    if (this.ctx.lines !== undefined && !this.ownAmounts && lines === undefined) {
+      this.stats.noLines++;
+      rejects.warn(
+        this.file,
+        order.firstLine,
+        "order without lines in the order_lines files: its amount is 0",
+      );
+    }
     if (!Number.isNaN(order.refunded)) amount -= order.refunded;
     // A currency without a rate stops the run once the files are read (read-inputs.ts).
     if (rate !== 1) amount = Number.isNaN(rate) ? 0 : amount * rate;
@@ -587,6 +598,17 @@ export class OrdersSink implements RowSink {
       return;
     }
     const c = this.customerOf(order);
+    if (this.ctx.keyMap !== undefined && order.rawId !== undefined) {
+      const id = cleanId(order.rawId);
+      if (id !== undefined && !this.ctx.keyMap.has(id)) {
+        this.stats.unmapped++;
+        rejects.warn(
+          this.file,
+          order.firstLine,
+          "customer_id not in the key_map files: read as its own customer",
+        );
+      }
+    }
     this.describe(c, order);
     const day = order.day;
     this.stats.orders++;

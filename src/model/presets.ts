@@ -7,7 +7,18 @@
  */
 import { ORDER_COLUMNS } from "./order-columns.js";
 
-export const INPUT_KINDS = ["contacts", "orders", "events", "lists"] as const;
+/**
+ * `key_map` and `order_lines` describe a normalised export (Olist): a file mapping each order's
+ * customer key to the person's key, and the order lines that hold the amounts (order-lines.ts).
+ */
+export const INPUT_KINDS = [
+  "contacts",
+  "orders",
+  "events",
+  "lists",
+  "key_map",
+  "order_lines",
+] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 /** The canonical columns of each kind of file; the order columns are `ORDER_COLUMN_TABLE`'s. */
@@ -33,6 +44,8 @@ export const CANONICAL_COLUMNS = {
   orders: ORDER_COLUMNS,
   events: ["customer_id", "email", "phone", "type", "occurred_at"],
   lists: ["list", "customer_id", "email", "phone"],
+  key_map: ["from", "to"],
+  order_lines: ["order_id", "quantity", "price", "freight"],
 } as const satisfies Record<InputKind, readonly string[]>;
 
 /** Columns every file of a kind must have: one of each inner list. */
@@ -41,6 +54,8 @@ export const REQUIRED_COLUMNS: Record<InputKind, readonly (readonly string[])[]>
   orders: [["customer_id", "email", "phone"], ["created_at"]],
   events: [["customer_id", "email", "phone"], ["type"], ["occurred_at"]],
   lists: [["list"], ["customer_id", "email", "phone"]],
+  key_map: [["from"], ["to"]],
+  order_lines: [["order_id"], ["price"]],
 };
 
 /**
@@ -137,6 +152,16 @@ const GENERIC: Record<InputKind, ColumnMap> = {
     email: ["email", "e-mail", "email_address"],
     phone: ["phone", "phone_number", "mobile"],
   },
+  key_map: {
+    from: ["from", "customer_id", "order_customer_id"],
+    to: ["to", "customer_unique_id", "unique_customer_id", "person_id"],
+  },
+  order_lines: {
+    order_id: ["order_id", "order", "order_number"],
+    quantity: ["quantity", "qty", "item_quantity"],
+    price: ["price", "unit_price", "item_price", "line_total"],
+    freight: ["freight", "freight_value", "shipping", "shipping_cost"],
+  },
 };
 
 /**
@@ -185,6 +210,8 @@ const SHOPIFY_COLUMNS: Record<InputKind, ColumnMap> = {
   },
   events: GENERIC.events,
   lists: GENERIC.lists,
+  key_map: GENERIC.key_map,
+  order_lines: GENERIC.order_lines,
 };
 
 /**
@@ -236,6 +263,8 @@ const WOOCOMMERCE_COLUMNS: Record<InputKind, ColumnMap> = {
   },
   events: GENERIC.events,
   lists: GENERIC.lists,
+  key_map: GENERIC.key_map,
+  order_lines: GENERIC.order_lines,
 };
 
 /**
@@ -275,6 +304,8 @@ const STRIPE_COLUMNS: Record<InputKind, ColumnMap> = {
   },
   events: GENERIC.events,
   lists: GENERIC.lists,
+  key_map: GENERIC.key_map,
+  order_lines: GENERIC.order_lines,
 };
 
 /** PrestaShop: Customers → Export (`;`-separated; English back office). */
@@ -291,6 +322,32 @@ const PRESTASHOP_COLUMNS: Record<InputKind, ColumnMap> = {
   orders: {},
   events: GENERIC.events,
   lists: GENERIC.lists,
+  key_map: GENERIC.key_map,
+  order_lines: GENERIC.order_lines,
+};
+
+/**
+ * Olist (Brazilian marketplace, Kaggle `olistbr/brazilian-ecommerce`): a normalised export. Orders
+ * carry a per-order `customer_id`; the customers file maps it to the person (`customer_unique_id`);
+ * the amounts are in the order items file (price and freight per item).
+ */
+const OLIST_COLUMNS: Record<InputKind, ColumnMap> = {
+  contacts: {
+    customer_id: ["customer_unique_id"],
+    zip: ["customer_zip_code_prefix"],
+    city: ["customer_city"],
+    state: ["customer_state"],
+  },
+  orders: {
+    order_id: ["order_id"],
+    customer_id: ["customer_id"],
+    created_at: ["order_purchase_timestamp"],
+    status: ["order_status"],
+  },
+  events: GENERIC.events,
+  lists: GENERIC.lists,
+  key_map: { from: ["customer_id"], to: ["customer_unique_id"] },
+  order_lines: { order_id: ["order_id"], price: ["price"], freight: ["freight_value"] },
 };
 
 /**
@@ -324,6 +381,7 @@ const NOT_PURCHASE = {
     "blocked",
   ],
   prestashop: ["canceled", "cancelled", "refunded", "payment error", "awaiting payment"],
+  olist: ["canceled", "unavailable"],
   other: ["canceled", "unavailable", "declined", "voided"],
 } as const;
 
@@ -432,19 +490,56 @@ export const PRESETS: Record<string, Preset> = {
       },
     ],
   },
+  olist: {
+    name: "olist",
+    description:
+      "Olist: orders, customers (the key map of per-order customer ids) and order items (the amounts)",
+    columns: OLIST_COLUMNS,
+    notPurchase: NOT_PURCHASE.olist,
+    signatures: [
+      {
+        kind: "orders",
+        what: "an Olist orders export",
+        headers: ["order_id", "customer_id", "order_status", "order_purchase_timestamp"],
+      },
+      {
+        kind: "key_map",
+        what: "an Olist customers export (key map)",
+        headers: ["customer_id", "customer_unique_id"],
+      },
+      {
+        kind: "contacts",
+        what: "an Olist customers export",
+        headers: ["customer_id", "customer_unique_id"],
+      },
+      {
+        kind: "order_lines",
+        what: "an Olist order items export",
+        headers: ["order_id", "order_item_id", "price", "freight_value"],
+      },
+    ],
+  },
 };
 
-/** The preset whose signature the header matches, and what the file is; undefined if none. */
+/**
+ * The preset whose signature the header matches, and what the file is; undefined if none. Given
+ * the kind the file was given as, a signature of that kind wins (the Olist customers file is
+ * both the contacts and the key map).
+ */
 export function detectPreset(
   header: readonly string[],
+  kind?: InputKind,
 ): { preset: Preset; signature: Signature } | undefined {
   const keys = new Set(header.map(headerKey));
+  let first: { preset: Preset; signature: Signature } | undefined;
   for (const preset of Object.values(PRESETS)) {
     for (const signature of preset.signatures) {
-      if (signature.headers.every((h) => keys.has(headerKey(h)))) return { preset, signature };
+      if (!signature.headers.every((h) => keys.has(headerKey(h)))) continue;
+      if (kind === undefined || signature.kind === kind) return { preset, signature };
+      first ??= { preset, signature };
     }
   }
-  return undefined;
+  return first;
 }
 
 export const PRESET_NAMES = Object.keys(PRESETS);

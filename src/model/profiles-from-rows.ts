@@ -7,6 +7,7 @@ import type { InputKind } from "./presets.js";
 import { ContactsSink } from "./ingest-contacts.js";
 import { IngestContext, type IngestOptions, type RowSink } from "./ingest-context.js";
 import { EventsSink, ListsSink } from "./ingest-events.js";
+import { KeyMapSink, OrderLinesSink } from "./ingest-normalised.js";
 import { OrdersSink } from "./ingest-orders.js";
 import { Profiles } from "./profile.js";
 import type { RejectLog } from "./rejects.js";
@@ -20,7 +21,15 @@ export interface RowTable {
   rows: string[][];
 }
 
-const ORDER: readonly InputKind[] = ["contacts", "orders", "events", "lists"];
+/** The reading order: a normalised export's key map and order lines before the orders. */
+export const READ_ORDER: readonly InputKind[] = [
+  "contacts",
+  "key_map",
+  "order_lines",
+  "orders",
+  "events",
+  "lists",
+];
 
 export function profilesFromRows(
   options: IngestOptions,
@@ -30,13 +39,14 @@ export function profilesFromRows(
   ordersFilter?: PlanExpr,
 ): Profiles {
   const ctx = new IngestContext(options, rejects);
-  for (const kind of ORDER) {
+  for (const kind of READ_ORDER) {
     const table = tables[kind];
     if (table === undefined) continue;
     const sink = sinkFor(ctx, kind, table.file, ordersFilter);
     sink.header(table.header);
     for (const [index, row] of table.rows.entries()) sink.row(row, index + 1);
     sink.finish?.();
+    if (kind === "orders") ctx.reportOrphanLines();
   }
   return new Profiles(ctx.store, options.asOf, rfm);
 }
@@ -57,6 +67,10 @@ export function sinkFor(
       return new EventsSink(ctx, file);
     case "lists":
       return new ListsSink(ctx, file);
+    case "key_map":
+      return new KeyMapSink(ctx, file);
+    case "order_lines":
+      return new OrderLinesSink(ctx, file);
     default: {
       const never: never = kind;
       return never;

@@ -51,6 +51,17 @@ export function inputNotes(input: InputReport): string[] {
         parts.push(`${plural(s.otherCurrency, "order")} in other currencies (currency:)`);
       if (s.filtered > 0) parts.push(`${plural(s.filtered, "row")} left out by orders_filter`);
       if (s.keptApart > 0) parts.push(keptApart(s.keptApart, "buyer"));
+      if (s.unmapped > 0)
+        parts.push(`${plural(s.unmapped, "order")} with a customer_id not in key_map`);
+      if (s.noLines > 0) parts.push(`${plural(s.noLines, "order")} without lines (amount 0)`);
+      break;
+    case "key_map":
+      parts.push(`${plural(s.mapped, "customer key")} mapped to a person`);
+      break;
+    case "order_lines":
+      parts.push(`lines of ${plural(s.orders, "order")}`);
+      if (s.orphanLines > 0)
+        parts.push(`${plural(s.orphanLines, "line")} of orders in no orders file (not counted)`);
       break;
     case "events":
     case "lists":

@@ -170,6 +170,8 @@ export function parseTestFile(input: { file: string; text: string }): ParsedTest
     orders: [],
     events: [],
     lists: [],
+    key_map: [],
+    order_lines: [],
   };
   if (customersNode === undefined)
     fail(root, "TEST_SCHEMA", "missing customers: the synthetic customers");
