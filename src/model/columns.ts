@@ -71,7 +71,7 @@ const HINTS: Record<string, RegExp> = {
   type: /type|event|kind|name/i,
   list: /list|segment|audience/i,
   from: /customer|client|buyer/i,
-  to: /unique|person|customer|client/i,
+  to: /unique|person|people|individual|member/i,
   order_id: /order/i,
   price: /price|amount|value|total/i,
 };

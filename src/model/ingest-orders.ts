@@ -716,6 +716,15 @@ const NO_KEYS: RowKeys = {
 
 /** The warning for an orders file without any amount, naming what was looked for. */
 function noAmountWarning(file: string, preset: Preset): string {
+  // A normalised export (Olist): the amounts are in its order lines file.
+  const lines = preset.signatures.find((s) => s.kind === "order_lines");
+  if (lines !== undefined) {
+    return (
+      `${file} has no amount column: revenue, total_spent and RFM monetary are unavailable; ` +
+      `the amounts of ${lines.what.replace(/ order items export$/, " export")} are in its order ` +
+      `items file: add it in audience.yaml, e.g.  order_lines: ${lines.file ?? "order_items.csv"}`
+    );
+  }
   const names = (column: string) =>
     (preset.columns.orders[column] ?? []).map((s) => (typeof s === "string" ? s : s.header));
   const totals = names("total");

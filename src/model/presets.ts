@@ -88,6 +88,8 @@ export interface Signature {
   /** What the file is, for the line on stderr: "a Shopify orders export". */
   what: string;
   headers: readonly string[];
+  /** The file's usual name, for a message that asks for it (`olist_order_items_dataset.csv`). */
+  file?: string;
 }
 
 /** Canonical names and the usual synonyms found in spreadsheets and other tools. */
@@ -516,6 +518,7 @@ export const PRESETS: Record<string, Preset> = {
         kind: "order_lines",
         what: "an Olist order items export",
         headers: ["order_id", "order_item_id", "price", "freight_value"],
+        file: "olist_order_items_dataset.csv",
       },
     ],
   },

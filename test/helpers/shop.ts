@@ -24,6 +24,9 @@ export interface ShopFiles {
   orders?: string;
   events?: string;
   lists?: string;
+  /** A normalised export's key map and order lines (docs/design.md#normalised-exports). */
+  key_map?: string;
+  order_lines?: string;
   /** Extra lines of audience.yaml (as_of defaults to 2026-06-30, timezone UTC). */
   config?: string;
   /** A segment file's text. */
@@ -48,7 +51,14 @@ export async function loadShop(files: ShopFiles): Promise<Shop> {
   const dir = await mkdtemp(join(tmpdir(), "audience-shop-"));
   try {
     const lines: string[] = [];
-    for (const kind of ["contacts", "orders", "events", "lists"] as const) {
+    for (const kind of [
+      "contacts",
+      "orders",
+      "events",
+      "lists",
+      "key_map",
+      "order_lines",
+    ] as const) {
       const text = files[kind];
       if (text === undefined) continue;
       await writeFile(join(dir, `${kind}.csv`), text);
