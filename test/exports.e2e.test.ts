@@ -294,3 +294,149 @@ describe("a Shopify export whose Source holds app ids", () => {
     ]);
   });
 });
+
+describe("a normalised export (key_map:, order_lines:)", () => {
+  const N = `${X}/normalised`;
+
+  it("Olist's three files recognised: orders joined to people through the customers file, amounts from the items", async () => {
+    const { json, stderr } = await rfmJson(["--config", `${N}/olist.yaml`]);
+    const lines = stderr.split("\n");
+    expect(lines.slice(0, 10)).toEqual([
+      "olist_customers_dataset.csv: an Olist customers export (preset olist)",
+      "olist_customers_dataset.csv: an Olist customers export (key map) (preset olist)",
+      "olist_order_items_dataset.csv: an Olist order items export (preset olist)",
+      "olist_orders_dataset.csv: an Olist orders export (preset olist)",
+      `read ${N}/olist_customers_dataset.csv: 4 rows → 3 customers, 1 duplicate rows merged (1 by customer_id)`,
+      `read ${N}/olist_customers_dataset.csv: 4 rows → 4 customer keys mapped to a person`,
+      `read ${N}/olist_order_items_dataset.csv: 8 rows → lines of 6 orders, 2 lines of orders in no orders file (not counted)`,
+      `read ${N}/olist_orders_dataset.csv: 6 rows → 5 orders, 1 buyer not in contacts, 1 excluded by status, 1 order with a customer_id not in key_map, 1 order without lines (amount 0)`,
+      "  status: delivered 4 counted · canceled 1 not counted · shipped 1 counted",
+      "customers: 4",
+    ]);
+    // The unknown key, the order without lines and the lines of no order, each at its line.
+    expect(stderr).toContain(
+      `  ${N}/olist_orders_dataset.csv:6: customer_id not in the key_map files: read as its own customer`,
+    );
+    expect(stderr).toContain(
+      `  ${N}/olist_orders_dataset.csv:7: order without lines in the order_lines files: its amount is 0`,
+    );
+    expect(stderr).toContain(
+      `warning ${N}/olist_order_items_dataset.csv: 1 × order_id in no orders file: the order's lines are not counted`,
+    );
+    expect(stderr).toContain(
+      `  ${N}/olist_order_items_dataset.csv:8: order_id in no orders file: the order's lines are not counted`,
+    );
+    // p-ana's two orders (90.00 + 100.00), p-carla 44.50, c09 (unknown key) 12.00, p-bruno's
+    // delivered order without lines 0; his canceled one does not count.
+    expect([json.buyers, json.revenue, json.monetary_available]).toEqual([4, 246.5, true]);
+    expect(json.order_statuses).toEqual({
+      [`${N}/olist_orders_dataset.csv`]: {
+        delivered: { orders: 4, counted: true },
+        canceled: { orders: 1, counted: false },
+        shipped: { orders: 1, counted: true },
+      },
+    });
+  });
+
+  it("include_shipping: false leaves the freight out of revenue", async () => {
+    const config = join(work, "olist-no-freight.yaml");
+    const source = await readFile(join(REPO_ROOT, N, "olist.yaml"), "utf8");
+    await writeFile(
+      config,
+      source.replace(
+        /^(contacts|key_map|order_lines|orders): (.*)$/gm,
+        (_, key: string, path: string) => `${key}: ${JSON.stringify(join(REPO_ROOT, N, path))}`,
+      ) + "include_shipping: false\n",
+    );
+    const { json } = await rfmJson(["--config", config]);
+    expect([json.buyers, json.revenue]).toEqual([4, 225]);
+  });
+
+  it("its own headers mapped in columns:, lines in two files by a pattern, bad lines counted; the manifest lists every file", async () => {
+    const { json, stderr } = await rfmJson(["--config", `${N}/shop.yaml`]);
+    expect(stderr).toContain(
+      `read ${N}/shop-customers.csv: 3 rows → 3 customer keys mapped to a person\n` +
+        `read ${N}/shop-lines-1.csv: 2 rows → lines of 2 orders\n` +
+        `read ${N}/shop-lines-2.csv: 3 rows → lines of 2 orders\n` +
+        `read ${N}/shop-orders.csv: 4 rows → 3 orders, 2 buyers not in contacts, 1 excluded by status\n`,
+    );
+    expect(stderr).toContain(`  ${N}/shop-lines-2.csv: 1 × invalid number in price\n`);
+    expect(stderr).toContain(`  ${N}/shop-lines-2.csv:4: invalid number in price (n/a)\n`);
+    // M-1: A1 (2 × 10.00 + 3.00) and A2 (30.00); M-2: A4 (3 × 5.00 + 1.50), A3 refunded.
+    expect([json.buyers, json.revenue]).toEqual([2, 69.5]);
+
+    await writeFile(
+      join(work, "members.yaml"),
+      "segments:\n  members:\n    where: orders_count > 0\n    channel: any\n    columns: [customer_id, orders_count, total_spent]\n",
+    );
+    const out = join(work, "normalised-out");
+    const run = await runCli([
+      "build",
+      "--config",
+      `${N}/shop.yaml`,
+      "--segments",
+      join(work, "members.yaml"),
+      "--out",
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
+      inputs: { kind: string; path: string; rows_read: number; rows_skipped: object }[];
+    };
+    expect(
+      manifest.inputs.map((i) => [i.kind, i.path.split("/").at(-1), i.rows_read, i.rows_skipped]),
+    ).toEqual([
+      ["key_map", "shop-customers.csv", 3, {}],
+      ["order_lines", "shop-lines-1.csv", 2, {}],
+      ["order_lines", "shop-lines-2.csv", 3, { "invalid number in price": 1 }],
+      ["orders", "shop-orders.csv", 4, {}],
+    ]);
+  });
+
+  it("a key map without the mapped header: a located error with a suggestion, exit 1", async () => {
+    const config = join(work, "bad-key-map.yaml");
+    await writeFile(
+      config,
+      [
+        `key_map: ${JSON.stringify(join(REPO_ROOT, N, "shop-customers.csv"))}`,
+        `orders: ${JSON.stringify(join(REPO_ROOT, N, "shop-orders.csv"))}`,
+        "columns:",
+        "  key_map: { from: checkout_customer, to: member_id }",
+        "  orders: { order_id: order_ref, customer_id: checkout_customer, created_at: placed_at }",
+        "",
+      ].join("\n"),
+    );
+    const run = await runCli(["rfm", "--config", config]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `columns.key_map.to names the header "member_id", which ${N}/shop-customers.csv does not have (did you mean "member_no"?)`,
+    );
+    expect(run.stderr).toContain("headers found: checkout_customer, member_no");
+    // Without columns: the generic names are looked for, and the error says what to add.
+    await writeFile(
+      config,
+      [
+        `key_map: ${JSON.stringify(join(REPO_ROOT, N, "shop-customers.csv"))}`,
+        `orders: ${JSON.stringify(join(REPO_ROOT, N, "shop-orders.csv"))}`,
+        "columns:",
+        "  orders: { order_id: order_ref, customer_id: checkout_customer, created_at: placed_at }",
+        "",
+      ].join("\n"),
+    );
+    const generic = await runCli(["rfm", "--config", config]);
+    expect(generic.code).toBe(1);
+    expect(generic.stderr).toContain(
+      'has no column for from (the per-order customer key) (did you mean "checkout_customer"?)',
+    );
+    expect(generic.stderr).toContain('columns: { key_map: { from: "checkout_customer" } }');
+  });
+
+  it("the items file given as the orders says it is an order_lines file", async () => {
+    const run = await runCli(["rfm", "--orders", `${N}/olist_order_items_dataset.csv`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `error ${N}/olist_order_items_dataset.csv is an Olist order items export, given as the orders file`,
+    );
+    expect(run.stderr).toContain("give it as `order_lines:` in audience.yaml");
+  });
+});
