@@ -191,6 +191,47 @@ describe("resolveSettings", () => {
   });
 });
 
+describe("a normalised export in audience.yaml", () => {
+  it("reads key_map:, order_lines: (a file, a list or a pattern), their columns and include_shipping", () => {
+    const text = [
+      "key_map: customers.csv",
+      'order_lines: [items-1.csv, "items-*.csv"]',
+      "orders: orders.csv",
+      "columns: { key_map: { from: checkout, to: member }, order_lines: { price: unit_price } }",
+      "include_shipping: false",
+    ].join("\n");
+    const loaded = loadConfigText("audience.yaml", text);
+    expect(loaded.diagnostics).toEqual([]);
+    const settings = resolveSettings(
+      {
+        values: loaded.values,
+        dir: "/shop",
+        file: { path: "/shop/audience.yaml", display: "audience.yaml" },
+      },
+      {},
+      "/shop",
+    );
+    expect(settings.inputs.key_map?.map((f) => f.path)).toEqual(["/shop/customers.csv"]);
+    expect(settings.inputs.order_lines?.map((f) => f.display)).toEqual([
+      "items-1.csv",
+      "items-*.csv",
+    ]);
+    expect(settings.columns).toEqual({
+      key_map: { from: ["checkout"], to: ["member"] },
+      order_lines: { price: ["unit_price"] },
+    });
+    expect(settings.includeShipping).toBe(false);
+    expect(resolveSettings(undefined, {}, "/shop").includeShipping).toBe(true);
+  });
+
+  it("misspelt keys get a suggestion", () => {
+    expect(problems("order_line: items.csv\ncolumns: { keymap: { from: a } }\n")).toEqual([
+      '1:1 UNKNOWN_KEY unknown key "order_line" (did you mean "order_lines"?)',
+      '2:12 UNKNOWN_KEY unknown key "columns.keymap" (did you mean "key_map"?)',
+    ]);
+  });
+});
+
 describe("plain expressions in audience.yaml", () => {
   it("lets audience.yaml's orders_filter use `: ` in a string without quotes", () => {
     const loaded = loadConfigText("audience.yaml", 'orders_filter: status != "on hold: fraud"\n');
