@@ -448,6 +448,9 @@ describe.skipIf(!present)("real exports, as they come", () => {
     expect(result.stderr).toMatch(/canceled \d+ not counted/);
     expect(result.stderr).toMatch(/unavailable \d+ not counted/);
     expect(result.stderr).toContain("olist_orders_dataset.csv has no amount column");
+    // Orders alone: the missing files of the normalised export are named.
+    expect(result.stderr).toContain("order_lines: olist_order_items_dataset.csv");
+    expect(result.stderr).toContain("key_map: olist_customers_dataset.csv");
     expect(ordersRead(result.stderr)).toBe(counted.length);
     expect(result.json.buyers).toBe(new Set(counted.map((r) => r.customer_id)).size);
     expect(result.json.revenue).toBeNull();

@@ -142,11 +142,12 @@ describe("a normalised export", () => {
     );
   });
 
-  it("an orders file with no amount and no order_lines asks for the items file", async () => {
+  it("Olist orders alone ask for the items file and the key map", async () => {
     const shop = await loadShop({ orders: olist.orders });
     expect(shop.data.amounts).toBe(false);
     expect(shop.data.inputs[0].stats.warnings).toEqual([
       "orders.csv has no amount column: revenue, total_spent and RFM monetary are unavailable; the amounts of an Olist export are in its order items file: add it in audience.yaml, e.g.  order_lines: olist_order_items_dataset.csv",
+      "orders.csv: the customer_id of an Olist order is per order, so each order is its own buyer; to join a person's orders, add the customers file in audience.yaml, e.g.  key_map: olist_customers_dataset.csv",
     ]);
   });
 

@@ -221,6 +221,20 @@ export class OrdersSink implements RowSink {
       this.stats.hasAmount = false;
       this.stats.warnings.push(noAmountWarning(this.file, preset));
     }
+    // A normalised export's orders keyed per order (Olist): without the key map, each order is
+    // its own buyer.
+    const keyMap = preset.signatures.find((s) => s.kind === "key_map");
+    if (
+      keyMap !== undefined &&
+      this.ctx.keyMap === undefined &&
+      bound.bindings.has("customer_id")
+    ) {
+      this.stats.warnings.push(
+        `${this.file}: the customer_id of ${keyMap.what.replace(/ customers export.*$/, " order")} ` +
+          `is per order, so each order is its own buyer; to join a person's orders, add the ` +
+          `customers file in audience.yaml, e.g.  key_map: ${keyMap.file ?? "customers.csv"}`,
+      );
+    }
     if (this.filterExpr !== undefined)
       this.filter = compileRowFilter(this.filterExpr, this.cells, this.dates, this.ctx);
   }

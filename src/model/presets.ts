@@ -508,6 +508,7 @@ export const PRESETS: Record<string, Preset> = {
         kind: "key_map",
         what: "an Olist customers export (key map)",
         headers: ["customer_id", "customer_unique_id"],
+        file: "olist_customers_dataset.csv",
       },
       {
         kind: "contacts",
