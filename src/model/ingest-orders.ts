@@ -590,14 +590,6 @@ export class OrdersSink implements RowSink {
     }
     this.stats.currencies.set(currency, (this.stats.currencies.get(currency) ?? 0) + 1);
     let amount = Number.isNaN(order.total) ? order.lineSum + (lines ?? 0) : order.total;
-    if (this.ctx.lines !== undefined && !this.ownAmounts && lines === undefined) {
-      this.stats.noLines++;
-      rejects.warn(
-        this.file,
-        order.firstLine,
-        "order without lines in the order_lines files: its amount is 0",
-      );
-    }
     if (!Number.isNaN(order.refunded)) amount -= order.refunded;
     // A currency without a rate stops the run once the files are read (read-inputs.ts).
     if (rate !== 1) amount = Number.isNaN(rate) ? 0 : amount * rate;
@@ -612,6 +604,14 @@ export class OrdersSink implements RowSink {
       return;
     }
     const c = this.customerOf(order);
+    if (this.ctx.lines !== undefined && !this.ownAmounts && lines === undefined) {
+      this.stats.noLines++;
+      rejects.warn(
+        this.file,
+        order.firstLine,
+        "order without lines in the order_lines files: its amount is 0",
+      );
+    }
     if (this.ctx.keyMap !== undefined && order.rawId !== undefined) {
       const id = cleanId(order.rawId);
       if (id !== undefined && !this.ctx.keyMap.has(id)) {
