@@ -114,7 +114,7 @@ export type DslCode = keyof typeof DSL_CODES;
 
 /** One problem in one expression. `span` is a half-open range of offsets into the expression text. */
 export interface ExprDiagnostic {
-  code: string;
+  code: DslCode;
   message: string;
   hint?: string;
   span: Span;

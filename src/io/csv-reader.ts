@@ -113,7 +113,6 @@ function checkForcedDelimiter(header: readonly string[], source: CsvSource): voi
     `${source.display}:1: the header line is separated by ${DELIMITER_NAMES[found]}, not by ${DELIMITER_NAMES[source.delimiter]} (delimiter: in audience.yaml)`,
     {
       hint: `set delimiter: ${found === "\t" ? "tab" : `"${found}"`} in audience.yaml, or remove delimiter: to detect it from the header line`,
-      location: { file: source.display, line: 1 },
     },
   );
 }
@@ -365,19 +364,15 @@ function translateError(
           `${file}:${line}: a quoted field opens here and never closes`,
           {
             hint: 'a `"` inside a value must be doubled (`""`) or the value quoted',
-            location: { file, line },
           },
         );
       case "CSV_MAX_RECORD_SIZE":
         return new UserError(
           "RECORD_TOO_LARGE",
           `${file}:${line}: a row longer than 4 MB — most likely an unbalanced quote on this line`,
-          { location: { file, line } },
         );
       default:
-        return new UserError("CSV_SYNTAX", `${file}:${line}: not valid CSV (${error.code})`, {
-          location: { file, line },
-        });
+        return new UserError("CSV_SYNTAX", `${file}:${line}: not valid CSV (${error.code})`);
     }
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -5,11 +5,13 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { ErrorCode } from "../codes.js";
 import type { Diagnostic } from "../errors.js";
 import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
 import { checkSegmentGraph } from "../segments/graph.js";
 import { parseSegmentFile } from "../segments/parse-segment-file.js";
 import { isTestFile } from "../segments/parse-test-file.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
 import { decodeTextFile } from "./decode.js";
 import { readFileAtMost } from "./read-bounded.js";
 
@@ -21,7 +23,7 @@ const SEGMENT_FILE_EXTENSIONS = [".yaml", ".yml"];
 export interface LoadedSegments {
   /** Complete, error-free definitions, in order of appearance across the files. */
   definitions: SegmentDefinition[];
-  /** Every problem found, with the file text attached for code frames. */
+  /** Every problem found, each placed in its file (whose text gives the code frame). */
   diagnostics: Diagnostic[];
   /** The files read, relative to the working directory with `/`, in the order read. */
   files: string[];
@@ -85,13 +87,11 @@ export function checkSegmentTexts(
   texts: readonly { display: string; text: string }[],
 ): LoadedSegments {
   const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>();
   const definitions: SegmentDefinition[] = [];
   const declared: DeclaredSegment[] = [];
   const read: string[] = [];
   for (const { display, text } of texts) {
     read.push(display);
-    sources.set(display, text);
     const parsed = parseSegmentFile({ file: display, text }, declared.length);
     definitions.push(...parsed.definitions);
     declared.push(...parsed.declared);
@@ -99,7 +99,7 @@ export function checkSegmentTexts(
   }
   diagnostics.push(...checkSegmentGraph(declared).diagnostics);
 
-  return { definitions, diagnostics: withSources(unique(diagnostics), sources), files: read };
+  return { definitions, diagnostics: unique(diagnostics), files: read };
 }
 
 async function listSegmentFiles(folder: string): Promise<string[] | NodeJS.ErrnoException> {
@@ -177,8 +177,14 @@ function fileProblem(display: string, error: NodeJS.ErrnoException): Diagnostic 
   );
 }
 
-function fileLevel(file: string, code: string, message: string): Diagnostic {
-  return { file, line: 1, column: 1, severity: "error", code, message };
+/** A problem of a whole path (missing, unreadable): placed at its start, without a code frame. */
+function fileLevel(file: string, code: ErrorCode, message: string): Diagnostic {
+  return {
+    location: SourceLocation.fileStart(new SourceFile(file)),
+    severity: "error",
+    code,
+    message,
+  };
 }
 
 function megabytes(bytes: number): string {
@@ -195,21 +201,11 @@ function displayPath(absolute: string, cwd: string): string {
 function unique(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
-    const key = [d.file, d.line, d.column, d.severity, d.code, d.message].join("\u0000");
+    const { file, line, column } = d.location;
+    const key = [file, line, column, d.severity, d.code, d.message].join("\u0000");
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
-  });
-}
-
-function withSources(
-  diagnostics: Diagnostic[],
-  sources: ReadonlyMap<string, string>,
-): Diagnostic[] {
-  return diagnostics.map((d) => {
-    if (d.source !== undefined) return d;
-    const source = sources.get(d.file);
-    return source === undefined ? d : { ...d, source };
   });
 }
 

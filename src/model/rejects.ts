@@ -109,7 +109,6 @@ export class RejectLog {
     if (this.strict) {
       throw new UserError("BAD_ROW", `${file}:${line}: ${shown}`, {
         hint: "without --strict, bad rows are skipped and counted",
-        location: { file, line },
       });
     }
     bump(this.rejected, file, reason);
