@@ -6,6 +6,8 @@
  * reasons only.
  */
 import type { ErrorCode } from "./codes.js";
+import { compareText } from "./compare-text.js";
+import type { ExprDiagnostic } from "./dsl/errors.js";
 import type { Place, SourceLocation } from "./source-file.js";
 
 export type Severity = "error" | "warning";
@@ -33,6 +35,31 @@ export function placeDiagnostic(d: Diagnostic): PlacedDiagnostic {
     message: d.message,
     ...(d.hint === undefined ? {} : { hint: d.hint }),
   };
+}
+
+/**
+ * Source order, the order a reader expects; stable otherwise. Located diagnostics go by file,
+ * then by place in it. An expression's own diagnostics (offsets in its text) go by start, then
+ * end, errors before warnings.
+ */
+export function sortDiagnostics<T extends Diagnostic | ExprDiagnostic>(
+  diagnostics: readonly T[],
+): T[] {
+  return [...diagnostics].sort(inSourceOrder);
+}
+
+function inSourceOrder(a: Diagnostic | ExprDiagnostic, b: Diagnostic | ExprDiagnostic): number {
+  if ("span" in a && "span" in b) {
+    return (
+      a.span.start - b.span.start ||
+      a.span.end - b.span.end ||
+      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1)
+    );
+  }
+  if ("location" in a && "location" in b) {
+    return compareText(a.location.file, b.location.file) || a.location.start - b.location.start;
+  }
+  return 0;
 }
 
 export interface ErrorDetails {

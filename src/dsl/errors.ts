@@ -143,16 +143,6 @@ function withHint(diagnostic: ExprDiagnostic, hint: string | undefined): ExprDia
   return hint === undefined ? diagnostic : { ...diagnostic, hint };
 }
 
-/** Source order (then errors before warnings), stable otherwise: the order a reader expects. */
-export function sortDiagnostics(diagnostics: readonly ExprDiagnostic[]): ExprDiagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) =>
-      a.span.start - b.span.start ||
-      a.span.end - b.span.end ||
-      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
-  );
-}
-
 export function hasErrors(diagnostics: readonly ExprDiagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }

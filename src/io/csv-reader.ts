@@ -11,6 +11,7 @@ import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { UserError } from "../errors.js";
+import type { RowSink } from "../model/ingest-context.js";
 import { ByteDecoder, type TextEncoding } from "./decode.js";
 
 export type Delimiter = "," | ";" | "\t";
@@ -22,18 +23,6 @@ export interface CsvSource {
   display: string;
   /** Forced delimiter; detected from the header line when absent. */
   delimiter?: Delimiter;
-}
-
-export interface RowSink {
-  /** Called once with the header row; may throw (missing required column) before any row. */
-  header(fields: string[]): void;
-  /** Called for every data row; `line` is the row's first line in the file (1 = header). */
-  row(fields: string[], line: number): void;
-  /**
-   * Once the header is read: the columns `row` reads. The reading threads may then leave the
-   * others empty rather than copy them to the main thread (a Shopify export has 70 columns).
-   */
-  columns?(): readonly number[];
 }
 
 export interface CsvReadOptions {

@@ -6,6 +6,7 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ErrorCode } from "../codes.js";
+import { displayPath } from "../config/settings.js";
 import type { Diagnostic } from "../errors.js";
 import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
 import { checkSegmentGraph } from "../segments/graph.js";
@@ -44,12 +45,12 @@ export async function loadSegmentFiles(
   const addFile = (absolute: string) => {
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    files.push({ absolute, display: displayPath(absolute, cwd) });
+    files.push({ absolute, display: displayPath(absolute, cwd, "relative") });
   };
 
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
-    const display = displayPath(absolute, cwd);
+    const display = displayPath(absolute, cwd, "relative");
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
     if (info instanceof Error) {
       diagnostics.push(fileProblem(display, info));
@@ -191,12 +192,6 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
 }
 
-/** Relative to the working directory, with `/` on every platform. */
-function displayPath(absolute: string, cwd: string): string {
-  const relative = path.relative(cwd, absolute);
-  return (relative === "" ? "." : relative).split(path.sep).join("/");
-}
-
 /** The same problem reached twice (a default inherited by several segments) is shown once. */
 function unique(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
@@ -241,20 +236,22 @@ export async function loadTestFiles(
     const absolute = path.resolve(cwd, given);
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
     if (info instanceof Error) {
-      diagnostics.push(fileProblem(displayPath(absolute, cwd), info));
+      diagnostics.push(fileProblem(displayPath(absolute, cwd, "relative"), info));
       continue;
     }
     if (info.isDirectory()) {
       try {
         await walk(absolute);
       } catch (error) {
-        diagnostics.push(fileProblem(displayPath(absolute, cwd), error as NodeJS.ErrnoException));
+        diagnostics.push(
+          fileProblem(displayPath(absolute, cwd, "relative"), error as NodeJS.ErrnoException),
+        );
       }
     } else if (isTestFile(absolute)) found.push(absolute);
     else if (options.ignoreOtherFiles !== true) {
       diagnostics.push(
         fileLevel(
-          displayPath(absolute, cwd),
+          displayPath(absolute, cwd, "relative"),
           "NOT_A_TEST_FILE",
           "segment test files are named *.test.yaml (or *.test.yml)",
         ),
@@ -263,7 +260,7 @@ export async function loadTestFiles(
   }
   const files: TestFileText[] = [];
   for (const absolute of [...new Set(found)]) {
-    const display = displayPath(absolute, cwd);
+    const display = displayPath(absolute, cwd, "relative");
     const text = await readSegmentFile(absolute, display, diagnostics);
     if (text !== undefined) files.push({ absolute, display, text });
   }

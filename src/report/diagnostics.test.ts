@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ErrorCode } from "../codes.js";
 import type { Diagnostic } from "../errors.js";
 import { SourceFile, SourceLocation } from "../source-file.js";
-import { escapeData, escapeProperty, formatDiagnostics, sortDiagnostics } from "./diagnostics.js";
+import { sortDiagnostics } from "../errors.js";
+import { escapeData, escapeProperty, formatDiagnostics } from "./diagnostics.js";
 import { createTheme } from "./theme.js";
 
 const plain = createTheme(false);

@@ -5,7 +5,7 @@
  *   github — workflow commands (`::error file=…::message`) that annotate the pull request.
  * Diagnostics are sorted by file, line and column in every format.
  */
-import { placeDiagnostic, type Diagnostic } from "../errors.js";
+import { placeDiagnostic, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { codeFrame } from "./code-frame.js";
 import type { Theme } from "./theme.js";
 
@@ -20,19 +20,6 @@ export interface DiagnosticSummary {
   strict?: boolean;
   /** When nothing failed: the whole success line after ✔ (`12 expectations in 5 test files passed`). */
   passed?: string;
-}
-
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((diagnostic, index) => ({ diagnostic, index }))
-    .sort(
-      (a, b) =>
-        compareText(a.diagnostic.location.file, b.diagnostic.location.file) ||
-        a.diagnostic.location.line - b.diagnostic.location.line ||
-        a.diagnostic.location.column - b.diagnostic.location.column ||
-        a.index - b.index,
-    )
-    .map(({ diagnostic }) => diagnostic);
 }
 
 export function formatDiagnostics(
@@ -145,9 +132,4 @@ export function escapeProperty(text: string): string {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Code-point order, the same on every machine (no locale). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
