@@ -143,7 +143,7 @@ describe("formatDiagnostics text", () => {
 });
 
 describe("formatDiagnostics json", () => {
-  it("prints the SPEC §9 array, sorted, without the source text", () => {
+  it("prints the docs/design.md#json-output array, sorted, without the source text", () => {
     const out = formatDiagnostics([badChannel, missing], "json", plain);
     expect(JSON.parse(out)).toEqual([
       {
