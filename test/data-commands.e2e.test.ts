@@ -164,7 +164,7 @@ describe("audience channels", () => {
     expect(run.stderr).toBe(`${SUMMARY}\n${PROBLEMS}\n`);
   });
 
-  it("prints the JSON of SPEC §9", async () => {
+  it("prints the JSON of docs/design.md#json-output", async () => {
     const run = await runCli(["channels", ...SHOP, "--json"]);
     expect(run.code).toBe(0);
     const row = (
@@ -222,7 +222,7 @@ describe("audience count", () => {
     expect(run.stderr).toBe(`${SUMMARY}\n${PROBLEMS}\n`);
   });
 
-  it("prints the JSON of SPEC §9 with the rejected rows per file", async () => {
+  it("prints the JSON of docs/design.md#json-output with the rejected rows per file", async () => {
     const run = await runCli(["count", ...SHOP, "--json"]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({

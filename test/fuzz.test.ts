@@ -308,9 +308,9 @@ const YAML_TOKENS = [
 function expectLocated(d: Diagnostic, text: string): void {
   expect(d.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
   expect(d.message.length).toBeGreaterThan(0);
-  expect(d.line).toBeGreaterThanOrEqual(1);
-  expect(d.column).toBeGreaterThanOrEqual(1);
-  expect(d.line).toBeLessThanOrEqual(text.split(/\r\n|\r|\n/).length + 1);
+  expect(d.location.line).toBeGreaterThanOrEqual(1);
+  expect(d.location.column).toBeGreaterThanOrEqual(1);
+  expect(d.location.line).toBeLessThanOrEqual(text.split(/\r\n|\r|\n/).length + 1);
 }
 
 describe("fuzzing the definitions", () => {
@@ -327,7 +327,7 @@ describe("fuzzing the definitions", () => {
         const graph = checkSegmentGraph([...first.declared, ...second.declared]);
         for (const d of first.diagnostics) expectLocated(d, a);
         for (const d of second.diagnostics) expectLocated(d, b);
-        for (const d of graph.diagnostics) expectLocated(d, d.file === "a.yaml" ? a : b);
+        for (const d of graph.diagnostics) expectLocated(d, d.location.file === "a.yaml" ? a : b);
       }),
       { numRuns: 1500, seed: 13 },
     );

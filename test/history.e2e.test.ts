@@ -98,7 +98,7 @@ describe("audience history", () => {
     ]);
   });
 
-  it("--json is SPEC §13's shape, --only narrows it", async () => {
+  it("--json is the shape of docs/design.md#changes, --only narrows it", async () => {
     const out = await outWith(jsonl(RECORDS));
     const run = await runCli(["history", "--out", out, "--json", "--only", "sms"]);
     expect(run.code).toBe(0);

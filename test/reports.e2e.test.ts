@@ -87,7 +87,7 @@ describe("audience rfm", () => {
     expect(run.stderr).toBe(INPUT_SUMMARY);
   });
 
-  it("prints the JSON of SPEC §9 with --json, and nothing on stderr with --quiet", async () => {
+  it("prints the JSON of docs/design.md#json-output with --json, and nothing on stderr with --quiet", async () => {
     const run = await runCli(["rfm", ...DEMO, "--json", "--quiet"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
@@ -143,7 +143,7 @@ describe("audience channels", () => {
     expect(run.stdout).toContain("Pareto check: the top 20% of buyers bring 54.7% of revenue.\n");
   });
 
-  it("prints the JSON of SPEC §9", async () => {
+  it("prints the JSON of docs/design.md#json-output", async () => {
     const run = await runCli([
       "channels",
       ...DEMO,
@@ -199,7 +199,7 @@ describe("audience count", () => {
     );
   });
 
-  it("prints the JSON of SPEC §9 with the rejected rows per file", async () => {
+  it("prints the JSON of docs/design.md#json-output with the rejected rows per file", async () => {
     const run = await runCli(["count", ...DEMO, "--json", "--quiet", "--only", "top-customers"]);
     expect(JSON.parse(run.stdout)).toEqual({
       as_of: "2026-06-30",

@@ -324,7 +324,7 @@ describe("audience validate: one broken fixture each", () => {
 });
 
 describe("audience validate: formats and options", () => {
-  it("prints SPEC §9 JSON with --format json, sorted by file, line and column", async () => {
+  it("prints docs/design.md#json-output JSON with --format json, sorted by file, line and column", async () => {
     const run = await runCli([
       "validate",
       "--format",

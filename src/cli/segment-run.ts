@@ -88,8 +88,9 @@ export const BUNDLED_SEGMENTS = fileURLToPath(new URL("../../segments", import.m
  */
 function explainMissingDefault(settings: Settings, diagnostics: Diagnostic[]): void {
   for (const d of diagnostics) {
-    const tried = settings.segments.find((s) => s.display === d.file);
-    if (d.code !== "FILE_NOT_FOUND" || tried === undefined || d.file !== "segments") continue;
+    const file = d.location.file;
+    const tried = settings.segments.find((s) => s.display === file);
+    if (d.code !== "FILE_NOT_FOUND" || tried === undefined || file !== "segments") continue;
     d.message = `no segments folder at ${tried.path} (the default when neither --segments nor \`segments:\` in audience.yaml names one)`;
     d.hint = `the bundled library is ${BUNDLED_SEGMENTS}: pass --segments ${BUNDLED_SEGMENTS}, or write your own segments/ (audience demo copies the library)`;
   }

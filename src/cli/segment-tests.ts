@@ -10,7 +10,9 @@
 import path from "node:path";
 import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
-import type { Diagnostic, SourceLocation } from "../errors.js";
+import type { Diagnostic } from "../errors.js";
+import type { ErrorCode } from "../codes.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
 import { ingestOptions } from "../io/read-inputs.js";
 import { loadSegmentFiles, loadTestFiles } from "../io/segment-files.js";
 import { profilesFromRows } from "../model/profiles-from-rows.js";
@@ -68,17 +70,15 @@ async function runTestFile(
   if (parsed.test === undefined) return { diagnostics: parsed.diagnostics };
   const test = parsed.test;
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  const at = (location: SourceLocation, code: string, message: string, hint?: string) =>
-    diagnostics.push({
-      ...errorAt({ ...location, file: display }, code, message, hint),
-      source: text,
-    });
+  const fileStart = SourceLocation.fileStart(new SourceFile(display, text));
+  const at = (location: SourceLocation, code: ErrorCode, message: string, hint?: string) =>
+    diagnostics.push(errorAt(location, code, message, hint));
 
   // settings: as in audience.yaml; its problems are shown at `settings:`.
   const dir = path.dirname(absolute);
   const config = loadConfigText(display, test.settingsText ?? "");
   for (const d of config.diagnostics.filter((x) => x.severity === "error")) {
-    at(test.settingsLocation ?? { file: display }, d.code, `settings: ${d.message}`, d.hint);
+    at(test.settingsLocation ?? fileStart, d.code, `settings: ${d.message}`, d.hint);
   }
 
   const segments = await loadSegmentFiles(
@@ -119,7 +119,7 @@ async function runTestFile(
   const rejects = new RejectLog({
     listener: (record) => {
       const table = test.tables[kindOfFile(record.file)];
-      const location = table?.locations[record.line - 1] ?? { file: display };
+      const location = table?.locations[record.line - 1] ?? fileStart;
       at(location, "TEST_ROW_SKIPPED", `this row is skipped by the readers: ${record.reason}`);
     },
   });

@@ -6,7 +6,7 @@ import { resolveSettings } from "./settings.js";
 
 function problems(text: string) {
   return loadConfigText("audience.yaml", text).diagnostics.map(
-    (d) => `${d.line}:${d.column} ${d.code} ${d.message}`,
+    (d) => `${d.location.line}:${d.location.column} ${d.code} ${d.message}`,
   );
 }
 
@@ -78,7 +78,12 @@ describe("loadConfigText", () => {
       "audience.yaml",
       "orders: o.csv\norders_filter: quantiy > 0\n",
     ).diagnostics;
-    expect([d.line, d.column, d.endColumn, d.code]).toEqual([2, 16, 23, "UNKNOWN_FIELD"]);
+    expect([d.location.line, d.location.column, d.location.endColumn, d.code]).toEqual([
+      2,
+      16,
+      23,
+      "UNKNOWN_FIELD",
+    ]);
     expect(d.message).toContain('did you mean "quantity"');
     const [e] = loadConfigText("audience.yaml", "orders_filter: orders() > 1\n").diagnostics;
     expect(e.code).toBe("FUNCTION_NOT_ALLOWED");
@@ -109,7 +114,7 @@ describe("loadConfigText", () => {
   it("reports YAML syntax errors at their position", () => {
     const [d] = loadConfigText("audience.yaml", "orders: [a.csv\n").diagnostics;
     expect(d.code).toBe("YAML_SYNTAX");
-    expect(d.line).toBe(2);
+    expect(d.location.line).toBe(2);
   });
 
   it("refuses aliases", () => {

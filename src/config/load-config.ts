@@ -16,7 +16,9 @@ import { buildRfmMap, DEFAULT_RFM_MAP } from "../rfm/segment-map.js";
 import type { RfmCutPoints, RfmSettings } from "../rfm/settings.js";
 import { suggest } from "../suggest.js";
 import { expressionSpans } from "../yaml/expression-spans.js";
-import { diagnosticAt, parseYamlSource, type SourceFile } from "../yaml/positions.js";
+import type { ErrorCode } from "../codes.js";
+import type { SourceFile } from "../source-file.js";
+import { diagnosticAt, parseYamlSource } from "../yaml/positions.js";
 import { validateNode, type Infer } from "../yaml/schema.js";
 import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
@@ -88,7 +90,7 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
     const found = doc.getIn(path, true);
     return isNode(found) ? found : undefined;
   };
-  const fail = (node: Node | undefined, code: string, message: string, hint?: string) => {
+  const fail = (node: Node | undefined, code: ErrorCode, message: string, hint?: string) => {
     diagnostics.push(diagnosticAt(source, node, code, message, hint));
   };
 
@@ -181,7 +183,7 @@ function checkCurrencies(
   raw: ConfigFile,
   values: ConfigValues,
   nodeAt: (...path: string[]) => Node | undefined,
-  fail: (node: Node | undefined, code: string, message: string, hint?: string) => void,
+  fail: (node: Node | undefined, code: ErrorCode, message: string, hint?: string) => void,
 ): void {
   if (raw.currency !== undefined) values.currency = raw.currency.toUpperCase();
   if (raw.reporting_currency !== undefined)

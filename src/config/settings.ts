@@ -104,10 +104,21 @@ export interface Settings {
   includeShipping: boolean;
 }
 
-export function displayPath(absolute: string, cwd: string): string {
+/**
+ * A path as messages show it: relative to the working directory, with `/` on every platform.
+ * A path outside the working directory is shown whole, or (`outside: "relative"`, segment files)
+ * relative with `..`; one on another drive is always shown whole.
+ */
+export function displayPath(
+  absolute: string,
+  cwd: string,
+  outside: "absolute" | "relative" = "absolute",
+): string {
   const rel = relative(cwd, absolute);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || isAbsolute(rel)) return absolute.split(sep).join("/");
+  if (isAbsolute(rel) || (outside === "absolute" && rel.startsWith(".."))) {
+    return absolute.split(sep).join("/");
+  }
   return rel.split(sep).join("/");
 }
 

@@ -13,6 +13,7 @@
  * operators in `operators.ts`, arguments in `arguments.ts`, each function in `functions/`, and the
  * wording shared by messages in `wording.ts`.
  */
+import { snakeCase } from "../model/values.js";
 import { suggest, didYouMean } from "../suggest.js";
 import type { Expr } from "./ast.js";
 import type { CallExpr, CheckContext, SegmentRef } from "./check-context.js";
@@ -33,7 +34,7 @@ import {
   checkNot,
 } from "./operators.js";
 import type { Span } from "./types.js";
-import { article, booleanHint, SNAKE_CASE, toSnakeCase } from "./wording.js";
+import { article, booleanHint, SNAKE_CASE } from "./wording.js";
 
 export type { SegmentRef } from "./check-context.js";
 export type { CheckedExpr } from "./checked.js";
@@ -225,7 +226,7 @@ class Checker implements CheckContext {
         "INVALID_PROPERTY_NAME",
         `"${expr.property}" is not a snake_case column name`,
         expr.propertySpan,
-        `column headers are read in snake_case: props.${toSnakeCase(expr.property) || "name"}`,
+        `column headers are read in snake_case: props.${snakeCase(expr.property) || "name"}`,
       );
       return undefined;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DSL_CODES, exprError, exprWarning, hasErrors, sortDiagnostics } from "./errors.js";
+import { sortDiagnostics } from "../errors.js";
+import { DSL_CODES, exprError, exprWarning, hasErrors } from "./errors.js";
 
 describe("DSL_CODES", () => {
   it("maps every code to itself, so codes are stable strings", () => {

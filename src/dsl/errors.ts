@@ -114,7 +114,7 @@ export type DslCode = keyof typeof DSL_CODES;
 
 /** One problem in one expression. `span` is a half-open range of offsets into the expression text. */
 export interface ExprDiagnostic {
-  code: string;
+  code: DslCode;
   message: string;
   hint?: string;
   span: Span;
@@ -141,16 +141,6 @@ export function exprWarning(
 
 function withHint(diagnostic: ExprDiagnostic, hint: string | undefined): ExprDiagnostic {
   return hint === undefined ? diagnostic : { ...diagnostic, hint };
-}
-
-/** Source order (then errors before warnings), stable otherwise: the order a reader expects. */
-export function sortDiagnostics(diagnostics: readonly ExprDiagnostic[]): ExprDiagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) =>
-      a.span.start - b.span.start ||
-      a.span.end - b.span.end ||
-      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
-  );
 }
 
 export function hasErrors(diagnostics: readonly ExprDiagnostic[]): boolean {

@@ -47,7 +47,7 @@ function lines(node: TraceNode, depth = 0): string[] {
 }
 
 describe("traceExpression", () => {
-  it("gives the examples of SPEC §14", () => {
+  it("gives the examples of docs/design.md#explain-and-tests", () => {
     expect(lines(trace("orders_count = 1 and first_order_date >= -30d"))).toEqual([
       "orders_count = 1 and first_order_date >= -30d → false",
       "  orders_count = 1 → true (1)",

@@ -5,7 +5,8 @@
 import { checkAst, type CheckedExpr, type SegmentRef } from "./checker.js";
 import { compile, type AggregateTable } from "./compiler.js";
 import type { Environment } from "./env.js";
-import { hasErrors, sortDiagnostics, type ExprDiagnostic } from "./errors.js";
+import { sortDiagnostics } from "../errors.js";
+import { hasErrors, type ExprDiagnostic } from "./errors.js";
 import { parseExpression } from "./parser.js";
 import type { PlanExpr } from "./plan.js";
 import type { Span } from "./types.js";

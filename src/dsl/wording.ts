@@ -21,14 +21,6 @@ export function plural(type: ElementType): string {
   return `${type}s`;
 }
 
-export function toSnakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .toLowerCase();
-}
-
 const UNIT_WORDS: Record<Duration["unit"], string> = { d: "day", w: "week", m: "month", y: "year" };
 
 export function durationWords(duration: Duration): string {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ErrorCode } from "../codes.js";
 import { UserError } from "../errors.js";
 import { detectDelimiter, parseCsv as readCsv, type CsvReadResult } from "./csv-reader.js";
 
@@ -201,7 +202,7 @@ describe("readCsv", () => {
           header: () => {},
           row: (_fields, line) => {
             seen.push(line);
-            if (line === 3) throw new UserError("STOP", "stop here");
+            if (line === 3) throw new UserError("STOP" as ErrorCode, "stop here");
           },
         },
       ),
@@ -220,7 +221,7 @@ describe("readCsv", () => {
           header: () => {},
           row: () => {
             seen++;
-            if (seen === 5) throw new UserError("STOP", "stop here");
+            if (seen === 5) throw new UserError("STOP" as ErrorCode, "stop here");
           },
         },
       ),

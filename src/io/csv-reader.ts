@@ -11,6 +11,7 @@ import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { UserError } from "../errors.js";
+import type { RowSink } from "../model/ingest-context.js";
 import { ByteDecoder, type TextEncoding } from "./decode.js";
 
 export type Delimiter = "," | ";" | "\t";
@@ -22,18 +23,6 @@ export interface CsvSource {
   display: string;
   /** Forced delimiter; detected from the header line when absent. */
   delimiter?: Delimiter;
-}
-
-export interface RowSink {
-  /** Called once with the header row; may throw (missing required column) before any row. */
-  header(fields: string[]): void;
-  /** Called for every data row; `line` is the row's first line in the file (1 = header). */
-  row(fields: string[], line: number): void;
-  /**
-   * Once the header is read: the columns `row` reads. The reading threads may then leave the
-   * others empty rather than copy them to the main thread (a Shopify export has 70 columns).
-   */
-  columns?(): readonly number[];
 }
 
 export interface CsvReadOptions {
@@ -113,7 +102,6 @@ function checkForcedDelimiter(header: readonly string[], source: CsvSource): voi
     `${source.display}:1: the header line is separated by ${DELIMITER_NAMES[found]}, not by ${DELIMITER_NAMES[source.delimiter]} (delimiter: in audience.yaml)`,
     {
       hint: `set delimiter: ${found === "\t" ? "tab" : `"${found}"`} in audience.yaml, or remove delimiter: to detect it from the header line`,
-      location: { file: source.display, line: 1 },
     },
   );
 }
@@ -365,19 +353,15 @@ function translateError(
           `${file}:${line}: a quoted field opens here and never closes`,
           {
             hint: 'a `"` inside a value must be doubled (`""`) or the value quoted',
-            location: { file, line },
           },
         );
       case "CSV_MAX_RECORD_SIZE":
         return new UserError(
           "RECORD_TOO_LARGE",
           `${file}:${line}: a row longer than 4 MB — most likely an unbalanced quote on this line`,
-          { location: { file, line } },
         );
       default:
-        return new UserError("CSV_SYNTAX", `${file}:${line}: not valid CSV (${error.code})`, {
-          location: { file, line },
-        });
+        return new UserError("CSV_SYNTAX", `${file}:${line}: not valid CSV (${error.code})`);
     }
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -5,6 +5,7 @@
  * MAX_AHEAD_CHARS characters, so memory stays bounded.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type { ErrorCode } from "../codes.js";
 import { UserError } from "../errors.js";
 import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./csv-reader.js";
 import { BATCH_ROWS, RowPacker, type PackedRows } from "./packed-rows.js";
@@ -25,7 +26,7 @@ export type WorkerMessage =
       type: "error";
       file: number;
       user: boolean;
-      code?: string;
+      code?: ErrorCode;
       message: string;
       hint?: string;
       stack?: string;

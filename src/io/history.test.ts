@@ -77,7 +77,7 @@ describe("appendBuild, lastWritten, historyJson", () => {
     expect(lastWritten(records, "none")).toBeUndefined();
   });
 
-  it("gives SPEC §13's shape: as_of, built_at and the segments' counts only", () => {
+  it("gives the shape of docs/design.md#changes: as_of, built_at and the segments' counts only", () => {
     const json = historyJson([record("2026-11-01", { vip: 3, sms: 1 })], ["sms"]);
     expect(json).toEqual({
       builds: [

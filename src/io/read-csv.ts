@@ -15,13 +15,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import {
-  parseCsv,
-  type CsvReadOptions,
-  type CsvReadResult,
-  type CsvSource,
-  type RowSink,
-} from "./csv-reader.js";
+import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./csv-reader.js";
+import type { RowSink } from "../model/ingest-context.js";
 import type { WorkerMessage, WorkerRequest } from "./csv-worker.js";
 import { unpackRows } from "./packed-rows.js";
 

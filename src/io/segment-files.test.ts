@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Diagnostic } from "../errors.js";
+import { placeDiagnostic, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles, MAX_SEGMENT_FILE_BYTES } from "./segment-files.js";
 
 let dir: string;
@@ -23,7 +23,8 @@ async function write(relative: string, content: string | Buffer): Promise<void> 
 
 const segment = (id: string, where = "true") => `  ${id}:\n    where: ${where}\n`;
 const file = (...segments: string[]) => `segments:\n${segments.join("")}`;
-const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code}`;
+const brief = (d: Diagnostic) =>
+  `${d.location.file}:${d.location.line}:${d.location.column} ${d.severity} ${d.code}`;
 
 describe("loadSegmentFiles", () => {
   it("reads the .yaml and .yml files directly in a folder, sorted by name", async () => {
@@ -36,7 +37,7 @@ describe("loadSegmentFiles", () => {
     const loaded = await loadSegmentFiles(["segments"], dir);
     expect(loaded.diagnostics).toEqual([]);
     expect(loaded.files).toEqual(["segments/C.YAML", "segments/a.yaml", "segments/b.yml"]);
-    expect(loaded.definitions.map((d) => [d.id, d.file, d.order])).toEqual([
+    expect(loaded.definitions.map((d) => [d.id, d.location.file, d.order])).toEqual([
       ["c", "segments/C.YAML", 0],
       ["a1", "segments/a.yaml", 1],
       ["a2", "segments/a.yaml", 2],
@@ -67,7 +68,7 @@ describe("loadSegmentFiles", () => {
     await write("ok.yaml", file(segment("ok")));
     await mkdir(path.join(dir, "empty"));
     const loaded = await loadSegmentFiles(["missing.yaml", "empty", "ok.yaml", "gone/"], dir);
-    expect(loaded.diagnostics).toEqual([
+    expect(loaded.diagnostics.map(placeDiagnostic)).toEqual([
       {
         file: "missing.yaml",
         line: 1,
@@ -128,7 +129,9 @@ describe("loadSegmentFiles", () => {
     await write("s/a.yaml", textA);
     await write("s/b.yaml", textB);
     const loaded = await loadSegmentFiles(["s"], dir);
-    expect(loaded.diagnostics.map((d) => [brief(d), d.message, d.source === textB])).toEqual([
+    expect(
+      loaded.diagnostics.map((d) => [brief(d), d.message, d.location.source.text === textB]),
+    ).toEqual([
       [
         "s/b.yaml:5:3 error DUPLICATE_ID",
         'segment id "vip" is already defined at s/a.yaml:2:3',
@@ -140,7 +143,7 @@ describe("loadSegmentFiles", () => {
         true,
       ],
     ]);
-    expect(loaded.definitions.map((d) => `${d.file}:${d.id}`)).toEqual([
+    expect(loaded.definitions.map((d) => `${d.location.file}:${d.id}`)).toEqual([
       "s/a.yaml:vip",
       "s/b.yaml:lapsed",
       "s/b.yaml:vip",

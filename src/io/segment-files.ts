@@ -5,11 +5,14 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { ErrorCode } from "../codes.js";
+import { displayPath } from "../config/settings.js";
 import type { Diagnostic } from "../errors.js";
 import type { DeclaredSegment, SegmentDefinition } from "../segments/definition.js";
 import { checkSegmentGraph } from "../segments/graph.js";
 import { parseSegmentFile } from "../segments/parse-segment-file.js";
 import { isTestFile } from "../segments/parse-test-file.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
 import { decodeTextFile } from "./decode.js";
 import { readFileAtMost } from "./read-bounded.js";
 
@@ -21,7 +24,7 @@ const SEGMENT_FILE_EXTENSIONS = [".yaml", ".yml"];
 export interface LoadedSegments {
   /** Complete, error-free definitions, in order of appearance across the files. */
   definitions: SegmentDefinition[];
-  /** Every problem found, with the file text attached for code frames. */
+  /** Every problem found, each placed in its file (whose text gives the code frame). */
   diagnostics: Diagnostic[];
   /** The files read, relative to the working directory with `/`, in the order read. */
   files: string[];
@@ -42,12 +45,12 @@ export async function loadSegmentFiles(
   const addFile = (absolute: string) => {
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    files.push({ absolute, display: displayPath(absolute, cwd) });
+    files.push({ absolute, display: displayPath(absolute, cwd, "relative") });
   };
 
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
-    const display = displayPath(absolute, cwd);
+    const display = displayPath(absolute, cwd, "relative");
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
     if (info instanceof Error) {
       diagnostics.push(fileProblem(display, info));
@@ -85,13 +88,11 @@ export function checkSegmentTexts(
   texts: readonly { display: string; text: string }[],
 ): LoadedSegments {
   const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>();
   const definitions: SegmentDefinition[] = [];
   const declared: DeclaredSegment[] = [];
   const read: string[] = [];
   for (const { display, text } of texts) {
     read.push(display);
-    sources.set(display, text);
     const parsed = parseSegmentFile({ file: display, text }, declared.length);
     definitions.push(...parsed.definitions);
     declared.push(...parsed.declared);
@@ -99,7 +100,7 @@ export function checkSegmentTexts(
   }
   diagnostics.push(...checkSegmentGraph(declared).diagnostics);
 
-  return { definitions, diagnostics: withSources(unique(diagnostics), sources), files: read };
+  return { definitions, diagnostics: unique(diagnostics), files: read };
 }
 
 async function listSegmentFiles(folder: string): Promise<string[] | NodeJS.ErrnoException> {
@@ -177,39 +178,29 @@ function fileProblem(display: string, error: NodeJS.ErrnoException): Diagnostic 
   );
 }
 
-function fileLevel(file: string, code: string, message: string): Diagnostic {
-  return { file, line: 1, column: 1, severity: "error", code, message };
+/** A problem of a whole path (missing, unreadable): placed at its start, without a code frame. */
+function fileLevel(file: string, code: ErrorCode, message: string): Diagnostic {
+  return {
+    location: SourceLocation.fileStart(new SourceFile(file)),
+    severity: "error",
+    code,
+    message,
+  };
 }
 
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
 }
 
-/** Relative to the working directory, with `/` on every platform. */
-function displayPath(absolute: string, cwd: string): string {
-  const relative = path.relative(cwd, absolute);
-  return (relative === "" ? "." : relative).split(path.sep).join("/");
-}
-
 /** The same problem reached twice (a default inherited by several segments) is shown once. */
 function unique(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
-    const key = [d.file, d.line, d.column, d.severity, d.code, d.message].join("\u0000");
+    const { file, line, column } = d.location;
+    const key = [file, line, column, d.severity, d.code, d.message].join("\u0000");
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
-  });
-}
-
-function withSources(
-  diagnostics: Diagnostic[],
-  sources: ReadonlyMap<string, string>,
-): Diagnostic[] {
-  return diagnostics.map((d) => {
-    if (d.source !== undefined) return d;
-    const source = sources.get(d.file);
-    return source === undefined ? d : { ...d, source };
   });
 }
 
@@ -245,20 +236,22 @@ export async function loadTestFiles(
     const absolute = path.resolve(cwd, given);
     const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
     if (info instanceof Error) {
-      diagnostics.push(fileProblem(displayPath(absolute, cwd), info));
+      diagnostics.push(fileProblem(displayPath(absolute, cwd, "relative"), info));
       continue;
     }
     if (info.isDirectory()) {
       try {
         await walk(absolute);
       } catch (error) {
-        diagnostics.push(fileProblem(displayPath(absolute, cwd), error as NodeJS.ErrnoException));
+        diagnostics.push(
+          fileProblem(displayPath(absolute, cwd, "relative"), error as NodeJS.ErrnoException),
+        );
       }
     } else if (isTestFile(absolute)) found.push(absolute);
     else if (options.ignoreOtherFiles !== true) {
       diagnostics.push(
         fileLevel(
-          displayPath(absolute, cwd),
+          displayPath(absolute, cwd, "relative"),
           "NOT_A_TEST_FILE",
           "segment test files are named *.test.yaml (or *.test.yml)",
         ),
@@ -267,7 +260,7 @@ export async function loadTestFiles(
   }
   const files: TestFileText[] = [];
   for (const absolute of [...new Set(found)]) {
-    const display = displayPath(absolute, cwd);
+    const display = displayPath(absolute, cwd, "relative");
     const text = await readSegmentFile(absolute, display, diagnostics);
     if (text !== undefined) files.push({ absolute, display, text });
   }

@@ -28,7 +28,6 @@ export function ambiguousDateError(file: string, line: number, text: string): Us
     `${file}:${line}: the date "${safeDetail(text)}" could be day/month or month/day`,
     {
       hint: "set `date_order: dmy` (day first) or `date_order: mdy` (month first) in audience.yaml",
-      location: { file, line },
     },
   );
 }

@@ -1,5 +1,5 @@
 /**
- * The customer profile fields (SPEC §2), one entry each: type, nullability, description and the
+ * The customer profile fields (docs/design.md#profile), one entry each: type, nullability, description and the
  * getter over the profiles. The expression language's environment (`PROFILE_ENV`), the output
  * columns and `Profiles.field()` all read this table; adding a field is adding its entry here.
  */
@@ -11,7 +11,7 @@ import type { Profiles } from "./profile.js";
 export interface ProfileField extends FieldInfo {
   /** The field's getter over `p`: its value for customer `c` as of `p.asOf` (null when absent). */
   get(p: Profiles): Getter<number>;
-  /** Whether reading it needs the prediction models fitted (SPEC §12). */
+  /** Whether reading it needs the prediction models fitted (docs/design.md#predictions). */
   predictions?: true;
 }
 
@@ -153,9 +153,8 @@ export const PROFILE_FIELD_TABLE = {
     (p) => numberOf(p.revenuePercentile),
   ),
   p_alive: {
-    ...num(
-      "probability the customer is still active (BG/NBD, SPEC §12); null for non-buyers",
-      (p) => numberOf(p.predictions().pAlive),
+    ...num("probability the customer is still active (BG/NBD); null for non-buyers", (p) =>
+      numberOf(p.predictions().pAlive),
     ),
     predictions: true,
   },

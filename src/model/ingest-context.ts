@@ -27,12 +27,17 @@ function basename(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1);
 }
 
-/** The raw fields of one CSV row and where it is. */
+/** Where the CSV readers hand a file's rows: its header, then the raw fields of each row. */
 export interface RowSink {
+  /** Called once with the header row; may throw (missing required column) before any row. */
   header(fields: string[]): void;
+  /** Called for every data row; `line` is the row's first line in the file (1 = header). */
   row(fields: string[], line: number): void;
-  /** After `header`: the columns `row` reads (see csv-reader.ts). */
-  columns(): readonly number[];
+  /**
+   * Once the header is read: the columns `row` reads. The reading threads may then leave the
+   * others empty rather than copy them to the main thread (a Shopify export has 70 columns).
+   */
+  columns?(): readonly number[];
 }
 
 export interface IngestOptions {

@@ -11,7 +11,7 @@ import { RejectLog, type RejectRecord } from "./rejects.js";
 const CONTACTS_HEADER =
   "customer_id,email,phone,first_name,last_name,created_at,acquisition_channel,email_consent,sms_consent,whatsapp_consent,tags,lists";
 
-describe("identity (SPEC §1)", () => {
+describe("identity (docs/design.md#inputs)", () => {
   it("merges contact rows by id, then email, then phone; first non-empty value wins; tags and lists are united", async () => {
     const shop = await loadShop({
       config: "default_country: FR",
@@ -295,7 +295,7 @@ describe("identity (SPEC §1)", () => {
 const ORDERS_HEADER =
   "order_id,customer_id,created_at,status,channel,total,refunded,product,sku,category,quantity,price";
 
-describe("orders (SPEC §1)", () => {
+describe("orders (docs/design.md#inputs)", () => {
   it("groups line items by order_id, takes order-level fields from the first non-empty row, totals from lines when there is no total", async () => {
     const shop = await loadShop({
       orders: [
@@ -551,7 +551,7 @@ describe("point in time (--as-of)", () => {
   });
 });
 
-describe("profile fields (SPEC §2)", () => {
+describe("profile fields (docs/design.md#profile)", () => {
   it("fills every field for a buyer and nulls for a prospect", async () => {
     const shop = await loadShop({
       config: "default_country: FR\ntimezone: Europe/Paris",

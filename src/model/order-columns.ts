@@ -1,5 +1,5 @@
 /**
- * The canonical order columns (SPEC §1), one entry each: its type, how `orders_filter:` describes
+ * The canonical order columns (docs/design.md#inputs), one entry each: its type, how `orders_filter:` describes
  * it, and whether the filter sees it. The presets' canonical order columns (`CANONICAL_COLUMNS`),
  * the order-row environment of the expression language (`ORDER_ROW_ENV`), the parsing of a raw
  * order cell (numbers, dates) and the demo's order headers all derive from this table.

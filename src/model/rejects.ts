@@ -6,6 +6,7 @@
  *
  * Messages hold reasons and non-personal values (dates, amounts) only; never an email or phone.
  */
+import { compareText } from "../compare-text.js";
 import { escapeControls } from "../escape.js";
 import { UserError } from "../errors.js";
 
@@ -109,7 +110,6 @@ export class RejectLog {
     if (this.strict) {
       throw new UserError("BAD_ROW", `${file}:${line}: ${shown}`, {
         hint: "without --strict, bad rows are skipped and counted",
-        location: { file, line },
       });
     }
     bump(this.rejected, file, reason);
@@ -176,9 +176,7 @@ function plain(map: Map<string, Map<string, number>>): Record<string, Record<str
   const out: Record<string, Record<string, number>> = {};
   for (const file of [...map.keys()].sort()) {
     const byReason = map.get(file) as Map<string, number>;
-    out[file] = Object.fromEntries(
-      [...byReason.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    );
+    out[file] = Object.fromEntries([...byReason.entries()].sort(([a], [b]) => compareText(a, b)));
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * and with a holdout date the paper's check — fit up to the date, predict to as_of, compare with
  * the purchase days that happened, in total and by number of calibration purchases.
  */
+import { compareText } from "../compare-text.js";
 import type { EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
 import { expectedPurchases } from "./bgnbd.js";
@@ -235,8 +236,4 @@ function countBelow(sorted: readonly number[], v: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

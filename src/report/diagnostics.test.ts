@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../codes.js";
 import type { Diagnostic } from "../errors.js";
-import { escapeData, escapeProperty, formatDiagnostics, sortDiagnostics } from "./diagnostics.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
+import { sortDiagnostics } from "../errors.js";
+import { escapeData, escapeProperty, formatDiagnostics } from "./diagnostics.js";
 import { createTheme } from "./theme.js";
 
 const plain = createTheme(false);
@@ -8,44 +11,43 @@ const plain = createTheme(false);
 const SOURCE_A = "segments:\n  win-back:\n    where: order_count >= 1\n";
 const SOURCE_B = "segments:\n  vip:\n    where: total_spent > 500\n    channel: emial\n";
 
+/** The location of line:column to endLine:endColumn in a file. */
+function place(
+  source: SourceFile,
+  line: number,
+  column: number,
+  endLine?: number,
+  endColumn?: number,
+): SourceLocation {
+  const offset = (l: number, c: number) => source.lineStart(l) + c - 1;
+  const end =
+    endLine === undefined || endColumn === undefined ? undefined : offset(endLine, endColumn);
+  return new SourceLocation(source, offset(line, column), end);
+}
+const FILE_A = new SourceFile("segments/a.yaml", SOURCE_A);
+const FILE_B = new SourceFile("segments/b.yaml", SOURCE_B);
+
 const unknownField: Diagnostic = {
-  file: "segments/a.yaml",
-  line: 3,
-  column: 12,
-  endLine: 3,
-  endColumn: 23,
+  location: place(FILE_A, 3, 12, 3, 23),
   severity: "error",
   code: "UNKNOWN_FIELD",
   message: 'unknown field "order_count" (did you mean "orders_count"?)',
-  source: SOURCE_A,
 };
 const badChannel: Diagnostic = {
-  file: "segments/b.yaml",
-  line: 4,
-  column: 14,
-  endLine: 4,
-  endColumn: 19,
+  location: place(FILE_B, 4, 14, 4, 19),
   severity: "error",
   code: "SCHEMA_ENUM",
   message: '"segments.vip.channel" must be one of email, sms, whatsapp, any, none, found "emial"',
   hint: "channel decides who is reachable",
-  source: SOURCE_B,
 };
 const duplicate: Diagnostic = {
-  file: "segments/b.yaml",
-  line: 2,
-  column: 3,
-  endLine: 2,
-  endColumn: 6,
+  location: place(FILE_B, 2, 3, 2, 6),
   severity: "warning",
   code: "DUPLICATE_ENTRY",
   message: '"vip" is listed twice in exclude',
-  source: SOURCE_B,
 };
 const missing: Diagnostic = {
-  file: "segments/c.yaml",
-  line: 1,
-  column: 1,
+  location: SourceLocation.fileStart(new SourceFile("segments/c.yaml")),
   severity: "error",
   code: "FILE_NOT_FOUND",
   message: "no such file or folder",
@@ -53,7 +55,7 @@ const missing: Diagnostic = {
 
 describe("sortDiagnostics", () => {
   it("sorts by file, line and column, keeping the given order for ties", () => {
-    const tie = { ...duplicate, code: "SECOND" };
+    const tie = { ...duplicate, code: "SECOND" as ErrorCode };
     expect(sortDiagnostics([missing, badChannel, duplicate, unknownField, tie])).toEqual([
       unknownField,
       duplicate,
@@ -141,7 +143,7 @@ describe("formatDiagnostics text", () => {
 });
 
 describe("formatDiagnostics json", () => {
-  it("prints the SPEC §9 array, sorted, without the source text", () => {
+  it("prints the docs/design.md#json-output array, sorted, without the source text", () => {
     const out = formatDiagnostics([badChannel, missing], "json", plain);
     expect(JSON.parse(out)).toEqual([
       {
@@ -184,7 +186,15 @@ describe("formatDiagnostics json", () => {
 describe("formatDiagnostics github", () => {
   it("prints workflow commands with escaped properties and message, then the summary", () => {
     const out = formatDiagnostics(
-      [badChannel, duplicate, { ...missing, file: "odd,na:me%.yaml", message: "50% off\r\nnow" }],
+      [
+        badChannel,
+        duplicate,
+        {
+          ...missing,
+          location: SourceLocation.fileStart(new SourceFile("odd,na:me%.yaml")),
+          message: "50% off\r\nnow",
+        },
+      ],
       "github",
       plain,
       { segments: 1, files: 2 },

@@ -5,7 +5,7 @@
  *   github — workflow commands (`::error file=…::message`) that annotate the pull request.
  * Diagnostics are sorted by file, line and column in every format.
  */
-import type { Diagnostic } from "../errors.js";
+import { placeDiagnostic, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { codeFrame } from "./code-frame.js";
 import type { Theme } from "./theme.js";
 
@@ -20,19 +20,6 @@ export interface DiagnosticSummary {
   strict?: boolean;
   /** When nothing failed: the whole success line after ✔ (`12 expectations in 5 test files passed`). */
   passed?: string;
-}
-
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((diagnostic, index) => ({ diagnostic, index }))
-    .sort(
-      (a, b) =>
-        compareText(a.diagnostic.file, b.diagnostic.file) ||
-        a.diagnostic.line - b.diagnostic.line ||
-        a.diagnostic.column - b.diagnostic.column ||
-        a.index - b.index,
-    )
-    .map(({ diagnostic }) => diagnostic);
 }
 
 export function formatDiagnostics(
@@ -62,12 +49,14 @@ function formatText(
   summary: DiagnosticSummary | undefined,
 ): string {
   const blocks = diagnostics.map((d) => {
+    const at = d.location.place();
     const severity = d.severity === "error" ? theme.error("error") : theme.warning("warning");
     const lines = [
-      `${theme.strong(`${d.file}:${d.line}:${d.column}`)}: ${severity} ${theme.muted(d.code)}: ${d.message}`,
+      `${theme.strong(`${at.file}:${at.line}:${at.column}`)}: ${severity} ${theme.muted(d.code)}: ${d.message}`,
     ];
-    if (d.source !== undefined) {
-      const frame = codeFrame(d.source, d, { theme, severity: d.severity });
+    const text = d.location.source.text;
+    if (text !== undefined) {
+      const frame = codeFrame(text, at, { theme, severity: d.severity });
       if (frame !== "") lines.push(frame);
     }
     if (d.hint !== undefined) {
@@ -86,7 +75,7 @@ export function summaryLine(
 ): string {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  const problemFiles = new Set(diagnostics.map((d) => d.file)).size;
+  const problemFiles = new Set(diagnostics.map((d) => d.location.file)).size;
   const counts = [
     ...(errors > 0 ? [plural(errors, "error")] : []),
     ...(warnings > 0 ? [plural(warnings, "warning")] : []),
@@ -104,17 +93,7 @@ export function summaryLine(
 }
 
 function formatJson(diagnostics: Diagnostic[]): string {
-  const rows = diagnostics.map((d) => ({
-    file: d.file,
-    line: d.line,
-    column: d.column,
-    ...(d.endLine === undefined ? {} : { endLine: d.endLine }),
-    ...(d.endColumn === undefined ? {} : { endColumn: d.endColumn }),
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-    ...(d.hint === undefined ? {} : { hint: d.hint }),
-  }));
+  const rows = diagnostics.map(placeDiagnostic);
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
@@ -128,12 +107,13 @@ function formatGithub(
   summary: DiagnosticSummary | undefined,
 ): string {
   const lines = diagnostics.map((d) => {
+    const at = d.location.place();
     const properties = [
-      `file=${escapeProperty(d.file)}`,
-      `line=${d.line}`,
-      `col=${d.column}`,
-      ...(d.endLine === undefined ? [] : [`endLine=${d.endLine}`]),
-      ...(d.endColumn === undefined ? [] : [`endColumn=${d.endColumn}`]),
+      `file=${escapeProperty(at.file)}`,
+      `line=${at.line}`,
+      `col=${at.column}`,
+      ...(at.endLine === undefined ? [] : [`endLine=${at.endLine}`]),
+      ...(at.endColumn === undefined ? [] : [`endColumn=${at.endColumn}`]),
       `title=${escapeProperty(d.code)}`,
     ].join(",");
     const message = d.hint === undefined ? d.message : `${d.message}\nhint: ${d.hint}`;
@@ -152,9 +132,4 @@ export function escapeProperty(text: string): string {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Code-point order, the same on every machine (no locale). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

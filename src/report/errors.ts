@@ -15,7 +15,7 @@ export function renderError(error: UserError, theme: Theme): string {
     // The located problems with their code frames, then the one-line summary below.
     out += formatDiagnostics(error.diagnostics, "text", theme);
   }
-  // Messages name their file and line themselves; `location` is for tools, not repeated here.
+  // Messages of user errors name their file and line themselves.
   out += `${theme.error("error")} ${error.message}\n`;
   if (error.hint) out += `  ${theme.muted("hint:")} ${error.hint}\n`;
   return out;

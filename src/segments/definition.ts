@@ -6,7 +6,7 @@
 import type { CheckedExpr } from "../dsl/index.js";
 import type { AggregateSpec, PlanExpr } from "../dsl/plan.js";
 import type { EpochDay } from "../calendar.js";
-import type { SourceLocation } from "../errors.js";
+import type { SourceLocation } from "../source-file.js";
 
 export const CHANNELS = ["email", "sms", "whatsapp", "any", "none"] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { DeclaredSegment, SegmentReference } from "./definition.js";
+import { placeDiagnostic } from "../errors.js";
 import { checkSegmentGraph } from "./graph.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
+
+/** Files of blank lines, so that any line:column can be placed. */
+const TEXT = `${" ".repeat(200)}\n`.repeat(100);
+const files = new Map<string, SourceFile>();
+function place(file: string, line: number, column: number, endColumn: number): SourceLocation {
+  let source = files.get(file);
+  if (source === undefined) files.set(file, (source = new SourceFile(file, TEXT)));
+  const start = source.lineStart(line);
+  return new SourceLocation(source, start + column - 1, start + endColumn - 1);
+}
 
 let nextOrder = 0;
 
@@ -12,20 +24,14 @@ function seg(id: string, refs: string[] = [], file = "a.yaml", line = 1): Declar
     return {
       id: target,
       via,
-      location: {
-        file,
-        line: line + 1,
-        column: 10 + i * 20,
-        endLine: line + 1,
-        endColumn: 15 + i * 20,
-      },
+      location: place(file, line + 1, 10 + i * 20, 15 + i * 20),
     };
   });
   return {
     id,
     file,
     order: nextOrder++,
-    location: { file, line, column: 3, endLine: line, endColumn: 3 + id.length },
+    location: place(file, line, 3, 3 + id.length),
     references,
   };
 }
@@ -35,7 +41,7 @@ describe("checkSegmentGraph: ids", () => {
     const first = seg("vip", [], "segments/a.yaml", 4);
     const second = seg("vip", [], "segments/sub/b.yaml", 2);
     const graph = checkSegmentGraph([first, second]);
-    expect(graph.diagnostics).toEqual([
+    expect(graph.diagnostics.map(placeDiagnostic)).toEqual([
       {
         file: "segments/sub/b.yaml",
         line: 2,
@@ -55,7 +61,7 @@ describe("checkSegmentGraph: ids", () => {
     const first = seg("x", [], "one.yaml", 1);
     const second = seg("x", [], "two.yaml", 1);
     const graph = checkSegmentGraph([second, first]);
-    expect(graph.diagnostics.map((d) => [d.file, d.message])).toEqual([
+    expect(graph.diagnostics.map((d) => [d.location.file, d.message])).toEqual([
       ["two.yaml", 'segment id "x" is already defined at one.yaml:1:3'],
     ]);
   });
@@ -68,7 +74,15 @@ describe("checkSegmentGraph: references", () => {
       seg("win-back", ["vpi", "exclude:vipp"], "b.yaml", 7),
       seg("other", ["exclude:nothing-like-it"], "b.yaml", 9),
     ]);
-    expect(graph.diagnostics.map((d) => [d.file, d.line, d.column, d.code, d.message])).toEqual([
+    expect(
+      graph.diagnostics.map((d) => [
+        d.location.file,
+        d.location.line,
+        d.location.column,
+        d.code,
+        d.message,
+      ]),
+    ).toEqual([
       [
         "b.yaml",
         8,
@@ -97,7 +111,7 @@ describe("checkSegmentGraph: references", () => {
 describe("checkSegmentGraph: cycles", () => {
   it("reports a self reference once", () => {
     const graph = checkSegmentGraph([seg("a", ["exclude:a"], "s.yaml", 3)]);
-    expect(graph.diagnostics).toEqual([
+    expect(graph.diagnostics.map(placeDiagnostic)).toEqual([
       {
         file: "s.yaml",
         line: 4,
@@ -119,7 +133,9 @@ describe("checkSegmentGraph: cycles", () => {
       seg("c", ["a"], "s.yaml", 5),
       seg("d", ["a"], "s.yaml", 7),
     ]);
-    expect(graph.diagnostics.map((d) => [d.line, d.column, d.code, d.message])).toEqual([
+    expect(
+      graph.diagnostics.map((d) => [d.location.line, d.location.column, d.code, d.message]),
+    ).toEqual([
       [2, 10, "SEGMENT_CYCLE", "segments depend on each other in a cycle: a → b → c → a"],
     ]);
     // The segments in or behind the cycle come last, in order of appearance.

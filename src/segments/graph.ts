@@ -3,7 +3,9 @@
  * name existing segments, no segment depends on itself through them; and the order in which the
  * segments must be evaluated (dependencies first).
  */
-import type { Diagnostic, SourceLocation } from "../errors.js";
+import type { ErrorCode } from "../codes.js";
+import type { Diagnostic } from "../errors.js";
+import type { SourceLocation } from "../source-file.js";
 import { didYouMean } from "../suggest.js";
 import type { DeclaredSegment, SegmentReference } from "./definition.js";
 
@@ -226,24 +228,14 @@ function shortestCycle(component: readonly string[], edges: Edges): string[] | u
 /** A located error, as the segment graph and the segment tests report them. */
 export function errorAt(
   location: SourceLocation,
-  code: string,
+  code: ErrorCode,
   message: string,
   hint?: string,
 ): Diagnostic {
-  return {
-    file: location.file,
-    line: location.line ?? 1,
-    column: location.column ?? 1,
-    ...(location.endLine === undefined ? {} : { endLine: location.endLine }),
-    ...(location.endColumn === undefined ? {} : { endColumn: location.endColumn }),
-    severity: "error",
-    code,
-    message,
-    ...(hint === undefined ? {} : { hint }),
-  };
+  return { location, severity: "error", code, message, ...(hint === undefined ? {} : { hint }) };
 }
 
 /** `segments/a.yaml:3:3`, for messages. */
 function place(location: SourceLocation): string {
-  return `${location.file}:${location.line ?? 1}:${location.column ?? 1}`;
+  return `${location.file}:${location.line}:${location.column}`;
 }

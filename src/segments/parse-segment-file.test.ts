@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../calendar.js";
 import { compileEvaluator, type Scope, type Value } from "../dsl/evaluator.js";
 import { AggregateTable, compileExpression } from "../dsl/index.js";
-import type { Diagnostic } from "../errors.js";
+import { placeDiagnostic, type Diagnostic } from "../errors.js";
 import { parseSegmentFile } from "./parse-segment-file.js";
 
 const parse = (text: string, file = "s.yaml") => parseSegmentFile({ file, text });
 
 /** `line:col-endLine:endCol severity CODE` — compact and exact. */
 const brief = (d: Diagnostic) =>
-  `${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.severity} ${d.code}`;
+  `${d.location.line}:${d.location.column}-${d.location.endLine}:${d.location.endColumn} ${d.severity} ${d.code}`;
 
 const briefs = (text: string) => parse(text).diagnostics.map(brief);
 
@@ -78,7 +78,7 @@ describe("parseSegmentFile: a valid file", () => {
 
   it("records where each id is declared and where it refers to other segments", () => {
     const winBack = parsed.definitions[1];
-    expect(winBack.location).toEqual({
+    expect(winBack.location.place()).toEqual({
       file: "segments/main.yaml",
       line: 10,
       column: 3,
@@ -159,7 +159,9 @@ describe("parseSegmentFile: YAML", () => {
   it("reports one syntax error per line, without the where hint elsewhere", () => {
     const parsed = parse("segments: [\n  a: 1\n");
     expect(parsed.diagnostics.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(parsed.diagnostics.map((d) => d.line)).size).toBe(parsed.diagnostics.length);
+    expect(new Set(parsed.diagnostics.map((d) => d.location.line)).size).toBe(
+      parsed.diagnostics.length,
+    );
     expect(parsed.diagnostics.every((d) => d.code === "YAML_SYNTAX" && d.hint === undefined)).toBe(
       true,
     );
@@ -182,7 +184,7 @@ describe("parseSegmentFile: YAML", () => {
     lines.push("segments:", "  vip:", "    where: total_spent > 500", "");
     // Expanded, the last alias would be 10^9 strings: no test timeout would be needed to notice.
     const parsed = parse(lines.join("\n"));
-    expect(parsed.diagnostics).toMatchObject([
+    expect(parsed.diagnostics.map(placeDiagnostic)).toMatchObject([
       {
         line: 2,
         column: 8,
@@ -206,7 +208,7 @@ describe("parseSegmentFile: YAML", () => {
 
   it("attaches the file text for code frames", () => {
     const text = "segments:\n  vip:\n    chanel: sms\n    where: total_spent > 1\n";
-    expect(parse(text).diagnostics[0].source).toBe(text);
+    expect(parse(text).diagnostics[0].location.source.text).toBe(text);
   });
 });
 
@@ -395,7 +397,7 @@ describe("parseSegmentFile: where", () => {
   it("checks that where is a boolean expression", () => {
     const parsed = parse("segments:\n  s:\n    where: total_spent + 1\n");
     expect(parsed.diagnostics.map((d) => d.severity)).toEqual(["error"]);
-    expect(parsed.diagnostics[0].line).toBe(3);
+    expect(parsed.diagnostics[0].location.line).toBe(3);
     expect(parsed.definitions).toEqual([]);
   });
 

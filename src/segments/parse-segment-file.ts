@@ -9,16 +9,15 @@ import { isMap, isNode, isScalar, isSeq, visit, type Node, type Pair, type YAMLM
 import { PROFILE_ENV, PROFILE_FIELDS } from "../dsl/env.js";
 import { checkExpression } from "../dsl/index.js";
 import type { Diagnostic } from "../errors.js";
+import { SourceLocation, type SourceFile } from "../source-file.js";
 import { didYouMean } from "../suggest.js";
 import { expressionSpans } from "../yaml/expression-spans.js";
 import {
   diagnosticAt,
   diagnosticAtRange,
-  locate,
   locationOf,
   nodeRange,
   parseYamlSource,
-  type SourceFile,
 } from "../yaml/positions.js";
 import { validateNode, type NodeValidation } from "../yaml/schema.js";
 import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
@@ -209,7 +208,7 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
   if (isScalar(whereNode) && value.where !== undefined) {
     const [start, end] = nodeRange(whereNode);
     whereText =
-      typeof whereNode.value === "string" ? whereNode.value : source.text.slice(start, end);
+      typeof whereNode.value === "string" ? whereNode.value : (source.text ?? "").slice(start, end);
     checked = checkExpression(whereText, PROFILE_ENV, { expect: "boolean" });
     const spans = expressionSpans(source, whereNode, whereText);
     for (const d of checked.diagnostics) diagnostics.push(spans.diagnostic(d));
@@ -218,7 +217,7 @@ function readSegment(source: SourceFile, input: SegmentInput): SegmentOutput {
       declared.references.push({
         id: ref.id,
         via: "in_segment",
-        location: { file: source.file, ...locate(source, range.start, range.end) },
+        location: new SourceLocation(source, range.start, range.end),
       });
     }
     if (!checked.ok) valid = false;

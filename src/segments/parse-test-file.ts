@@ -9,7 +9,6 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   parseDocument,
   stringify,
   visit,
@@ -20,9 +19,11 @@ import {
 import { parseIsoDay } from "../calendar.js";
 import { CANONICAL_COLUMNS, type InputKind } from "../model/presets.js";
 import type { EpochDay } from "../calendar.js";
-import type { Diagnostic, SourceLocation } from "../errors.js";
+import type { ErrorCode } from "../codes.js";
+import type { Diagnostic } from "../errors.js";
+import { SourceFile, type SourceLocation } from "../source-file.js";
 import { didYouMean } from "../suggest.js";
-import { diagnosticAt, locate, nodeRange, type SourceFile } from "../yaml/positions.js";
+import { diagnosticAt, locationOf } from "../yaml/positions.js";
 import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 
 /** One table of rows, with the place of each row's mapping in the test file. */
@@ -88,21 +89,17 @@ const ORDER_KEYS = CANONICAL_COLUMNS.orders.filter(
 );
 
 export function parseTestFile(input: { file: string; text: string }): ParsedTestFile {
-  const lineCounter = new LineCounter();
-  const source: SourceFile = { file: input.file, text: input.text, lineCounter };
+  const source = new SourceFile(input.file, input.text);
   const diagnostics: Diagnostic[] = [];
   const fail = (
     node: Node | Pair | null | undefined,
-    code: string,
+    code: ErrorCode,
     message: string,
     hint?: string,
-  ) => diagnostics.push({ ...diagnosticAt(source, node, code, message, hint), source: input.text });
-  const where = (node: Node | Pair | null | undefined): SourceLocation => {
-    const [start, end] = nodeRange(node);
-    return { file: input.file, ...locate(source, start, end) };
-  };
+  ) => diagnostics.push(diagnosticAt(source, node, code, message, hint));
+  const where = (node: Node | Pair | null | undefined): SourceLocation => locationOf(source, node);
 
-  const doc = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(input.text, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     diagnostics.push(...syntaxDiagnostics(source, doc.errors));
     return { diagnostics };
@@ -311,7 +308,7 @@ export function parseTestFile(input: { file: string; text: string }): ParsedTest
 
 type Fail = (
   node: Node | Pair | null | undefined,
-  code: string,
+  code: ErrorCode,
   message: string,
   hint?: string,
 ) => void;

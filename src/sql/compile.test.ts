@@ -60,7 +60,7 @@ describe("compileSegmentsSql", () => {
   });
 });
 
-describe("compiled SQL in DuckDB, SPEC §3 edge cases", () => {
+describe("compiled SQL in DuckDB, docs/design.md#engines edge cases", () => {
   let instance: DuckDBInstance;
   let db: DuckDBConnection;
   const d = dialectFor("duckdb");

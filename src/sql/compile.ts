@@ -4,7 +4,7 @@
  * `evaluateSegments` finds (`rows: "members"`), or the rows to write — members reachable on the
  * segment's channel with consent, one segment per customer with --exclusive (`rows: "assigned"`).
  *
- * Semantics, node by node, are the evaluator's (`src/dsl/evaluator.ts`, SPEC §3): a comparison with
+ * Semantics, node by node, are the evaluator's (`src/dsl/evaluator.ts`, docs/design.md#expressions): a comparison with
  * null is false, so every boolean is wrapped to be TRUE or FALSE, never NULL, and `not` of a false
  * comparison is true; arithmetic with null (and division by zero) is NULL; strings compare in
  * lower case; `*` in a filter is a wildcard; months are calendar months. Every user value reaches
@@ -515,7 +515,7 @@ function hasItemFilter(spec: OrderAggregateSpec): boolean {
   return spec.product !== null || spec.sku !== null || spec.category !== null;
 }
 
-/** `day` within the window and never after as_of (SPEC §2, point in time). */
+/** `day` within the window and never after as_of (docs/design.md#profile: point in time). */
 function windowTest(d: Dialect, day: string, window: DayWindow, asOf: number): string {
   const to = window.to === null ? asOf : Math.min(window.to, asOf);
   const parts = [`${day} <= ${d.integer(to)}`];

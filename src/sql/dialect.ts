@@ -1,5 +1,5 @@
 /**
- * Every difference between the SQL dialects the segment compiler writes (SPEC §10, §11): quoting,
+ * Every difference between the SQL dialects the segment compiler writes (docs/design.md#engines): quoting,
  * types, calendar arithmetic on epoch days, case-insensitive text tests, wildcards, regular
  * expressions, list membership, percentiles and hashing. `compile.ts` writes only what is the same
  * everywhere (CASE, COALESCE, AND/OR, comparisons, SUM, joins) and asks the dialect for the rest;
@@ -7,7 +7,7 @@
  *
  * Dates are integer epoch days in every table (tables.ts), so only the calendar-month arithmetic
  * needs the database's date type: the day is turned into a DATE, moved by whole months (every
- * dialect here clamps the day of month to the month's end, as SPEC §3 does: 2026-03-31 − 1m =
+ * dialect here clamps the day of month to the month's end, as the expression language does (docs/design.md#engines): 2026-03-31 − 1m =
  * 2026-02-28) and turned back into a number of days.
  */
 

@@ -1,7 +1,7 @@
 /**
- * The tables the compiled segment SQL reads (SPEC §10, §11): the plain normalised data of a shop,
+ * The tables the compiled segment SQL reads (docs/design.md#engines): the plain normalised data of a shop,
  * one customer view, as any loader (DuckDB reading CSV files, a PostgreSQL schema, a test helper
- * filling them from the memory engine) produces it. They hold what SPEC §1–§2 define, never a
+ * filling them from the memory engine) produces it. They hold what docs/design.md#inputs and #profile define, never a
  * segment's result: the aggregates of the plan (`orders(…)`, `spent(…)`, `events(…)`) are computed
  * by the compiled statement from `orders`, `order_lines`, `events` and `event_properties`.
  *
@@ -46,7 +46,7 @@ export const PROFILE_BASE_COLUMNS: readonly ColumnSpec[] = [
     name: "customer_key",
     type: "text",
     nullable: false,
-    meaning: "customer_id, else the normalized email, else the E.164 phone (SPEC §1)",
+    meaning: "customer_id, else the normalized email, else the E.164 phone (docs/design.md#inputs)",
   },
   { name: "email", type: "text", nullable: true, meaning: "valid normalized email" },
   { name: "phone", type: "text", nullable: true, meaning: "valid E.164 phone" },
@@ -118,7 +118,7 @@ export const EVENT_PROPERTY_COLUMNS: readonly ColumnSpec[] = [
   { name: "flag", type: "boolean", nullable: true, meaning: "the cell as a boolean" },
 ];
 
-/** The SQL type of a profile field (SPEC §2), from the expression language's type. */
+/** The SQL type of a profile field, from the expression language's type. */
 export function profileFieldType(name: string): ColumnType {
   if (name.startsWith("props.")) return "text";
   const info = PROFILE_FIELDS.get(name);
@@ -150,7 +150,7 @@ export function profileColumns(fields: readonly string[]): ColumnSpec[] {
       name,
       type: profileFieldType(name),
       nullable: profileFieldType(name) !== "boolean" && profileFieldType(name) !== "text_list",
-      meaning: name.startsWith("props.") ? "custom contact column" : "profile field (SPEC §2)",
+      meaning: name.startsWith("props.") ? "custom contact column" : "profile field",
     }));
   return [...PROFILE_BASE_COLUMNS, ...extra];
 }

@@ -3,13 +3,15 @@
  * offsets of the value; these map them to the file, whatever the scalar's style.
  */
 import type { Scalar } from "yaml";
+import type { ErrorCode } from "../codes.js";
 import type { Diagnostic, Severity } from "../errors.js";
-import { diagnosticAtRange, nodeRange, type SourceFile } from "./positions.js";
+import type { SourceFile } from "../source-file.js";
+import { diagnosticAtRange, nodeRange } from "./positions.js";
 import { mapScalar, mapSpan, type OffsetSpan, type ScalarSourceMap } from "./scalar-map.js";
 
 /** A problem found in an expression, at offsets of its text (as the DSL reports them). */
 export interface SpanDiagnostic {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
   span: OffsetSpan;
@@ -32,7 +34,7 @@ export function expressionSpans(
   const [start, end] = nodeRange(scalar);
   let map: ScalarSourceMap | undefined;
   const toFile = (span: OffsetSpan): OffsetSpan => {
-    map ??= mapScalar(source.text, { style: scalar.type ?? "PLAIN", start, end, value });
+    map ??= mapScalar(source.text ?? "", { style: scalar.type ?? "PLAIN", start, end, value });
     return mapSpan(map, span);
   };
   return {

@@ -1,11 +1,9 @@
 /** Named arguments without quotes on one plain `where:` / `orders_filter:` line. */
-import { LineCounter } from "yaml";
 import { describe, expect, it } from "vitest";
 import { parseYamlWithExpressions, patchPlainExpressions } from "./plain-expressions.js";
 
 function parse(text: string) {
   const doc = parseYamlWithExpressions(text, {
-    lineCounter: new LineCounter(),
     prettyErrors: false,
     uniqueKeys: false,
   });

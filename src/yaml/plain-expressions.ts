@@ -6,7 +6,7 @@
  * these keys are touched: quoted, block and multi-line values, and every other key, are read by
  * YAML as they are.
  */
-import { parseDocument, visit, type Document, type LineCounter } from "yaml";
+import { parseDocument, visit, type Document } from "yaml";
 
 /** The keys whose plain one-line value is an expression: `where` and `orders_filter`. */
 const LINE = /^([ \t]*(?:-[ \t]+)?)(where|orders_filter)([ \t]*:[ \t]+)(.*)$/;
@@ -61,7 +61,7 @@ function continues(keyIndent: string, next: string | undefined): boolean {
 /** `parseDocument`, with one-line expressions read as the expressions they look like. */
 export function parseYamlWithExpressions(
   source: string,
-  options: { lineCounter: LineCounter; prettyErrors: boolean; uniqueKeys: boolean },
+  options: { prettyErrors: boolean; uniqueKeys: boolean },
 ): Document.Parsed {
   const patch = patchPlainExpressions(source);
   const doc = parseDocument(patch.text, options);

@@ -1,18 +1,14 @@
 /**
- * Positions in a YAML file: the parser gives character offsets, messages give 1-based line and
- * column. Every YAML reader of audience (config, segment files, segment tests) places its
- * diagnostics with these functions.
+ * Positions in a YAML file: the parser gives character offsets, and a diagnostic keeps them (as a
+ * `SourceLocation` into the file's `SourceFile`); line and column are computed when it is printed.
+ * Every YAML reader of audience (config, segment files, segment tests) places its diagnostics with
+ * these functions.
  */
-import { isNode, isPair, LineCounter, type Document } from "yaml";
-import type { Diagnostic, SourceLocation } from "../errors.js";
+import { isNode, isPair, type Document } from "yaml";
+import type { ErrorCode } from "../codes.js";
+import type { Diagnostic, Severity } from "../errors.js";
+import { SourceFile, SourceLocation } from "../source-file.js";
 import { parseYamlWithExpressions } from "./plain-expressions.js";
-
-/** Positions for messages: turns YAML node offsets into 1-based line and column. */
-export interface SourceFile {
-  file: string;
-  text: string;
-  lineCounter: LineCounter;
-}
 
 /** A parsed YAML file and its positions. */
 export interface ParsedYaml {
@@ -26,23 +22,8 @@ export interface ParsedYaml {
  * values read as the expressions they look like.
  */
 export function parseYamlSource(file: string, text: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseYamlWithExpressions(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false,
-  });
-  return { source: { file, text, lineCounter }, doc };
-}
-
-export function locate(
-  source: SourceFile,
-  start: number,
-  end: number,
-): Pick<Diagnostic, "line" | "column" | "endLine" | "endColumn"> {
-  const from = source.lineCounter.linePos(start);
-  const to = source.lineCounter.linePos(Math.max(start, end));
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  const doc = parseYamlWithExpressions(text, { prettyErrors: false, uniqueKeys: false });
+  return { source: new SourceFile(file, text), doc };
 }
 
 /**
@@ -59,16 +40,16 @@ export function nodeRange(node: unknown): [number, number] {
 
 /** The place of a node (or a pair's key), for references between segments. */
 export function locationOf(source: SourceFile, node: unknown): SourceLocation {
-  return { file: source.file, ...locate(source, ...nodeRange(node)) };
+  return new SourceLocation(source, ...nodeRange(node));
 }
 
 export function diagnosticAt(
   source: SourceFile,
   node: unknown,
-  code: string,
+  code: ErrorCode,
   message: string,
   hint?: string,
-  severity: Diagnostic["severity"] = "error",
+  severity: Severity = "error",
 ): Diagnostic {
   const [start, end] = nodeRange(node);
   return diagnosticAtRange(source, start, end, code, message, hint, severity);
@@ -79,18 +60,11 @@ export function diagnosticAtRange(
   source: SourceFile,
   start: number,
   end: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   hint?: string,
-  severity: Diagnostic["severity"] = "error",
+  severity: Severity = "error",
 ): Diagnostic {
-  return {
-    file: source.file,
-    ...locate(source, start, end),
-    severity,
-    code,
-    message,
-    ...(hint === undefined ? {} : { hint }),
-    source: source.text,
-  };
+  const location = new SourceLocation(source, start, end);
+  return { location, severity, code, message, ...(hint === undefined ? {} : { hint }) };
 }

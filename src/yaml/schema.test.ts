@@ -68,7 +68,7 @@ describe("validateNode", () => {
     expect(repeated.validation.diagnostics).toEqual([]);
     expect(repeated.validation.value).toEqual({ segments: { a: { where: true } } });
     const rates = validate("rates:\n  USD: 1\n  USD: 2\n");
-    expect(rates.validation.diagnostics.map((d) => [d.code, d.message, d.line])).toEqual([
+    expect(rates.validation.diagnostics.map((d) => [d.code, d.message, d.location.line])).toEqual([
       ["DUPLICATE_KEY", 'currency code "USD" is given twice', 3],
     ]);
   });

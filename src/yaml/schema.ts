@@ -11,7 +11,9 @@ import { isAlias, isMap, isNode, isScalar, isSeq } from "yaml";
 import { escapeControls } from "../escape.js";
 import type { Diagnostic } from "../errors.js";
 import { didYouMean } from "../suggest.js";
-import { diagnosticAt, type SourceFile } from "./positions.js";
+import type { ErrorCode } from "../codes.js";
+import type { SourceFile } from "../source-file.js";
+import { diagnosticAt } from "./positions.js";
 
 interface SchemaBase {
   /** Shown in editors (JSON Schema `description`). */
@@ -213,7 +215,7 @@ export function validateNode<S extends Schema, E extends Schema = Schema>(
   const checked: unknown = check(node, schema, options.path ?? "");
   return { value: checked as Infer<S> | undefined, diagnostics };
 
-  function fail(at: unknown, code: string, message: string, hint?: string) {
+  function fail(at: unknown, code: ErrorCode, message: string, hint?: string) {
     diagnostics.push(diagnosticAt(source, at ?? node, code, message, hint));
   }
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../codes.js";
+import type { Diagnostic } from "../errors.js";
 import { parseDocument, isMap, isScalar } from "yaml";
 import { expressionSpans } from "./expression-spans.js";
 import { parseYamlSource } from "./positions.js";
 import { syntaxDiagnostics } from "./syntax-errors.js";
 
-const at = (d: { line: number; column: number; endLine?: number; endColumn?: number }) =>
-  `${d.line}:${d.column}-${d.endLine}:${d.endColumn}`;
+const at = (d: Diagnostic) =>
+  `${d.location.line}:${d.location.column}-${d.location.endLine}:${d.location.endColumn}`;
 
 describe("syntaxDiagnostics", () => {
   const text = "x: ]]\ny: { a, , , }\n";
@@ -15,9 +17,25 @@ describe("syntaxDiagnostics", () => {
     const all = syntaxDiagnostics(source, doc.errors);
     const onePerLine = syntaxDiagnostics(source, doc.errors, { onePerLine: true });
     expect(all.length).toBe(doc.errors.length);
-    expect(new Set(onePerLine.map((d) => d.line)).size).toBe(onePerLine.length);
+    expect(new Set(onePerLine.map((d) => d.location.line)).size).toBe(onePerLine.length);
     expect(onePerLine.length).toBeLessThan(all.length);
     expect(all.every((d) => d.code === "YAML_SYNTAX" && !d.message.includes("\n"))).toBe(true);
+  });
+
+  it("places errors after a broken block scalar on their own lines", () => {
+    // After the `]`, yaml's LineCounter missed the newlines inside `>-` and put `c` on line 3,
+    // column 9 (and one-per-line then dropped it); lines now come from the text itself.
+    const text = "a: ]\nb: >-\n  x\n  y\nc: 1\n";
+    const { source, doc } = parseYamlSource("f.yaml", text);
+    const lines = syntaxDiagnostics(source, doc.errors, { onePerLine: true }).map(
+      (d) => `${d.location.line}:${d.location.column} ${d.message.split(":")[0]}`,
+    );
+    expect(lines).toEqual([
+      "1:4 Unexpected flow-seq-end token in YAML stream",
+      "2:1 Unexpected scalar token in YAML stream",
+      "3:1 Unexpected scalar token in YAML stream",
+      "5:1 Unexpected scalar token in YAML stream",
+    ]);
   });
 
   it("points at the `: ` inside an expression and says how to quote it", () => {
@@ -48,7 +66,7 @@ describe("expressionSpans", () => {
     // "c" is character 4 of the value, character 9 of the line (after `x: "a\tb `).
     expect(spans.toFile({ start: 4, end: 5 })).toEqual({ start: 9, end: 10 });
     const d = spans.diagnostic({
-      code: "X",
+      code: "X" as ErrorCode,
       message: "m",
       span: { start: 4, end: 5 },
       severity: "warning",

@@ -1,6 +1,7 @@
 /** YAML syntax errors (the parser's `doc.errors`) as diagnostics. */
 import type { Diagnostic } from "../errors.js";
-import { diagnosticAtRange, type SourceFile } from "./positions.js";
+import type { SourceFile } from "../source-file.js";
+import { diagnosticAtRange } from "./positions.js";
 
 export interface SyntaxErrorOptions {
   /** One message per line: a broken line often makes the parser complain several times. */
@@ -33,16 +34,17 @@ export function syntaxDiagnostics(
   for (const error of errors) {
     let [start, end] = error.pos;
     let message = error.message.split("\n")[0];
-    const { line } = source.lineCounter.linePos(start);
+    const { line } = source.position(start);
     if (options.onePerLine === true) {
       if (lines.has(line)) continue;
       lines.add(line);
     }
     let hint: string | undefined;
     if (keyLine !== undefined) {
-      const lineStart = source.lineCounter.lineStarts[line - 1] ?? 0;
-      const lineEnd = source.text.indexOf("\n", lineStart);
-      const lineText = source.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+      const text = source.text ?? "";
+      const lineStart = source.lineStart(line);
+      const lineEnd = text.indexOf("\n", lineStart);
+      const lineText = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
       const key = keyLine.exec(lineText);
       if (key !== null) {
         hint = `quote the whole expression (${options.expressionKey}: "…"), or write it as a block: "${options.expressionKey}: |" and the expression on the next lines, indented`;

@@ -5,7 +5,7 @@
  * Exit 1 when there is an error (or a warning, with --strict).
  */
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
+import { UsageError, type Diagnostic } from "../../errors.js";
 import { resolve } from "node:path";
 import { loadConfigFile } from "../../io/read-config.js";
 import { loadSegmentFiles } from "../../io/segment-files.js";
@@ -65,8 +65,8 @@ export function registerValidate(
         ignoreOtherFiles: true,
       });
       // A missing folder is reported once, by the segment loader.
-      const key = (d: { file: string; line: number; column: number; code: string }) =>
-        `${d.file}:${d.line}:${d.column}:${d.code}`;
+      const key = ({ location, code }: Diagnostic) =>
+        `${location.file}:${location.line}:${location.column}:${code}`;
       const seen = new Set(loaded.diagnostics.map(key));
       const diagnostics = [
         ...config.diagnostics,

@@ -12,9 +12,11 @@ import type {
   Node,
 } from "../checked.js";
 import type { EventPropertyFilter } from "../plan.js";
+import { snakeCase } from "../../model/values.js";
 import { suggest } from "../../suggest.js";
-import { article, SNAKE_CASE, toSnakeCase } from "../wording.js";
-import { compareText, toPatterns } from "./filters.js";
+import { article, SNAKE_CASE } from "../wording.js";
+import { compareText } from "../../compare-text.js";
+import { toPatterns } from "./filters.js";
 import type { DslFunction } from "./types.js";
 
 export type EventAggregateNode = {
@@ -115,7 +117,7 @@ function eventProperty(cx: CheckContext, name: string, arg: NamedArg): CheckedPr
       arg.nameSpan,
       (WINDOW_ARGS as readonly string[]).includes(lower)
         ? `write ${lower}:`
-        : `event columns are read in snake_case: ${toSnakeCase(name) || "name"}:`,
+        : `event columns are read in snake_case: ${snakeCase(name) || "name"}:`,
     );
     return null;
   }

@@ -1,4 +1,5 @@
 /** Text filters as the plan holds them, shared by the aggregate functions. */
+import { compareText } from "../../compare-text.js";
 import type { TextPattern } from "../plan.js";
 
 /**
@@ -12,9 +13,4 @@ export function toPatterns(texts: readonly string[]): TextPattern[] {
 
 export function patternsOf(texts: readonly string[] | null): TextPattern[] | null {
   return texts === null ? null : toPatterns(texts);
-}
-
-/** Code-unit order: the same on every machine and locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

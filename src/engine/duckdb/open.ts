@@ -1,5 +1,5 @@
 /**
- * Opening embedded DuckDB for `--engine duckdb` (SPEC §10). `@duckdb/node-api` ships a native
+ * Opening embedded DuckDB for `--engine duckdb` (docs/design.md#engines). `@duckdb/node-api` ships a native
  * binary per platform, so it is loaded here only, on demand (`await import`): the memory engine
  * and `validate` never load it, and a machine without bindings still runs everything else. A
  * failure to load becomes a UserError that says so.
@@ -7,7 +7,7 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { UserError } from "../../errors.js";
 
-/** The `duckdb:` settings of audience.yaml (SPEC §10). */
+/** The `duckdb:` settings of audience.yaml (docs/design.md#engines). */
 export interface DuckDbSettings {
   /** DuckDB's own syntax: `4GB`, `512MB`, `80%`. */
   memoryLimit?: string;

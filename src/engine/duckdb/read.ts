@@ -1,5 +1,5 @@
 /**
- * Reading one CSV input into DuckDB (`--engine duckdb`, SPEC §10): a raw table of text cells with
+ * Reading one CSV input into DuckDB (`--engine duckdb`, docs/design.md#engines): a raw table of text cells with
  * each row's source line, holding exactly the rows, cells and line numbers the memory engine's
  * reader (io/csv-reader.ts) hands to its sinks.
  *
