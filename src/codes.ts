@@ -174,6 +174,27 @@ export const PREDICT_CODES = {
   PREDICTION_NOT_CONVERGED: "PREDICTION_NOT_CONVERGED",
 } as const;
 
+/** Inputs read from a database (`{ table: NAME }`, `{ query: … }`, `database:`). */
+export const DATABASE_CODES = {
+  /** Table inputs with no `database:` nor `--database`. */
+  NO_DATABASE: "NO_DATABASE",
+  BAD_DATABASE_URL: "BAD_DATABASE_URL",
+  BAD_TABLE_NAME: "BAD_TABLE_NAME",
+  /** An input with both `table:` and `query:`, or neither. */
+  TABLE_AND_QUERY: "TABLE_AND_QUERY",
+  NO_TABLE: "NO_TABLE",
+  ORDER_BY_WITH_QUERY: "ORDER_BY_WITH_QUERY",
+  MISSING_TABLE: "MISSING_TABLE",
+  DATABASE_UNREACHABLE: "DATABASE_UNREACHABLE",
+  DATABASE_DISCONNECTED: "DATABASE_DISCONNECTED",
+  DATABASE_AUTH: "DATABASE_AUTH",
+  DATABASE_NOT_FOUND: "DATABASE_NOT_FOUND",
+  DATABASE_PERMISSION: "DATABASE_PERMISSION",
+  DATABASE_CANCELLED: "DATABASE_CANCELLED",
+  DATABASE_QUERY: "DATABASE_QUERY",
+  DATABASE_ERROR: "DATABASE_ERROR",
+} as const;
+
 /** The SQL engines. */
 export const ENGINE_CODES = {
   DUCKDB_UNAVAILABLE: "DUCKDB_UNAVAILABLE",
@@ -192,6 +213,7 @@ export const CODE_REGISTRIES = {
   cli: CLI_CODES,
   predict: PREDICT_CODES,
   engine: ENGINE_CODES,
+  database: DATABASE_CODES,
 } as const;
 
 type Registries = typeof CODE_REGISTRIES;

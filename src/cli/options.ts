@@ -51,7 +51,11 @@ export function addInputOptions(command: Command): Command {
     .option("--json", "print a machine-readable summary on stdout")
     .option("-q, --quiet", "no progress and no input summary on stderr")
     .option("--strict", "stop at the first bad row instead of skipping it")
-    .option("--rejects <file>", "write every skipped row to this CSV file");
+    .option("--rejects <file>", "write every skipped row to this CSV file")
+    .option(
+      "--database <url>",
+      "PostgreSQL URL (or env:NAME) of the { table: … } inputs, instead of the config's database:",
+    );
 }
 
 export function addSegmentOptions(command: Command): Command {
@@ -116,6 +120,7 @@ export async function runData(
       asOf,
       needs,
       hash: options.hash ?? false,
+      env: context.env,
       onProgress: (p) => progress.update(p),
     });
   } finally {

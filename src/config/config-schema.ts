@@ -24,6 +24,40 @@ const paths = (description: string) =>
     description: `${description}; several files (a list, or a pattern) are read in name order`,
   }) as const satisfies UnionSchema;
 
+/** `{ table: NAME }` or `{ query: "SELECT …" }`: an input read from `database:` (SPEC §11). */
+const tableInput = {
+  type: "object",
+  description: "a table (or a query) in the database of `database:`, instead of files",
+  properties: {
+    table: {
+      type: "string",
+      minLength: 1,
+      description: "a table or view, as name or schema.name (exact spelling, not folded)",
+    },
+    query: {
+      type: "string",
+      minLength: 1,
+      description: "a SELECT whose result is read as the input's rows",
+    },
+    order_by: {
+      type: "union",
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+      ],
+      description:
+        "the columns that order a table's rows (default: its primary key); ties between rows are broken in this order",
+    },
+  },
+} as const satisfies ObjectSchema;
+
+const input = (description: string) =>
+  ({
+    type: "union",
+    anyOf: [...paths(description).anyOf, tableInput],
+    description: `${paths(description).description}; or { table: NAME } / { query: "SELECT …" } in \`database:\``,
+  }) as const satisfies UnionSchema;
+
 const columnSource = {
   type: "union",
   anyOf: [
@@ -52,10 +86,16 @@ export const CONFIG_SCHEMA = {
   type: "object",
   description: "audience configuration: where the exports are and how to read them",
   properties: {
-    contacts: paths("customers/contacts export (CSV, or .csv.gz); optional"),
-    orders: paths("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
-    events: paths("events file (customer, type, occurred_at, properties); optional"),
-    lists: paths("list memberships (list, customer); optional"),
+    contacts: input("customers/contacts export (CSV, or .csv.gz); optional"),
+    orders: input("orders export (CSV, or .csv.gz), one row per order or per line item; required"),
+    events: input("events file (customer, type, occurred_at, properties); optional"),
+    lists: input("list memberships (list, customer); optional"),
+    database: {
+      type: "string",
+      minLength: 1,
+      description:
+        "the PostgreSQL database of table inputs: a postgres:// URL, or env:NAME to read it from an environment variable (--database overrides)",
+    },
     key_map: paths(
       "a normalised export's key map (from: the orders' customer key, to: the person's key), such as Olist's customers file; optional",
     ),

@@ -4,7 +4,7 @@
  * country, as_of, orders_filter, RFM thresholds and map). Every problem is collected with its
  * position so the user sees them all at once.
  */
-import { isNode, isScalar, type Node } from "yaml";
+import { isMap, isNode, isScalar, type Node } from "yaml";
 import { getCountries } from "libphonenumber-js";
 import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
@@ -18,11 +18,12 @@ import { suggest } from "../suggest.js";
 import { expressionSpans } from "../yaml/expression-spans.js";
 import type { ErrorCode } from "../codes.js";
 import type { SourceFile } from "../source-file.js";
-import { diagnosticAt, parseYamlSource } from "../yaml/positions.js";
+import { diagnosticAt, locationOf, parseYamlSource } from "../yaml/positions.js";
 import { validateNode, type Infer } from "../yaml/schema.js";
 import { syntaxDiagnostics } from "../yaml/syntax-errors.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
-import { PRESETS, type Preset } from "../model/presets.js";
+import { PRESETS, type InputKind, type Preset } from "../model/presets.js";
+import { parseTableName, tableInputProblems, type TableSource } from "./table-input.js";
 
 /** `audience.yaml` as written: the schema's shape. */
 type ConfigFile = Infer<typeof CONFIG_SCHEMA>;
@@ -57,6 +58,8 @@ export type ConfigValues = Omit<
   orders_filter?: CheckedFilter;
   rfm?: RfmSettings;
   as_of?: EpochDay;
+  /** The inputs given as `{ table: NAME }` or `{ query: "SELECT …" }` (not in the lists above). */
+  tables?: Partial<Record<InputKind, TableSource>>;
 };
 
 export interface CheckedFilter {
@@ -100,8 +103,30 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
     typeof given === "string" ? [given] : given;
   for (const key of ["contacts", "orders", "events", "lists", "key_map", "order_lines"] as const) {
     const given = raw[key];
-    if (given !== undefined) values[key] = list(given);
+    if (given === undefined) continue;
+    if (typeof given === "string" || Array.isArray(given)) {
+      values[key] = list(given);
+      continue;
+    }
+    const problems = tableInputProblems(key, given);
+    for (const p of problems)
+      fail(p.key === undefined ? nodeAt(key) : nodeAt(key, p.key), p.code, p.message, p.hint);
+    if (problems.length > 0) continue;
+    const name = given.table === undefined ? undefined : parseTableName(given.table);
+    const pair = isMap(doc.contents)
+      ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === key)
+      : undefined;
+    values.tables = {
+      ...values.tables,
+      [key]: {
+        ...(name === undefined ? {} : { table: name }),
+        ...(given.query === undefined ? {} : { query: given.query }),
+        ...(given.order_by === undefined ? {} : { orderBy: list(given.order_by) }),
+        at: locationOf(source, pair),
+      },
+    };
   }
+  if (raw.database !== undefined) values.database = raw.database;
   checkCurrencies(raw, values, nodeAt, fail);
   if (raw.columns !== undefined) values.columns = raw.columns;
   if (raw.delimiter !== undefined) {

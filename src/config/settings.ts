@@ -15,6 +15,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
 import { didYouMean } from "../suggest.js";
 import { DEFAULT_RFM, type RfmSettings } from "../rfm/settings.js";
 import { presetOf, type CheckedFilter, type ConfigValues } from "./load-config.js";
+import type { TableSource } from "./table-input.js";
 import {
   INPUT_KINDS,
   PRESET_NAMES,
@@ -48,6 +49,8 @@ export interface DataFlags {
   quiet?: boolean;
   strict?: boolean;
   rejects?: string;
+  /** `--database URL`: the database of table inputs, instead of the config's `database:`. */
+  database?: string;
 }
 
 export interface BuildFlags extends DataFlags {
@@ -102,6 +105,10 @@ export interface Settings {
   historyKeep: number;
   /** `include_shipping:` (default true): the freight of `order_lines:` counts in revenue. */
   includeShipping: boolean;
+  /** The inputs read from the database (`{ table: NAME }`, `{ query: … }`); a flag's files win. */
+  tables: Partial<Record<InputKind, TableSource>>;
+  /** The database of the table inputs as given (a URL or env:NAME), and where it was given. */
+  database?: { given: string; from: "--database" | "database:" };
 }
 
 /**
@@ -143,20 +150,29 @@ export function resolveSettings(
   const values = config?.values ?? {};
   const base = config?.dir ?? cwd;
   const inputs: Partial<Record<InputKind, FilePath[]>> = {};
+  const tables: Partial<Record<InputKind, TableSource>> = {};
   for (const kind of ["contacts", "orders", "events", "lists"] as const) {
     const fromFlag = flags[kind];
     const fromConfig = values[kind];
+    const table = values.tables?.[kind];
     if (fromFlag !== undefined)
       inputs[kind] = (Array.isArray(fromFlag) ? fromFlag : [fromFlag]).map((p) =>
         filePath(p, cwd, cwd),
       );
     else if (fromConfig !== undefined) inputs[kind] = fromConfig.map((p) => filePath(p, base, cwd));
+    else if (table !== undefined) tables[kind] = table;
   }
   // A normalised export's extra files: in audience.yaml only (docs/design.md#normalised-exports).
   for (const kind of ["key_map", "order_lines"] as const) {
     const fromConfig = values[kind];
     if (fromConfig !== undefined) inputs[kind] = fromConfig.map((p) => filePath(p, base, cwd));
   }
+  const database =
+    flags.database !== undefined
+      ? { given: flags.database, from: "--database" as const }
+      : values.database !== undefined
+        ? { given: values.database, from: "database:" as const }
+        : undefined;
 
   let presetName = values.preset;
   if (flags.preset !== undefined) {
@@ -268,6 +284,8 @@ export function resolveSettings(
     ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
     historyKeep: values.history?.keep ?? DEFAULT_HISTORY_KEEP,
     includeShipping: values.include_shipping ?? true,
+    tables,
+    ...(database === undefined ? {} : { database }),
   };
 }
 

@@ -42,6 +42,8 @@ export interface ManifestSegment {
 interface ManifestInput {
   kind: InputKind;
   path: string;
+  /** A table input's database URL, without its password. */
+  database?: string;
   sha256: string | null;
   bytes: number;
   rows_read: number;
@@ -80,6 +82,7 @@ export interface ManifestSource {
   inputs: readonly {
     kind: InputKind;
     display: string;
+    database?: string;
     read: { sha256?: string; bytes: number; rows: number };
   }[];
   /** File (display name) → reason → rows skipped. */
@@ -104,6 +107,7 @@ export function buildManifest(source: ManifestSource): Manifest {
     inputs: source.inputs.map((input) => ({
       kind: input.kind,
       path: input.display,
+      ...(input.database === undefined ? {} : { database: input.database }),
       sha256: input.read.sha256 ?? null,
       bytes: input.read.bytes,
       rows_read: input.read.rows,

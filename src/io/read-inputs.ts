@@ -20,6 +20,8 @@ import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
 import { CsvReaders } from "./read-csv.js";
+import type { TableSession } from "./read-tables.js";
+import { tableLabel, type TableSource } from "../config/table-input.js";
 
 export interface Progress {
   file: string;
@@ -27,6 +29,8 @@ export interface Progress {
   bytes: number;
   totalBytes: number;
   rows: number;
+  /** A table input: rows only, no bytes. */
+  table?: boolean;
 }
 
 export interface LoadOptions {
@@ -35,11 +39,15 @@ export interface LoadOptions {
   needs: DataNeeds;
   /** Hash the inputs (build manifest). */
   hash?: boolean;
+  /** The environment, for `database: env:NAME`. */
+  env?: Readonly<Record<string, string | undefined>>;
   onProgress?: (progress: Progress) => void;
 }
 
 export interface InputReport extends FilePath {
   kind: InputKind;
+  /** A table input's database, without the password (the manifest records it). */
+  database?: string;
   read: CsvReadResult;
   stats: FileStats;
 }
@@ -56,7 +64,10 @@ export interface LoadedData {
 
 export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   const { settings, asOf, needs } = options;
-  if (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) {
+  if (
+    (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) &&
+    settings.tables.orders === undefined
+  ) {
     throw new UsageError(
       "NO_ORDERS",
       "no orders file: pass --orders FILE, or --config with an `orders:` path",
@@ -76,9 +87,16 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
+  /** Every input in reading order: a file (its index in `files`) or a table. */
+  const sources: ({ kind: InputKind; file: number } | { kind: InputKind; table: TableSource })[] =
+    [];
   for (const kind of READ_ORDER) {
-    for (const input of await expandPatterns(kind, settings.inputs[kind] ?? []))
+    const table = settings.tables[kind];
+    if (table !== undefined) sources.push({ kind, table });
+    for (const input of await expandPatterns(kind, settings.inputs[kind] ?? [])) {
+      sources.push({ kind, file: files.length });
       files.push({ kind, input });
+    }
   }
   const readers = new CsvReaders(
     files.map(({ input }) => {
@@ -90,7 +108,18 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     }),
     { hash: options.hash ?? false, project: settings.rejects === undefined },
   );
+  let session: TableSession | undefined;
   try {
+    const firstTable = sources.find((s) => "table" in s);
+    if (firstTable !== undefined && "table" in firstTable) {
+      // pg is loaded by runs that read tables only.
+      const tables = await import("./read-tables.js");
+      const target = tables.databaseTarget(settings.database, options.env ?? {}, {
+        kind: firstTable.kind,
+        source: firstTable.table,
+      });
+      session = await tables.TableSession.open(target);
+    }
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
         ...(settings.configFile === undefined ? [] : [settings.configFile]),
@@ -98,22 +127,55 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         ...settings.segments,
       ]);
     }
-    for (const [index, { kind, input }] of files.entries()) {
+    const unordered: string[] = [];
+    const progress = (display: string, kind: InputKind, rows: () => number) =>
+      options.onProgress === undefined
+        ? undefined
+        : (bytes: number) =>
+            options.onProgress?.({ file: display, kind, bytes, totalBytes: 0, rows: rows() });
+    for (const source of sources) {
+      const kind = source.kind;
+      if ("table" in source) {
+        const display = tableDisplay(kind, source.table);
+        const sink = sinkFor(ctx, kind, display, needs.ordersFilter);
+        const stats = ctx.stats[ctx.stats.length - 1];
+        const onRows = options.onProgress;
+        const read = await (session as TableSession).read(kind, source.table, display, sink, {
+          decimal: settings.decimal,
+          project: settings.rejects === undefined,
+          ...(onRows === undefined
+            ? {}
+            : {
+                onRows: (rows: number) =>
+                  onRows({ file: display, kind, bytes: 0, totalBytes: 0, rows, table: true }),
+              }),
+        });
+        sink.finish?.();
+        if (read.unordered) unordered.push(display);
+        inputs.push({
+          path: "",
+          display,
+          kind,
+          database: (session as TableSession).target.shown,
+          read: {
+            rows: read.rows,
+            bytes: 0,
+            encoding: "utf-8",
+            windows1252Bytes: 0,
+            delimiter: ",",
+            gzip: false,
+          },
+          stats,
+        });
+        continue;
+      }
+      const { input } = files[source.file];
       const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
       const read = await readers.read(
-        index,
+        source.file,
         sink,
-        options.onProgress === undefined
-          ? undefined
-          : (bytes: number) =>
-              options.onProgress?.({
-                file: input.display,
-                kind,
-                bytes,
-                totalBytes: 0,
-                rows: stats.rows,
-              }),
+        progress(input.display, kind, () => stats.rows),
       );
       sink.finish?.();
       if (read.windows1252Bytes > 0) {
@@ -124,6 +186,12 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       inputs.push({ ...input, kind, read, stats });
     }
     ctx.reportOrphanLines();
+    if (unordered.length > 0) {
+      const first = inputs.find((i) => i.display === unordered[0]);
+      first?.stats.warnings.push(
+        `${unordered.join(", ")} ${unordered.length === 1 ? "has" : "have"} no primary key and no order_by: rows come in the order the server chooses, which is not guaranteed, so ties (which of two rows of a customer counts first) may break differently from one run to the next; add order_by: in audience.yaml`,
+      );
+    }
     checkCurrencies(inputs, settings);
     await rejectsFile?.commit();
   } catch (error) {
@@ -131,6 +199,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     throw error;
   } finally {
     await readers.close();
+    await session?.close();
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {
@@ -140,6 +209,11 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     amounts,
     offsets: [...ctx.offsets].sort((a, b) => a - b),
   };
+}
+
+/** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */
+function tableDisplay(kind: InputKind, source: TableSource): string {
+  return source.table === undefined ? `query (${kind})` : `table ${tableLabel(source.table)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createProgress, type ProgressStream } from "./spinner.js";
+import { createProgress, progressText, type ProgressStream } from "./spinner.js";
 
 function context(overrides: Partial<ProgressStream> = {}): {
   ctx: ProgressStream;
@@ -56,5 +56,22 @@ describe("progress spinner", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     p.stop();
     expect(written()).toContain("Reading orders.csv · 123,456 rows · 2.5 MB/s");
+  });
+
+  it("shows a table's rows and rows/s, never 0.0 MB/s (a table has no bytes)", async () => {
+    const { ctx, written } = context();
+    let now = 0;
+    const p = createProgress(ctx, { quiet: false, json: false }, () => now);
+    const table = { file: "table shop.orders", kind: "orders" as const, bytes: 0, totalBytes: 0 };
+    p.update({ ...table, rows: 0, table: true });
+    now = 2_000;
+    p.update({ ...table, rows: 10_000, table: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    p.stop();
+    expect(written()).toContain("Reading table shop.orders · 10,000 rows · 5,000 rows/s");
+    expect(written()).not.toContain("MB/s");
+    expect(progressText({ ...table, rows: 5, table: true }, 0.001)).toBe(
+      "Reading table shop.orders · 5 rows · 5,000 rows/s",
+    );
   });
 });

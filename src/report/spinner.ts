@@ -1,5 +1,5 @@
 /**
- * Progress on stderr while reading: rows read and MB/s. Only on a terminal, and never with
+ * Progress on stderr while reading: rows read and MB/s (rows/s for a table). Only on a terminal, and never with
  * --quiet, --json or NO_COLOR, so logs and pipes stay clean.
  */
 import ora, { type Ora } from "ora";
@@ -18,6 +18,14 @@ export interface ProgressStream {
   stream: NodeJS.WritableStream;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+}
+
+/** The spinner's line: a file's rows and MB/s; a table's rows and rows/s (it has no bytes). */
+export function progressText(progress: Progress, seconds: number): string {
+  if (progress.table === true)
+    return `Reading ${progress.file} · ${formatInteger(progress.rows)} rows · ${formatInteger(Math.round(progress.rows / seconds))} rows/s`;
+  const mbPerSecond = progress.bytes / 1_000_000 / seconds;
+  return `Reading ${progress.file} · ${formatInteger(progress.rows)} rows · ${mbPerSecond.toFixed(1)} MB/s`;
 }
 
 export function createProgress(
@@ -47,8 +55,7 @@ export function createProgress(
       if (t - lastDraw < 100) return;
       lastDraw = t;
       const seconds = Math.max(0.001, (t - started) / 1000);
-      const mbPerSecond = progress.bytes / 1_000_000 / seconds;
-      spinner.text = `Reading ${progress.file} · ${formatInteger(progress.rows)} rows · ${mbPerSecond.toFixed(1)} MB/s`;
+      spinner.text = progressText(progress, seconds);
     },
     stop() {
       spinner.stop();
