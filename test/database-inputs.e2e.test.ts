@@ -1,5 +1,5 @@
 /**
- * Inputs read from PostgreSQL (`{ table: NAME }`, `{ query: "SELECT …" }`, SPEC §11) against a
+ * Inputs read from PostgreSQL (`{ table: NAME }`, `{ query: "SELECT …" }`, docs/design.md#table-inputs) against a
  * real throwaway server (test/helpers/postgres.ts), one cluster for the whole file:
  *
  * - every fixture shop with a config (and the demo shop, fixtures/demo) is loaded twice: as text

@@ -24,7 +24,7 @@ const paths = (description: string) =>
     description: `${description}; several files (a list, or a pattern) are read in name order`,
   }) as const satisfies UnionSchema;
 
-/** `{ table: NAME }` or `{ query: "SELECT …" }`: an input read from `database:` (SPEC §11). */
+/** `{ table: NAME }` or `{ query: "SELECT …" }`: an input read from `database:` (docs/design.md#table-inputs). */
 const tableInput = {
   type: "object",
   description: "a table (or a query) in the database of `database:`, instead of files",

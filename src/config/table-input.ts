@@ -1,5 +1,5 @@
 /**
- * Inputs read from a database (SPEC §11): `orders: { table: shop.orders, order_by: id }` or
+ * Inputs read from a database (docs/design.md#table-inputs): `orders: { table: shop.orders, order_by: id }` or
  * `orders: { query: "SELECT …" }` in audience.yaml, checked here; src/io/read-tables.ts reads them.
  */
 import type { ErrorCode } from "../codes.js";

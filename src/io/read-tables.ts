@@ -1,5 +1,5 @@
 /**
- * Reads the inputs given as `{ table: NAME }` or `{ query: "SELECT …" }` (SPEC §11) from
+ * Reads the inputs given as `{ table: NAME }` or `{ query: "SELECT …" }` (docs/design.md#table-inputs) from
  * PostgreSQL with `pg`, loaded only by runs that have such inputs (read-inputs.ts imports this
  * module when it needs it). All the tables of a run are read in ONE transaction, `REPEATABLE READ
  * READ ONLY`, so they are one snapshot of the shop and nothing is ever written. Rows come by
