@@ -4,8 +4,9 @@
  * Rows with the same `order_id` are one order; order-level fields come from the first row where
  * they are non-empty. An order stays open while its rows keep coming (a few hundred recent orders
  * are kept open, so rows of orders placed at the same moment may interleave) and is folded into
- * its customer's aggregates when it closes. Closed order ids are remembered as hashes only: an id
- * that comes back after its order closed is reported, never silently counted twice. Memory is
+ * its customer's aggregates when it closes. Closed order ids are remembered as hashes only, in one
+ * set for the run (id-set.ts): an id that comes back after its order closed is reported, never
+ * silently counted twice. Memory is
  * bounded by the customers, not by the rows.
  */
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
@@ -15,7 +16,6 @@ import { cellReader, type CellReader } from "./columns.js";
 import { orderColumnType } from "./order-columns.js";
 import { CANONICAL_COLUMNS, type Preset } from "./presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
-import { HashedIdSet } from "./id-set.js";
 import { own } from "./store.js";
 import {
   missingKeyReason,
@@ -157,7 +157,8 @@ export class OrdersSink implements RowSink {
   private readonly byAlias = new Map<string, OpenOrder>();
   private readonly open = new Map<string, OpenOrder>();
   private readonly pool: OpenOrder[] = [];
-  private readonly closed = new HashedIdSet();
+  /** This file's number among the run's orders files, its tag in `ctx.orderIds`. */
+  private readonly fileNumber: number;
   private lastOrderId: string | undefined;
   private lastOrder: OpenOrder | undefined;
   private seq = 0;
@@ -165,6 +166,7 @@ export class OrdersSink implements RowSink {
   constructor(ctx: IngestContext, file: string, ordersFilter: PlanExpr | undefined) {
     this.ctx = ctx;
     this.file = file;
+    this.fileNumber = ctx.orderFiles++;
     this.stats = ctx.newStats("orders", file);
     this.dates = ctx.dateParser(true);
     this.filterExpr = ordersFilter;
@@ -276,7 +278,7 @@ export class OrdersSink implements RowSink {
     }
     if (order === undefined) {
       // The same order in an earlier file (two downloads that overlap): read once.
-      const duplicate = orderId !== undefined && this.ctx.orderIds.has(orderId);
+      const duplicate = orderId !== undefined && this.ctx.orderIds.fileOf(orderId) >= 0;
       const keys = duplicate ? NO_KEYS : this.buyerOf(fields, line);
       if (keys === undefined) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
@@ -402,7 +404,7 @@ export class OrdersSink implements RowSink {
   private continueOrder(orderId: string, fields: string[], line: number): OrderOrReject {
     const order = orderId === this.lastOrderId ? this.lastOrder : this.open.get(orderId);
     if (order === undefined) {
-      if (this.closed.has(orderId)) {
+      if (this.ctx.orderIds.fileOf(orderId) === this.fileNumber) {
         this.ctx.rejects.reject(
           this.file,
           line,
@@ -528,7 +530,7 @@ export class OrdersSink implements RowSink {
     }
     if (order.id !== "") {
       this.open.delete(order.id);
-      this.closed.add(order.id);
+      this.ctx.orderIds.add(order.id, this.fileNumber);
     }
     if (order.alias !== undefined && this.byAlias.get(order.alias) === order)
       this.byAlias.delete(order.alias);
@@ -538,7 +540,6 @@ export class OrdersSink implements RowSink {
       this.stats.duplicates++;
       return;
     }
-    if (order.id !== "") this.ctx.orderIds.add(order.id);
     if (Number.isNaN(order.day)) {
       rejects.reject(
         this.file,
