@@ -199,55 +199,90 @@ describe("messages that cannot be forged", () => {
 });
 
 describe("deterministic whatever the row order", () => {
-  it("shuffling the contacts, the orders and the lines of each order gives byte-identical files", async () => {
+  it("shuffling the rows of every input (contacts, orders and their lines, events, lists) gives byte-identical files and --json", async () => {
     const contacts = [
       HEADER,
       "c1,a@example.com,06 39 98 00 01,Ann,yes,yes",
       "c2,b@example.com,06 39 98 00 02,Bob,yes,no",
       "c3,c@example.com,,Cid,no,no",
     ];
-    // Same-day orders and multi-line orders: the cases where file order used to decide.
+    // Same-day orders at different times, orders at one instant, multi-line orders, orders whose
+    // id says the opposite of the clock: the cases where file order used to decide.
     const orders: string[][] = [
       [
-        "9,c1,2026-06-01 10:00:00,paid,10,Sérum,Soin",
-        "9,c1,2026-06-01 10:00:00,paid,10,Baume,Soin",
+        "9,c1,2026-06-01 10:00:00,paid,web,10,Sérum,Soin",
+        "9,c1,2026-06-01 10:00:00,paid,web,10,Baume,Soin",
       ],
-      ["10,c1,2026-06-01 09:00:00,paid,5,Crème,Soin"],
-      ["11,c1,2026-05-01 09:00:00,paid,7,Huile,Corps"],
+      ["10,c1,2026-06-01 09:00:00,paid,pos,5,Crème,Soin"],
+      ["11,c1,2026-05-01 09:00:00,paid,app,7,Huile,Corps"],
       [
-        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Corps",
-        "20,c2,2026-06-10 10:00:00,paid,8,Savon,Bain",
+        "20,c2,2026-06-10 10:00:00,paid,web,8,Savon,Corps",
+        "20,c2,2026-06-10 10:00:00,paid,web,8,Savon,Bain",
       ],
-      ["21,c2,2026-06-10 11:00:00,paid,9,Lait,Corps"],
-      ["30,c3,2026-04-01 10:00:00,paid,3,Gel,Bain"],
+      ["21,c2,2026-06-10 10:00:00,paid,pos,9,Lait,Corps"],
+      ["100,c2,2026-06-10T08:00:00Z,paid,app,4,Gel,Bain"],
+      ["30,c3,2026-04-01 10:00:00,paid,web,3,Gel,Bain"],
+      ["31,c3,2026-04-01,paid,pos,2,Savon,Bain"],
     ];
+    const events = [
+      "c1,visit,2026-06-02T10:00:00Z",
+      "c1,visit,2026-06-03T10:00:00Z",
+      "c2,visit,2026-06-03T10:00:00Z",
+      "c3,open,2026-06-04T10:00:00Z",
+    ];
+    const lists = ["Newsletter,c1", "Club VIP,c1", "Club VIP,c2", "Zeta,c1", "Alpha,c3"];
     const segments =
       "segments:\n  all:\n    where: orders_count >= 1\n    channel: none\n" +
-      "    columns: [last_product, first_order_date, last_order_date, orders_count, total_spent]\n";
-    const header = "order_id,customer_id,created_at,status,total,product,category";
-    const files = async (c: string[], o: string[][]) => {
+      "    columns: [last_product, first_order_date, last_order_date, orders_count, total_spent," +
+      " first_order_channel, last_order_channel, last_category, products, categories, lists]\n" +
+      "  visitors:\n    where: 'events(\"visit\") >= 1'\n    channel: email\n";
+    const header = "order_id,customer_id,created_at,status,channel,total,product,category";
+    const run = async (c: string[], o: string[][], e: string[], l: string[]) => {
       const config = await shop(c, segments, [header, ...o.flat()]);
+      const dir = join(config, "..");
+      await writeFile(join(dir, "events.csv"), ["customer_id,type,occurred_at", ...e].join("\n"));
+      await writeFile(join(dir, "lists.csv"), ["list,customer_id", ...l].join("\n"));
+      await writeFile(
+        config,
+        (await readFile(config, "utf8")) + "events: events.csv\nlists: lists.csv\n",
+      );
       const out = join(work, `det${n}`);
-      const run = await runCli(["build", "--config", config, "--out", out, "-q"]);
-      expect([run.code, run.stderr]).toEqual([0, ""]);
-      return readFile(join(out, "all.csv"), "utf8");
+      const build = await runCli(["build", "--config", config, "--out", out, "-q"]);
+      expect([build.code, build.stderr]).toEqual([0, ""]);
+      const count = await runCli(["count", "--config", config, "--json"]);
+      expect(count.code).toBe(0);
+      return {
+        all: await readFile(join(out, "all.csv"), "utf8"),
+        visitors: await readFile(join(out, "visitors.csv"), "utf8"),
+        json: count.stdout.replaceAll(dir, "SHOP"),
+      };
     };
-    const reference = await files(contacts, orders);
-    expect(reference).toContain(
-      "c1,a@example.com,+33639980001,Ann,,Crème,2026-05-01,2026-06-01,3,22",
-    );
+    const reference = await run(contacts, orders, events, lists);
+    // c1's last order is 9 (10:00), not 10 (09:00, a later id); of its lines, Baume sorts first.
+    // c2: 100 (08:00 UTC) first; 20 and 21 at one instant, 21 the later id. c3: a date without a
+    // time (31) is its midnight. Products by first purchase, then name; lists by name.
+    expect(reference.all.split("\r\n").slice(1)).toEqual([
+      'c1,a@example.com,+33639980001,Ann,,Baume,2026-05-01,2026-06-01,3,22,app,web,Soin,"Huile, Crème, Baume, Sérum","Corps, Soin","Club VIP, Newsletter, Zeta"',
+      'c2,b@example.com,+33639980002,Bob,,Lait,2026-06-10,2026-06-10,3,21,app,pos,Corps,"Gel, Lait, Savon","Bain, Corps",Club VIP',
+      'c3,c@example.com,,Cid,,Gel,2026-04-01,2026-04-01,2,5,pos,web,Bain,"Savon, Gel",Bain,Alpha',
+      "",
+    ]);
     const fc = await import("fast-check");
+    const shuffled = <T>(items: readonly T[]) =>
+      fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
     await fc.assert(
       fc.asyncProperty(
-        fc.shuffledSubarray(contacts.slice(1), { minLength: 3, maxLength: 3 }),
-        fc.shuffledSubarray(orders, { minLength: orders.length, maxLength: orders.length }),
+        shuffled(contacts.slice(1)),
+        shuffled(orders),
         fc.array(fc.boolean(), { minLength: orders.length, maxLength: orders.length }),
-        async (c, o, flip) => {
+        shuffled(events),
+        shuffled(lists),
+        async (c, o, flip, e, l) => {
           const lines = o.map((order, i) => (flip[i] ? [...order].reverse() : order));
-          expect(await files([HEADER, ...c], lines)).toBe(reference);
+          expect(await run([HEADER, ...c], lines, e, l)).toEqual(reference);
         },
       ),
       { numRuns: 8, seed: 12 },
     );
-  }, 120_000);
+  }, 180_000);
 });

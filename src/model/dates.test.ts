@@ -98,6 +98,56 @@ describe("DateParser", () => {
   });
 });
 
+describe("DateParser time of day", () => {
+  /** The date and time the parser kept, in the shop's zone, as text. */
+  function time(p: DateParser, text: string): string {
+    p.parse(text);
+    return Number.isNaN(p.time) ? "NaN" : new Date(p.time).toISOString().slice(0, 19);
+  }
+
+  it.each([
+    ["2024-05-01", "2024-05-01T00:00:00"],
+    ["20240501", "2024-05-01T00:00:00"],
+    ["2024-05-01 10:20:30", "2024-05-01T10:20:30"],
+    ["2024-05-01 10:20", "2024-05-01T10:20:00"],
+    ["2024-05-01T10:20:30Z", "2024-05-01T10:20:30"],
+    ["2024-05-01T23:59:59.999Z", "2024-05-01T23:59:59"],
+    ["2024-05-01 10:20:30 +0200", "2024-05-01T08:20:30"],
+    ["2024-05-01T22:30:00-04:00", "2024-05-02T02:30:00"],
+    ["2024-05-01 23:59:60", "2024-05-01T23:59:59"],
+    ["2024-02-30 10:00:00", "NaN"],
+    ["soon", "NaN"],
+  ])("UTC: %s → %s", (text, expected) => {
+    expect(time(parser(), text)).toBe(expected);
+  });
+
+  it("keeps the instant as the shop's local time, consistent with the day", () => {
+    const paris = parser("Europe/Paris", "dmy");
+    expect(time(paris, "2026-06-29T22:30:00Z")).toBe("2026-06-30T00:30:00");
+    expect(time(paris, "2024-05-01 20:20:30 -0400")).toBe("2024-05-02T02:20:30");
+    expect(time(paris, "2026-06-29 23:30:00")).toBe("2026-06-29T23:30:00");
+    expect(time(paris, "30/06/2026 9:05 PM")).toBe("2026-06-30T21:05:00");
+    for (const text of ["2026-10-25T00:59:00Z", "2026-10-25T01:00:00Z", "2026-03-29T01:00:00Z"]) {
+      const d = paris.parse(text);
+      expect(Math.floor(paris.time / 86_400_000)).toBe(d);
+    }
+  });
+
+  it("orders two timestamps of one day, and remembers the time with the last value", () => {
+    const p = parser();
+    p.parse("2026-06-01 09:00:00");
+    const nine = p.time;
+    p.parse("2026-06-01 10:00:00");
+    const ten = p.time;
+    expect(ten - nine).toBe(3_600_000);
+    p.parse("bad");
+    expect(p.time).toBeNaN();
+    p.parse("2026-06-01 10:00:00");
+    p.parse("2026-06-01 10:00:00");
+    expect(p.time).toBe(ten);
+  });
+});
+
 describe("ZoneClock", () => {
   it("knows valid zones", () => {
     expect(ZoneClock.isValidZone("Europe/Paris")).toBe(true);

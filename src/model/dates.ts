@@ -8,6 +8,10 @@
  *
  * A timestamp with an offset or `Z` is an instant: its calendar date is taken in `timezone`. A
  * timestamp without one is already the shop's local time: its date part is the date.
+ *
+ * Besides the day, the parser keeps the time of day (`DateParser.time`): the date and time in the
+ * shop's time zone, to the second, as milliseconds since 1970-01-01 00:00 of that zone — a date
+ * without a time is its midnight. Orders of one day are ordered by it (ingest-orders.ts).
  */
 import { dayFromEpochMs, dayFromParts, isValidDate, type EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";
@@ -113,8 +117,12 @@ export class ZoneClock {
 
   /** The calendar date, in this zone, of a UTC instant. */
   dayOf(ms: number): EpochDay {
-    if (this.utc) return dayFromEpochMs(ms);
-    return dayFromEpochMs(ms + this.offsetMinutes(ms) * MS_PER_MINUTE);
+    return dayFromEpochMs(this.localMs(ms));
+  }
+
+  /** The date and time in this zone of a UTC instant, as milliseconds from 1970-01-01 00:00 there. */
+  localMs(ms: number): number {
+    return this.utc ? ms : ms + this.offsetMinutes(ms) * MS_PER_MINUTE;
   }
 }
 
@@ -151,9 +159,16 @@ export class DateParser {
   private readonly offsets: Set<number> | undefined;
   private lastText = "";
   private lastDay: number = NaN;
+  private lastTime: number = NaN;
   private lastProblem: DateProblem | undefined = "not a date";
   /** Why the last call returned NaN. */
   problem: DateProblem | undefined;
+  /**
+   * Of the last call: the date and time of day in the shop's time zone, as milliseconds from
+   * 1970-01-01 00:00 there (midnight for a date without a time); NaN when it returned NaN.
+   * `Math.floor(time / 86_400_000)` is the day returned.
+   */
+  time: number = NaN;
 
   constructor(options: DateParserOptions) {
     this.clock = options.clock;
@@ -166,11 +181,14 @@ export class DateParser {
   parse(text: string): EpochDay {
     if (text === this.lastText) {
       this.problem = this.lastProblem;
+      this.time = this.lastTime;
       return this.lastDay;
     }
     const day = this.parseUncached(text);
+    if (Number.isNaN(day)) this.time = NaN;
     this.lastText = text;
     this.lastDay = day;
+    this.lastTime = this.time;
     this.lastProblem = this.problem;
     return day;
   }
@@ -227,15 +245,18 @@ export class DateParser {
       return this.fail("impossible date");
     }
     const civil = dayFromParts(year, month, day);
-    let result = civil;
+    // A leap second (:60) is read as :59.
+    let time =
+      civil * 86_400_000 + ((hour ?? 0) * 3600 + minute * 60 + Math.min(second, 59)) * 1000;
     if (zone !== undefined && hour !== undefined) {
       const offset = zoneOffsetMinutes(zone);
       if (offset === undefined) return this.fail("not a date");
       this.offsets?.add(offset);
-      const ms = civil * 86_400_000 + ((hour * 60 + minute - offset) * 60 + second) * 1000;
-      result = this.clock.dayOf(ms);
+      time = this.clock.localMs(time - offset * MS_PER_MINUTE);
     }
+    const result = Math.floor(time / 86_400_000);
     if (this.rejectBefore1970 && result < MIN_DAY) return this.fail("date before 1970");
+    this.time = time;
     return result;
   }
 
@@ -258,7 +279,10 @@ export class DateParser {
     const day = d(8) * 10 + d(9);
     if (year < 1970 || !isValidDate(year, month, day)) return undefined;
     const civil = dayFromParts(year, month, day);
-    if (n === 10) return civil;
+    if (n === 10) {
+      this.time = civil * 86_400_000;
+      return civil;
+    }
     const sep = text.charCodeAt(10);
     if (sep !== 32 && sep !== 84 /* T */) return undefined;
     if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
@@ -270,12 +294,18 @@ export class DateParser {
     const minute = d(14) * 10 + d(15);
     const second = d(17) * 10 + d(18);
     if (hour > 23 || minute > 59 || second > 59) return undefined;
-    if (n === 19) return civil; // local time: its date is the date
+    const wall = civil * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000;
+    if (n === 19) {
+      // Local time: its date is the date.
+      this.time = wall;
+      return civil;
+    }
     if (text.charCodeAt(19) !== 90 /* Z */) return undefined;
-    const result = this.clock.dayOf(
-      civil * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000,
-    );
-    return this.rejectBefore1970 && result < MIN_DAY ? undefined : result;
+    const time = this.clock.localMs(wall);
+    const result = Math.floor(time / 86_400_000);
+    if (this.rejectBefore1970 && result < MIN_DAY) return undefined;
+    this.time = time;
+    return result;
   }
 
   private fail(problem: DateProblem): number {

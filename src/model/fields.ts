@@ -7,6 +7,7 @@ import type { FieldInfo } from "../dsl/env.js";
 import type { Getter, Value } from "../dsl/evaluator.js";
 import type { EpochDay } from "../calendar.js";
 import type { Profiles } from "./profile.js";
+import { listByFirstPurchase } from "./store.js";
 
 export interface ProfileField extends FieldInfo {
   /** The field's getter over `p`: its value for customer `c` as of `p.asOf` (null when absent). */
@@ -130,8 +131,10 @@ export const PROFILE_FIELD_TABLE = {
   last_category: str("category of the last order's first line", (p) =>
     textOf(p.store.lastCategory),
   ),
-  products: list("distinct products bought up to as_of", (p) => setOf(p.store.products)),
-  categories: list("distinct categories bought up to as_of", (p) => setOf(p.store.categories)),
+  products: list("distinct products bought up to as_of", (p) => byFirstPurchase(p.store.products)),
+  categories: list("distinct categories bought up to as_of", (p) =>
+    byFirstPurchase(p.store.categories),
+  ),
   rfm_r: num("recency score 1–5 (5 = most recent); null for non-buyers", (p) => scoreOf(p.rfm.r)),
   rfm_f: num("frequency score 1–5; null for non-buyers", (p) => scoreOf(p.rfm.f)),
   rfm_m: num("monetary score 1–5; null for non-buyers", (p) => scoreOf(p.rfm.m)),
@@ -206,9 +209,9 @@ function listOf(column: readonly (readonly string[] | undefined)[]): Getter<numb
   return (c) => column[c] ?? EMPTY;
 }
 
-function setOf(column: readonly (Set<string> | undefined)[]): Getter<number> {
+function byFirstPurchase(column: readonly (Map<string, number> | undefined)[]): Getter<number> {
   return (c) => {
     const v = column[c];
-    return v === undefined ? EMPTY : [...v];
+    return v === undefined ? EMPTY : listByFirstPurchase(v);
   };
 }

@@ -15,7 +15,7 @@ import type { AggregateSpec } from "../dsl/plan.js";
 import type { EpochDay } from "../calendar.js";
 import { DateParser, type DateOrder, ZoneClock } from "./dates.js";
 import { countryCode } from "./countries.js";
-import { HashedIdSet } from "./id-set.js";
+import { OrderIdSet } from "./id-set.js";
 import { OrderLines } from "./order-lines.js";
 import { isSpreadsheetRounded, PhoneNormalizer } from "./phone.js";
 import type { RejectLog } from "./rejects.js";
@@ -155,8 +155,14 @@ export class IngestContext {
   readonly clock: ZoneClock;
   readonly phones: PhoneNormalizer;
   readonly stats: FileStats[] = [];
-  /** Order ids counted or closed in any orders file so far (the same order in two downloads). */
-  readonly orderIds = new HashedIdSet();
+  /**
+   * Order ids closed in any orders file so far, each with the number of the file that closed it:
+   * one set for the run (an id back in its own file is rejected, one of an earlier file is the
+   * same order in two downloads).
+   */
+  readonly orderIds = new OrderIdSet();
+  /** Orders files opened so far: the next one's number in `orderIds`. */
+  orderFiles = 0;
   /** Customers whose consent or name so far comes from orders, not from contacts. */
   readonly fromOrders = new Set<number>();
   /** UTC offsets (minutes) written in the timestamps of every file read. */

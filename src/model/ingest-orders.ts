@@ -4,8 +4,9 @@
  * Rows with the same `order_id` are one order; order-level fields come from the first row where
  * they are non-empty. An order stays open while its rows keep coming (a few hundred recent orders
  * are kept open, so rows of orders placed at the same moment may interleave) and is folded into
- * its customer's aggregates when it closes. Closed order ids are remembered as hashes only: an id
- * that comes back after its order closed is reported, never silently counted twice. Memory is
+ * its customer's aggregates when it closes. Closed order ids are remembered as hashes only, in one
+ * set for the run (id-set.ts): an id that comes back after its order closed is reported, never
+ * silently counted twice. Memory is
  * bounded by the customers, not by the rows.
  */
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
@@ -15,9 +16,8 @@ import { cellReader, type CellReader } from "./columns.js";
 import { orderColumnType } from "./order-columns.js";
 import { CANONICAL_COLUMNS, type Preset } from "./presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
-import { HashedIdSet } from "./id-set.js";
 import { lineAmount, readAmount } from "./order-lines.js";
-import { own } from "./store.js";
+import { addFirstPurchase, own } from "./store.js";
 import {
   cleanId,
   missingKeyReason,
@@ -64,11 +64,12 @@ class OpenOrder {
   rawId: string | undefined;
   rawEmail: string | undefined;
   rawPhone: string | undefined;
-  seq = 0;
   firstLine = 0;
   /** The first row's cells, for the `--rejects` file when the whole order is rejected. */
   firstFields: readonly string[] = [];
   day = NaN;
+  /** The date and time of day of the order (DateParser.time), in the shop's time zone. */
+  time = NaN;
   status: string | undefined;
   currency: string | undefined;
   channel: string | undefined;
@@ -101,7 +102,6 @@ class OpenOrder {
   reset(
     id: string,
     keys: RowKeys,
-    seq: number,
     line: number,
     fields: readonly string[],
     raw: readonly (string | undefined)[],
@@ -112,9 +112,9 @@ class OpenOrder {
     this.rawId = raw[0];
     this.rawEmail = raw[1];
     this.rawPhone = raw[2];
-    this.seq = seq;
     this.firstLine = line;
     this.day = NaN;
+    this.time = NaN;
     this.status = undefined;
     this.currency = undefined;
     this.channel = undefined;
@@ -161,14 +161,15 @@ export class OrdersSink implements RowSink {
   private readonly byAlias = new Map<string, OpenOrder>();
   private readonly open = new Map<string, OpenOrder>();
   private readonly pool: OpenOrder[] = [];
-  private readonly closed = new HashedIdSet();
+  /** This file's number among the run's orders files, its tag in `ctx.orderIds`. */
+  private readonly fileNumber: number;
   private lastOrderId: string | undefined;
   private lastOrder: OpenOrder | undefined;
-  private seq = 0;
 
   constructor(ctx: IngestContext, file: string, ordersFilter: PlanExpr | undefined) {
     this.ctx = ctx;
     this.file = file;
+    this.fileNumber = ctx.orderFiles++;
     this.stats = ctx.newStats("orders", file);
     this.dates = ctx.dateParser(true);
     this.filterExpr = ordersFilter;
@@ -247,7 +248,6 @@ export class OrdersSink implements RowSink {
     const { rejects } = this.ctx;
     const cells = this.cells;
     this.stats.rows++;
-    const seq = ++this.seq;
     if (this.filter !== undefined && !this.filter(fields)) {
       this.stats.filtered++;
       return;
@@ -255,9 +255,11 @@ export class OrdersSink implements RowSink {
 
     // Parse every value first: a bad row changes nothing.
     let day = NaN;
+    let time = NaN;
     const rawDate = cells.created_at(fields);
     if (rawDate !== undefined && rawDate.trim() !== "") {
       day = this.dates.parse(rawDate);
+      time = this.dates.time;
       if (Number.isNaN(day) && this.dates.problem === "ambiguous day/month order") {
         throw ambiguousDateError(this.file, line, rawDate.trim());
       }
@@ -296,11 +298,11 @@ export class OrdersSink implements RowSink {
     }
     if (order === undefined) {
       // The same order in an earlier file (two downloads that overlap): read once.
-      const duplicate = orderId !== undefined && this.ctx.orderIds.has(orderId);
+      const duplicate = orderId !== undefined && this.ctx.orderIds.fileOf(orderId) >= 0;
       const keys = duplicate ? NO_KEYS : this.buyerOf(fields, line);
       if (keys === undefined) return;
       order = this.pool.pop() ?? new OpenOrder(this.itemFilters.length);
-      order.reset(orderId ?? "", keys, seq, line, fields, [
+      order.reset(orderId ?? "", keys, line, fields, [
         cells.customer_id(fields),
         cells.email(fields),
         cells.phone(fields),
@@ -322,7 +324,10 @@ export class OrdersSink implements RowSink {
     this.lastOrder = order;
     if (order.duplicate) return;
 
-    if (Number.isNaN(order.day)) order.day = day;
+    if (Number.isNaN(order.day)) {
+      order.day = day;
+      order.time = time;
+    }
     if (order.status === undefined) {
       const status = cleanCell(cells.status(fields));
       if (status !== undefined) order.status = normalizeStatus(status);
@@ -381,20 +386,6 @@ export class OrdersSink implements RowSink {
     if (orderId === undefined) this.closeOrder(order);
   }
 
-  /**
-   * Of two orders of one customer on the same day, whether `order` comes first: by order id (the
-   * shorter first, then by text, so "9" before "10"), never by place in the file; orders without
-   * an id (one row each) by file order, the only order they have.
-   */
-  private sameDayBefore(order: OpenOrder, otherId: string | undefined, otherSeq: number): boolean {
-    const id = order.id;
-    if (id !== "" && otherId !== undefined && otherId !== "" && id !== otherId) {
-      if (id.length !== otherId.length) return id.length < otherId.length;
-      return id < otherId;
-    }
-    return order.seq < otherSeq;
-  }
-
   /** Closes the orders still open; call once after the last row. */
   finish(): void {
     for (const order of [...this.open.values()]) this.closeOrder(order);
@@ -422,7 +413,7 @@ export class OrdersSink implements RowSink {
   private continueOrder(orderId: string, fields: string[], line: number): OrderOrReject {
     const order = orderId === this.lastOrderId ? this.lastOrder : this.open.get(orderId);
     if (order === undefined) {
-      if (this.closed.has(orderId)) {
+      if (this.ctx.orderIds.fileOf(orderId) === this.fileNumber) {
         this.ctx.rejects.reject(
           this.file,
           line,
@@ -542,7 +533,7 @@ export class OrdersSink implements RowSink {
     }
     if (order.id !== "") {
       this.open.delete(order.id);
-      this.closed.add(order.id);
+      this.ctx.orderIds.add(order.id, this.fileNumber);
     }
     if (order.alias !== undefined && this.byAlias.get(order.alias) === order)
       this.byAlias.delete(order.alias);
@@ -552,7 +543,6 @@ export class OrdersSink implements RowSink {
       this.stats.duplicates++;
       return;
     }
-    if (order.id !== "") this.ctx.orderIds.add(order.id);
     // The order's lines in the `order_lines:` files, taken whether or not the order counts: only
     // lines of no order at all are reported as such.
     const lines = order.id === "" ? undefined : this.ctx.lines?.take(order.id);
@@ -629,42 +619,58 @@ export class OrdersSink implements RowSink {
     store.ordersCount[c]++;
     store.totalSpent[c] += amount;
     const firstDay = store.firstOrderDay[c];
+    const time = order.time;
     if (options.purchaseDays) {
       const days = (store.purchaseDays[c] ??= []);
       if (!days.includes(day)) days.push(day);
       if (Number.isNaN(firstDay) || day < firstDay) store.firstDaySpent[c] = amount;
       else if (day === firstDay) store.firstDaySpent[c] += amount;
     }
+    // First and last orders: by date and time of day, then by order id, then by what the order
+    // carries (docs/design.md#inputs) — never by place in the file.
+    const firstTime = store.firstOrderTime[c];
     if (
-      Number.isNaN(firstDay) ||
-      day < firstDay ||
-      (day === firstDay && this.sameDayBefore(order, store.firstOrderId[c], store.firstOrderSeq[c]))
+      Number.isNaN(firstTime) ||
+      orderBefore(
+        time,
+        order.id,
+        order.channel,
+        firstTime,
+        store.firstOrderId[c],
+        store.firstOrderChannel[c],
+      )
     ) {
       store.firstOrderId[c] = own(order.id);
       store.firstOrderDay[c] = day;
-      store.firstOrderSeq[c] = order.seq;
+      store.firstOrderTime[c] = time;
       store.firstOrderChannel[c] = order.channel;
     }
-    const lastDay = store.lastOrderDay[c];
+    const lastTime = store.lastOrderTime[c];
     if (
-      Number.isNaN(lastDay) ||
-      day > lastDay ||
-      (day === lastDay && !this.sameDayBefore(order, store.lastOrderId[c], store.lastOrderSeq[c]))
+      Number.isNaN(lastTime) ||
+      orderBefore(
+        lastTime,
+        store.lastOrderId[c],
+        [store.lastProduct[c], store.lastCategory[c], store.lastOrderChannel[c]],
+        time,
+        order.id,
+        [order.firstProduct, order.firstCategory, order.channel],
+      )
     ) {
       store.lastOrderId[c] = own(order.id);
       store.lastOrderDay[c] = day;
-      store.lastOrderSeq[c] = order.seq;
+      store.lastOrderTime[c] = time;
       store.lastOrderChannel[c] = order.channel;
       store.lastProduct[c] = store.strings.intern(order.firstProduct);
       store.lastCategory[c] = store.strings.intern(order.firstCategory);
     }
-    if (options.products && order.products.length > 0) {
-      const set = (store.products[c] ??= new Set());
-      for (const p of order.products) set.add(store.strings.intern(p) as string);
+    if (options.products) {
+      for (const p of order.products)
+        addFirstPurchase(store.products, c, store.strings.intern(p) as string, time);
     }
-    if (options.categories && order.categories.length > 0) {
-      const set = (store.categories[c] ??= new Set());
-      for (const p of order.categories) set.add(store.strings.intern(p) as string);
+    if (options.categories) {
+      for (const p of order.categories)
+        addFirstPurchase(store.categories, c, store.strings.intern(p) as string, time);
     }
     for (const a of this.aggregates) {
       if (day < a.from || day > a.to) continue;
@@ -712,6 +718,35 @@ export class OrdersSink implements RowSink {
       store.emailConsent[c] = 0;
     }
   }
+}
+
+/**
+ * Whether order A comes strictly before order B: by date and time of day; at the same instant by
+ * order id (an order without one first, then the shorter id, then by text: "9" before "10"); at the
+ * same instant and id (orders without an id, one row each) by what they carry — product, category,
+ * channel, compared as text, an absent value first — so that which one wins never changes what is
+ * written. Never by place in the file.
+ */
+function orderBefore(
+  timeA: number,
+  idA: string | undefined,
+  carriedA: string | undefined | readonly (string | undefined)[],
+  timeB: number,
+  idB: string | undefined,
+  carriedB: string | undefined | readonly (string | undefined)[],
+): boolean {
+  if (timeA !== timeB) return timeA < timeB;
+  const a = idA ?? "";
+  const b = idB ?? "";
+  if (a !== b) return a.length !== b.length ? a.length < b.length : a < b;
+  const listA = typeof carriedA === "object" ? carriedA : [carriedA];
+  const listB = typeof carriedB === "object" ? carriedB : [carriedB];
+  for (let i = 0; i < listA.length; i++) {
+    const x = listA[i] ?? "";
+    const y = listB[i] ?? "";
+    if (x !== y) return x < y;
+  }
+  return false;
 }
 
 /** Statuses compare trimmed and in lower case, without WooCommerce's `wc-` prefix. */

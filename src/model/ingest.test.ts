@@ -38,7 +38,8 @@ describe("identity (docs/design.md#inputs)", () => {
       last_name: "Dupont",
       acquisition_channel: "instagram",
       tags: ["vip", "promo", "late", "phone-tag"],
-      lists: ["Newsletter", "Club VIP"],
+      // In name order, not as met.
+      lists: ["Club VIP", "Newsletter"],
       sms_consent: true,
       known_contact: true,
     });
@@ -318,8 +319,9 @@ describe("orders (docs/design.md#inputs)", () => {
       last_order_channel: "web",
       last_product: "Coffret",
       last_category: "Coffret",
-      products: ["Sérum", "Crème", "Parfum", "Savon", "Coffret"],
-      categories: ["Sérum", "Crème", "Parfum", "Soin", "Coffret"],
+      // By first purchase, then (lines of one order) by name: never the order met.
+      products: ["Crème", "Sérum", "Parfum", "Savon", "Coffret"],
+      categories: ["Crème", "Sérum", "Parfum", "Soin", "Coffret"],
     });
     expect(shop.data.inputs[0].stats.orders).toBe(3);
   });
@@ -622,7 +624,7 @@ describe("profile fields (docs/design.md#profile)", () => {
     });
   });
 
-  it("breaks same-day ties for the first order by position in the file: first_order_channel and the acquisition channel", async () => {
+  it("breaks same-day ties for the first order by order id: first_order_channel and the acquisition channel", async () => {
     const shop = await loadShop({
       contacts: `${CONTACTS_HEADER}\nc1,a@example.com,,,,,,,,,,\nc2,b@example.com,,,,,newsletter,,,,,\n`,
       orders: [
@@ -649,12 +651,60 @@ describe("profile fields (docs/design.md#profile)", () => {
     });
   });
 
-  it("breaks same-day ties for the last order by position in the file", async () => {
+  it("breaks same-day ties for the last order by order id", async () => {
     const shop = await loadShop({
       orders:
         "order_id,customer_id,created_at,product\n1,c1,2026-06-20,First\n2,c1,2026-06-20,Second\n",
     });
     expect(shop.profile("c1")).toMatchObject({ last_product: "Second", orders_count: 2 });
+  });
+
+  it("orders one day's orders by time of day, then equal instants by order id, whatever the file order", async () => {
+    const header = "order_id,customer_id,created_at,channel,product";
+    const rows = [
+      // c1: the same day at three times; the order id says the opposite of the clock.
+      "300,c1,2026-06-20 09:00:00,pos,Matin",
+      "100,c1,2026-06-20 18:30:00,web,Soir",
+      "200,c1,2026-06-20T12:00:00Z,app,Midi",
+      // c2: one instant, two orders: "9" before "11" (shorter id first).
+      "11,c2,2026-06-20 10:00:00,web,Onze",
+      "9,c2,2026-06-20 10:00:00,pos,Neuf",
+      // c3: a date without a time is its midnight, before any time of that day.
+      "41,c3,2026-06-20 00:00:01,web,Tard",
+      "42,c3,2026-06-20,pos,Minuit",
+    ];
+    for (const order of [rows, [...rows].reverse()]) {
+      const shop = await loadShop({ orders: [header, ...order].join("\n") });
+      expect(
+        ["c1", "c2", "c3"].map((c) => {
+          const p = shop.profile(c);
+          return [p.first_order_channel, p.last_order_channel, p.last_product];
+        }),
+      ).toEqual([
+        ["pos", "web", "Soir"],
+        ["pos", "web", "Onze"],
+        ["pos", "web", "Tard"],
+      ]);
+    }
+  });
+
+  it("tells orders without an id at one instant apart by what they carry, never by file order", async () => {
+    const header = "customer_id,created_at,channel,product,total";
+    const rows = [
+      "c1,2026-06-20 10:00:00,web,Baume,5",
+      "c1,2026-06-20 10:00:00,pos,Sérum,7",
+      "c1,2026-06-20 10:00:00,app,Baume,9",
+    ];
+    for (const order of [rows, [...rows].reverse(), [rows[1], rows[0], rows[2]]]) {
+      const shop = await loadShop({ orders: [header, ...order].join("\n") });
+      expect(shop.profile("c1")).toMatchObject({
+        orders_count: 3,
+        total_spent: 21,
+        first_order_channel: "app",
+        last_order_channel: "pos",
+        last_product: "Sérum",
+      });
+    }
   });
 });
 

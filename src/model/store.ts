@@ -94,9 +94,13 @@ export class CustomerStore {
   readonly firstOrderId: (string | undefined)[] = [];
   readonly lastOrderId: (string | undefined)[] = [];
   readonly lastCategory: (string | undefined)[] = [];
-  /** Distinct products / categories bought; only filled when a segment or output needs them. */
-  readonly products: (Set<string> | undefined)[] = [];
-  readonly categories: (Set<string> | undefined)[] = [];
+  /**
+   * Distinct products / categories bought, each with the time of its first purchase (as
+   * `firstOrderTime`); only filled when a segment or output needs them. Written in that order,
+   * then by name (`listByFirstPurchase`), never in the order met.
+   */
+  readonly products: (Map<string, number> | undefined)[] = [];
+  readonly categories: (Map<string, number> | undefined)[] = [];
   /**
    * Distinct purchase days of each buyer, in the order met; only filled when a segment or report
    * uses a prediction (docs/design.md#predictions). `firstDaySpent` is the amount spent on the earliest of them.
@@ -114,9 +118,12 @@ export class CustomerStore {
   totalSpent = new Float64Array(INITIAL_CAPACITY);
   firstOrderDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
   lastOrderDay = new Float64Array(INITIAL_CAPACITY).fill(NONE);
-  /** Row sequence of the first/last order, to break ties between orders of the same day. */
-  firstOrderSeq = new Float64Array(INITIAL_CAPACITY);
-  lastOrderSeq = new Float64Array(INITIAL_CAPACITY);
+  /**
+   * Date and time of day of the first/last order, in the shop's time zone (DateParser.time):
+   * orders of one day are ordered by it, then by order id (ingest-orders.ts).
+   */
+  firstOrderTime = new Float64Array(INITIAL_CAPACITY).fill(NONE);
+  lastOrderTime = new Float64Array(INITIAL_CAPACITY).fill(NONE);
   firstDaySpent = new Float64Array(INITIAL_CAPACITY);
   /**
    * 1 for customers whose email (phone) another customer also has, or may have: only their
@@ -161,8 +168,8 @@ export class CustomerStore {
     this.totalSpent = grown(this.totalSpent, capacity);
     this.firstOrderDay = grown(this.firstOrderDay, capacity, NONE);
     this.lastOrderDay = grown(this.lastOrderDay, capacity, NONE);
-    this.firstOrderSeq = grown(this.firstOrderSeq, capacity);
-    this.lastOrderSeq = grown(this.lastOrderSeq, capacity);
+    this.firstOrderTime = grown(this.firstOrderTime, capacity, NONE);
+    this.lastOrderTime = grown(this.lastOrderTime, capacity, NONE);
     this.firstDaySpent = grown(this.firstDaySpent, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
@@ -293,11 +300,18 @@ export class CustomerStore {
     return this.customerId[c] ?? this.email[c] ?? this.phone[c] ?? "";
   }
 
+  /** Adds `c` to a list: a customer's lists are kept in name order (code points), never as met. */
   addToList(c: number, list: string): void {
     const name = this.strings.intern(list) as string;
     const current = this.lists[c];
-    if (current === undefined) this.lists[c] = [name];
-    else if (!current.includes(name)) current.push(name);
+    if (current === undefined) {
+      this.lists[c] = [name];
+      return;
+    }
+    if (current.includes(name)) return;
+    let at = current.length;
+    while (at > 0 && current[at - 1] > name) at--;
+    current.splice(at, 0, name);
   }
 
   addTags(c: number, tags: readonly string[]): void {
@@ -310,4 +324,23 @@ export class CustomerStore {
     for (const tag of tags)
       if (!current.includes(tag)) current.push(this.strings.intern(tag) as string);
   }
+}
+
+/** Names by the time of their first purchase, then by name (code points): never the order met. */
+export function listByFirstPurchase(map: ReadonlyMap<string, number>): string[] {
+  return [...map]
+    .sort(([a, at], [b, bt]) => (at !== bt ? at - bt : a < b ? -1 : a > b ? 1 : 0))
+    .map(([name]) => name);
+}
+
+/** Records that customer `c` bought `name` at `time`: the time of the first purchase is kept. */
+export function addFirstPurchase(
+  column: (Map<string, number> | undefined)[],
+  c: number,
+  name: string,
+  time: number,
+): void {
+  const map = (column[c] ??= new Map());
+  const known = map.get(name);
+  if (known === undefined || time < known) map.set(name, time);
 }
