@@ -21,6 +21,7 @@ import { PROFILE_FIELD_TABLE } from "../src/model/fields.js";
 import { prepareRun } from "../src/segments/prepare-run.js";
 import type { SegmentPlan } from "../src/segments/definition.js";
 import { profileColumns } from "../src/sql/tables.js";
+import { writeHostileShop } from "./helpers/hostile-shop.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 import {
   buildInDuckDB,
@@ -123,6 +124,19 @@ async function demoShop(seed: number, contacts: number): Promise<RecordedShop> {
   }
 }
 
+/** A hostile identity shop (test/helpers/hostile-shop.ts) in a temporary folder. */
+async function hostileShop(seed: number): Promise<RecordedShop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
+  try {
+    await writeHostileShop(dir, seed, join(ROOT, "segments"));
+    return await readShopAt(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const HOSTILE = Array.from({ length: 60 }, (_, i) => 500 + i);
+
 const GENERATED = Array.from({ length: 40 }, (_, i) => ({
   seed: 1000 + i,
   contacts: 60 + (i % 7) * 35,
@@ -147,6 +161,12 @@ describe("SQL profile tables = memory engine (DuckDB)", () => {
       expectSame(shop, tables, `seed ${seed}`);
     },
   );
+
+  it.each(HOSTILE)("hostile identity shop seed %i", async (seed) => {
+    const shop = await hostileShop(seed);
+    const { tables } = await buildInDuckDB(shop);
+    expectSame(shop, tables, `hostile seed ${seed}`);
+  });
 });
 
 const server = postgresBin();
@@ -177,5 +197,11 @@ describe.skipIf("missing" in server)(
         expectSame(shop, tables, `seed ${seed} (postgres)`);
       },
     );
+
+    it.each(HOSTILE.slice(0, 15))("hostile identity shop seed %i", async (seed) => {
+      const shop = await hostileShop(seed);
+      const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+      expectSame(shop, tables, `hostile seed ${seed} (postgres)`);
+    });
   },
 );
