@@ -440,8 +440,14 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       .join(" ")} END`;
     const text = (v: string) => `CAST(${v} AS ${d.textType})`;
     const scored = `SELECT a.*, CASE WHEN a.orders_count > 0 THEN ${r} END AS rfm_r, CASE WHEN a.orders_count > 0 THEN ${f} END AS rfm_f, CASE WHEN a.orders_count > 0 THEN ${m} END AS rfm_m, CASE WHEN a.orders_count > 0 THEN CAST(RANK() OVER (PARTITION BY CASE WHEN a.orders_count > 0 THEN 1 ELSE 0 END ORDER BY a.total_spent) - 1 AS ${d.doubleType}) / CAST(SUM(CASE WHEN a.orders_count > 0 THEN 1 ELSE 0 END) OVER () AS ${d.doubleType}) * ${d.number(100)} END AS revenue_percentile FROM aud_profile AS a`;
+    // Lists and properties come by joins (a correlated subquery is a scan per customer in PostgreSQL).
+    const joins: string[] = [];
+    const joined = (table: string, alias: string): string => {
+      joins.push(`LEFT JOIN ${table} AS ${alias} ON ${alias}.customer = s.customer`);
+      return alias;
+    };
     const list = (table: string) =>
-      `COALESCE((SELECT t.items FROM ${table} AS t WHERE t.customer = s.customer), ${p.emptyList})`;
+      `COALESCE(${joined(table, `j_${table}`)}.items, ${p.emptyList})`;
     const days = (v: string) => `CAST(${d.integer(asOf)} - ${v} AS ${d.doubleType})`;
     const fieldSql: Record<string, string> = {
       customer: "s.customer",
@@ -489,14 +495,18 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     const select = columns.map((c) => {
       let v = fieldSql[c.name];
       if (v === undefined && c.name.startsWith("props.")) {
-        v = `(SELECT pr.value FROM aud_props AS pr WHERE pr.customer = s.customer AND pr.name = ${d.string(c.name.slice("props.".length))})`;
+        const alias = joined(
+          `(SELECT pr.customer, pr.value FROM aud_props AS pr WHERE pr.name = ${d.string(c.name.slice("props.".length))})`,
+          `j_prop_${joins.length}`,
+        );
+        v = `${alias}.value`;
       }
       if (v === undefined) throw new Error(`no SQL for profile field ${c.name}`);
       return x(`CAST(${v} AS ${sqlType(d, c.type)})`, c.name);
     });
     const sc = (c: string) => `e.${q(c)}`;
     return [
-      `INSERT INTO ${d.tableName(TABLES.profiles)} (${columns.map((c) => q(c.name)).join(", ")}) SELECT ${select.join(", ")} FROM (${scored}) AS s ORDER BY s.customer`,
+      `INSERT INTO ${d.tableName(TABLES.profiles)} (${columns.map((c) => q(c.name)).join(", ")}) SELECT ${select.join(", ")} FROM (${scored}) AS s ${joins.join(" ")} ORDER BY s.customer`,
       `INSERT INTO ${d.tableName(TABLES.orders)} (${q("order_key")}, ${q("customer")}, ${q("day")}, ${q("channel")}, ${q("amount")}) SELECT k.order_key, k.customer, k.day, k.channel, k.amount FROM aud_counted AS k WHERE k.counted ORDER BY k.order_key`,
       `INSERT INTO ${d.tableName(TABLES.orderLines)} (${q("order_key")}, ${q("product")}, ${q("sku")}, ${q("category")}, ${q("amount")}) SELECT l.order_key, l.product, l.sku, l.category, l.amount FROM aud_lines AS l ORDER BY l.order_key, l.seq`,
       `INSERT INTO ${d.tableName(TABLES.events)} (${q("event_key")}, ${q("customer")}, ${q("type")}, ${q("day")}) SELECT v.event_key, v.customer, v.type, v.day FROM aud_events AS v ORDER BY v.event_key`,
