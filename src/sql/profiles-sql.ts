@@ -323,12 +323,15 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     const listRows = `SELECT cu.customer, l.${q("list")} AS value, i.g, 0 AS pos FROM ${this.t(STAGING.lists)} AS l JOIN aud_ident AS i ON i.kind = ${KIND.lists} AND i.file = l.${q("file")} AND i.ref = l.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`;
     const distinctList = (table: string, source: string) =>
       `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", "u.g, u.pos")} AS items FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.customer, x.value ORDER BY x.g, x.pos) AS n FROM (${source}) AS x) AS u WHERE u.n = 1 GROUP BY u.customer`;
-    out.push(distinctList("aud_tags", cv("tag")));
-    out.push(distinctList("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
+    // Only the lists the plan reads are built (each is a sort of its values).
+    const wants = new Set(this.o.fields);
+    if (wants.has("tags")) out.push(distinctList("aud_tags", cv("tag")));
+    if (wants.has("lists"))
+      out.push(distinctList("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
     const lineValues = (c: string) =>
       `SELECT k.customer, l.${c} AS value, l.g, l.seq AS pos FROM aud_lines AS l JOIN aud_counted AS k ON k.order_key = l.order_key WHERE l.${c} IS NOT NULL`;
-    out.push(distinctList("aud_products", lineValues("product")));
-    out.push(distinctList("aud_categories", lineValues("category")));
+    if (wants.has("products")) out.push(distinctList("aud_products", lineValues("product")));
+    if (wants.has("categories")) out.push(distinctList("aud_categories", lineValues("category")));
 
     // Custom contact columns: first non-empty value per name.
     out.push(
@@ -446,8 +449,11 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       joins.push(`LEFT JOIN ${table} AS ${alias} ON ${alias}.customer = s.customer`);
       return alias;
     };
-    const list = (table: string) =>
-      `COALESCE(${joined(table, `j_${table}`)}.items, ${p.emptyList})`;
+    const wants = new Set(this.o.fields);
+    const list = (table: string, field: string) =>
+      wants.has(field)
+        ? `COALESCE(${joined(table, `j_${table}`)}.items, ${p.emptyList})`
+        : p.emptyList;
     const days = (v: string) => `CAST(${d.integer(asOf)} - ${v} AS ${d.doubleType})`;
     const fieldSql: Record<string, string> = {
       customer: "s.customer",
@@ -467,8 +473,8 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       whatsapp_consent:
         "CASE WHEN s.whatsapp_consent_value IS NULL THEN COALESCE(s.sms_consent_value = 1, FALSE) ELSE s.whatsapp_consent_value = 1 END",
       can_text: "s.can_text",
-      tags: list("aud_tags"),
-      lists: list("aud_lists"),
+      tags: list("aud_tags", "tags"),
+      lists: list("aud_lists", "lists"),
       known_contact: "s.known_contact",
       orders_count: "s.orders_count",
       total_spent: "s.total_spent",
@@ -482,8 +488,8 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       last_order_channel: "s.last_channel",
       last_product: "s.last_product",
       last_category: "s.last_category",
-      products: list("aud_products"),
-      categories: list("aud_categories"),
+      products: list("aud_products", "products"),
+      categories: list("aud_categories", "categories"),
       rfm_r: "s.rfm_r",
       rfm_f: "s.rfm_f",
       rfm_m: "s.rfm_m",
