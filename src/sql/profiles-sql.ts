@@ -152,6 +152,7 @@ class Builder {
     const q = this.q;
     const o = this.o;
     const s = (c: string) => `s.${q(c)}`;
+    // Rows of one order share (file, okey, oseq): its order id, or for a file without ids the row.
     const rows = `CREATE TEMP TABLE aud_order_rows AS SELECT ${[
       "file",
       "seq",
@@ -179,10 +180,10 @@ class Builder {
       .map((c) => `${s(c)} AS ${c}`)
       .join(
         ", ",
-      )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, DENSE_RANK() OVER (ORDER BY ${s("file")}, ${p.sortText(`COALESCE(${s("order_id")}, '')`)}, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END) AS grp, MIN(${s("file")}) OVER (PARTITION BY ${s("order_id")}) AS id_first_file FROM ${this.t(STAGING.orders)} AS s`;
+      )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, COALESCE(${s("order_id")}, '') AS okey, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END AS oseq FROM ${this.t(STAGING.orders)} AS s`;
 
     const first = (c: string) => `${p.firstNonNull(`r.${c}`, "r.seq")} AS ${c}`;
-    const orders = `SELECT g.*, f.customer_id, f.email, f.phone FROM (SELECT r.grp, MIN(r.file) AS file, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, MIN(r.id_first_file) AS id_first_file, ${[
+    const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
       "total",
       "refunded",
@@ -200,7 +201,7 @@ class Builder {
       .map(first)
       .join(
         ", ",
-      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum FROM aud_order_rows AS r GROUP BY r.grp) AS g JOIN aud_order_rows AS f ON f.grp = g.grp AND f.seq = g.first_seq`;
+      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
 
     // Amount and whether the order counts (ingest-orders.ts closeOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.
@@ -303,7 +304,7 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(ROW_NUMBER() OVER (ORDER BY i.g) - 1 AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
     );
     out.push(
-      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.grp = k.grp`,
+      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
     // First and last orders: by day, then order id (shorter first, then text), then place in the file.
     const order = (dir: "ASC" | "DESC") =>
