@@ -246,3 +246,62 @@ const DIALECTS: Record<DialectName, Dialect> = { duckdb, postgres, bigquery, sno
 export function dialectFor(name: DialectName): Dialect {
   return DIALECTS[name];
 }
+
+// ---- Profile building (profiles-sql.ts): aggregates whose result depends on row order ----------
+
+/**
+ * What the profile builder needs beyond `Dialect`: aggregates that take their rows in a given order
+ * (the memory engine meets rows one by one, and its "first non-empty value" and its sums of
+ * doubles follow that order), ordered lists, and text sorted in code-point order.
+ */
+export interface ProfileDialect {
+  /** Aggregate: of the rows where `value` is not NULL, its value in the row of least `key`. */
+  firstNonNull(value: string, key: string): string;
+  /** Aggregate: the text list of `value` over the group, in the order of `orderBy` (SQL list). */
+  listAgg(value: string, orderBy: string): string;
+  /** An empty text list. */
+  readonly emptyList: string;
+  /**
+   * Aggregate: the double sum of `value` added one row at a time in the order of `orderBy`, so
+   * that float rounding is the memory engine's (`a + b + c` is not always `a + (b + c)`). BigQuery
+   * and Snowflake have no ordered sum: there it is SUM.
+   */
+  orderedSum(value: string, orderBy: string): string;
+  /** `text` as a sort key in code-point order, whatever the database's collation. */
+  sortText(text: string): string;
+}
+
+const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
+  duckdb: {
+    firstNonNull: (v, k) => `arg_min(${v}, ${k}) FILTER (WHERE ${v} IS NOT NULL)`,
+    listAgg: (v, o) => `list(${v} ORDER BY ${o})`,
+    emptyList: "CAST([] AS VARCHAR[])",
+    orderedSum: (v, o) => `list_reduce(list(${v} ORDER BY ${o}), (a, b) -> a + b)`,
+    sortText: (t) => t,
+  },
+  postgres: {
+    firstNonNull: (v, k) => `(array_agg(${v} ORDER BY ${k}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
+    listAgg: (v, o) => `array_agg(${v} ORDER BY ${o})`,
+    emptyList: "CAST(ARRAY[] AS text[])",
+    orderedSum: (v, o) => `sum(${v} ORDER BY ${o})`,
+    sortText: (t) => `(${t}) COLLATE "C"`,
+  },
+  bigquery: {
+    firstNonNull: (v, k) => `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k} LIMIT 1)[SAFE_OFFSET(0)]`,
+    listAgg: (v, o) => `ARRAY_AGG(${v} ORDER BY ${o})`,
+    emptyList: "CAST([] AS ARRAY<STRING>)",
+    orderedSum: (v) => `SUM(${v})`,
+    sortText: (t) => t,
+  },
+  snowflake: {
+    firstNonNull: (v, k) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${k}), 0)`,
+    listAgg: (v, o) => `ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${o})`,
+    emptyList: "ARRAY_CONSTRUCT()",
+    orderedSum: (v) => `SUM(${v})`,
+    sortText: (t) => `COLLATE(${t}, 'utf8')`,
+  },
+};
+
+export function profileDialectFor(name: DialectName): ProfileDialect {
+  return PROFILE_DIALECTS[name];
+}

@@ -1,0 +1,207 @@
+/**
+ * Identity and profiles in SQL (src/sql/profiles-sql.ts) against the memory engine: every fixture
+ * shop with a config and generated demo shops are read by the memory engine, which records the
+ * rows it accepted (the staging tables) and the rows it counted; the SQL builder, run on the staging
+ * tables, must give the same five tables row for row — `profiles` with every profile field of
+ * SPEC §2 but the predictions, `orders`, `order_lines`, `events`, `event_properties` — in DuckDB and
+ * in a throwaway PostgreSQL server.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseIsoDay } from "../src/calendar.js";
+import { resolveSettings } from "../src/config/settings.js";
+import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { needsPredictions } from "../src/dsl/env.js";
+import { readConfig } from "../src/io/read-config.js";
+import { loadSegmentFiles } from "../src/io/segment-files.js";
+import { PROFILE_FIELD_TABLE } from "../src/model/fields.js";
+import { prepareRun } from "../src/segments/prepare-run.js";
+import type { SegmentPlan } from "../src/segments/definition.js";
+import { profileColumns } from "../src/sql/tables.js";
+import { writeHostileShop } from "./helpers/hostile-shop.js";
+import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
+import {
+  buildInDuckDB,
+  buildInPostgres,
+  expectedTables,
+  recordShop,
+  type PlainTables,
+  type RecordedShop,
+} from "./helpers/sql-profiles.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
+  existsSync(join(ROOT, "fixtures", name, "audience.yaml")),
+);
+
+/** Every profile field the SQL builder computes (SPEC §2; predictions stay in TypeScript). */
+const ALL_FIELDS = [
+  ...Object.keys(PROFILE_FIELD_TABLE).filter((f) => !needsPredictions(f)),
+  "props.skin_type",
+  "props.tier",
+];
+
+/** The plan with every field to compare, prediction fields left out. */
+function comparedPlan(plan: SegmentPlan): SegmentPlan {
+  const fields = [...new Set([...ALL_FIELDS, ...plan.fields])].filter((f) => !needsPredictions(f));
+  return { ...plan, fields: fields.sort() };
+}
+
+async function readShopAt(dir: string): Promise<RecordedShop> {
+  const source = await readConfig(join(dir, "audience.yaml"), dir);
+  const settings = resolveSettings(source, {}, dir);
+  // A fixture without as_of runs on a fixed day (the CLI would take today).
+  const asOf = settings.asOf ?? (parseIsoDay("2026-06-30") as number);
+  const loaded = await loadSegmentFiles(
+    settings.segments.map((s) => s.path),
+    dir,
+  );
+  // The memory engine keeps every compared field (products, categories, props).
+  const fields = comparedPlan(prepareRun(loaded.definitions, settings, asOf).plan).fields;
+  const shop = await recordShop(loaded.definitions, settings, asOf, fields);
+  return { ...shop, plan: comparedPlan(shop.plan) };
+}
+
+function expectSame(shop: RecordedShop, got: PlainTables, where: string): void {
+  const want = expectedTables(shop);
+  for (const name of ["orders", "lines", "events", "properties"] as const) {
+    expect({ where, table: name, rows: got[name] }).toEqual({
+      where,
+      table: name,
+      rows: want[name],
+    });
+  }
+  // Profiles row by row, naming the field that differs.
+  const fields = shop.plan.fields;
+  expect(got.profiles.length).toBe(want.profiles.length);
+  const columns = profileColumns(fields).map((c) => c.name);
+  for (let c = 0; c < want.profiles.length; c++) {
+    const a = Object.fromEntries(columns.map((n, i) => [n, got.profiles[c][i]]));
+    const b = Object.fromEntries(columns.map((n, i) => [n, want.profiles[c][i]]));
+    expect({ where, customer: c, ...a }).toEqual({ where, customer: c, ...b });
+  }
+}
+
+/** A demo shop of `contacts` contacts (seeded) in a temporary folder, read with the library. */
+async function demoShop(seed: number, contacts: number): Promise<RecordedShop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
+  try {
+    const asOf = parseIsoDay("2026-06-30") as number;
+    const batch = generateShop({ contacts, seed, asOf });
+    for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
+      const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
+      await writeFile(
+        join(dir, `${file}.csv`),
+        rows
+          .map((r) =>
+            r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
+          )
+          .join("\n"),
+      );
+    }
+    const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
+    await writeFile(
+      join(dir, "audience.yaml"),
+      [
+        "contacts: contacts.csv",
+        "orders: orders.csv",
+        "events: events.csv",
+        "lists: lists.csv",
+        `segments: ${join(ROOT, "segments")}`,
+        `timezone: ${tz}`,
+        "default_country: FR",
+        "as_of: 2026-06-30",
+        ...(seed % 4 === 1 ? ["rfm: { recency: [30, 90, 180, 365] }"] : []),
+        "",
+      ].join("\n"),
+    );
+    return await readShopAt(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A hostile identity shop (test/helpers/hostile-shop.ts) in a temporary folder. */
+async function hostileShop(seed: number): Promise<RecordedShop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
+  try {
+    await writeHostileShop(dir, seed, join(ROOT, "segments"));
+    return await readShopAt(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const HOSTILE = Array.from({ length: 60 }, (_, i) => 500 + i);
+
+const GENERATED = Array.from({ length: 40 }, (_, i) => ({
+  seed: 1000 + i,
+  contacts: 60 + (i % 7) * 35,
+}));
+
+describe("SQL profile tables = memory engine (DuckDB)", () => {
+  it.each(FIXTURES)("fixtures/%s", async (name) => {
+    const shop = await readShopAt(join(ROOT, "fixtures", name));
+    const { tables, result } = await buildInDuckDB(shop);
+    expect(result.customers).toBe(shop.profiles.size);
+    expect(result.customers).toBeGreaterThan(0);
+    expectSame(shop, tables, `fixtures/${name}`);
+  });
+
+  it.each(GENERATED)(
+    "generated shop seed $seed ($contacts contacts)",
+    async ({ seed, contacts }) => {
+      const shop = await demoShop(seed, contacts);
+      const { tables, result } = await buildInDuckDB(shop);
+      expect(result.buyers).toBe(shop.profiles.buyers);
+      expect(result.buyers).toBeGreaterThan(0);
+      expectSame(shop, tables, `seed ${seed}`);
+    },
+  );
+
+  it.each(HOSTILE)("hostile identity shop seed %i", async (seed) => {
+    const shop = await hostileShop(seed);
+    const { tables } = await buildInDuckDB(shop);
+    expectSame(shop, tables, `hostile seed ${seed}`);
+  });
+});
+
+const server = postgresBin();
+
+describe.skipIf("missing" in server)(
+  `SQL profile tables = memory engine (PostgreSQL)${"missing" in server ? ` — skipped: ${server.missing}` : ""}`,
+  () => {
+    let pgServer: TestPostgres;
+    let schemas = 0;
+    beforeAll(async () => {
+      pgServer = await startPostgres();
+    }, 120_000);
+    afterAll(async () => {
+      await pgServer?.stop();
+    });
+
+    it.each(FIXTURES)("fixtures/%s", async (name) => {
+      const shop = await readShopAt(join(ROOT, "fixtures", name));
+      const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+      expectSame(shop, tables, `fixtures/${name} (postgres)`);
+    });
+
+    it.each(GENERATED.slice(0, 16))(
+      "generated shop seed $seed ($contacts contacts)",
+      async ({ seed, contacts }) => {
+        const shop = await demoShop(seed, contacts);
+        const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+        expectSame(shop, tables, `seed ${seed} (postgres)`);
+      },
+    );
+
+    it.each(HOSTILE.slice(0, 15))("hostile identity shop seed %i", async (seed) => {
+      const shop = await hostileShop(seed);
+      const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+      expectSame(shop, tables, `hostile seed ${seed} (postgres)`);
+    });
+  },
+);
