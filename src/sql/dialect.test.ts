@@ -232,6 +232,12 @@ describe("the normalisation part of each dialect (normaliseDialectFor)", () => {
     );
   });
 
+  it("names a value inside an expression (DuckDB runs it)", async () => {
+    expect(await value(nd.bindAs("'ab' || 'c'", "x", "x || x"))).toBe("abcabc");
+    expect(np.bindAs("v", "x", "x || x")).toBe("(SELECT x || x FROM (SELECT v AS x) AS x_)");
+    expect(nb.bindAs("v", "x", "x")).toBe("(SELECT x FROM (SELECT v AS x) AS x_)");
+  });
+
   it("splits a cell into distinct trimmed parts in first-seen order (DuckDB runs it)", async () => {
     expect(await value(nd.splitDistinct("' b ;a,, b;c'", ",;", " "))).toEqual(["b", "a", "c"]);
     expect(await value(nd.splitDistinct("NULL", ",;", " "))).toEqual([]);

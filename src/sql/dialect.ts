@@ -281,7 +281,13 @@ export interface NormaliseDialect {
   charLength(text: string): string;
   /** `text` as an integer (64 bits); `text` holds only digits. */
   castInteger(text: string): string;
+  /** `body`, in which the identifier `name` stands for `value` (computed once per row). */
+  bindAs(value: string, name: string, body: string): string;
 }
+
+/** A value named inside an expression, as a one-row subquery (PostgreSQL, BigQuery, Snowflake). */
+const subqueryBind = (value: string, name: string, body: string): string =>
+  `(SELECT ${body} FROM (SELECT ${value} AS ${name}) AS ${name}_)`;
 
 /** A character set for a regex bracket expression, `]`, `\`, `^` and `-` placed or escaped. */
 function bracketSet(chars: string): string {
@@ -316,6 +322,8 @@ const normaliseDuckdb: NormaliseDialect = {
   codePoint: (t) => `unicode(${t})`,
   charLength: (t) => `length(${t})`,
   castInteger: (t) => `CAST(${t} AS BIGINT)`,
+  // A lambda over a one-element list: vectorised, no subquery to decorrelate.
+  bindAs: (value, name, body) => `list_transform([${value}], ${name} -> ${body})[1]`,
 };
 
 const normalisePostgres: NormaliseDialect = {
@@ -336,6 +344,7 @@ const normalisePostgres: NormaliseDialect = {
   codePoint: (t) => `ascii(${t})`,
   charLength: (t) => `char_length(${t})`,
   castInteger: (t) => `CAST(${t} AS bigint)`,
+  bindAs: subqueryBind,
 };
 
 const normaliseBigquery: NormaliseDialect = {
@@ -357,6 +366,7 @@ const normaliseBigquery: NormaliseDialect = {
   codePoint: (t) => `UNICODE(${t})`,
   charLength: (t) => `CHAR_LENGTH(${t})`,
   castInteger: (t) => `CAST(${t} AS INT64)`,
+  bindAs: subqueryBind,
 };
 
 const normaliseSnowflake: NormaliseDialect = {
@@ -377,6 +387,7 @@ const normaliseSnowflake: NormaliseDialect = {
   codePoint: (t) => `UNICODE(${t})`,
   charLength: (t) => `LENGTH(${t})`,
   castInteger: (t) => `CAST(${t} AS INTEGER)`,
+  bindAs: subqueryBind,
 };
 
 const NORMALISE_DIALECTS: Record<DialectName, NormaliseDialect> = {

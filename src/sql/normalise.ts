@@ -242,7 +242,8 @@ export function parseNumberSql(d: Dialect, text: string, decimal: DecimalMark = 
     else steps.push(groupOnly, [`^[a-z]*[|][1-9][0-9]*,[0-9]{3}$`, "x"], decimalOnly);
   }
   steps.push(["[.,]", ""], [`^[a-z]*[|];$`, "x"]);
-  const c = steps.reduce(
+  const c = "norm_number";
+  const chain = steps.reduce(
     (expr, [regex, replacement]) => n.regexReplaceAll(expr, regex, replacement),
     `('|' || ${text})`,
   );
@@ -259,7 +260,7 @@ export function parseNumberSql(d: Dialect, text: string, decimal: DecimalMark = 
     decimal === ","
       ? n.regexMatches(text, "^-?[0-9]{1,18}$")
       : `${n.charLength(text)} < 20 AND ${n.regexMatches(text, "^-?[0-9]+([.][0-9]+)?$")}`;
-  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} ELSE ${parsed} END`;
+  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} ELSE ${n.bindAs(chain, c, parsed)} END`;
 }
 
 export interface DateSqlOptions {
@@ -271,59 +272,46 @@ export interface DateSqlOptions {
 
 const D = "[0-9]";
 const WS = `[${SPACE_CLASS}]`;
-const ZONE = `([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[-+]${D}{2}(:?${D}{2})?)`;
-const TIME = `([Tt]|${WS}+)(${D}{1,2}):(${D}{2})(:(${D}{2})([.,]${D}+)?)?`;
-/** dates.ts's ISO, the back-reference `\2` spelled out per separator. */
-const ISO = `^(${D}{4})(-(${D}{1,2})-(${D}{1,2})|/(${D}{1,2})/(${D}{1,2})|[.](${D}{1,2})[.](${D}{1,2})|(${D}{2})(${D}{2}))(${TIME})?${WS}*${ZONE}?$`;
-/** dates.ts's NUMERIC, likewise. */
-const NUMERIC = `^(${D}{1,2})(-(${D}{1,2})-|/(${D}{1,2})/|[.](${D}{1,2})[.])(${D}{2}|${D}{4})(${TIME}${WS}*([AaPp][Mm])?)?${WS}*${ZONE}?$`;
+const ZONE = `(?:[Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[-+]${D}{2}(?::?${D}{2})?)`;
+const TIME = `(?:[Tt]|${WS}+)(${D}{1,2}):(${D}{2})(?::(${D}{2})(?:[.,]${D}+)?)?`;
+const TIME_NC = `(?:[Tt]|${WS}+)${D}{1,2}:${D}{2}(?::${D}{2}(?:[.,]${D}+)?)?`;
+/** What may follow the date in dates.ts's ISO pattern, and in its NUMERIC pattern. */
+const REST_ISO = `((?:${TIME_NC})?${WS}*${ZONE}?)`;
+const REST_NUMERIC = `((?:${TIME_NC}${WS}*(?:[AaPp][Mm])?)?${WS}*${ZONE}?)`;
+const head = (kind: string) => `(${kind}[|]${D}*[|]${D}*[|]${D}*[|])`;
+/** The canonical text: kind (ISO or Numeric), year, month, day, hour, minute, second, am/pm, zone. */
+const FIELDS = `^([IN])[|](${D}*)[|](${D}*)[|](${D}*)[|](${D}*)[|](${D}*)[|](${D}*)[|]([AaPp][Mm]|)[|](.*)$`;
 
-interface DateParts {
-  cleaned: string;
-  isIso: string;
-  isNumeric: string;
-  year: string;
-  month: string;
-  day: string;
-  hour: string;
-  minute: string;
-  second: string;
-  meridiem: string;
-  zone: string;
-}
-
-function dateParts(s: Sql, text: string): DateParts {
-  const n = s.n;
+/**
+ * dates.ts's ISO and NUMERIC patterns as rewriting steps of one text (each step once, so the SQL
+ * stays small): a date becomes `I|year|month|day|hour|minute|second|am/pm|zone` (N for a
+ * numeric day/month date, its numbers already in `date_order`, a two-digit year made 20yy); the
+ * `#` put before the text keeps any other text, however it looks, from reading as one.
+ */
+function canonicalDate(s: Sql, text: string, order: DateOrder | undefined): string {
   const t1 = jsTrim(s, text);
   const cleaned = `CASE WHEN ${startsWith(s, t1, "'")} THEN ${jsTrim(s, `SUBSTR(${t1}, 2)`)} ELSE ${t1} END`;
-  const isIso = n.regexMatches(cleaned, ISO);
-  const isNumeric = n.regexMatches(cleaned, NUMERIC);
-  const iso = (g: number) => n.regexGroup(cleaned, ISO, g);
-  const num = (g: number) => n.regexGroup(cleaned, NUMERIC, g);
-  const int = (t: string) => `${n.castInteger(`NULLIF(${t}, '')`)}`;
-  const pick = (isoText: string, numText: string) =>
-    `CASE WHEN ${isIso} THEN ${isoText} ELSE ${numText} END`;
-  // ISO groups: 1 year, 3|5|7|9 month, 4|6|8|10 day, 13 hour, 14 minute, 16 second, 18 zone.
-  // NUMERIC groups: 1 first, 3|4|5 second, 6 year, 9 hour, 10 minute, 12 second, 14 meridiem, 15 zone.
-  const first = int(num(1));
-  const second = int(`${num(3)} || ${num(4)} || ${num(5)}`);
-  const dmy = (dayFirst: boolean) => (dayFirst ? [first, second] : [second, first]);
-  return {
-    cleaned,
-    isIso,
-    isNumeric,
-    year: pick(
-      int(iso(1)),
-      `${int(num(6))} + CASE WHEN ${n.charLength(num(6))} = 2 THEN 2000 ELSE 0 END`,
-    ),
-    month: pick(int(`${iso(3)} || ${iso(5)} || ${iso(7)} || ${iso(9)}`), dmy(true)[1]),
-    day: pick(int(`${iso(4)} || ${iso(6)} || ${iso(8)} || ${iso(10)}`), dmy(true)[0]),
-    hour: pick(int(iso(13)), int(num(9))),
-    minute: pick(int(iso(14)), int(num(10))),
-    second: pick(`COALESCE(${int(iso(16))}, 0)`, `COALESCE(${int(num(12))}, 0)`),
-    meridiem: pick("''", asciiLower(s, num(14))),
-    zone: pick(iso(18), num(15)),
-  };
+  const steps: [string, string][] = [];
+  for (const sep of ["-", "/", "[.]"])
+    steps.push([`^#(${D}{4})${sep}(${D}{1,2})${sep}(${D}{1,2})${REST_ISO}$`, "I|\\1|\\2|\\3|\\4"]);
+  steps.push([`^#(${D}{4})(${D}{2})(${D}{2})${REST_ISO}$`, "I|\\1|\\2|\\3|\\4"]);
+  for (const sep of ["-", "/", "[.]"])
+    steps.push([
+      `^#(${D}{1,2})${sep}(${D}{1,2})${sep}(${D}{2}|${D}{4})${REST_NUMERIC}$`,
+      order === "mdy" ? "N|\\3|\\1|\\2|\\4" : "N|\\3|\\2|\\1|\\4",
+    ]);
+  steps.push([`^N[|](${D}{2})[|]`, "N|20\\1|"]);
+  steps.push([`^${head("I")}${TIME}${WS}*(${ZONE})?$`, "\\1\\2|\\3|\\4||\\5"]);
+  steps.push([
+    `^${head("N")}${TIME}${WS}*([AaPp][Mm])?${WS}*(${ZONE})?$`,
+    "\\1\\2|\\3|\\4|\\5|\\6",
+  ]);
+  // A zone without a time is read and ignored, as dates.ts does.
+  steps.push([`^${head("[IN]")}${WS}*${ZONE}?$`, "\\1||||"]);
+  return steps.reduce(
+    (expr, [regex, replacement]) => s.n.regexReplaceAll(expr, regex, replacement),
+    `('#' || ${cleaned})`,
+  );
 }
 
 /** Days from 1970-01-01 of a valid date: calendar.ts's dayFromParts, with floor divisions. */
@@ -339,53 +327,56 @@ function modulo(s: Sql, a: string, b: number): string {
   return `(${a} - ${s.n.intDiv(a, String(b))} * ${b})`;
 }
 
-/** The parse of a date cell: its epoch day, or NULL and the problem of dates.ts (`DateProblem`). */
+/** The parse of a date cell: its epoch day, or the problem of dates.ts (`DateProblem`). */
 function dateSql(
   d: Dialect,
   text: string,
   options: DateSqlOptions,
-): { day: string; problem: string } {
+  want: "day" | "problem",
+): string {
   const s = sqlOf(d);
   const n = s.n;
-  const p = dateParts(s, text);
-  const order = options.dateOrder;
-  const year = p.year;
-  // dateParts reads NUMERIC day-first; with mdy the two numbers swap.
-  const numericMonth = order === "mdy" ? p.day : p.month;
-  const numericDay = order === "mdy" ? p.month : p.day;
-  const m =
-    order === undefined ? p.month : `CASE WHEN ${p.isIso} THEN ${p.month} ELSE ${numericMonth} END`;
-  const dd =
-    order === undefined ? p.day : `CASE WHEN ${p.isIso} THEN ${p.day} ELSE ${numericDay} END`;
+  const c = "norm_date";
+  const field = (g: number) => n.regexGroup(c, FIELDS, g);
+  const int = (g: number) => n.castInteger(`NULLIF(${field(g)}, '')`);
+  const [year, m, dd, rawHour, minute] = [int(2), int(3), int(4), int(5), int(6)];
+  const second = `COALESCE(${int(7)}, 0)`;
+  const meridiem = asciiLower(s, field(8));
+  const zone = field(9);
   const leap = `((${modulo(s, year, 4)} = 0 AND ${modulo(s, year, 100)} <> 0) OR ${modulo(s, year, 400)} = 0)`;
   const monthDays = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
   const validDate = `(${m} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${monthDays})`;
-  const rawHour = p.hour;
-  const badMeridiem = `(${p.meridiem} <> '' AND (${rawHour} < 1 OR ${rawHour} > 12))`;
-  const hour = `CASE WHEN ${p.meridiem} = 'pm' AND ${rawHour} <> 12 THEN ${rawHour} + 12 WHEN ${p.meridiem} = 'am' AND ${rawHour} = 12 THEN 0 ELSE ${rawHour} END`;
-  const badTime = `(${rawHour} IS NOT NULL AND (${hour} > 23 OR ${p.minute} > 59 OR ${p.second} > 60))`;
-  const zone = p.zone;
+  const badMeridiem = `(${meridiem} <> '' AND (${rawHour} < 1 OR ${rawHour} > 12))`;
+  const hour = `CASE WHEN ${meridiem} = 'pm' AND ${rawHour} <> 12 THEN ${rawHour} + 12 WHEN ${meridiem} = 'am' AND ${rawHour} = 12 THEN 0 ELSE ${rawHour} END`;
+  const badTime = `(${rawHour} IS NOT NULL AND (${hour} > 23 OR ${minute} > 59 OR ${second} > 60))`;
   const utcZone = n.regexMatches(zone, "^([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt])$");
   const zoneRe = `^([-+])(${D}{2}):?(${D}{2})?$`;
-  const zoneHours = n.castInteger(n.regexGroup(zone, zoneRe, 2));
+  const zoneHours = n.castInteger(`NULLIF(${n.regexGroup(zone, zoneRe, 2)}, '')`);
   const zoneMinutes = `COALESCE(${n.castInteger(`NULLIF(${n.regexGroup(zone, zoneRe, 3)}, '')`)}, 0)`;
   const offset = `CASE WHEN ${utcZone} THEN 0 ELSE CASE WHEN ${n.regexGroup(zone, zoneRe, 1)} = '-' THEN -1 ELSE 1 END * (${zoneHours} * 60 + ${zoneMinutes}) END`;
   const badZone = `(NOT ${utcZone} AND (${zoneHours} > 18 OR ${zoneMinutes} > 59))`;
-  const civil = daysFromCivil(s, year, m, dd);
   const zoned = `(${zone} <> '' AND ${rawHour} IS NOT NULL)`;
-  const seconds = `(${civil} * 86400 + ((${hour} * 60 + ${p.minute} - (${offset})) * 60 + ${p.second}))`;
+  const civil = daysFromCivil(s, year, m, dd);
+  const seconds = `(${civil} * 86400 + ((${hour} * 60 + ${minute} - (${offset})) * 60 + ${second}))`;
   const day = `CASE WHEN ${zoned} THEN ${n.zonedDay(seconds, options.timezone)} ELSE ${civil} END`;
-  const before1970 = options.rejectBefore1970 ?? true;
   const problem = [
-    `WHEN NOT (${p.isIso} OR ${p.isNumeric}) THEN 'not a date'`,
-    ...(order === undefined ? [`WHEN NOT ${p.isIso} THEN 'ambiguous day/month order'`] : []),
-    `WHEN NOT ${p.isIso} AND ${badMeridiem} THEN 'impossible date'`,
+    `WHEN NOT ${n.regexMatches(c, FIELDS)} THEN 'not a date'`,
+    ...(options.dateOrder === undefined
+      ? [`WHEN ${field(1)} = 'N' THEN 'ambiguous day/month order'`]
+      : []),
+    `WHEN ${badMeridiem} THEN 'impossible date'`,
     `WHEN NOT ${validDate} OR ${badTime} THEN 'impossible date'`,
     `WHEN ${zoned} AND ${badZone} THEN 'not a date'`,
-    ...(before1970 ? [`WHEN ${day} < 0 THEN 'date before 1970'`] : []),
+    ...((options.rejectBefore1970 ?? true) ? ["WHEN norm_day < 0 THEN 'date before 1970'"] : []),
   ];
-  const problemSql = `CASE WHEN ${text} IS NULL THEN 'not a date' ${problem.join(" ")} END`;
-  return { day: `CASE WHEN ${problemSql} IS NULL THEN ${day} END`, problem: problemSql };
+  const problemSql = `CASE ${problem.join(" ")} END`;
+  const body = want === "day" ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END` : problemSql;
+  const parsed = n.bindAs(
+    canonicalDate(s, text, options.dateOrder),
+    c,
+    n.bindAs(day, "norm_day", body),
+  );
+  return `CASE WHEN ${text} IS NULL THEN ${want === "day" ? "NULL" : "'not a date'"} ELSE ${parsed} END`;
 }
 
 /**
@@ -394,10 +385,10 @@ function dateSql(
  * a timestamp with an offset or `Z` taken as an instant and dated in `timezone` (ICU) — or NULL.
  */
 export function parseDateSql(d: Dialect, text: string, options: DateSqlOptions): string {
-  return dateSql(d, text, options).day;
+  return dateSql(d, text, options, "day");
 }
 
 /** TS twin: `DateParser.problem` (src/model/dates.ts): why `parseDateSql` is NULL, else NULL. */
 export function dateProblemSql(d: Dialect, text: string, options: DateSqlOptions): string {
-  return dateSql(d, text, options).problem;
+  return dateSql(d, text, options, "problem");
 }
