@@ -3,7 +3,7 @@
  * shop with a config and generated demo shops are read by the memory engine, which records the
  * rows it accepted (the staging tables) and the rows it counted; the SQL builder, run on the staging
  * tables, must give the same five tables row for row — `profiles` with every profile field of
- * SPEC §2 but the predictions, `orders`, `order_lines`, `events`, `event_properties` — in DuckDB and
+ * docs/design.md#profile but the predictions, `orders`, `order_lines`, `events`, `event_properties` — in DuckDB and
  * in a throwaway PostgreSQL server.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -37,7 +37,7 @@ const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
   existsSync(join(ROOT, "fixtures", name, "audience.yaml")),
 );
 
-/** Every profile field the SQL builder computes (SPEC §2; predictions stay in TypeScript). */
+/** Every profile field the SQL builder computes (docs/design.md#profile; predictions stay in TypeScript). */
 const ALL_FIELDS = [
   ...Object.keys(PROFILE_FIELD_TABLE).filter((f) => !needsPredictions(f)),
   "props.skin_type",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDay } from "../calendar.js";
+import { dayFromParts, formatDay } from "../calendar.js";
 import { DateParser, ZoneClock } from "./dates.js";
 
 function parser(timezone = "UTC", dateOrder?: "dmy" | "mdy") {
@@ -159,6 +159,16 @@ describe("ZoneClock", () => {
     expect(paris.offsetMinutes(Date.UTC(2026, 6, 1))).toBe(120);
     expect(paris.offsetMinutes(Date.UTC(2026, 0, 1))).toBe(60);
     expect(new ZoneClock("Asia/Kathmandu").offsetMinutes(Date.UTC(2026, 0, 1))).toBe(345);
+  });
+
+  it("reads the offsets of years before 1 AD (written 1 BC by Intl) as their own year's", () => {
+    const kolkata = new ZoneClock("Asia/Kolkata");
+    const yearZero = new Date(Date.UTC(2000, 6, 22, 12));
+    yearZero.setUTCFullYear(0);
+    // Calcutta's local mean time, +5:53 — not the 366 days of reading 1 BC as the year 1.
+    expect(kolkata.offsetMinutes(yearZero.getTime())).toBe(353);
+    const dates = new DateParser({ clock: kolkata, rejectBefore1970: false });
+    expect(dates.parse("0000-07-22T12:00:00Z")).toBe(dayFromParts(0, 7, 22));
   });
 });
 

@@ -60,6 +60,8 @@ export class ZoneClock {
           day: "2-digit",
           hour: "2-digit",
           minute: "2-digit",
+          // Years before 1 AD are written 1 BC, 2 BC…: the era tells them apart.
+          era: "short",
         });
   }
 
@@ -101,13 +103,16 @@ export class ZoneClock {
     let day = 0;
     let hour = 0;
     let minute = 0;
+    let beforeChrist = false;
     for (const part of parts) {
       if (part.type === "year") year = Number(part.value);
       else if (part.type === "month") month = Number(part.value);
       else if (part.type === "day") day = Number(part.value);
       else if (part.type === "hour") hour = Number(part.value);
       else if (part.type === "minute") minute = Number(part.value);
+      else if (part.type === "era") beforeChrist = part.value === "BC";
     }
+    if (beforeChrist) year = 1 - year;
     const localMs =
       dayFromParts(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * MS_PER_MINUTE;
     const offset = Math.round((localMs - at) / MS_PER_MINUTE);
@@ -177,7 +182,10 @@ export class DateParser {
     this.offsets = options.offsets;
   }
 
-  /** The epoch day of a date or timestamp cell, or NaN (see `problem`). */
+  /**
+   * The epoch day of a date or timestamp cell, or NaN (see `problem`). SQL twins: `parseDateSql`
+   * and `dateProblemSql` (src/sql/normalise.ts): change both.
+   */
   parse(text: string): EpochDay {
     if (text === this.lastText) {
       this.problem = this.lastProblem;

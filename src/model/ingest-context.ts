@@ -367,7 +367,10 @@ export function findCustomer(store: CustomerStore, keys: RowKeys): number {
   return other >= 0 && store.customerId[other] === undefined ? other : -1;
 }
 
-/** A customer id as text: trimmed, apostrophe removed, `17850.0` (pandas) → `17850`. */
+/**
+ * A customer id as text: trimmed, apostrophe removed, `17850.0` (pandas) → `17850`.
+ * SQL twin: `cleanIdSql` (src/sql/normalise.ts): change both.
+ */
 export function cleanId(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   let id = raw.trim();

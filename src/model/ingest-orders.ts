@@ -749,7 +749,10 @@ function orderBefore(
   return false;
 }
 
-/** Statuses compare trimmed and in lower case, without WooCommerce's `wc-` prefix. */
+/**
+ * Statuses compare trimmed and in lower case, without WooCommerce's `wc-` prefix.
+ * SQL twins: `orderStatusSql` and `excludedStatusSql` (src/sql/normalise.ts): change both.
+ */
 export function normalizeStatus(status: string): string {
   const word = status.trim().toLowerCase();
   return word.startsWith("wc-") ? word.slice(3) : word;

@@ -3,12 +3,18 @@
  * cheap: they run for every cell of every order row.
  */
 
-/** Spreadsheets put `'` before numbers and phones to keep them as text (`'+33612…`). */
+/**
+ * Spreadsheets put `'` before numbers and phones to keep them as text (`'+33612…`).
+ * SQL twin: `stripApostropheSql` (src/sql/normalise.ts): change both.
+ */
 export function stripApostrophe(text: string): string {
   return text.length > 0 && text.charCodeAt(0) === 39 /* ' */ ? text.slice(1) : text;
 }
 
-/** A cell as the model sees it: trimmed, apostrophe removed; undefined when empty. */
+/**
+ * A cell as the model sees it: trimmed, apostrophe removed; undefined when empty.
+ * SQL twin: `cleanCellSql` (src/sql/normalise.ts): change both.
+ */
 export function cleanCell(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   let text = raw;
@@ -30,6 +36,7 @@ const CURRENCY_WORDS =
  *
  * With `decimal: "auto"`, a lone `,` is a decimal mark unless exactly three digits follow it
  * (`1,234` = 1234); `decimal: ","` or `"."` removes that ambiguity.
+ * SQL twin: `parseNumberSql` (src/sql/normalise.ts): change both.
  */
 export function parseNumber(text: string, decimal: DecimalMark = "auto"): number {
   // Fast path: plain `123` / `-12.5`, the form of almost every cell.
@@ -130,7 +137,8 @@ function validGrouping(text: string, mark: string): boolean {
   return parts.slice(1).every((p) => p.length === 3);
 }
 
-const TRUE_WORDS = new Set([
+/** parseBoolean's words (parseBooleanSql in src/sql/normalise.ts reads them too). */
+export const TRUE_WORDS: ReadonlySet<string> = new Set([
   "yes",
   "y",
   "true",
@@ -155,7 +163,7 @@ const TRUE_WORDS = new Set([
   "confirmed_opt_in",
 ]);
 
-const FALSE_WORDS = new Set([
+export const FALSE_WORDS: ReadonlySet<string> = new Set([
   "no",
   "n",
   "false",
@@ -186,6 +194,7 @@ const FALSE_WORDS = new Set([
 /**
  * yes/no, true/false, 1/0, y/n, subscribed/unsubscribed, opted_in/opted_out (any case); empty is
  * false. Returns undefined for a word it does not know, so the caller can report it.
+ * SQL twin: `parseBooleanSql` (src/sql/normalise.ts): change both.
  */
 export function parseBoolean(text: string | undefined): boolean | undefined {
   if (text === undefined) return false;
@@ -199,7 +208,10 @@ export function parseBoolean(text: string | undefined): boolean | undefined {
   return undefined;
 }
 
-/** A `tags`/`lists` cell: values separated by `,` or `;`, trimmed, empty ones dropped. */
+/**
+ * A `tags`/`lists` cell: values separated by `,` or `;`, trimmed, empty ones dropped.
+ * SQL twin: `splitMultiSql` (src/sql/normalise.ts): change both.
+ */
 export function splitMulti(text: string | undefined): string[] {
   if (text === undefined || text === "") return [];
   const out: string[] = [];
@@ -224,6 +236,8 @@ export function snakeCase(header: string): string {
 /**
  * Trims, NFC-normalises and lowercases an email (the same address typed with a composed or a
  * decomposed accent is one person); undefined when it is not a valid address.
+ * SQL twin: `normalizeEmailSql` (src/sql/normalise.ts): change both.
+ * (exact for ASCII addresses; the others are mapped by this function: src/engine/mapping.ts).
  */
 export function normalizeEmail(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMonths, parseIsoDay } from "../calendar.js";
-import { dialectFor, likePattern } from "./dialect.js";
+import { dialectFor, likePattern, normaliseDialectFor } from "./dialect.js";
 
 const duckdb = dialectFor("duckdb");
 const postgres = dialectFor("postgres");
@@ -139,5 +139,113 @@ describe("the duckdb dialect, run in DuckDB", () => {
     expect(
       await scalar(duckdb.percentile("x", 0.2, "(SELECT CAST(unnest([1, 2, 10]) AS DOUBLE) AS x)")),
     ).toBeCloseTo(1.4, 12);
+  });
+});
+
+describe("the normalisation part of each dialect (normaliseDialectFor)", () => {
+  const nd = normaliseDialectFor("duckdb");
+  const np = normaliseDialectFor("postgres");
+  const nb = normaliseDialectFor("bigquery");
+  const ns = normaliseDialectFor("snowflake");
+  let instance: DuckDBInstance;
+  let db: DuckDBConnection;
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    db = await instance.connect();
+  });
+  afterAll(() => {
+    db.closeSync();
+    instance.closeSync();
+  });
+  const value = async (sql: string): Promise<unknown> => {
+    const reader = await db.runAndReadAll(`SELECT ${sql} AS v`);
+    const v = reader.getRowObjects()[0].v;
+    if (typeof v === "bigint") return Number(v);
+    if (v !== null && typeof v === "object" && "items" in v) return v.items;
+    return v;
+  };
+
+  it("binds parameters in each driver's syntax", () => {
+    expect([nd.param(1), np.param(2), nb.param(3), ns.param(4)]).toEqual(["$1", "$2", "@p3", ":4"]);
+  });
+
+  it("trims a set of characters (DuckDB runs it)", async () => {
+    expect(await value(nd.trimChars("'\u00a0 x y \ufeff'", " \u00a0\ufeff"))).toBe("x y");
+    expect(np.trimChars("v", "ab")).toBe("btrim(v, 'ab')");
+    expect(nb.trimChars("v", "\t")).toBe("TRIM(v, '\\t')");
+    expect(ns.trimChars("v", "'")).toBe("TRIM(v, '\\'')");
+  });
+
+  it("matches, replaces and extracts with `.` across line breaks (DuckDB runs it)", async () => {
+    expect(await value(nd.regexMatches("'a\nb'", "^a.b$"))).toBe(true);
+    expect(await value(nd.regexReplaceAll("'a1b22'", "[0-9]+", "#"))).toBe("a#b#");
+    expect(await value(nd.regexReplaceAll("'2024-05'", "^([0-9]+)-([0-9]+)$", "\\2/\\1"))).toBe(
+      "05/2024",
+    );
+    expect(await value(nd.regexGroup("'ab'", "^(a)(x)?(b)$", 3))).toBe("b");
+    expect(await value(nd.regexGroup("'ab'", "^(a)(x)?(b)$", 2))).toBe("");
+    expect(await value(nd.regexGroup("'zz'", "^(a)$", 1))).toBe("");
+    const eleven = `^${"(.)".repeat(11)}$`;
+    expect(await value(nd.regexGroup("'abcdefghijk'", eleven, 11))).toBe("k");
+    expect(np.regexMatches("v", "^a$")).toBe("(v ~ '(?s)^a$')");
+    expect(np.regexGroup("v", "^(a)$", 1)).toBe("COALESCE((regexp_match(v, '(?s)^(a)$'))[1], '')");
+    expect(nb.regexGroup("v", "^(a)$", 1)).toBe(
+      "IF(REGEXP_CONTAINS(v, '(?s)^(a)$'), REGEXP_REPLACE(v, '(?s)^(a)$', '\\\\1'), '')",
+    );
+    expect(ns.regexReplaceAll("v", "a.", "\\1")).toBe(
+      "REGEXP_REPLACE(v, 'a.', '\\\\1', 1, 0, 's')",
+    );
+    expect(ns.regexGroup("v", "^(a)$", 1)).toBe(
+      "COALESCE(REGEXP_SUBSTR(v, '^(a)$', 1, 1, 'es', 1), '')",
+    );
+  });
+
+  it("tells ASCII texts, divides towards −∞, counts code points (DuckDB runs it)", async () => {
+    expect(await value(nd.isAscii("'abc~'"))).toBe(true);
+    expect(await value(nd.isAscii("'abé'"))).toBe(false);
+    expect(await value(nd.intDiv("-7", "2"))).toBe(-4);
+    expect(await value(nd.intDiv("7", "2"))).toBe(3);
+    expect(await value(nd.charLength("'a🎉'"))).toBe(2);
+    expect(await value(nd.codePoint("'🎉'"))).toBe(0x1f389);
+    expect(np.isAscii("v")).toBe("(octet_length(v) = char_length(v))");
+    expect(np.intDiv("a", "b")).toBe(
+      "CAST(floor(CAST(a AS numeric) / CAST(b AS numeric)) AS bigint)",
+    );
+    expect(nb.isAscii("v")).toBe("(BYTE_LENGTH(v) = CHAR_LENGTH(v))");
+    expect(ns.intDiv("a", "b")).toBe("CAST(FLOOR(a / b) AS INTEGER)");
+  });
+
+  it("dates an instant in a time zone with ICU (DuckDB runs it, offline)", async () => {
+    // 2024-05-01T23:30Z is May 2nd in Paris, May 1st in New York.
+    const seconds = String(Date.UTC(2024, 4, 1, 23, 30) / 1000);
+    expect(await value(nd.zonedDay(seconds, "Europe/Paris"))).toBe(day("2024-05-02"));
+    expect(await value(nd.zonedDay(seconds, "America/New_York"))).toBe(day("2024-05-01"));
+    expect(await value(nd.zonedDay("-1", "UTC"))).toBe(-1);
+    expect(np.zonedDay("s", "Europe/Paris")).toBe(
+      "(CAST(to_timestamp(CAST(s AS double precision)) AT TIME ZONE 'Europe/Paris' AS date) - DATE '1970-01-01')",
+    );
+    expect(nb.zonedDay("s", "Asia/Kolkata")).toBe(
+      "DATE_DIFF(DATE(TIMESTAMP_SECONDS(CAST(s AS INT64)), 'Asia/Kolkata'), DATE '1970-01-01', DAY)",
+    );
+    expect(ns.zonedDay("s", "UTC")).toBe(
+      "DATEDIFF(day, TO_DATE('1970-01-01'), TO_DATE(CONVERT_TIMEZONE('UTC', 'UTC', TO_TIMESTAMP_NTZ(s))))",
+    );
+  });
+
+  it("names a value inside an expression (DuckDB runs it)", async () => {
+    expect(await value(nd.bindAs("'ab' || 'c'", "x", "x || x"))).toBe("abcabc");
+    expect(np.bindAs("v", "x", "x || x")).toBe("(SELECT x || x FROM (SELECT v AS x) AS x_)");
+    expect(nb.bindAs("v", "x", "x")).toBe("(SELECT x FROM (SELECT v AS x) AS x_)");
+  });
+
+  it("splits a cell into distinct trimmed parts in first-seen order (DuckDB runs it)", async () => {
+    expect(await value(nd.splitDistinct("' b ;a,, b;c'", ",;", " "))).toEqual(["b", "a", "c"]);
+    expect(await value(nd.splitDistinct("NULL", ",;", " "))).toEqual([]);
+    expect(np.splitDistinct("v", ",;", " ")).toContain("WITH ORDINALITY");
+    expect(nb.splitDistinct("v", ",;", " ")).toContain(
+      "REGEXP_EXTRACT_ALL(CONCAT(COALESCE(v, ''), ','), '([^,;]*)[,;]')",
+    );
+    expect(ns.splitDistinct("v", ",;", " ")).toContain("REGEXP_SUBSTR_ALL(");
+    expect(() => nd.splitDistinct("v", "\\", " ")).toThrow(/backslash/);
   });
 });

@@ -305,3 +305,158 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
 export function profileDialectFor(name: DialectName): ProfileDialect {
   return PROFILE_DIALECTS[name];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation (src/sql/normalise.ts, docs/design.md#normalisation-in-sql): what the cell rules need beyond the segment
+// compiler's part of the dialect. Regular expressions here are written in the subset every engine
+// reads the same way: RE2 / PostgreSQL ARE without back-references, lazy quantifiers, `\d` `\s`
+// `\w` classes or case-insensitive flags (classes are spelled out: `[0-9]`, `[Tt]`), and a pattern
+// that must match the whole text is anchored `^…$`. `.` matches every character, line breaks
+// included (`(?s)`; Snowflake's `s` parameter).
+
+export interface NormaliseDialect {
+  readonly name: DialectName;
+  /** The `index`-th (1-based) bind parameter, in the driver's syntax. */
+  param(index: number): string;
+  /** `text` without the characters of `chars` (a literal set, not SQL) at either end. */
+  trimChars(text: string, chars: string): string;
+  /** Whether the regular expression matches somewhere in `text`. */
+  regexMatches(text: string, regex: string): string;
+  /** Every match of the regular expression replaced; `\1`…`\9` in `replacement` are its groups. */
+  regexReplaceAll(text: string, regex: string, replacement: string): string;
+  /** Group `group` of an anchored (`^…$`) regular expression; '' when it or the group does not match. */
+  regexGroup(text: string, regex: string, group: number): string;
+  /** Whether every character of `text` is ASCII (U+0000–U+007F). */
+  isAscii(text: string): string;
+  /** ⌊a / b⌋ on integers (towards −∞, as Math.floor), as a 64-bit integer. */
+  intDiv(a: string, b: string): string;
+  /** The calendar day (epoch days) in IANA zone `timezone` of the instant `seconds` after 1970-01-01T00:00Z. */
+  zonedDay(seconds: string, timezone: string): string;
+  /** `text` split at any of the characters `separators`, each part trimmed of `chars`, empty parts and repeats dropped, in first-seen order; a text list. */
+  splitDistinct(text: string, separators: string, chars: string): string;
+  /** The code point of the first character of a non-empty text. */
+  codePoint(text: string): string;
+  /** The number of characters (code points) of `text`. */
+  charLength(text: string): string;
+  /** `text` as an integer (64 bits); `text` holds only digits. */
+  castInteger(text: string): string;
+  /** `body`, in which the identifier `name` stands for `value` (computed once per row). */
+  bindAs(value: string, name: string, body: string): string;
+}
+
+/** A value named inside an expression, as a one-row subquery (PostgreSQL, BigQuery, Snowflake). */
+const subqueryBind = (value: string, name: string, body: string): string =>
+  `(SELECT ${body} FROM (SELECT ${value} AS ${name}) AS ${name}_)`;
+
+/** A character set for a regex bracket expression, `]`, `\`, `^` and `-` placed or escaped. */
+function bracketSet(chars: string): string {
+  let out = "";
+  for (const ch of new Set(chars)) {
+    if (ch === "\\") throw new Error("a backslash in a character set");
+    if (ch === "]" || ch === "^" || ch === "-") continue;
+    out += ch;
+  }
+  return `${chars.includes("]") ? "]" : ""}${out}${chars.includes("^") ? "^" : ""}${chars.includes("-") ? "-" : ""}`;
+}
+
+const normaliseDuckdb: NormaliseDialect = {
+  name: "duckdb",
+  param: (i) => `$${integerText(i)}`,
+  trimChars: (t, chars) => `trim(${t}, ${standardString(chars)})`,
+  regexMatches: (t, r) => `regexp_matches(${t}, ${standardString(`(?s)${r}`)})`,
+  regexReplaceAll: (t, r, rep) =>
+    `regexp_replace(${t}, ${standardString(`(?s)${r}`)}, ${standardString(rep)}, 'g')`,
+  // regexp_extract numbers groups up to 9; later ones are read by name from its struct form.
+  regexGroup: (t, r, g) =>
+    g <= 9
+      ? `regexp_extract(${t}, ${standardString(`(?s)${r}`)}, ${integerText(g)})`
+      : `regexp_extract(${t}, ${standardString(`(?s)${r}`)}, [${Array.from({ length: g }, (_, i) => `'g${i + 1}'`).join(", ")}]).g${integerText(g)}`,
+  isAscii: (t) => `(strlen(${t}) = length(${t}))`,
+  intDiv: (a, b) => `CAST(floor(CAST(${a} AS DOUBLE) / CAST(${b} AS DOUBLE)) AS BIGINT)`,
+  // ICU is linked into DuckDB's binary (no download): timezone() of a TIMESTAMPTZ is local time.
+  zonedDay: (s, tz) =>
+    `date_diff('day', DATE '1970-01-01', CAST(timezone(${standardString(tz)}, to_timestamp(CAST(${s} AS DOUBLE))) AS DATE))`,
+  splitDistinct: (t, seps, chars) =>
+    `list_transform([list_transform(regexp_split_to_array(COALESCE(${t}, ''), ${standardString(`[${bracketSet(seps)}]`)}), x -> trim(x, ${standardString(chars)}))], l -> list_filter(l, (x, i) -> x <> '' AND list_position(l, x) = i))[1]`,
+  codePoint: (t) => `unicode(${t})`,
+  charLength: (t) => `length(${t})`,
+  castInteger: (t) => `CAST(${t} AS BIGINT)`,
+  // A lambda over a one-element list: vectorised, no subquery to decorrelate.
+  bindAs: (value, name, body) => `list_transform([${value}], ${name} -> ${body})[1]`,
+};
+
+const normalisePostgres: NormaliseDialect = {
+  name: "postgres",
+  param: (i) => `$${integerText(i)}`,
+  trimChars: (t, chars) => `btrim(${t}, ${standardString(chars)})`,
+  regexMatches: (t, r) => `(${t} ~ ${standardString(`(?s)${r}`)})`,
+  regexReplaceAll: (t, r, rep) =>
+    `regexp_replace(${t}, ${standardString(`(?s)${r}`)}, ${standardString(rep)}, 'g')`,
+  regexGroup: (t, r, g) =>
+    `COALESCE((regexp_match(${t}, ${standardString(`(?s)${r}`)}))[${integerText(g)}], '')`,
+  isAscii: (t) => `(octet_length(${t}) = char_length(${t}))`,
+  intDiv: (a, b) => `CAST(floor(CAST(${a} AS numeric) / CAST(${b} AS numeric)) AS bigint)`,
+  zonedDay: (s, tz) =>
+    `(CAST(to_timestamp(CAST(${s} AS double precision)) AT TIME ZONE ${standardString(tz)} AS date) - DATE '1970-01-01')`,
+  splitDistinct: (t, seps, chars) =>
+    `ARRAY(SELECT v FROM (SELECT btrim(x, ${standardString(chars)}) AS v, n FROM regexp_split_to_table(COALESCE(${t}, ''), ${standardString(`[${bracketSet(seps)}]`)}) WITH ORDINALITY AS p(x, n)) AS s WHERE v <> '' GROUP BY v ORDER BY min(n))`,
+  codePoint: (t) => `ascii(${t})`,
+  charLength: (t) => `char_length(${t})`,
+  castInteger: (t) => `CAST(${t} AS bigint)`,
+  bindAs: subqueryBind,
+};
+
+const normaliseBigquery: NormaliseDialect = {
+  name: "bigquery",
+  param: (i) => `@p${integerText(i)}`,
+  trimChars: (t, chars) => `TRIM(${t}, ${backslashString(chars)})`,
+  regexMatches: (t, r) => `REGEXP_CONTAINS(${t}, ${backslashString(`(?s)${r}`)})`,
+  regexReplaceAll: (t, r, rep) =>
+    `REGEXP_REPLACE(${t}, ${backslashString(`(?s)${r}`)}, ${backslashString(rep)})`,
+  // REGEXP_EXTRACT returns a pattern's only group; the whole-text pattern is replaced by its group.
+  regexGroup: (t, r, g) =>
+    `IF(REGEXP_CONTAINS(${t}, ${backslashString(`(?s)${r}`)}), REGEXP_REPLACE(${t}, ${backslashString(`(?s)${r}`)}, ${backslashString(`\\${integerText(g)}`)}), '')`,
+  isAscii: (t) => `(BYTE_LENGTH(${t}) = CHAR_LENGTH(${t}))`,
+  intDiv: (a, b) => `CAST(FLOOR(CAST(${a} AS FLOAT64) / CAST(${b} AS FLOAT64)) AS INT64)`,
+  zonedDay: (s, tz) =>
+    `DATE_DIFF(DATE(TIMESTAMP_SECONDS(CAST(${s} AS INT64)), ${backslashString(tz)}), DATE '1970-01-01', DAY)`,
+  splitDistinct: (t, seps, chars) =>
+    `ARRAY(SELECT v FROM (SELECT TRIM(x, ${backslashString(chars)}) AS v, n FROM UNNEST(REGEXP_EXTRACT_ALL(CONCAT(COALESCE(${t}, ''), ${backslashString(seps[0])}), ${backslashString(`([^${bracketSet(seps)}]*)[${bracketSet(seps)}]`)})) AS x WITH OFFSET AS n) WHERE v <> '' GROUP BY v ORDER BY MIN(n))`,
+  codePoint: (t) => `UNICODE(${t})`,
+  charLength: (t) => `CHAR_LENGTH(${t})`,
+  castInteger: (t) => `CAST(${t} AS INT64)`,
+  bindAs: subqueryBind,
+};
+
+const normaliseSnowflake: NormaliseDialect = {
+  name: "snowflake",
+  param: (i) => `:${integerText(i)}`,
+  trimChars: (t, chars) => `TRIM(${t}, ${backslashString(chars)})`,
+  regexMatches: (t, r) => `(REGEXP_INSTR(${t}, ${backslashString(r)}, 1, 1, 0, 's') > 0)`,
+  regexReplaceAll: (t, r, rep) =>
+    `REGEXP_REPLACE(${t}, ${backslashString(r)}, ${backslashString(rep)}, 1, 0, 's')`,
+  regexGroup: (t, r, g) =>
+    `COALESCE(REGEXP_SUBSTR(${t}, ${backslashString(r)}, 1, 1, 'es', ${integerText(g)}), '')`,
+  isAscii: (t) => `(LENGTH(TO_BINARY(${t}, 'UTF-8')) = LENGTH(${t}))`,
+  intDiv: (a, b) => `CAST(FLOOR(${a} / ${b}) AS INTEGER)`,
+  zonedDay: (s, tz) =>
+    `DATEDIFF(day, TO_DATE('1970-01-01'), TO_DATE(CONVERT_TIMEZONE('UTC', ${backslashString(tz)}, TO_TIMESTAMP_NTZ(${s}))))`,
+  splitDistinct: (t, seps, chars) =>
+    `(SELECT COALESCE(ARRAY_AGG(v) WITHIN GROUP (ORDER BY n), ARRAY_CONSTRUCT()) FROM (SELECT TRIM(f.value::VARCHAR, ${backslashString(chars)}) AS v, MIN(f.index) AS n FROM TABLE(FLATTEN(REGEXP_SUBSTR_ALL(COALESCE(${t}, '') || ${backslashString(seps[0])}, ${backslashString(`([^${bracketSet(seps)}]*)[${bracketSet(seps)}]`)}, 1, 1, 'es', 1))) AS f GROUP BY v HAVING v <> ''))`,
+  codePoint: (t) => `UNICODE(${t})`,
+  charLength: (t) => `LENGTH(${t})`,
+  castInteger: (t) => `CAST(${t} AS INTEGER)`,
+  bindAs: subqueryBind,
+};
+
+const NORMALISE_DIALECTS: Record<DialectName, NormaliseDialect> = {
+  duckdb: normaliseDuckdb,
+  postgres: normalisePostgres,
+  bigquery: normaliseBigquery,
+  snowflake: normaliseSnowflake,
+};
+
+/** The normalisation part of a dialect. */
+export function normaliseDialectFor(name: DialectName): NormaliseDialect {
+  return NORMALISE_DIALECTS[name];
+}

@@ -1,5 +1,5 @@
 /**
- * Identity and profiles in SQL (SPEC §1, §2, §4, §10): from the staging tables of staging.ts to
+ * Identity and profiles in SQL (docs/design.md#profile, #rfm, #engines): from the staging tables of staging.ts to
  * the tables of tables.ts (`profiles`, `orders`, `order_lines`, `events`, `event_properties`) that
  * the compiled segment statement reads — the same tables, row for row, as the memory engine's
  * `Profiles` and the rows its sinks count (test/sql-profiles.test.ts proves it).
@@ -26,7 +26,7 @@
  *   order statistics the database returns (a few values per dimension, never the rows), scored in
  *   SQL.
  *
- * Not here: the prediction fields (`p_alive`, `predicted_*`, SPEC §12) are fitted by numerical
+ * Not here: the prediction fields (`p_alive`, `predicted_*`, docs/design.md#predictions) are fitted by numerical
  * optimisation in TypeScript (src/predict) and are refused by this builder.
  */
 import type { RfmSettings } from "../rfm/settings.js";

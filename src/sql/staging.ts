@@ -1,5 +1,5 @@
 /**
- * The staging tables the SQL profile builder reads (profiles-sql.ts, SPEC §10): one row per input
+ * The staging tables the SQL profile builder reads (profiles-sql.ts, docs/design.md#engines): one row per input
  * row the reader accepted, its cells already normalised by the §1 rules — what a CSV loader (or a
  * test recording the memory engine) hands over before identity and profiles are computed in SQL.
  *

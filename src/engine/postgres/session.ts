@@ -1,0 +1,42 @@
+/**
+ * A SqlSession (../session.ts) over a PostgreSQL server. `pg` is loaded on first use only, so
+ * nothing else pays for it.
+ */
+import { UserError } from "../../errors.js";
+import { dialectFor } from "../../sql/dialect.js";
+import type { SqlParam, SqlRow, SqlSession } from "../session.js";
+
+/** Connects to `url` (postgresql://…); the URL is never repeated in a message (it may hold a password). */
+export async function openPostgresSession(url: string): Promise<SqlSession> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  // Doubles and bigints as numbers (they are counts, days and amounts), not text.
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === 701 || oid === 20 || oid === 1700
+        ? (text: string) => Number(text)
+        : pg.types.getTypeParser(oid, format as "text"),
+  };
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new UserError(
+      "DATABASE_UNREACHABLE",
+      `PostgreSQL: cannot connect (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+      { cause: error },
+    );
+  }
+  return {
+    dialect: dialectFor("postgres"),
+    async run(sql, params: readonly SqlParam[] = []) {
+      await client.query({ text: sql, values: [...params], types });
+    },
+    async rows(sql, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
+      const result = await client.query<SqlRow>({ text: sql, values: [...params], types });
+      return result.rows;
+    },
+    async close() {
+      await client.end();
+    },
+  };
+}

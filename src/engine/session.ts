@@ -1,0 +1,18 @@
+/**
+ * A connection that runs SQL for the normalisation builders (src/sql/normalise.ts) and the mapping
+ * tables (mapping.ts), whatever the database: DuckDB (duckdb/session.ts) or PostgreSQL
+ * (postgres/session.ts). Parameters are bound, never spliced into the text.
+ */
+import type { Dialect } from "../sql/dialect.js";
+
+export type SqlParam = string | number | boolean | null;
+
+/** A row as column name → value: texts exactly as stored, numbers, booleans, lists, null. */
+export type SqlRow = Record<string, unknown>;
+
+export interface SqlSession {
+  readonly dialect: Dialect;
+  run(sql: string, params?: readonly SqlParam[]): Promise<void>;
+  rows(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  close(): Promise<void>;
+}
