@@ -14,7 +14,13 @@ import type { DecimalMark } from "../model/values.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
 import { didYouMean } from "../suggest.js";
 import { DEFAULT_RFM, type RfmSettings } from "../rfm/settings.js";
-import { presetOf, type CheckedFilter, type ConfigValues } from "./load-config.js";
+import {
+  ENGINES,
+  presetOf,
+  type CheckedFilter,
+  type ConfigValues,
+  type EngineName,
+} from "./load-config.js";
 import {
   INPUT_KINDS,
   PRESET_NAMES,
@@ -48,6 +54,8 @@ export interface DataFlags {
   quiet?: boolean;
   strict?: boolean;
   rejects?: string;
+  /** `--engine memory|duckdb` (SPEC §10). */
+  engine?: string;
 }
 
 export interface BuildFlags extends DataFlags {
@@ -100,6 +108,10 @@ export interface Settings {
   rejects?: FilePath;
   /** How many builds OUT/history.jsonl keeps (`history: { keep: N }`). */
   historyKeep: number;
+  /** Where the run happens (SPEC §10): `--engine`, else `engine:`, else memory. */
+  engine: EngineName;
+  /** `duckdb:` of the config, its temp_directory resolved against the config's folder. */
+  duckdb: { memoryLimit?: string; threads?: number; tempDirectory?: string };
 }
 
 export function displayPath(absolute: string, cwd: string): string {
@@ -209,6 +221,19 @@ export function resolveSettings(
     if (only.length === 0) throw new UsageError("BAD_ONLY", "--only needs at least one segment id");
   }
 
+  let engine: EngineName = values.engine ?? "memory";
+  if (flags.engine !== undefined) {
+    if (!(ENGINES as readonly string[]).includes(flags.engine)) {
+      throw new UsageError(
+        "BAD_ENGINE",
+        `--engine "${flags.engine}" is not an engine${didYouMean(flags.engine, ENGINES)}`,
+        { hint: `engines: ${ENGINES.join(", ")}` },
+      );
+    }
+    engine = flags.engine as EngineName;
+  }
+  const duckdb = values.duckdb ?? {};
+
   return {
     ...(config === undefined ? {} : { configFile: config.file }),
     inputs,
@@ -249,6 +274,14 @@ export function resolveSettings(
     quiet: flags.quiet ?? false,
     ...(flags.rejects === undefined ? {} : { rejects: filePath(flags.rejects, cwd, cwd) }),
     historyKeep: values.history?.keep ?? DEFAULT_HISTORY_KEEP,
+    engine,
+    duckdb: {
+      ...(duckdb.memory_limit === undefined ? {} : { memoryLimit: duckdb.memory_limit }),
+      ...(duckdb.threads === undefined ? {} : { threads: duckdb.threads }),
+      ...(duckdb.temp_directory === undefined
+        ? {}
+        : { tempDirectory: resolve(base, duckdb.temp_directory) }),
+    },
   };
 }
 

@@ -12,7 +12,13 @@ import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
-import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
+import type { DuckDbRun } from "../engine/duckdb/run.js";
+import {
+  IngestContext,
+  type FileStats,
+  type IngestOptions,
+  type IngestRecorder,
+} from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
 import { sinkFor } from "../model/profiles-from-rows.js";
@@ -36,6 +42,10 @@ export interface LoadOptions {
   /** Hash the inputs (build manifest). */
   hash?: boolean;
   onProgress?: (progress: Progress) => void;
+  /** `--engine duckdb`: the run whose DuckDB reads the files (SPEC §10); absent: the memory engine. */
+  duckdb?: DuckDbRun;
+  /** Where the sinks also write the rows they count (an engine's tables). */
+  recorder?: IngestRecorder;
 }
 
 export interface InputReport extends FilePath {
@@ -75,6 +85,8 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
+  ctx.recorder = options.recorder;
+  const duckdb = options.duckdb;
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
@@ -82,16 +94,19 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     for (const input of await expandPatterns(kind, settings.inputs[kind] ?? []))
       files.push({ kind, input });
   }
-  const readers = new CsvReaders(
-    files.map(({ input }) => {
-      return {
-        path: input.path,
-        display: input.display,
-        ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
-      };
-    }),
-    { hash: options.hash ?? false, project: settings.rejects === undefined },
-  );
+  const sources = files.map(({ input }) => {
+    return {
+      path: input.path,
+      display: input.display,
+      ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+    };
+  });
+  const project = settings.rejects === undefined;
+  // The memory engine's reading threads start parsing at once: only for that engine.
+  const readers =
+    duckdb === undefined
+      ? new CsvReaders(sources, { hash: options.hash ?? false, project })
+      : undefined;
   try {
     if (settings.rejects !== undefined) {
       rejectsFile = await RejectsFile.open(settings.rejects, [
@@ -103,9 +118,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     for (const [index, { kind, input }] of files.entries()) {
       const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
-      const read = await readers.read(
-        index,
-        sink,
+      const onBytes =
         options.onProgress === undefined
           ? undefined
           : (bytes: number) =>
@@ -115,8 +128,15 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
                 bytes,
                 totalBytes: 0,
                 rows: stats.rows,
-              }),
-      );
+              });
+      const read =
+        readers !== undefined
+          ? await readers.read(index, sink, onBytes)
+          : await (duckdb as DuckDbRun).read(sources[index], sink, {
+              hash: options.hash ?? false,
+              project,
+              ...(onBytes === undefined ? {} : { onBytes }),
+            });
       sink.finish?.();
       if (read.windows1252Bytes > 0) {
         stats.warnings.push(
@@ -131,7 +151,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     await rejectsFile?.abort();
     throw error;
   } finally {
-    await readers.close();
+    await readers?.close();
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {

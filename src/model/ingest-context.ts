@@ -128,6 +128,48 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
   };
 }
 
+/** A line of a counted order, as `order_lines` holds it (src/sql/tables.ts). */
+export interface RecordedLine {
+  product: string | undefined;
+  sku: string | undefined;
+  category: string | undefined;
+  /** Quantity (1 when empty) × price (0 without one), converted into the reporting currency. */
+  amount: number;
+}
+
+/**
+ * Receives the normalised rows the sinks count, for an engine that computes the plan's aggregates
+ * itself from them (`--engine duckdb`, SPEC §10): each counted order with its lines, each counted
+ * event with the cells of the properties the plan filters on. The rows are the sinks' own, so
+ * both engines aggregate exactly the same data. Arrays passed are reused: copy what is kept.
+ */
+export interface IngestRecorder {
+  /** Record orders (the plan has `orders(…)`/`spent(…)` aggregates). */
+  readonly orders: boolean;
+  /** Record the orders' lines (an aggregate filters on product, sku or category). */
+  readonly lines: boolean;
+  /** Record events (the plan has `events(…)` aggregates). */
+  readonly events: boolean;
+  /** The event properties to record: those the plan filters on. */
+  readonly eventProperties: readonly string[];
+  order(
+    customer: number,
+    day: number,
+    channel: string | undefined,
+    amount: number,
+    lines: readonly RecordedLine[],
+  ): void;
+  event(customer: number, type: string, day: number, properties: readonly RecordedProperty[]): void;
+}
+
+/** An event's cell: as written, and read by the §1 number and boolean rules. */
+export interface RecordedProperty {
+  name: string;
+  text: string;
+  number: number | undefined;
+  flag: boolean | undefined;
+}
+
 export class IngestContext {
   readonly store: CustomerStore;
   readonly rejects: RejectLog;
@@ -141,6 +183,8 @@ export class IngestContext {
   readonly fromOrders = new Set<number>();
   /** UTC offsets (minutes) written in the timestamps of every file read. */
   readonly offsets = new Set<number>();
+  /** Where the counted rows also go, for an engine that aggregates them itself. */
+  recorder: IngestRecorder | undefined;
 
   constructor(options: IngestOptions, rejects: RejectLog) {
     this.options = options;
