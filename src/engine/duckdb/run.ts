@@ -28,7 +28,14 @@ import type { SegmentMembers } from "../../segments/evaluate.js";
 import { compileSegmentsSql } from "../../sql/compile.js";
 import { dialectFor } from "../../sql/dialect.js";
 import { openDuckDb, type DuckDb, type DuckDbSettings } from "./open.js";
-import { dropRawTable, loadCsvInput, type CsvInput, type RawTable } from "./read.js";
+import { UserError } from "../../errors.js";
+import {
+  dropRawTable,
+  loadCsvInput,
+  readLikeMemoryEngine,
+  type CsvInput,
+  type RawTable,
+} from "./read.js";
 import { TableWriter } from "./tables.js";
 
 type CsvReadResult = RawTable["read"];
@@ -81,12 +88,20 @@ export class DuckDbRun {
     options: ReadOptions,
   ): Promise<CsvReadResult> {
     const table = `audience_input_${++this.tables}`;
-    const raw = await loadCsvInput(this.db.connection, {
-      ...source,
-      table,
-      hash: options.hash,
-      tempDirectory: this.folder,
-    });
+    let raw: RawTable;
+    try {
+      raw = await loadCsvInput(this.db.connection, {
+        ...source,
+        table,
+        hash: options.hash,
+        tempDirectory: this.folder,
+      });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // The memory engine streams: its sinks may stop the run on the header or on a row before
+      // the place the load stopped at. Its own reading stops exactly where it does.
+      return readLikeMemoryEngine(source, sink, options.hash);
+    }
     try {
       await ingestRawTable(this.db.connection, raw, sink, options.project);
     } finally {
@@ -203,8 +218,10 @@ export async function ingestRawTable(
   const select = [
     "CAST(line AS INTEGER) AS line",
     `CAST(${length} AS INTEGER) AS width`,
-    ...columns.map((i) => `c${i}`),
+    // chr(1) keeps a leading U+FEFF from the node-api's text decoding, which drops it.
+    ...columns.map((i) => (raw.bomInside ? `chr(1) || c${i}` : `c${i}`)),
   ];
+  const skip = raw.bomInside ? 1 : 0;
   const result = await connection.stream(
     `SELECT ${select.join(", ")} FROM ${raw.table} ORDER BY line`,
   );
@@ -222,7 +239,8 @@ export async function ingestRawTable(
       for (let k = 0; k < columns.length; k++) {
         const i = columns[k];
         if (i >= n) break;
-        fields[i] = vectors[k].getItem(r) as string;
+        const cell = vectors[k].getItem(r) as string;
+        fields[i] = skip === 0 ? cell : cell.slice(skip);
       }
       sink.row(fields, lines.getItem(r) as number);
     }
