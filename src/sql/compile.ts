@@ -39,14 +39,11 @@ export interface CompileOptions {
   exclusive?: boolean;
   /**
    * "members": where minus exclude; "assigned": the rows to write (reachable, exclusive);
-   * "flags": every member with two booleans, `reachable` and `assigned` (FLAG_COLUMNS), what an
-   * engine hands back to the shared writer.
+   * "flags": every member as (segment, customer, reachable, assigned), the two booleans never
+   * NULL: what an engine hands back to the shared writer.
    */
   rows?: "members" | "assigned" | "flags";
 }
-
-/** The result columns with `rows: "flags"`, in order. */
-export const FLAG_COLUMNS = ["segment", "customer", "reachable", "assigned"] as const;
 
 /** The statement's result columns, in order. */
 export const RESULT_COLUMNS = ["segment", "customer", "customer_key", "email", "phone"] as const;
