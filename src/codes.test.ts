@@ -24,6 +24,8 @@ const NOT_CODES = new Set([
   "TOLL_FREE",
   // An environment variable.
   "NO_COLOR",
+  // Node's network error codes (a database connection), mapped to ours.
+  "EAI_AGAIN",
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -199,6 +199,10 @@ export const DATABASE_CODES = {
 export const ENGINE_CODES = {
   DUCKDB_UNAVAILABLE: "DUCKDB_UNAVAILABLE",
   BAD_DUCKDB_SETTING: "BAD_DUCKDB_SETTING",
+  /** `engine:` / `--engine` that is not an engine. */
+  BAD_ENGINE: "BAD_ENGINE",
+  /** `--engine duckdb` with inputs read from a database. */
+  ENGINE_TABLE_INPUTS: "ENGINE_TABLE_INPUTS",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */

@@ -8,7 +8,9 @@ import { resolveSettings, type BuildFlags, type Settings } from "../config/setti
 import { formatDay, type EpochDay } from "../calendar.js";
 import { readConfig } from "../io/read-config.js";
 import { loadProfiles, type LoadedData } from "../io/read-inputs.js";
+import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { DataNeeds } from "../model/build-profiles.js";
+import type { IngestRecorder } from "../model/ingest-context.js";
 import { todayIn, ZoneClock } from "../model/dates.js";
 import { collapseNotes } from "../report/rfm.js";
 import { renderInputSummary, renderProblems } from "../report/inputs.js";
@@ -55,6 +57,10 @@ export function addInputOptions(command: Command): Command {
     .option(
       "--database <url>",
       "PostgreSQL URL (or env:NAME) of the { table: … } inputs, instead of the config's database:",
+    )
+    .option(
+      "--engine <name>",
+      "where the run happens: memory (default) or duckdb (embedded DuckDB, for large exports)",
     );
 }
 
@@ -98,13 +104,30 @@ export async function loadSettings(
   return { settings, asOf, now };
 }
 
+/**
+ * `--engine duckdb`: the DuckDB run the inputs are read in (docs/design.md#engines), loaded only then — the
+ * memory engine never loads DuckDB.
+ */
+export async function openDuckDbRun(settings: Settings): Promise<DuckDbRun> {
+  const { DuckDbRun } = await import("../engine/duckdb/run.js");
+  return DuckDbRun.open(settings.duckdb);
+}
+
 /** Reads the inputs for a command; `needs` says which aggregates and fields the command uses. */
 export async function runData(
   prepared: { settings: Settings; asOf: EpochDay },
   needs: DataNeeds,
   context: CliContext,
-  options: { hash?: boolean } = {},
+  options: { hash?: boolean; duckdb?: DuckDbRun; recorder?: IngestRecorder } = {},
 ): Promise<DataRun> {
+  if (prepared.settings.engine === "duckdb" && options.duckdb === undefined) {
+    const duckdb = await openDuckDbRun(prepared.settings);
+    try {
+      return await runData(prepared, needs, context, { ...options, duckdb });
+    } finally {
+      await duckdb.close();
+    }
+  }
   const { settings, asOf } = prepared;
   const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env) && !settings.json);
   const errTheme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
@@ -122,6 +145,8 @@ export async function runData(
       hash: options.hash ?? false,
       env: context.env,
       onProgress: (p) => progress.update(p),
+      ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
+      ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
     });
   } finally {
     progress.stop();

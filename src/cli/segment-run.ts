@@ -13,7 +13,7 @@ import type { SegmentMembers } from "../segments/evaluate.js";
 import { prepareRun } from "../segments/prepare-run.js";
 import { didYouMean } from "../suggest.js";
 import type { CliContext } from "./context.js";
-import { runData, type DataRun, type PreparedSettings } from "./options.js";
+import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./options.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -38,8 +38,24 @@ export async function runSegments(
     loaded.definitions.map((d) => d.id),
   );
   const pipeline = prepareRun(loaded.definitions, settings, asOf);
-  const run = await runData(prepared, pipeline.needs, context, options);
-  const { results, landlines } = await pipeline.evaluate(run.data.profiles);
+  const duckdb = settings.engine === "duckdb" ? await openDuckDbRun(settings) : undefined;
+  let run: DataRun;
+  let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>>;
+  try {
+    const recorder = await duckdb?.recorder(pipeline.plan);
+    run = await runData(prepared, pipeline.needs, context, {
+      ...options,
+      ...(duckdb === undefined ? {} : { duckdb }),
+      ...(recorder === undefined ? {} : { recorder }),
+    });
+    evaluated = await pipeline.evaluate(
+      run.data.profiles,
+      duckdb === undefined ? undefined : (...args) => duckdb.evaluate(...args),
+    );
+  } finally {
+    await duckdb?.close();
+  }
+  const { results, landlines } = evaluated;
   if (landlines > 0 && !settings.quiet)
     context.stderr.write(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,

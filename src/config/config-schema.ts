@@ -243,6 +243,34 @@ export const CONFIG_SCHEMA = {
       description: "write each customer only to the first segment (by priority) that reaches them",
     },
     strict: { type: "boolean", description: "stop at the first bad row instead of skipping it" },
+    engine: {
+      type: "string",
+      minLength: 1,
+      description:
+        "where the run happens: memory (default, the streaming TypeScript engine) or duckdb (embedded DuckDB, for large exports)",
+    },
+    duckdb: {
+      type: "object",
+      description: "settings of engine: duckdb",
+      properties: {
+        memory_limit: {
+          type: "string",
+          pattern: "^\\s*\\d+(\\.\\d+)?\\s*([KkMmGgTt]i?[Bb]|[Bb]|%)\\s*$",
+          patternName: "a size such as 4GB, 512MB or 80%",
+          description:
+            "most memory DuckDB uses before it spills to temp_directory, e.g. 4GB or 80% (of this machine's memory); default: DuckDB's (80%)",
+        },
+        threads: {
+          type: "number",
+          integer: true,
+          minimum: 1,
+          description: "threads DuckDB runs on (default: one per core)",
+        },
+        temp_directory: path(
+          "folder under which DuckDB spills when the data outgrow memory_limit (default: the system's temporary folder); each run uses its own subfolder, removed after",
+        ),
+      },
+    },
     history: {
       type: "object",
       description: "the history of builds kept in the output folder (history.jsonl)",

@@ -194,6 +194,40 @@ describe("resolveSettings", () => {
       "--only needs at least one segment id",
     );
   });
+
+  it("reads the engine (docs/design.md#engines): --engine over engine: over memory, duckdb settings resolved", () => {
+    expect(resolveSettings(undefined, {}, "/shop").engine).toBe("memory");
+    const s = resolveSettings(
+      config(
+        "orders: o.csv\nengine: duckdb\nduckdb:\n  memory_limit: 4GB\n  threads: 2\n  temp_directory: spill\n",
+      ),
+      {},
+      "/shop",
+    );
+    expect([s.engine, s.duckdb]).toEqual([
+      "duckdb",
+      { memoryLimit: "4GB", threads: 2, tempDirectory: "/shop/config/spill" },
+    ]);
+    expect(resolveSettings(config("engine: duckdb\n"), { engine: "memory" }, "/").engine).toBe(
+      "memory",
+    );
+    let error: unknown;
+    try {
+      resolveSettings(undefined, { engine: "duckbd" }, "/");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).code).toBe("BAD_ENGINE");
+    expect((error as UsageError).message).toBe(
+      '--engine "duckbd" is not an engine (did you mean "duckdb"?)',
+    );
+    expect(problems("engine: postgress\nduckdb:\n  memory_limit: lots\n  threads: 0\n")).toEqual([
+      '3:17 SCHEMA_PATTERN "duckdb.memory_limit" must be a size such as 4GB, 512MB or 80%, found "lots"',
+      '4:12 SCHEMA_RANGE "duckdb.threads" must be at least 1, found 0',
+      '1:9 BAD_ENGINE engine: "postgress" is not an engine',
+    ]);
+  });
 });
 
 describe("a normalised export in audience.yaml", () => {

@@ -14,7 +14,7 @@ import type { Delimiter } from "../io/csv-reader.js";
 import { ZoneClock } from "../model/dates.js";
 import { buildRfmMap, DEFAULT_RFM_MAP } from "../rfm/segment-map.js";
 import type { RfmCutPoints, RfmSettings } from "../rfm/settings.js";
-import { suggest } from "../suggest.js";
+import { didYouMean, suggest } from "../suggest.js";
 import { expressionSpans } from "../yaml/expression-spans.js";
 import type { ErrorCode } from "../codes.js";
 import type { SourceFile } from "../source-file.js";
@@ -45,7 +45,9 @@ export type ConfigValues = Omit<
   | "orders_filter"
   | "rfm"
   | "as_of"
+  | "engine"
 > & {
+  engine?: EngineName;
   /** Files or name patterns (`orders_export*.csv`), as written. */
   contacts?: string[];
   orders?: string[];
@@ -61,6 +63,10 @@ export type ConfigValues = Omit<
   /** The inputs given as `{ table: NAME }` or `{ query: "SELECT …" }` (not in the lists above). */
   tables?: Partial<Record<InputKind, TableSource>>;
 };
+
+/** The engines a run can happen in (docs/design.md#engines). */
+export const ENGINES = ["memory", "duckdb"] as const;
+export type EngineName = (typeof ENGINES)[number];
 
 export interface CheckedFilter {
   text: string;
@@ -122,7 +128,7 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
         ...(name === undefined ? {} : { table: name }),
         ...(given.query === undefined ? {} : { query: given.query }),
         ...(given.order_by === undefined ? {} : { orderBy: list(given.order_by) }),
-        at: locationOf(source, pair),
+        at: locationOf(source, pair).place(),
       },
     };
   }
@@ -187,6 +193,18 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
       values.orders_filter = { text: filter, checked: result.checked };
     }
   }
+  if (raw.engine !== undefined) {
+    if ((ENGINES as readonly string[]).includes(raw.engine))
+      values.engine = raw.engine as EngineName;
+    else
+      fail(
+        nodeAt("engine"),
+        "BAD_ENGINE",
+        `engine: "${raw.engine.slice(0, 40)}" is not an engine${didYouMean(raw.engine, ENGINES)}`,
+        `engines: ${ENGINES.join(", ")}`,
+      );
+  }
+  if (raw.duckdb !== undefined) values.duckdb = raw.duckdb;
   if (raw.history?.keep !== undefined) values.history = { keep: raw.history.keep };
   if (raw.rfm !== undefined) {
     values.rfm = checkRfm(raw.rfm, source, nodeAt, diagnostics);

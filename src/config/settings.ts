@@ -14,7 +14,13 @@ import type { DecimalMark } from "../model/values.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../segments/definition.js";
 import { didYouMean } from "../suggest.js";
 import { DEFAULT_RFM, type RfmSettings } from "../rfm/settings.js";
-import { presetOf, type CheckedFilter, type ConfigValues } from "./load-config.js";
+import {
+  ENGINES,
+  presetOf,
+  type CheckedFilter,
+  type ConfigValues,
+  type EngineName,
+} from "./load-config.js";
 import type { TableSource } from "./table-input.js";
 import {
   INPUT_KINDS,
@@ -51,6 +57,8 @@ export interface DataFlags {
   rejects?: string;
   /** `--database URL`: the database of table inputs, instead of the config's `database:`. */
   database?: string;
+  /** `--engine memory|duckdb`. */
+  engine?: string;
 }
 
 export interface BuildFlags extends DataFlags {
@@ -109,6 +117,10 @@ export interface Settings {
   tables: Partial<Record<InputKind, TableSource>>;
   /** The database of the table inputs as given (a URL or env:NAME), and where it was given. */
   database?: { given: string; from: "--database" | "database:" };
+  /** Where the run happens: `--engine`, else `engine:`, else memory. */
+  engine: EngineName;
+  /** `duckdb:` of the config, its temp_directory resolved against the config's folder. */
+  duckdb: { memoryLimit?: string; threads?: number; tempDirectory?: string };
 }
 
 /**
@@ -243,6 +255,19 @@ export function resolveSettings(
     if (only.length === 0) throw new UsageError("BAD_ONLY", "--only needs at least one segment id");
   }
 
+  let engine: EngineName = values.engine ?? "memory";
+  if (flags.engine !== undefined) {
+    if (!(ENGINES as readonly string[]).includes(flags.engine)) {
+      throw new UsageError(
+        "BAD_ENGINE",
+        `--engine "${flags.engine}" is not an engine${didYouMean(flags.engine, ENGINES)}`,
+        { hint: `engines: ${ENGINES.join(", ")}` },
+      );
+    }
+    engine = flags.engine as EngineName;
+  }
+  const duckdb = values.duckdb ?? {};
+
   return {
     ...(config === undefined ? {} : { configFile: config.file }),
     inputs,
@@ -286,6 +311,14 @@ export function resolveSettings(
     includeShipping: values.include_shipping ?? true,
     tables,
     ...(database === undefined ? {} : { database }),
+    engine,
+    duckdb: {
+      ...(duckdb.memory_limit === undefined ? {} : { memoryLimit: duckdb.memory_limit }),
+      ...(duckdb.threads === undefined ? {} : { threads: duckdb.threads }),
+      ...(duckdb.temp_directory === undefined
+        ? {}
+        : { tempDirectory: resolve(base, duckdb.temp_directory) }),
+    },
   };
 }
 

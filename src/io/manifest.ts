@@ -57,6 +57,8 @@ export interface Manifest {
   generated_at: string;
   as_of: string;
   timezone: string;
+  /** The engine the build ran in (docs/design.md#engines): the only field two engines' manifests differ by. */
+  engine: string;
   exclusive: boolean;
   /** `--hash` of the whole build (each segment's `hashed` says what its file holds). */
   hash: boolean;
@@ -75,6 +77,7 @@ export interface ManifestSource {
   builtAt: Date;
   asOf: EpochDay;
   timezone: string;
+  engine: string;
   exclusive: boolean;
   hash: boolean;
   customers: number;
@@ -100,6 +103,7 @@ export function buildManifest(source: ManifestSource): Manifest {
     generated_at: source.builtAt.toISOString(),
     as_of: formatDay(source.asOf),
     timezone: source.timezone,
+    engine: source.engine,
     exclusive: source.exclusive,
     hash: source.hash,
     customers: source.customers,

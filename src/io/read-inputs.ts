@@ -12,7 +12,13 @@ import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
-import { IngestContext, type FileStats, type IngestOptions } from "../model/ingest-context.js";
+import type { DuckDbRun } from "../engine/duckdb/run.js";
+import {
+  IngestContext,
+  type FileStats,
+  type IngestOptions,
+  type IngestRecorder,
+} from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { Profiles } from "../model/profile.js";
 import { READ_ORDER, sinkFor } from "../model/profiles-from-rows.js";
@@ -42,6 +48,10 @@ export interface LoadOptions {
   /** The environment, for `database: env:NAME`. */
   env?: Readonly<Record<string, string | undefined>>;
   onProgress?: (progress: Progress) => void;
+  /** `--engine duckdb`: the run whose DuckDB reads the files (docs/design.md#engines); absent: the memory engine. */
+  duckdb?: DuckDbRun;
+  /** Where the sinks also write the rows they count (an engine's tables). */
+  recorder?: IngestRecorder;
 }
 
 export interface InputReport extends FilePath {
@@ -84,6 +94,8 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
+  ctx.recorder = options.recorder;
+  const duckdb = options.duckdb;
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
@@ -98,20 +110,30 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       files.push({ kind, input });
     }
   }
-  const readers = new CsvReaders(
-    files.map(({ input }) => {
-      return {
-        path: input.path,
-        display: input.display,
-        ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
-      };
-    }),
-    { hash: options.hash ?? false, project: settings.rejects === undefined },
-  );
+  const csvSources = files.map(({ input }) => {
+    return {
+      path: input.path,
+      display: input.display,
+      ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+    };
+  });
+  const project = settings.rejects === undefined;
+  // The memory engine's reading threads start parsing at once: only for that engine.
+  const readers =
+    duckdb === undefined
+      ? new CsvReaders(csvSources, { hash: options.hash ?? false, project })
+      : undefined;
   let session: TableSession | undefined;
   try {
     const firstTable = sources.find((s) => "table" in s);
     if (firstTable !== undefined && "table" in firstTable) {
+      if (duckdb !== undefined) {
+        throw new UsageError(
+          "ENGINE_TABLE_INPUTS",
+          `${tableDisplay(firstTable.kind, firstTable.table)}: the duckdb engine reads files only; inputs read from a database run with the memory engine`,
+          { hint: "drop --engine duckdb (or engine: duckdb in audience.yaml) for this config" },
+        );
+      }
       // pg is loaded by runs that read tables only.
       const tables = await import("./read-tables.js");
       const target = tables.databaseTarget(settings.database, options.env ?? {}, {
@@ -172,11 +194,15 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       const { input } = files[source.file];
       const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
       const stats = ctx.stats[ctx.stats.length - 1];
-      const read = await readers.read(
-        source.file,
-        sink,
-        progress(input.display, kind, () => stats.rows),
-      );
+      const onBytes = progress(input.display, kind, () => stats.rows);
+      const read =
+        readers !== undefined
+          ? await readers.read(source.file, sink, onBytes)
+          : await (duckdb as DuckDbRun).read(csvSources[source.file], sink, {
+              hash: options.hash ?? false,
+              project,
+              ...(onBytes === undefined ? {} : { onBytes }),
+            });
       sink.finish?.();
       if (read.windows1252Bytes > 0) {
         stats.warnings.push(
@@ -198,7 +224,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     await rejectsFile?.abort();
     throw error;
   } finally {
-    await readers.close();
+    await readers?.close();
     await session?.close();
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);

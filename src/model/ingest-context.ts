@@ -148,6 +148,48 @@ export function emptyStats(kind: InputKind, file: string): FileStats {
   };
 }
 
+/** A line of a counted order, as `order_lines` holds it (src/sql/tables.ts). */
+export interface RecordedLine {
+  product: string | undefined;
+  sku: string | undefined;
+  category: string | undefined;
+  /** Quantity (1 when empty) × price (0 without one), converted into the reporting currency. */
+  amount: number;
+}
+
+/**
+ * Receives the normalised rows the sinks count, for an engine that computes the plan's aggregates
+ * itself from them (`--engine duckdb`, docs/design.md#engines): each counted order with its lines, each counted
+ * event with the cells of the properties the plan filters on. The rows are the sinks' own, so
+ * both engines aggregate exactly the same data. Arrays passed are reused: copy what is kept.
+ */
+export interface IngestRecorder {
+  /** Record orders (the plan has `orders(…)`/`spent(…)` aggregates). */
+  readonly orders: boolean;
+  /** Record the orders' lines (an aggregate filters on product, sku or category). */
+  readonly lines: boolean;
+  /** Record events (the plan has `events(…)` aggregates). */
+  readonly events: boolean;
+  /** The event properties to record: those the plan filters on. */
+  readonly eventProperties: readonly string[];
+  order(
+    customer: number,
+    day: number,
+    channel: string | undefined,
+    amount: number,
+    lines: readonly RecordedLine[],
+  ): void;
+  event(customer: number, type: string, day: number, properties: readonly RecordedProperty[]): void;
+}
+
+/** An event's cell: as written, and read by the §1 number and boolean rules. */
+export interface RecordedProperty {
+  name: string;
+  text: string;
+  number: number | undefined;
+  flag: boolean | undefined;
+}
+
 export class IngestContext {
   readonly store: CustomerStore;
   readonly rejects: RejectLog;
@@ -174,6 +216,8 @@ export class IngestContext {
    */
   keyMap: Map<string, string> | undefined;
   lines: OrderLines | undefined;
+  /** Where the counted rows also go, for an engine that aggregates them itself. */
+  recorder: IngestRecorder | undefined;
 
   constructor(options: IngestOptions, rejects: RejectLog) {
     this.options = options;

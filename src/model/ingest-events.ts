@@ -18,6 +18,7 @@ import {
   readKeys,
   type FileStats,
   type IngestContext,
+  type RecordedProperty,
   type RowSink,
 } from "./ingest-context.js";
 import { headersFound } from "./rejects.js";
@@ -72,6 +73,8 @@ export class EventsSink implements RowSink {
   private cells: Record<string, CellReader> = {};
   private used = new Set<number>();
   private aggregates: EventAggregate[] = [];
+  /** The property columns the ingest recorder records: name → column. */
+  private recorded: [string, number][] = [];
 
   constructor(ctx: IngestContext, file: string) {
     this.ctx = ctx;
@@ -130,6 +133,13 @@ export class EventsSink implements RowSink {
         properties,
       });
     });
+    this.recorded = [];
+    for (const name of this.ctx.recorder?.eventProperties ?? []) {
+      const column = columns.get(name);
+      if (column === undefined) continue;
+      used.add(column);
+      this.recorded.push([name, column]);
+    }
     // A filter on a column the file lacks would match nothing, silently: `handled: false` would
     // then let customers with unanswered messages through. Stop and say so.
     const [name] = missing;
@@ -190,6 +200,22 @@ export class EventsSink implements RowSink {
         }
       }
       if (ok) this.ctx.store.aggregates[a.index][c]++;
+    }
+    const recorder = this.ctx.recorder;
+    if (recorder?.events === true) {
+      const properties: RecordedProperty[] = [];
+      for (const [name, column] of this.recorded) {
+        const text = fields[column];
+        if (text === undefined) continue;
+        const number = parseNumber(text.trim(), this.ctx.options.decimal);
+        properties.push({
+          name,
+          text,
+          number: Number.isNaN(number) ? undefined : number,
+          flag: parseBoolean(text),
+        });
+      }
+      recorder.event(c, type, day, properties);
     }
   }
 }

@@ -26,6 +26,7 @@ import {
   readKeys,
   type FileStats,
   type IngestContext,
+  type RecordedLine,
   type RowKeys,
   type RowSink,
 } from "./ingest-context.js";
@@ -93,6 +94,8 @@ class OpenOrder {
   categories: string[] = [];
   itemMatched: Uint8Array;
   itemSpent: Float64Array;
+  /** The lines, for the ingest recorder (only when it records lines). */
+  lines: RecordedLine[] = [];
 
   constructor(items: number) {
     this.itemMatched = new Uint8Array(items);
@@ -135,6 +138,7 @@ class OpenOrder {
     this.categories.length = 0;
     this.itemMatched.fill(0);
     this.itemSpent.fill(0);
+    this.lines = [];
   }
 }
 
@@ -369,6 +373,13 @@ export class OrdersSink implements RowSink {
     }
     if (this.ctx.options.products && product !== undefined) order.products.push(product);
     if (this.ctx.options.categories && category !== undefined) order.categories.push(category);
+    if (this.ctx.recorder?.lines === true)
+      order.lines.push({
+        product,
+        sku: cleanCell(cells.sku(fields)),
+        category,
+        amount,
+      });
     if (this.itemFilters.length > 0) {
       const sku = cleanCell(cells.sku(fields));
       for (let k = 0; k < this.itemFilters.length; k++) {
@@ -684,6 +695,12 @@ export class OrdersSink implements RowSink {
         value = a.measure === "count" ? 1 : amount;
       }
       store.aggregates[a.index][c] += value;
+    }
+    const recorder = this.ctx.recorder;
+    if (recorder?.orders === true) {
+      const lineRate = Number.isNaN(rate) ? 0 : rate;
+      if (lineRate !== 1) for (const l of order.lines) l.amount *= lineRate;
+      recorder.order(c, day, order.channel, amount, order.lines);
     }
   }
 

@@ -42,9 +42,19 @@ export interface PreparedRun {
   plan: SegmentPlan;
   /** What the profiles must be read with for `evaluate`. */
   needs: DataNeeds;
-  /** Evaluates every segment on profiles read with `needs`. */
-  evaluate(profiles: Profiles): Promise<EvaluatedRun>;
+  /**
+   * Evaluates every segment on profiles read with `needs`: by the memory engine's evaluator, or by
+   * `engine` (another engine's evaluation of the same plan, e.g. compiled SQL: docs/design.md#engines).
+   */
+  evaluate(profiles: Profiles, engine?: SegmentEngine): Promise<EvaluatedRun>;
 }
+
+/** An evaluation of a plan giving exactly `evaluateSegments`' results. */
+export type SegmentEngine = (
+  plan: SegmentPlan,
+  profiles: Profiles,
+  options: { only?: readonly string[]; exclusive: boolean },
+) => Promise<SegmentMembers[]>;
 
 interface EvaluatedRun {
   results: SegmentMembers[];
@@ -68,17 +78,21 @@ export function prepareRun(
     asOf,
     plan,
     needs,
-    async evaluate(profiles) {
+    async evaluate(profiles, engine) {
       let landlines = 0;
       if (plan.segments.some((s) => TEXT_CHANNELS.has(s.channel))) {
         // The metadata with number types is loaded only for runs that send texts.
         const { default: metadata } = await import("libphonenumber-js/max/metadata");
         landlines = markUntextablePhones(profiles.store, new PhoneTypes(metadata));
       }
-      const results = evaluateSegments(plan, profiles, {
+      const options = {
         ...(settings.only === undefined ? {} : { only: settings.only }),
         exclusive: settings.exclusive,
-      });
+      };
+      const results =
+        engine === undefined
+          ? evaluateSegments(plan, profiles, options)
+          : await engine(plan, profiles, options);
       return { results, landlines };
     },
   };

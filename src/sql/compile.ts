@@ -37,8 +37,12 @@ import { TABLES } from "./tables.js";
 export interface CompileOptions {
   only?: readonly string[];
   exclusive?: boolean;
-  /** "members": where minus exclude; "assigned": the rows to write (reachable, exclusive). */
-  rows?: "members" | "assigned";
+  /**
+   * "members": where minus exclude; "assigned": the rows to write (reachable, exclusive);
+   * "flags": every member as (segment, customer, reachable, assigned), the two booleans never
+   * NULL: what an engine hands back to the shared writer.
+   */
+  rows?: "members" | "assigned" | "flags";
 }
 
 /** The statement's result columns, in order. */
@@ -117,6 +121,13 @@ class SqlCompiler {
     }
     ctes.push(`${q("reach")} AS (${parts.join(" UNION ALL ")})`);
     const r = "r";
+    if (rows === "flags") {
+      const reachable = `${r}.${q("reachable")}`;
+      const assigned = options.exclusive
+        ? `COALESCE(${reachable} AND ${r}.${q("rank")} = MIN(CASE WHEN ${reachable} THEN ${r}.${q("rank")} END) OVER (PARTITION BY ${r}.${q("customer")}), FALSE)`
+        : reachable;
+      return `WITH ${ctes.join(",\n")}\nSELECT ${r}.${q("segment")}, ${r}.${q("customer")}, ${reachable}, ${assigned} AS ${q("assigned")} FROM ${q("reach")} AS ${r} ORDER BY ${r}.${q("rank")}, ${r}.${q("customer")}`;
+    }
     let select = `SELECT ${RESULT_COLUMNS.map((c) => `${r}.${q(c)}`).join(", ")} FROM ${q("reach")} AS ${r}`;
     if (options.exclusive && rows === "assigned") {
       select += ` JOIN (SELECT ${q("customer")}, MIN(${q("rank")}) AS ${q("first_rank")} FROM ${q("reach")} GROUP BY ${q("customer")}) AS f ON f.${q("customer")} = ${r}.${q("customer")} AND f.${q("first_rank")} = ${r}.${q("rank")}`;
@@ -132,7 +143,7 @@ class SqlCompiler {
   private reachSelect(
     segment: CompiledSegment,
     rank: number,
-    rows: "members" | "assigned",
+    rows: "members" | "assigned" | "flags",
   ): string {
     const q = this.q;
     const d = this.d;
@@ -148,7 +159,8 @@ class SqlCompiler {
       `${col("customer")} IN (SELECT ${q("customer")} FROM ${this.segmentCte(segment.id)})`,
     ];
     if (rows === "assigned") where.push(reach);
-    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
+    const flag = rows === "flags" ? `, ${reach} AS ${q("reachable")}` : "";
+    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")}${flag} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
   }
 
   // ---- aggregates ------------------------------------------------------------------------------

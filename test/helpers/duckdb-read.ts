@@ -8,12 +8,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { PRESETS, type InputKind } from "../../src/model/presets.js";
 import { UserError } from "../../src/errors.js";
-import {
-  dropRawTable,
-  loadCsvInput,
-  rowFields,
-  type LoadPath,
-} from "../../src/engine/duckdb/read.js";
+import { dropRawTable, loadCsvInput, type LoadPath } from "../../src/engine/duckdb/read.js";
+import { ingestRawTable } from "../../src/engine/duckdb/run.js";
 import { parseCsv, type CsvReadResult, type Delimiter } from "../../src/io/csv-reader.js";
 import { IngestContext } from "../../src/model/ingest-context.js";
 import { sinkFor } from "../../src/model/profiles-from-rows.js";
@@ -78,11 +74,18 @@ export async function duckdbRead(
       hash: true,
       ...(delimiter === undefined ? {} : { delimiter }),
     });
-    const result = await connection.runAndReadAll(`SELECT * FROM ${table} ORDER BY line`);
-    const rows = result.getRows().map(([line, ...cells]) => ({
-      line: Number(line),
-      fields: rowFields(cells.map((c) => (c === null ? null : String(c)))),
-    }));
+    // The rows as the DuckDB engine hands them to its sinks (whole rows, as with --rejects).
+    const rows: ReadRow[] = [];
+    await ingestRawTable(
+      connection,
+      raw,
+      {
+        header() {},
+        row: (fields, line) => rows.push({ line, fields }),
+        columns: () => [],
+      },
+      false,
+    );
     await dropRawTable(connection, table);
     return { header: raw.header, rows, result: raw.read, path: raw.path };
   } catch (error) {

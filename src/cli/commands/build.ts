@@ -395,7 +395,7 @@ function historyRecord(run: SegmentRun, files: WrittenFile[], builtAt: string): 
   return {
     as_of: formatDay(run.asOf),
     built_at: builtAt,
-    engine: "memory",
+    engine: run.settings.engine,
     inputs: run.data.inputs.map((input) => ({
       kind: input.kind,
       sha256: input.read.sha256 ?? null,
@@ -428,6 +428,7 @@ function manifestOf(
     builtAt,
     asOf: run.asOf,
     timezone: settings.timezone,
+    engine: settings.engine,
     exclusive: settings.exclusive,
     hash: settings.hash,
     customers: data.profiles.size,

@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../errors.js";
-import { loadNodeApi, openDuckDb, sqlString } from "./open.js";
+import { loadNodeApi, memoryLimitSql, openDuckDb, sqlString } from "./open.js";
 
 const SRC = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -20,6 +20,14 @@ async function failure(promise: Promise<unknown>): Promise<UserError> {
   }
   throw new Error("expected a UserError");
 }
+
+describe("memoryLimitSql", () => {
+  it("turns a share of the machine's memory into bytes and keeps sizes as written", () => {
+    expect(memoryLimitSql("50%", 8_000_000_000)).toBe("4000000000B");
+    expect(memoryLimitSql(" 12.5 % ", 8_000_000_000)).toBe("1000000000B");
+    expect(memoryLimitSql(" 4GB ")).toBe("4GB");
+  });
+});
 
 describe("openDuckDb", () => {
   it("applies memory_limit, threads and temp_directory with SET", async () => {

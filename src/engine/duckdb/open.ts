@@ -5,6 +5,7 @@
  * failure to load becomes a UserError that says so.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { totalmem } from "node:os";
 import { UserError } from "../../errors.js";
 
 /** The `duckdb:` settings of audience.yaml (docs/design.md#engines). */
@@ -60,6 +61,17 @@ export function sqlString(text: string): string {
 const MEMORY_LIMIT = /^\s*\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B|%)\s*$/i;
 
 /**
+ * `memory_limit` as DuckDB reads it: a share of this machine's memory (`80%`, which DuckDB's
+ * `SET` does not take) becomes bytes; a size stays as written.
+ */
+export function memoryLimitSql(limit: string, machine: number = totalmem()): string {
+  const text = limit.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent === null) return text;
+  return `${Math.max(1, Math.floor((machine * Number(percent[1])) / 100))}B`;
+}
+
+/**
  * An in-memory DuckDB database with the settings applied (`SET`), and one connection. The
  * settings are checked here so that a typo is a clear message rather than a DuckDB error.
  */
@@ -91,7 +103,7 @@ export async function openDuckDb(
     // The loader relies on the file order of rows (line numbers): never give it up.
     await connection.run("SET preserve_insertion_order = true");
     if (settings.memoryLimit !== undefined) {
-      await connection.run(`SET memory_limit = ${sqlString(settings.memoryLimit.trim())}`);
+      await connection.run(`SET memory_limit = ${sqlString(memoryLimitSql(settings.memoryLimit))}`);
     }
     if (settings.threads !== undefined) {
       await connection.run(`SET threads = ${settings.threads}`);

@@ -112,6 +112,10 @@ describe("the DuckDB reader equals the memory engine's", () => {
     "single-column.csv": "customer_id\nc1\n\nc2\n",
     "duplicate-headers.csv": "order_id,order_id,customer_id,created_at\n1,2,c1,2026-01-01\n",
     "unbalanced.csv": 'order_id,customer_id,created_at\n1,"c1,2026-01-01\n2,c2,2026-01-02\n',
+    // read_csv drops empty cells beyond the declared columns without a word: the row is longer.
+    "extra-empty-cells.csv": "list,email\nvip,a@b.c\n,,,,,,\nvip,d@e.f,\n",
+    "bom-in-cell.csv": "\ufefflist,email\nvip,\ufeffa@b.c\n\ufeffvip,d@e.f\n",
+    "extra-cell.csv": "list,email\nvip,a@b.c,x\nvip,d@e.f\n",
     "unicode.csv": "order_id,customer_id,created_at,product\n1,c1,2026-01-01,Sérum 🌿 ñ\n",
     "nul-in-cell.csv": "order_id,customer_id,created_at\n1,c\u00001,2026-01-01\n",
     "windows-1252.csv": Buffer.concat([

@@ -33,6 +33,7 @@ import {
   type CsvSource,
   type Delimiter,
 } from "../../io/csv-reader.js";
+import type { RowSink } from "../../model/ingest-context.js";
 import { ByteDecoder } from "../../io/decode.js";
 import { sqlString } from "./open.js";
 
@@ -64,6 +65,11 @@ export interface RawTable {
   path: LoadPath;
   /** Why the file was not read by `read_csv` directly (for diagnostics), if it was not. */
   transcodedBecause?: string;
+  /**
+   * Whether a cell may begin with U+FEFF (the text holds a byte order mark after its start): the
+   * node-api's text decoding drops it from the start of a value, so such cells are read prefixed.
+   */
+  bomInside: boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -96,6 +102,20 @@ interface Scan {
   head: Buffer;
   /** Whether `head` is the whole text. */
   headIsAll: boolean;
+}
+
+/**
+ * The memory engine's own reading of `source` into `sink` (its parser and decoder, on this
+ * thread): for a file whose load stopped with an error, so that the run stops with the error the
+ * memory engine gives first — which may come from a sink, on the header or on a row before the
+ * place the load stopped at.
+ */
+export function readLikeMemoryEngine(
+  source: CsvSource,
+  sink: RowSink,
+  hash: boolean,
+): Promise<CsvReadResult> {
+  return parseCsv(source, sink, hash ? { hash: true } : {});
 }
 
 /** Reads `input` into a new table `input.table` of `connection`. */
@@ -200,6 +220,8 @@ async function scanFile(input: CsvInput): Promise<Scan> {
   let delimiter: Delimiter | undefined = input.delimiter;
   let irregular: string | undefined;
   let previous = -1;
+  let tail: Buffer = Buffer.alloc(0);
+  let firstChunk = true;
   let started = false;
   let head: Buffer = Buffer.alloc(0);
   let afterHead = 0;
@@ -213,8 +235,10 @@ async function scanFile(input: CsvInput): Promise<Scan> {
       if (decoded[0] === 0x0a || decoded[0] === 0x0d) irregular ??= "an empty first line";
     }
     if (irregular !== undefined) return;
-    irregular = lineBreakProblem(decoded, previous);
+    irregular = lineBreakProblem(decoded, previous) ?? bomProblem(decoded, tail, firstChunk);
     previous = decoded[decoded.length - 1];
+    tail = decoded.subarray(Math.max(0, decoded.length - 2));
+    firstChunk = false;
   };
   try {
     for await (const chunk of text) look(decoder.decode(chunk as Buffer));
@@ -240,6 +264,20 @@ async function scanFile(input: CsvInput): Promise<Scan> {
     headIsAll: afterHead === 0,
   };
 }
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * A byte order mark after the start of the text: read_csv drops it from the cell, csv-parse keeps
+ * it (a `\uFEFF` pasted into a name). Checked with the last two bytes of the previous chunk.
+ */
+function bomProblem(chunk: Buffer, tail: Buffer, first: boolean): string | undefined {
+  const joined = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+  const at = joined.indexOf(BOM, first ? 1 : 0);
+  return at >= 0 ? BOM_INSIDE : undefined;
+}
+
+const BOM_INSIDE = "a byte order mark inside the text";
 
 const LF = Buffer.from("\n\n");
 const CR = Buffer.from("\r\r");
@@ -287,9 +325,12 @@ async function readDirect(
   const width = header.length;
   const stored = cellsTable(input.table);
   const rejects = `audience_rejects_${process.pid}_${++loads}`;
+  // One column more than the header: read_csv leaves out empty cells beyond the declared
+  // columns silently (`a,b,,` read as `a,b`), so a row longer than the header shows as a value
+  // (or '') in the extra column, and the file is then transcoded.
   const options = (parallel: boolean) =>
     [
-      `columns = ${columnsSql(width)}`,
+      `columns = ${columnsSql(width + 1)}`,
       "header = false",
       "auto_detect = false",
       `delim = ${delimiterSql(scan.delimiter)}`,
@@ -342,6 +383,11 @@ async function readDirect(
   } finally {
     await dropRejects();
   }
+  const longer = await scalar(
+    connection,
+    `SELECT count(*) FROM ${stored} WHERE ${cellColumn(width)} IS NOT NULL`,
+  );
+  if (longer > 0) return fail("read_csv: a row with more cells than the header");
   // The first row is the header: it must be the one the memory engine read.
   const first = await connection.runAndReadAll(`SELECT * FROM ${stored} WHERE rowid = 0`);
   const firstRow = first.getRows()[0]?.map((v) => (v === null ? null : String(v))) ?? [];
@@ -381,6 +427,7 @@ async function readDirect(
       rows,
       read: readResult(scan, rows),
       path: "read_csv",
+      bomInside: false,
     },
   };
 }
@@ -498,6 +545,7 @@ async function readTranscoded(
       read: result,
       path: "transcoded",
       transcodedBecause: because,
+      bomInside: because === BOM_INSIDE,
     };
   } finally {
     await rm(folder, { recursive: true, force: true });

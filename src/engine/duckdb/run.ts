@@ -1,0 +1,252 @@
+/**
+ * One run of `--engine duckdb` (docs/design.md#engines). The stages:
+ *
+ * 1. Reading: each CSV input is loaded into DuckDB by the loader (read.ts: `read_csv`, or the
+ *    memory engine's parser for files DuckDB would read differently), which keeps every row's
+ *    line number.
+ * 2. Normalising: the loaded rows go through the memory engine's ingest sinks
+ *    (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the memory
+ *    engine applies them. This is the stage SQL normalisation replaces (issue 14, items 4–5).
+ *    While they run, the sinks hand every counted order, line and event to the ingest recorder,
+ *    which writes them into the tables of src/sql/tables.ts (tables.ts here); `profiles` is
+ *    written from the profiles they build.
+ * 3. Segments: the plan compiled to one SQL statement (src/sql/compile.ts) runs in DuckDB and
+ *    only the members, with their reachability and --exclusive assignment, come back, as the
+ *    `SegmentMembers` the shared writer takes (files, hashing, guards and manifest unchanged).
+ *
+ * DuckDB runs in memory with `duckdb:` settings; it spills into a folder of its own under
+ * `temp_directory`, removed when the run closes.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { RowSink } from "../../model/ingest-context.js";
+import type { Profiles } from "../../model/profile.js";
+import type { SegmentPlan } from "../../segments/definition.js";
+import type { SegmentMembers } from "../../segments/evaluate.js";
+import { compileSegmentsSql } from "../../sql/compile.js";
+import { dialectFor } from "../../sql/dialect.js";
+import { openDuckDb, type DuckDb, type DuckDbSettings } from "./open.js";
+import { UserError } from "../../errors.js";
+import {
+  dropRawTable,
+  loadCsvInput,
+  readLikeMemoryEngine,
+  type CsvInput,
+  type RawTable,
+} from "./read.js";
+import { TableWriter } from "./tables.js";
+
+type CsvReadResult = RawTable["read"];
+
+export interface ReadOptions {
+  hash: boolean;
+  /** Hand the sink only the columns it reads (the others empty), as the memory engine's threads do. */
+  project: boolean;
+  onBytes?: (bytes: number) => void;
+}
+
+export class DuckDbRun {
+  private tables = 0;
+  private writer: TableWriter | undefined;
+
+  private constructor(
+    private readonly db: DuckDb,
+    /** The writer's own connection. */
+    private readonly tablesConnection: DuckDBConnection,
+    /** This run's folder under temp_directory (spilling, transcoded files). */
+    private readonly folder: string,
+  ) {}
+
+  static async open(settings: DuckDbSettings = {}): Promise<DuckDbRun> {
+    const folder = await mkdtemp(join(settings.tempDirectory ?? tmpdir(), "audience-duckdb-"));
+    let db: DuckDb | undefined;
+    try {
+      db = await openDuckDb({ ...settings, tempDirectory: folder });
+      return new DuckDbRun(db, await db.instance.connect(), folder);
+    } catch (error) {
+      db?.close();
+      await rm(folder, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * The recorder the ingest sinks write the counted rows through, with the tables of `plan`
+   * created; `evaluate` then runs the plan on them.
+   */
+  async recorder(plan: SegmentPlan): Promise<TableWriter> {
+    this.writer = await TableWriter.create(this.tablesConnection, plan);
+    return this.writer;
+  }
+
+  /** Loads one CSV input into DuckDB and feeds its rows to `sink`, in file order. */
+  async read(
+    source: Omit<CsvInput, "table" | "hash" | "tempDirectory">,
+    sink: RowSink,
+    options: ReadOptions,
+  ): Promise<CsvReadResult> {
+    const table = `audience_input_${++this.tables}`;
+    let raw: RawTable;
+    try {
+      raw = await loadCsvInput(this.db.connection, {
+        ...source,
+        table,
+        hash: options.hash,
+        tempDirectory: this.folder,
+      });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // The memory engine streams: its sinks may stop the run on the header or on a row before
+      // the place the load stopped at. Its own reading stops exactly where it does.
+      return readLikeMemoryEngine(source, sink, options.hash);
+    }
+    try {
+      await ingestRawTable(this.db.connection, raw, sink, options.project);
+    } finally {
+      await dropRawTable(this.db.connection, table);
+    }
+    options.onBytes?.(raw.read.bytes);
+    return raw.read;
+  }
+
+  /**
+   * Every segment of `plan` on `profiles` (read with this run's recorder), computed in DuckDB:
+   * the same results as `evaluateSegments`.
+   */
+  async evaluate(
+    plan: SegmentPlan,
+    profiles: Profiles,
+    options: { only?: readonly string[]; exclusive: boolean },
+  ): Promise<SegmentMembers[]> {
+    const writer = this.writer;
+    if (writer === undefined) throw new Error("DuckDbRun.evaluate before recorder()");
+    await writer.finish(profiles);
+    const sql = compileSegmentsSql(plan, dialectFor("duckdb"), {
+      ...(options.only === undefined ? {} : { only: options.only }),
+      exclusive: options.exclusive,
+      rows: "flags",
+    });
+    const size = profiles.size;
+    const shown = plan.segments.filter((s) =>
+      options.only === undefined ? true : options.only.includes(s.id),
+    );
+    const results = new Map<string, SegmentMembers>(
+      shown.map((segment) => [
+        segment.id,
+        {
+          segment,
+          members: new Uint8Array(size),
+          matched: 0,
+          reachable: new Uint8Array(size),
+          reachableCount: 0,
+          assigned: options.exclusive ? new Uint8Array(size) : new Uint8Array(0),
+          assignedCount: 0,
+        },
+      ]),
+    );
+    const result = await this.tablesConnection.stream(sql);
+    let current: SegmentMembers | undefined;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const segments = chunk.getColumnVector(0);
+      const customers = chunk.getColumnVector(1);
+      const reachable = chunk.getColumnVector(2);
+      const assigned = chunk.getColumnVector(3);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const id = segments.getItem(r) as string;
+        if (current?.segment.id !== id) current = results.get(id);
+        if (current === undefined) throw new Error(`the segments SQL returned segment ${id}`);
+        const c = customers.getItem(r) as number;
+        current.members[c] = 1;
+        current.matched++;
+        if (reachable.getItem(r) === true) {
+          current.reachable[c] = 1;
+          current.reachableCount++;
+        }
+        if (options.exclusive && assigned.getItem(r) === true) {
+          current.assigned[c] = 1;
+          current.assignedCount++;
+        }
+      }
+    }
+    return shown.map((segment) => {
+      const r = results.get(segment.id) as SegmentMembers;
+      if (!options.exclusive) {
+        r.assigned = r.reachable;
+        r.assignedCount = r.reachableCount;
+      }
+      return r;
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.tablesConnection.closeSync();
+      this.db.close();
+    } finally {
+      await rm(this.folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * The rows of a raw table (read.ts) into a row sink, in file order, as the memory engine's reader
+ * hands them over: each row as long as it was in the file, with its first line number; with
+ * `project`, the cells the sink does not read are left empty (and not read out of DuckDB).
+ */
+export async function ingestRawTable(
+  connection: DuckDBConnection,
+  raw: RawTable,
+  sink: RowSink,
+  project: boolean,
+): Promise<void> {
+  sink.header([...raw.header]);
+  const width = raw.width;
+  const wanted = project ? sink.columns?.() : undefined;
+  const columns =
+    wanted === undefined
+      ? Array.from({ length: width }, (_, i) => i)
+      : [...new Set(wanted)].filter((i) => i < width).sort((a, b) => a - b);
+  // A row's length: its cells are never NULL, the padding after its last one always is.
+  const length =
+    width === 0
+      ? "0"
+      : Array.from({ length: width }, (_, i) => `CAST(c${i} IS NOT NULL AS INTEGER)`).join(" + ");
+  const select = [
+    "CAST(line AS INTEGER) AS line",
+    `CAST(${length} AS INTEGER) AS width`,
+    // chr(1) keeps a leading U+FEFF from the node-api's text decoding, which drops it.
+    ...columns.map((i) => (raw.bomInside ? `chr(1) || c${i}` : `c${i}`)),
+  ];
+  const skip = raw.bomInside ? 1 : 0;
+  const result = await connection.stream(
+    `SELECT ${select.join(", ")} FROM ${raw.table} ORDER BY line`,
+  );
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const lines = chunk.getColumnVector(0);
+    const widths = chunk.getColumnVector(1);
+    const vectors = columns.map((_, k) => chunk.getColumnVector(k + 2));
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const n = widths.getItem(r) as number;
+      const fields = new Array<string>(n);
+      if (wanted !== undefined) fields.fill("");
+      for (let k = 0; k < columns.length; k++) {
+        const i = columns[k];
+        if (i >= n) break;
+        const cell = vectors[k].getItem(r) as string;
+        fields[i] = skip === 0 ? cell : cell.slice(skip);
+      }
+      sink.row(fields, lines.getItem(r) as number);
+    }
+    rows += chunk.rowCount;
+  }
+  // A stream that ended early would silently drop customers: never let it pass.
+  if (rows !== raw.rows)
+    throw new Error(`DuckDB handed back ${rows} of the ${raw.rows} rows of ${raw.table}`);
+}
