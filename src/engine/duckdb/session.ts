@@ -8,7 +8,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { dialectFor } from "../../sql/dialect.js";
 import type { SqlParam, SqlRow, SqlSession } from "../session.js";
-import { openDuckDb, type DuckDbSettings } from "./open.js";
+import { loadNodeApi, openDuckDb, type DuckDbSettings } from "./open.js";
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -24,7 +24,7 @@ function plain(value: unknown): unknown {
 
 export async function openDuckDbSession(settings: DuckDbSettings = {}): Promise<SqlSession> {
   const db = await openDuckDb(settings);
-  const api = await import("@duckdb/node-api");
+  const api = await loadNodeApi();
   const connection = db.connection;
   const dialect = dialectFor("duckdb");
   const bind = (params: readonly SqlParam[]) => params as DuckDBValue[];
