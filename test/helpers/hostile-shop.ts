@@ -9,22 +9,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-
-/** mulberry32: a small seeded generator, the same sequence on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
-const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)];
-const chance = (r: Rng, p: number) => r() < p;
+import { type Rng, chance, mulberry32 as random, pick } from "./seeded.js";
 
 function csv(rows: string[][]): string {
   return `${rows

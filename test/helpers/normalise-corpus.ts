@@ -6,17 +6,7 @@
  * character: PostgreSQL text cannot hold one (nor can a CSV cell read by it).
  */
 
-/** mulberry32: a small seeded generator. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as generator } from "./seeded.js";
 
 class Pick {
   private readonly next: () => number;
