@@ -14,7 +14,7 @@
 import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dialect.js";
 import { FALSE_WORDS, TRUE_WORDS, type DecimalMark } from "../model/values.js";
 import type { DateOrder } from "../model/dates.js";
-import { normalizeStatus } from "../model/ingest-orders.js";
+import { normalizeStatus } from "../model/order-assembly.js";
 
 /** What JavaScript's `String.prototype.trim` and a regex `\s` remove: WhiteSpace and LineTerminator. */
 export const JS_SPACE =
