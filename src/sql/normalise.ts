@@ -123,7 +123,7 @@ export function emailNeedsMappingSql(d: Dialect, text: string): string {
 }
 
 /**
- * TS twin: `normalizeStatus(cleanCell(cell))` (src/model/ingest-orders.ts): a status trimmed, in
+ * TS twin: `normalizeStatus(cleanCell(cell))` (src/model/order-assembly.ts): a status trimmed, in
  * lower case, without WooCommerce's `wc-`; NULL when empty. Non-ASCII statuses come from
  * `nonAscii` (a mapping table of `orderStatus`).
  */
