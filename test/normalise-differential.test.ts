@@ -11,7 +11,7 @@ import { openPostgresSession } from "../src/engine/postgres/session.js";
 import type { SqlSession } from "../src/engine/session.js";
 import { DateParser, ZoneClock, type DateOrder } from "../src/model/dates.js";
 import { cleanId } from "../src/model/ingest-context.js";
-import { normalizeStatus } from "../src/model/ingest-orders.js";
+import { normalizeStatus } from "../src/model/order-assembly.js";
 import {
   cleanCell,
   normalizeEmail,

@@ -8,14 +8,14 @@
  * `validate` runs the same checks without evaluating (`evaluate: false`).
  */
 import path from "node:path";
+import { ingestOptions } from "../config/ingest-options.js";
 import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
 import type { Diagnostic } from "../errors.js";
 import type { ErrorCode } from "../codes.js";
 import { SourceFile, SourceLocation } from "../source-file.js";
-import { ingestOptions } from "../io/read-inputs.js";
 import { loadSegmentFiles, loadTestFiles } from "../io/segment-files.js";
-import { profilesFromRows } from "../model/profiles-from-rows.js";
+import { buildProfiles } from "../model/build-profiles.js";
 import { RejectLog } from "../model/rejects.js";
 import { renderSegmentExplanation } from "../report/explain.js";
 import { createTheme } from "../report/theme.js";
@@ -129,13 +129,13 @@ async function runTestFile(
       { file: `${kind}`, header: table.header, rows: table.rows },
     ]),
   );
-  const profiles = profilesFromRows(
-    ingestOptions(settings, test.asOf, needs),
-    settings.rfm,
-    tables,
+  const { profiles } = buildProfiles({
+    ...tables,
+    options: ingestOptions(settings, test.asOf, needs),
+    rfm: settings.rfm,
     rejects,
-    needs.ordersFilter,
-  );
+    ...(needs.ordersFilter === undefined ? {} : { ordersFilter: needs.ordersFilter }),
+  });
   if (diagnostics.length > 0) return { diagnostics };
 
   const results = evaluateSegments(plan, profiles);

@@ -8,20 +8,15 @@ import { dirname, basename, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { InputKind } from "../model/presets.js";
 import type { FilePath, Settings } from "../config/settings.js";
-import { needsPredictions } from "../dsl/env.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
 import type { DuckDbRun } from "../engine/duckdb/run.js";
-import {
-  IngestContext,
-  type FileStats,
-  type IngestOptions,
-  type IngestRecorder,
-} from "../model/ingest-context.js";
+import { IngestContext, type FileStats, type IngestRecorder } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
+import { ingestOptions } from "../config/ingest-options.js";
 import { Profiles } from "../model/profile.js";
-import { READ_ORDER, sinkFor } from "../model/profiles-from-rows.js";
+import { READ_ORDER, sinkFor } from "../model/input-sinks.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./csv-reader.js";
@@ -340,32 +335,6 @@ function patternRegExp(pattern: string): RegExp {
     } else source += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }
   return new RegExp(`^${source}$`);
-}
-
-/** What the readers need of the settings and the plan (also for rows held in memory). */
-export function ingestOptions(settings: Settings, asOf: EpochDay, needs: DataNeeds): IngestOptions {
-  const props = needs.fields
-    .filter((f) => f.startsWith("props."))
-    .map((f) => f.slice("props.".length));
-  return {
-    asOf,
-    timezone: settings.timezone,
-    ...(settings.defaultCountry === undefined ? {} : { defaultCountry: settings.defaultCountry }),
-    ...(settings.dateOrder === undefined ? {} : { dateOrder: settings.dateOrder }),
-    decimal: settings.decimal,
-    preset: settings.preset,
-    detectPreset: settings.detectPreset,
-    columns: settings.columns,
-    ...(settings.excludeStatus === undefined ? {} : { excludeStatus: settings.excludeStatus }),
-    ...(settings.currency === undefined ? {} : { currency: settings.currency }),
-    ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
-    aggregates: needs.aggregates,
-    props,
-    products: needs.fields.includes("products"),
-    categories: needs.fields.includes("categories"),
-    purchaseDays: needs.predictions === true || needs.fields.some(needsPredictions),
-    includeShipping: settings.includeShipping,
-  };
 }
 
 /** `--rejects FILE`: every skipped row as CSV (file, line, reason, raw), written all at once at the end. */

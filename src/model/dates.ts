@@ -11,7 +11,7 @@
  *
  * Besides the day, the parser keeps the time of day (`DateParser.time`): the date and time in the
  * shop's time zone, to the second, as milliseconds since 1970-01-01 00:00 of that zone — a date
- * without a time is its midnight. Orders of one day are ordered by it (ingest-orders.ts).
+ * without a time is its midnight. Orders of one day are ordered by it (order-folding.ts).
  */
 import { dayFromEpochMs, dayFromParts, isValidDate, type EpochDay } from "../calendar.js";
 import { UserError } from "../errors.js";

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { day, loadShop } from "../../test/helpers/shop.js";
 import { PRESETS } from "./presets.js";
 import { IngestContext } from "./ingest-context.js";
-import { channelName, OrdersSink } from "./ingest-orders.js";
+import { OrdersSink } from "./ingest-orders.js";
+import { channelName } from "./order-assembly.js";
 import { RejectLog, type RejectRecord } from "./rejects.js";
 
 const CONTACTS_HEADER =

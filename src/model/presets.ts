@@ -189,7 +189,7 @@ const SHOPIFY_COLUMNS: Record<InputKind, ColumnMap> = {
   },
   orders: {
     // `Id` (on the first row of an order) is unique across stores and downloads; the rows after it
-    // carry only `Name`, which continues the open order of that name (see ingest-orders.ts).
+    // carry only `Name`, which continues the open order of that name (see order-assembly.ts).
     order_id: ["Id", "Name"],
     email: ["Email"],
     phone: ["Phone", "Billing Phone"],

@@ -14,7 +14,10 @@ import { loadConfigText } from "../config/load-config.js";
 import { resolveSettings } from "../config/settings.js";
 import { needsPredictions, PROFILE_FIELDS } from "../dsl/env.js";
 import { AggregateTable, compileExpression } from "../dsl/index.js";
-import { loadProfiles } from "../io/read-inputs.js";
+import { ingestOptions } from "../config/ingest-options.js";
+import { rowTable } from "../../test/helpers/shop.js";
+import { buildProfiles } from "./build-profiles.js";
+import { RejectLog } from "./rejects.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CONFIG = "fixtures/model/uci/audience.yaml";
@@ -81,18 +84,20 @@ describe("UCI Online Retail sample", () => {
     const asOf = settings.asOf as number;
     const filter = settings.ordersFilter;
     if (filter === undefined) throw new Error("the UCI config has an orders_filter");
-    const { profiles } = await loadProfiles({
-      settings,
-      asOf,
-      needs: {
-        aggregates: [],
-        fields: [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f)),
-        ordersFilter: compileExpression(filter.checked, asOf, new AggregateTable()),
-      },
+    const needs = {
+      aggregates: [],
+      fields: [...PROFILE_FIELDS.keys()].filter((f) => !needsPredictions(f)),
+      ordersFilter: compileExpression(filter.checked, asOf, new AggregateTable()),
+    };
+    const csv = await readFile(`${ROOT}fixtures/model/uci/online_retail_sample.csv`, "utf8");
+    const { profiles } = buildProfiles({
+      orders: rowTable("online_retail_sample.csv", csv),
+      options: ingestOptions(settings, asOf, needs),
+      rfm: settings.rfm,
+      rejects: new RejectLog(),
+      ordersFilter: needs.ordersFilter,
     });
-    const expected = independent(
-      await readFile(`${ROOT}fixtures/model/uci/online_retail_sample.csv`, "utf8"),
-    );
+    const expected = independent(csv);
     const get = (name: string) => profiles.field(name);
     const [id, count, spent, first, last, product] = [
       "customer_id",

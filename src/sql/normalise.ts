@@ -14,7 +14,7 @@
 import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dialect.js";
 import { FALSE_WORDS, TRUE_WORDS, type DecimalMark } from "../model/values.js";
 import type { DateOrder } from "../model/dates.js";
-import { normalizeStatus } from "../model/ingest-orders.js";
+import { normalizeStatus } from "../model/order-assembly.js";
 
 /** What JavaScript's `String.prototype.trim` and a regex `\s` remove: WhiteSpace and LineTerminator. */
 export const JS_SPACE =
@@ -123,7 +123,7 @@ export function emailNeedsMappingSql(d: Dialect, text: string): string {
 }
 
 /**
- * TS twin: `normalizeStatus(cleanCell(cell))` (src/model/ingest-orders.ts): a status trimmed, in
+ * TS twin: `normalizeStatus(cleanCell(cell))` (src/model/order-assembly.ts): a status trimmed, in
  * lower case, without WooCommerce's `wc-`; NULL when empty. Non-ASCII statuses come from
  * `nonAscii` (a mapping table of `orderStatus`).
  */

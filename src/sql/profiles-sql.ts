@@ -203,7 +203,7 @@ class Builder {
         ", ",
       )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
 
-    // Amount and whether the order counts (ingest-orders.ts closeOrder): not a duplicate of an
+    // Amount and whether the order counts (order-assembly.ts closeOrder, order-folding.ts foldOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.
     const rate = this.rateExpression("a.currency");
     const base = `(CASE WHEN a.refunded IS NULL THEN COALESCE(a.total, a.line_sum) ELSE COALESCE(a.total, a.line_sum) - a.refunded END)`;

@@ -12,7 +12,7 @@ import { dropRawTable, loadCsvInput, type LoadPath } from "../../src/engine/duck
 import { ingestRawTable } from "../../src/engine/duckdb/run.js";
 import { parseCsv, type CsvReadResult, type Delimiter } from "../../src/io/csv-reader.js";
 import { IngestContext } from "../../src/model/ingest-context.js";
-import { sinkFor } from "../../src/model/profiles-from-rows.js";
+import { sinkFor } from "../../src/model/input-sinks.js";
 import { RejectLog, type RejectRecord } from "../../src/model/rejects.js";
 import { day } from "./shop.js";
 

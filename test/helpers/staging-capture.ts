@@ -6,7 +6,8 @@
  * raised no reject of its own (an order-level reject, for an order without a date or with a
  * negative amount, is the builder's to decide) and was not left out by `orders_filter`.
  */
-import { channelName, normalizeStatus, OrdersSink } from "../../src/model/ingest-orders.js";
+import { OrdersSink } from "../../src/model/ingest-orders.js";
+import { channelName, normalizeStatus } from "../../src/model/order-assembly.js";
 import { ContactsSink } from "../../src/model/ingest-contacts.js";
 import { EventsSink, ListsSink } from "../../src/model/ingest-events.js";
 import { CANONICAL_COLUMNS } from "../../src/model/presets.js";
