@@ -18,6 +18,7 @@ import { CANONICAL_COLUMNS, type Preset } from "./presets.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
 import { lineAmount, readAmount } from "./order-lines.js";
 import { addFirstPurchase, own } from "./store.js";
+import { describeBuyer } from "./buyer-fields.js";
 import {
   cleanId,
   missingKeyReason,
@@ -706,16 +707,12 @@ export class OrdersSink implements RowSink {
 
   /**
    * The buyer's name, place and consent from the order, where contacts did not give them: contacts
-   * are read first and win; between orders the first value wins, and for consent "no" wins.
+   * are read first and win; between orders the latest order wins (buyer-fields.ts), and for
+   * consent "no" wins.
    */
   private describe(c: number, order: OpenOrder): void {
     const store = this.ctx.store;
-    const strings = store.strings;
-    if (store.firstName[c] === undefined) store.firstName[c] = strings.intern(order.firstName);
-    if (store.lastName[c] === undefined) store.lastName[c] = strings.intern(order.lastName);
-    if (store.country[c] === undefined) store.country[c] = strings.intern(order.country);
-    if (store.city[c] === undefined) store.city[c] = strings.intern(order.city);
-    if (store.zip[c] === undefined) store.zip[c] = strings.intern(order.zip);
+    describeBuyer(store, c, order);
     if (order.consent === undefined) return;
     let value = parseBoolean(order.consent);
     if (value === undefined) {
