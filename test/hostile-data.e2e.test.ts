@@ -285,4 +285,71 @@ describe("deterministic whatever the row order", () => {
       { numRuns: 8, seed: 12 },
     );
   }, 180_000);
+
+  it("shuffled duplicate contact rows that disagree, tags across rows and orders that name the buyer differently give byte-identical files and --json", async () => {
+    const header = "customer_id,email,first_name,last_name,created_at,city,zip,tags,lists";
+    const contacts = [
+      "c1,a@example.com,Ann,Smith,2025-03-01,Paris,,vip,Newsletter",
+      "c1,,Anne,,2025-01-15,,75011,promo;vip,",
+      "c1,,Annie,Jones,,Lyon,69001,late,Club",
+      "c2,b@example.com,Bob,,2025-02-01,,,b,",
+      "c2,,Robert,Martin,2025-02-01,Nice,,a,",
+      "c3,c@example.com,Cid,,,,,,",
+    ];
+    // o1 is in no contact row; c3's contact row has only a first name; c1's has it all.
+    const orders: string[][] = [
+      ["40,o1,2026-03-01 10:00:00,10,Olga,Old,Paris,75001"],
+      ["41,o1,2026-05-01 10:00:00,10,Olga,New,Lyon,"],
+      ["42,o1,2026-05-01 10:00:00,5,,,,"],
+      ["43,o1,2026-04-01,5,Ola,Mid,Nice,06000", "43,o1,2026-04-01,5,,,,"],
+      ["50,c1,2026-06-01,10,Zed,Zed,Zed,00000"],
+      ["60,c3,2026-02-01,10,Cyd,Old,Brest,29200"],
+      ["61,c3,2026-02-02,10,Cyd,New,Caen,14000"],
+    ];
+    const segments =
+      "segments:\n  all:\n    where: known_contact or orders_count >= 1\n    channel: none\n" +
+      "    columns: [city, zip, signup_date, tags, lists, orders_count]\n";
+    const ordersHeader = "order_id,customer_id,created_at,total,first_name,last_name,city,zip";
+    const run = async (c: string[], o: string[][]) => {
+      const config = await shop([header, ...c], segments, [ordersHeader, ...o.flat()]);
+      const dir = join(config, "..");
+      const out = join(work, `det${n}`);
+      const build = await runCli(["build", "--config", config, "--out", out, "-q"]);
+      expect([build.code, build.stderr]).toEqual([0, ""]);
+      const count = await runCli(["count", "--config", config, "--json"]);
+      expect(count.code).toBe(0);
+      return {
+        all: await readFile(join(out, "all.csv"), "utf8"),
+        json: count.stdout.replaceAll(dir, "SHOP"),
+      };
+    };
+    const reference = await run(contacts, orders);
+    // c1: the earliest row's first name and zip (2025-01-15), then the other dated row's last
+    // name and city; contacts win over orders. c2: two rows of one day, the name that sorts
+    // first. c3 and o1: what the contacts lack, from the latest order that has it, as one block
+    // (o1's latest, 41, has no zip; 42 is later but names no one). Tags and lists by name.
+    expect(reference.all.split("\r\n")).toEqual([
+      "customer_id,email,phone,first_name,last_name,city,zip,signup_date,tags,lists,orders_count",
+      'c1,a@example.com,,Anne,Smith,Paris,75011,2025-01-15,"late, promo, vip","Club, Newsletter",1',
+      'c2,b@example.com,,Bob,Martin,Nice,,2025-02-01,"a, b",,0',
+      "c3,c@example.com,,Cid,New,Caen,14000,,,,2",
+      "o1,,,Olga,New,Lyon,,,,,4",
+      "",
+    ]);
+    const fc = await import("fast-check");
+    const shuffled = <T>(items: readonly T[]) =>
+      fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
+    await fc.assert(
+      fc.asyncProperty(
+        shuffled(contacts),
+        shuffled(orders),
+        fc.array(fc.boolean(), { minLength: orders.length, maxLength: orders.length }),
+        async (c, o, flip) => {
+          const lines = o.map((order, i) => (flip[i] ? [...order].reverse() : order));
+          expect(await run(c, lines)).toEqual(reference);
+        },
+      ),
+      { numRuns: 8, seed: 12 },
+    );
+  }, 180_000);
 });

@@ -1,6 +1,8 @@
 /**
  * Contacts rows → customers. Rows with the same key merge (docs/design.md#inputs): first non-empty value per
- * field, tags and lists united. Consent is the exception: when merged rows disagree, "no" wins —
+ * field, "first" meaning the earliest signup date (`created_at`; an undated row after the dated
+ * ones), then the value that sorts first as text — never the place in the file; tags and lists
+ * united, in name order. Consent is the exception: when merged rows disagree, "no" wins —
  * sending to someone who said no once is the mistake that cannot be undone.
  */
 import { CANONICAL_COLUMNS } from "./presets.js";
@@ -20,13 +22,25 @@ import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
 const CANONICAL: ReadonlySet<string> = new Set(CANONICAL_COLUMNS.contacts);
 
+/** The text fields of a contact row, in the order of their ranks in `store.contactRanks`. */
+const CONTACT_FIELDS = [
+  "firstName",
+  "lastName",
+  "country",
+  "city",
+  "zip",
+  "state",
+  "contactChannel",
+] as const;
+
 export class ContactsSink implements RowSink {
   private readonly ctx: IngestContext;
   private readonly file: string;
   private readonly stats: FileStats;
   private readonly dates: DateParser;
   private cells: Record<string, CellReader> = {};
-  private props: { name: string; read: CellReader }[] = [];
+  /** Custom columns; `rank` is the index of the prop's rank in `store.contactRanks`. */
+  private props: { name: string; read: CellReader; rank: number }[] = [];
   private used = new Set<number>();
   /** Customers whose consent was contradicted by a duplicate row, counted once each. */
   private readonly conflicted = new Set<number>();
@@ -45,9 +59,11 @@ export class ContactsSink implements RowSink {
     const wanted = new Set(this.ctx.options.props);
     this.props = [];
     // A `columns: { contacts: { skin_type: "Type de peau" } }` entry that is not canonical names a property.
+    const rankOf = (name: string) =>
+      CONTACT_FIELDS.length + [...this.ctx.store.props.keys()].indexOf(name);
     for (const [name, binding] of bound.bindings) {
       if (!CANONICAL.has(name) && wanted.has(name))
-        this.props.push({ name, read: cellReader(binding) });
+        this.props.push({ name, read: cellReader(binding), rank: rankOf(name) });
     }
     for (const extra of bound.extras) {
       if (wanted.has(extra.name) && !this.props.some((p) => p.name === extra.name)) {
@@ -58,6 +74,7 @@ export class ContactsSink implements RowSink {
             canonical: extra.name,
             sources: [{ index: extra.index, header: extra.header }],
           }),
+          rank: rankOf(extra.name),
         });
       }
     }
@@ -119,18 +136,23 @@ export class ContactsSink implements RowSink {
     }
     store.attach(c, keys.id, keys.email, keys.phone);
 
-    setFirst(store.firstName, c, store.strings.intern(cleanCell(cells.first_name(fields))));
-    setFirst(store.lastName, c, store.strings.intern(cleanCell(cells.last_name(fields))));
-    setFirst(store.country, c, store.strings.intern(cleanCell(cells.country(fields))));
-    setFirst(store.city, c, store.strings.intern(cleanCell(cells.city(fields))));
-    setFirst(store.zip, c, store.strings.intern(cleanCell(cells.zip(fields))));
-    setFirst(store.state, c, store.strings.intern(cleanCell(cells.state(fields))));
-    setFirst(
-      store.contactChannel,
-      c,
-      store.strings.intern(cleanCell(cells.acquisition_channel(fields))),
-    );
-    if (!Number.isNaN(signup) && Number.isNaN(store.signupDay[c])) store.signupDay[c] = signup;
+    // Merged rows: each field from the row of lowest rank that has it (module comment).
+    const rank = Number.isNaN(signup) ? Infinity : signup;
+    const ranks = merging ? this.ranksOf(c) : undefined;
+    const texts = [
+      cells.first_name(fields),
+      cells.last_name(fields),
+      cells.country(fields),
+      cells.city(fields),
+      cells.zip(fields),
+      cells.state(fields),
+      cells.acquisition_channel(fields),
+    ];
+    CONTACT_FIELDS.forEach((name, i) => {
+      const value = store.strings.intern(cleanCell(texts[i]));
+      mergeField(store[name], c, value, rank, ranks, i);
+    });
+    if (!Number.isNaN(signup) && !(store.signupDay[c] <= signup)) store.signupDay[c] = signup;
 
     this.consent(store.emailConsent, c, cells.email_consent(fields), "email_consent", line);
     this.consent(store.smsConsent, c, cells.sms_consent(fields), "sms_consent", line);
@@ -146,11 +168,27 @@ export class ContactsSink implements RowSink {
     for (const list of splitMulti(cells.lists(fields))) store.addToList(c, list);
     for (const prop of this.props) {
       const column = store.props.get(prop.name);
-      if (column !== undefined && column[c] === undefined) {
-        const value = cleanCell(prop.read(fields));
-        column[c] = value === undefined ? undefined : own(value);
-      }
+      const value = cleanCell(prop.read(fields));
+      if (column !== undefined && value !== undefined)
+        mergeField(column, c, value, rank, ranks, prop.rank, own);
     }
+  }
+
+  /**
+   * The ranks of a customer's fields, made at its second contact row: until then every field
+   * came from its one row, whose rank is its signup day (read before this row changes it).
+   */
+  private ranksOf(c: number): Float64Array {
+    const store = this.ctx.store;
+    let ranks = store.contactRanks.get(c);
+    if (ranks === undefined) {
+      const day = store.signupDay[c];
+      ranks = new Float64Array(CONTACT_FIELDS.length + store.props.size).fill(
+        Number.isNaN(day) ? Infinity : day,
+      );
+      store.contactRanks.set(c, ranks);
+    }
+    return ranks;
   }
 
   private consent(
@@ -189,6 +227,26 @@ export class ContactsSink implements RowSink {
   }
 }
 
-function setFirst(column: (string | undefined)[], c: number, value: string | undefined): void {
-  if (value !== undefined && column[c] === undefined) column[c] = value;
+/**
+ * Keeps `value` for customer `c` when the field is empty, or when the row's rank is lower than the
+ * rank of the row the field came from, or equal with a value that sorts first (code points).
+ * `ranks` is undefined for a customer's first row. `keep` copies the value that is kept.
+ */
+function mergeField(
+  column: (string | undefined)[],
+  c: number,
+  value: string | undefined,
+  rank: number,
+  ranks: Float64Array | undefined,
+  i: number,
+  keep: (v: string) => string = (v) => v,
+): void {
+  if (value === undefined) return;
+  const current = column[c];
+  if (current !== undefined) {
+    if (ranks === undefined) return;
+    if (rank > ranks[i] || (rank === ranks[i] && value >= current)) return;
+  }
+  column[c] = keep(value);
+  if (ranks !== undefined) ranks[i] = rank;
 }

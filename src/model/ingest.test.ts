@@ -38,8 +38,8 @@ describe("identity (docs/design.md#inputs)", () => {
       first_name: "Marie",
       last_name: "Dupont",
       acquisition_channel: "instagram",
-      tags: ["vip", "promo", "late", "phone-tag"],
       // In name order, not as met.
+      tags: ["late", "phone-tag", "promo", "vip"],
       lists: ["Club VIP", "Newsletter"],
       sms_consent: true,
       known_contact: true,
@@ -705,6 +705,88 @@ describe("profile fields (docs/design.md#profile)", () => {
         last_order_channel: "pos",
         last_product: "Sérum",
       });
+    }
+  });
+});
+
+/** Every order of `rows` (all permutations up to 4 rows, else rotations and the reverse). */
+function orderings<T>(rows: readonly T[]): T[][] {
+  if (rows.length <= 4) {
+    if (rows.length <= 1) return [[...rows]];
+    return rows.flatMap((row, i) =>
+      orderings([...rows.slice(0, i), ...rows.slice(i + 1)]).map((rest) => [row, ...rest]),
+    );
+  }
+  const out = rows.map((_, i) => [...rows.slice(i), ...rows.slice(0, i)]);
+  return [...out, [...rows].reverse()];
+}
+
+describe("merges that never depend on row order (docs/design.md#inputs)", () => {
+  it("merges duplicate contact rows by earliest signup date, then text; tags in name order", async () => {
+    const rows = [
+      "c1,,,Marie,Dupont,2025-03-01,instagram,,,,vip,A",
+      "c1,,,Zoe,,2025-01-15,,,,,promo;vip,B",
+      "c1,,,Anna,,2025-01-15,,,,,,",
+      "c1,,,Maria,Durand,,web,no,,,late,",
+    ];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({
+        contacts: [CONTACTS_HEADER, ...order].join("\n"),
+        orders: "order_id,customer_id,created_at,total\n1,c2,2026-01-01,10\n",
+      });
+      expect(shop.profile("c1")).toMatchObject({
+        // The earliest rows (2025-01-15) tie: the name that sorts first.
+        first_name: "Anna",
+        // Of the rows with a last name, the dated one.
+        last_name: "Dupont",
+        acquisition_channel: "instagram",
+        signup_date: day("2025-01-15"),
+        email_consent: false,
+        tags: ["late", "promo", "vip"],
+        lists: ["A", "B"],
+      });
+    }
+  });
+
+  it("takes a buyer's name and place from their latest order that has them, as one block", async () => {
+    const header = "order_id,email,created_at,first_name,last_name,country,city,zip,total";
+    const rows = [
+      "1,b@x.com,2026-01-10,Bea,Old,FR,Paris,75001,10",
+      "2,b@x.com,2026-03-01 09:00,Béatrice,New,FR,Lyon,,20",
+      // Later, but says nothing of the buyer.
+      "3,b@x.com,2026-03-01 09:00,,,,,,5",
+      "4,b@x.com,2026-02-01,Bee,Mid,FR,Nice,06000,5",
+      "5,k@x.com,2026-01-01,Kim,Old,BE,Gent,9000,5",
+      "6,k@x.com,2026-02-01,Kay,New,BE,Liège,4000,5",
+    ];
+    const contacts = "customer_id,email,first_name,city\n,k@x.com,Kimberly,\n";
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({ contacts, orders: [header, ...order].join("\n") });
+      expect(shop.profile("b@x.com")).toMatchObject({
+        first_name: "Béatrice",
+        last_name: "New",
+        country: "FR",
+        city: "Lyon",
+        // The latest order has no zip: no zip from an older address.
+        zip: null,
+      });
+      // The contact row's first name wins; the rest from the latest order.
+      expect(shop.profile("k@x.com")).toMatchObject({
+        first_name: "Kimberly",
+        last_name: "New",
+        city: "Liège",
+        zip: "4000",
+      });
+    }
+  });
+
+  it("tells orders without an id at one instant apart by what they say of the buyer", async () => {
+    const header = "email,created_at,first_name,city,total";
+    const rows = ["b@x.com,2026-03-01,Bea,Paris,5", "b@x.com,2026-03-01,Bea,Lyon,5"];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({ orders: [header, ...order].join("\n") });
+      // The later of two equal orders: the block that sorts last as text.
+      expect(shop.profile("b@x.com")).toMatchObject({ first_name: "Bea", city: "Paris" });
     }
   });
 });

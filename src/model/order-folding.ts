@@ -6,6 +6,7 @@
 import type { TextMatcher } from "../dsl/patterns.js";
 import { cleanId, type FileStats, type IngestContext } from "./ingest-context.js";
 import type { OpenOrder } from "./order-assembly.js";
+import { describeBuyer } from "./buyer-fields.js";
 import { addFirstPurchase, own } from "./store.js";
 import { parseBoolean } from "./values.js";
 
@@ -188,16 +189,12 @@ export function foldOrder(sink: OrderFolding, order: OpenOrder): void {
 
 /**
  * The buyer's name, place and consent from the order, where contacts did not give them: contacts
- * are read first and win; between orders the first value wins, and for consent "no" wins.
+ * are read first and win; between orders the latest order wins (buyer-fields.ts), and for
+ * consent "no" wins.
  */
 function describe(sink: OrderFolding, c: number, order: OpenOrder): void {
   const store = sink.ctx.store;
-  const strings = store.strings;
-  if (store.firstName[c] === undefined) store.firstName[c] = strings.intern(order.firstName);
-  if (store.lastName[c] === undefined) store.lastName[c] = strings.intern(order.lastName);
-  if (store.country[c] === undefined) store.country[c] = strings.intern(order.country);
-  if (store.city[c] === undefined) store.city[c] = strings.intern(order.city);
-  if (store.zip[c] === undefined) store.zip[c] = strings.intern(order.zip);
+  describeBuyer(store, c, order);
   if (order.consent === undefined) return;
   let value = parseBoolean(order.consent);
   if (value === undefined) {

@@ -102,6 +102,14 @@ export class CustomerStore {
   readonly products: (Map<string, number> | undefined)[] = [];
   readonly categories: (Map<string, number> | undefined)[] = [];
   /**
+   * Of customers with two or more contact rows: the rank (signup day, Infinity when undated) of
+   * the row each field was taken from (ingest-contacts.ts CONTACT_FIELDS, then the props). Rows of
+   * one customer merge by that rank, never by place in the file (docs/design.md#inputs).
+   */
+  readonly contactRanks = new Map<number, Float64Array>();
+  /** The order id of the order the buyer's name and place come from (buyer-fields.ts). */
+  readonly describedId: (string | undefined)[] = [];
+  /**
    * Distinct purchase days of each buyer, in the order met; only filled when a segment or report
    * uses a prediction (docs/design.md#predictions). `firstDaySpent` is the amount spent on the earliest of them.
    */
@@ -125,6 +133,10 @@ export class CustomerStore {
   firstOrderTime = new Float64Array(INITIAL_CAPACITY).fill(NONE);
   lastOrderTime = new Float64Array(INITIAL_CAPACITY).fill(NONE);
   firstDaySpent = new Float64Array(INITIAL_CAPACITY);
+  /** Date and time of the order the name and place come from; NaN: none (buyer-fields.ts). */
+  describedTime = new Float64Array(INITIAL_CAPACITY).fill(NONE);
+  /** Which of name and place the orders give (bits, buyer-fields.ts); 0: not decided yet. */
+  orderFields = new Uint8Array(INITIAL_CAPACITY);
   /**
    * 1 for customers whose email (phone) another customer also has, or may have: only their
    * emails (phones) need checking when a file keeps each value once. 0 means unique.
@@ -171,6 +183,8 @@ export class CustomerStore {
     this.firstOrderTime = grown(this.firstOrderTime, capacity, NONE);
     this.lastOrderTime = grown(this.lastOrderTime, capacity, NONE);
     this.firstDaySpent = grown(this.firstDaySpent, capacity);
+    this.describedTime = grown(this.describedTime, capacity, NONE);
+    this.orderFields = grown(this.orderFields, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
     this.cannotText = grown(this.cannotText, capacity);
@@ -203,6 +217,7 @@ export class CustomerStore {
     this.products.push(undefined);
     this.categories.push(undefined);
     this.purchaseDays.push(undefined);
+    this.describedId.push(undefined);
     this.knownContact[c] = known ? 1 : 0;
     return c;
   }
@@ -314,15 +329,16 @@ export class CustomerStore {
     current.splice(at, 0, name);
   }
 
+  /** Adds tags to `c`: each once, in name order (code points), never as met. */
   addTags(c: number, tags: readonly string[]): void {
-    if (tags.length === 0) return;
-    const current = this.tags[c];
-    if (current === undefined) {
-      this.tags[c] = tags.map((t) => this.strings.intern(t) as string);
-      return;
+    for (const tag of tags) {
+      const name = this.strings.intern(tag) as string;
+      const current = (this.tags[c] ??= []);
+      if (current.includes(name)) continue;
+      let at = current.length;
+      while (at > 0 && current[at - 1] > name) at--;
+      current.splice(at, 0, name);
     }
-    for (const tag of tags)
-      if (!current.includes(tag)) current.push(this.strings.intern(tag) as string);
   }
 }
 
