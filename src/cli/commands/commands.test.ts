@@ -14,7 +14,7 @@ import { demoCommand } from "./demo.js";
 import { explainCommand } from "./explain.js";
 import { historyCommand } from "./history.js";
 import { planCommand } from "./plan.js";
-import { predictCommand } from "./predict.js";
+import { parseHoldout, parseHorizon, predictCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
 import { rfmCommand } from "./rfm.js";
 import { testCommand } from "./test.js";
@@ -157,16 +157,11 @@ describe("argv → options", () => {
   ]);
 
   table(predictCommand, [
-    { argv: [], options: { data: {}, horizon: { count: 1, unit: "y" } } },
+    { argv: [], options: { data: {}, horizon: "1y" } },
     {
       argv: ["--horizon", "30d", "--holdout", "1997-09-30", "--orders", "o.csv"],
-      options: {
-        data: { orders: ["o.csv"] },
-        horizon: { count: 30, unit: "d" },
-        holdout: day("1997-09-30"),
-      },
+      options: { data: { orders: ["o.csv"] }, horizon: "30d", holdout: "1997-09-30" },
     },
-    { argv: ["--horizon", " 12w "], options: { data: {}, horizon: { count: 12, unit: "w" } } },
   ]);
 
   table(explainCommand, [
@@ -267,24 +262,6 @@ describe("usage errors (exit 2) from the values", () => {
       message: '--as-of "2026-02-30" is not a date: expected YYYY-MM-DD',
     },
     {
-      spec: predictCommand,
-      argv: ["--horizon", "0d"],
-      code: "BAD_HORIZON",
-      message: "--horizon: a horizon of 0 predicts nothing",
-    },
-    {
-      spec: predictCommand,
-      argv: ["--horizon", "3 months"],
-      code: "BAD_HORIZON",
-      message: '--horizon: "3 months" is not a duration',
-    },
-    {
-      spec: predictCommand,
-      argv: ["--holdout", "30/09/1997"],
-      code: "BAD_HOLDOUT",
-      message: '--holdout: "30/09/1997" is not a date (YYYY-MM-DD)',
-    },
-    {
       spec: explainCommand,
       argv: [],
       code: "MISSING_KEY",
@@ -300,6 +277,38 @@ describe("usage errors (exit 2) from the values", () => {
     }
     expect(thrown).toBeInstanceOf(UsageError);
     expect(thrown).toMatchObject({ code, message, exitCode: 2 });
+  });
+});
+
+describe("predict's values, parsed once the config is read (a broken config is reported first)", () => {
+  it.each([
+    ["30d", { count: 30, unit: "d" }],
+    [" 12w ", { count: 12, unit: "w" }],
+    ["6m", { count: 6, unit: "m" }],
+    ["1y", { count: 1, unit: "y" }],
+  ])("--horizon %j", (text, duration) => {
+    expect(parseHorizon(text)).toEqual(duration);
+  });
+
+  it.each([
+    ["0d", "BAD_HORIZON", "--horizon: a horizon of 0 predicts nothing"],
+    ["3 months", "BAD_HORIZON", '--horizon: "3 months" is not a duration'],
+    ["-1d", "BAD_HORIZON", '--horizon: "-1d" is not a duration'],
+  ])("--horizon %j → %s", (text, code, message) => {
+    expect(() => parseHorizon(text)).toThrow(
+      expect.objectContaining({ code, message, exitCode: 2 }),
+    );
+  });
+
+  it("--holdout is a calendar day", () => {
+    expect(parseHoldout("1997-09-30")).toBe(day("1997-09-30"));
+    expect(() => parseHoldout("30/09/1997")).toThrow(
+      expect.objectContaining({
+        code: "BAD_HOLDOUT",
+        message: '--holdout: "30/09/1997" is not a date (YYYY-MM-DD)',
+        exitCode: 2,
+      }),
+    );
   });
 });
 

@@ -18,9 +18,10 @@ import { dataFlagsOf, dataOptions, loadSettings, runData } from "../options.js";
 
 export interface PredictOptions {
   data: BuildFlags;
-  horizon: Duration;
-  /** `--holdout`: fit up to this day; checked against as_of when the run knows it. */
-  holdout?: EpochDay;
+  /** `--horizon`, as given: parsed by `parseHorizon` once the config is read (a broken config is reported first). */
+  horizon: string;
+  /** `--holdout`, as given: parsed by `parseHoldout` then, and checked against as_of. */
+  holdout?: string;
 }
 
 export const predictCommand: CommandSpec<PredictOptions> = {
@@ -42,20 +43,15 @@ export const predictCommand: CommandSpec<PredictOptions> = {
 Examples:
   $ audience predict --config shop/audience.yaml
   $ audience predict --orders orders.csv --as-of 1998-06-30 --holdout 1997-09-30 --json`,
-  parse(values) {
-    const horizon = parseHorizon(typeof values.horizon === "string" ? values.horizon : "1y");
-    const given = values.holdout as string | undefined;
-    const holdout = given === undefined ? undefined : parseIsoDay(given);
-    if (given !== undefined && holdout === undefined)
-      throw new UsageError("BAD_HOLDOUT", `--holdout: "${given}" is not a date (YYYY-MM-DD)`);
-    return {
-      data: dataFlagsOf(values),
-      horizon,
-      ...(holdout === undefined ? {} : { holdout }),
-    };
-  },
-  async run({ data, horizon, holdout }, context) {
-    const prepared = await loadSettings(data, context);
+  parse: (values) => ({
+    data: dataFlagsOf(values),
+    horizon: typeof values.horizon === "string" ? values.horizon : "1y",
+    ...(typeof values.holdout === "string" ? { holdout: values.holdout } : {}),
+  }),
+  async run(options, context) {
+    const prepared = await loadSettings(options.data, context);
+    const horizon = parseHorizon(options.horizon);
+    const holdout = options.holdout === undefined ? undefined : parseHoldout(options.holdout);
     if (holdout !== undefined && holdout >= prepared.asOf) {
       throw new UsageError(
         "BAD_HOLDOUT",
@@ -73,7 +69,16 @@ Examples:
   },
 };
 
-function parseHorizon(text: string): Duration {
+/** `--holdout`: a calendar day. */
+export function parseHoldout(text: string): EpochDay {
+  const day = parseIsoDay(text);
+  if (day === undefined)
+    throw new UsageError("BAD_HOLDOUT", `--holdout: "${text}" is not a date (YYYY-MM-DD)`);
+  return day;
+}
+
+/** `--horizon`: a count and a unit, `30d`, `12w`, `6m`, `1y`. */
+export function parseHorizon(text: string): Duration {
   const match = /^(\d+)([dwmy])$/.exec(text.trim());
   if (match === null) {
     throw new UsageError("BAD_HORIZON", `--horizon: "${text}" is not a duration`, {
