@@ -61,6 +61,47 @@ describe("runCli in-process", () => {
     expect(out.stdout).toBe("");
   });
 
+  it("a bad value is a usage error before anything runs: the message on stderr, nothing written", async () => {
+    const { context, out } = fakeContext();
+    const dir = join(work, "never-written");
+    expect(await runCli(["demo", "--out", dir, "--contacts", "0"], context)).toBe(EXIT_USAGE);
+    expect(out.stderr).toBe(
+      'error --contacts must be a whole number from 1 to 50,000,000, found "0"\n',
+    );
+    expect(out.stdout).toBe("");
+    await expect(readFile(join(dir, "audience.yaml"), "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("every command answers --help on the context's stdout, with exit 0", async () => {
+    for (const name of [
+      "build",
+      "count",
+      "rfm",
+      "channels",
+      "report",
+      "validate",
+      "demo",
+      "predict",
+      "explain",
+      "test",
+      "plan",
+      "history",
+    ]) {
+      const { context, out } = fakeContext();
+      expect(await runCli([name, "--help"], context), name).toBe(EXIT_OK);
+      expect(out.stdout, name).toMatch(new RegExp(`^Usage: audience ${name} `));
+      expect(out.stderr, name).toBe("");
+    }
+  });
+
+  it("validate returns exit 1 for invalid definitions, the report on stdout", async () => {
+    const { context, out } = fakeContext();
+    const code = await runCli(["validate", "fixtures/bad-segments/cycle.yaml"], context);
+    expect(code).toBe(1);
+    expect(out.stdout).toContain("fixtures/bad-segments/cycle.yaml:");
+    expect(out.stderr).toBe("");
+  });
+
   it("a missing orders file is a usage error with its message, no stack trace", async () => {
     const { context, out } = fakeContext();
     expect(await runCli(["rfm", "--as-of", "2026-06-30"], { ...context, cwd: work })).toBe(

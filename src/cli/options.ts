@@ -2,9 +2,14 @@
  * The options every data command shares (docs/design.md#commands), and the run they all start with: config →
  * settings → as_of → read the inputs (with progress) → print what was read on stderr.
  */
-import { Option, type Command } from "commander";
+import { Option, type OptionValues } from "commander";
 import { PRESET_NAMES } from "../model/presets.js";
-import { resolveSettings, type BuildFlags, type Settings } from "../config/settings.js";
+import {
+  resolveSettings,
+  type BuildFlags,
+  type DataFlags,
+  type Settings,
+} from "../config/settings.js";
 import { formatDay, type EpochDay } from "../calendar.js";
 import { readConfig } from "../io/read-config.js";
 import { loadProfiles, type LoadedData } from "../io/read-inputs.js";
@@ -24,55 +29,90 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
   value,
 ];
 
-export function addInputOptions(command: Command): Command {
-  return command
-    .option("-c, --config <file>", "config file (default: ./audience.yaml when present)")
-    .addOption(
-      new Option(
-        "--contacts <files...>",
-        "contacts export(s) (CSV or .csv.gz; several files or a quoted pattern)",
-      ).argParser(collect),
-    )
-    .addOption(
-      new Option(
-        "--orders <files...>",
-        'orders export(s) (CSV or .csv.gz; several files or a quoted pattern: "orders_export*.csv")',
-      ).argParser(collect),
-    )
-    .addOption(new Option("--events <files...>", "events file(s)").argParser(collect))
-    .addOption(new Option("--lists <files...>", "list memberships file(s)").argParser(collect))
-    .option(
+/** The options of every data command: where the inputs are and how to read them. */
+export function dataOptions(): Option[] {
+  return [
+    new Option("-c, --config <file>", "config file (default: ./audience.yaml when present)"),
+    new Option(
+      "--contacts <files...>",
+      "contacts export(s) (CSV or .csv.gz; several files or a quoted pattern)",
+    ).argParser(collect),
+    new Option(
+      "--orders <files...>",
+      'orders export(s) (CSV or .csv.gz; several files or a quoted pattern: "orders_export*.csv")',
+    ).argParser(collect),
+    new Option("--events <files...>", "events file(s)").argParser(collect),
+    new Option("--lists <files...>", "list memberships file(s)").argParser(collect),
+    new Option(
       "--preset <name>",
       `column names of a known export: ${PRESET_NAMES.join(", ")} (default: recognised from each file's header)`,
-    )
-    .option(
+    ),
+    new Option(
       "--as-of <date>",
       "compute as of this date, YYYY-MM-DD (default: today in the time zone)",
-    )
-    .option("--timezone <zone>", "IANA time zone of calendar dates (default: UTC)")
-    .option("--json", "print a machine-readable summary on stdout")
-    .option("-q, --quiet", "no progress and no input summary on stderr")
-    .option("--strict", "stop at the first bad row instead of skipping it")
-    .option("--rejects <file>", "write every skipped row to this CSV file")
-    .option(
+    ),
+    new Option("--timezone <zone>", "IANA time zone of calendar dates (default: UTC)"),
+    new Option("--json", "print a machine-readable summary on stdout"),
+    new Option("-q, --quiet", "no progress and no input summary on stderr"),
+    new Option("--strict", "stop at the first bad row instead of skipping it"),
+    new Option("--rejects <file>", "write every skipped row to this CSV file"),
+    new Option(
       "--database <url>",
       "PostgreSQL URL (or env:NAME) of the { table: … } inputs, instead of the config's database:",
-    )
-    .option(
+    ),
+    new Option(
       "--engine <name>",
       "where the run happens: memory (default) or duckdb (embedded DuckDB, for large exports)",
-    );
+    ),
+  ];
 }
 
-export function addSegmentOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option(
-        "--segments <path...>",
-        "segment files or folders (default: config's segments, else segments/)",
-      ).argParser(collect),
-    )
-    .option("--only <ids>", "only these segments (comma-separated ids), with what they depend on");
+/** The options of the commands that run segments: which definitions, which of them. */
+export function segmentOptions(): Option[] {
+  return [
+    new Option(
+      "--segments <path...>",
+      "segment files or folders (default: config's segments, else segments/)",
+    ).argParser(collect),
+    new Option(
+      "--only <ids>",
+      "only these segments (comma-separated ids), with what they depend on",
+    ),
+  ];
+}
+
+/** The keys of `dataOptions()` and `segmentOptions()` in commander's values. */
+const DATA_FLAGS = [
+  "config",
+  "contacts",
+  "orders",
+  "events",
+  "lists",
+  "preset",
+  "asOf",
+  "timezone",
+  "json",
+  "quiet",
+  "strict",
+  "rejects",
+  "database",
+  "engine",
+  "segments",
+  "only",
+] as const satisfies readonly (keyof DataFlags)[];
+
+/**
+ * The data flags given, plus the command's own `extra` flags that settings read (`out`, `hash`,
+ * …). Their values are checked by `resolveSettings`, after the config file is read, as before.
+ */
+export function dataFlagsOf(
+  values: OptionValues,
+  extra: readonly Exclude<keyof BuildFlags, keyof DataFlags>[] = [],
+): BuildFlags {
+  const flags: Record<string, unknown> = {};
+  for (const key of [...DATA_FLAGS, ...extra])
+    if (values[key] !== undefined) flags[key] = values[key];
+  return flags as BuildFlags;
 }
 
 export interface DataRun {

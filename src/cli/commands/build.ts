@@ -4,7 +4,7 @@
  */
 import { formatJson } from "../../report/json.js";
 import { FIXED_COLUMNS } from "../../segments/parse-segment-file.js";
-import { Command } from "commander";
+import { Option } from "commander";
 import { formatDay } from "../../calendar.js";
 import { join } from "node:path";
 import type { BuildFlags, Settings } from "../../config/settings.js";
@@ -44,10 +44,10 @@ import { checkGuards } from "../../segments/guards.js";
 import { IDENTIFIER_COLUMNS, OUTPUT_PROFILES } from "../../segments/output-profiles.js";
 import { customersByKey, rowShape, segmentLines } from "../../segments/output-rows.js";
 import type { CliContext } from "../context.js";
-import { addInputOptions, addSegmentOptions, loadSettings } from "../options.js";
+import type { CommandSpec } from "../command-spec.js";
+import { dataFlagsOf, dataOptions, loadSettings, segmentOptions } from "../options.js";
 import { runSegments, type SegmentRun } from "../segment-run.js";
 import { countsViewOf } from "./count.js";
-import type { SetExitCode } from "./index.js";
 import { reportHtmlOf } from "./report.js";
 
 /** The HTML report every build writes beside the segment files (docs/design.md#report). */
@@ -56,137 +56,141 @@ const REPORT_FILE = "report.html";
 /** A segment's file as this build writes it into the manifest. */
 type WrittenFile = ManifestSegment & { format: OutputFormat; hashed: boolean };
 
-export function registerBuild(
-  program: Command,
-  context: CliContext,
-  setExitCode: SetExitCode,
-): void {
-  const command = new Command("build")
-    .description(
-      "write one upload-ready CSV per segment, and manifest.json, into the output folder",
-    )
-    .option("-o, --out <dir>", "output folder (default: config's out, else out/)")
-    .option(
+export interface BuildOptions {
+  /** The data and segment options, with `--out`, `--format`, `--hash`, `--exclusive`, `--force`. */
+  data: BuildFlags;
+}
+
+export const buildCommand: CommandSpec<BuildOptions> = {
+  name: "build",
+  description: "write one upload-ready CSV per segment, and manifest.json, into the output folder",
+  options: () => [
+    new Option("-o, --out <dir>", "output folder (default: config's out, else out/)"),
+    new Option(
       "--format <profile>",
       "output profile: generic, klaviyo, mailchimp, brevo, meta, google-ads",
-    )
-    .option("--hash", "SHA-256 the identifiers (meta and google-ads profiles)")
-    .option(
+    ),
+    new Option("--hash", "SHA-256 the identifiers (meta and google-ads profiles)"),
+    new Option(
       "--exclusive",
       "write each customer only to the first segment (by priority) that reaches them",
-    )
-    .option("--force", "write even when a guard trips")
-    .addHelpText(
-      "after",
-      `
+    ),
+    new Option("--force", "write even when a guard trips"),
+    ...dataOptions(),
+    ...segmentOptions(),
+  ],
+  helpAfter: `
 Examples:
   $ audience build --config fixtures/demo/audience.yaml
   $ audience build --format klaviyo --exclusive --out /srv/audiences
   $ audience build --format meta --hash --only vip
 
 Exit codes: 0 written · 1 bad definitions or data (nothing written) · 2 usage · 3 a guard tripped (nothing replaced)`,
-    );
-  addSegmentOptions(addInputOptions(command)).action(async (flags: BuildFlags) => {
-    const prepared = await loadSettings(flags, context);
-    const { settings } = prepared;
-    // The one reading of the clock: as_of's default, the build folder's stamp and built_at.
-    const builtAt = new Date(prepared.now);
-    const paths = { out: settings.out.path, display: settings.out.display };
-    await checkOutputPlace(paths, ownedPaths(settings), context.cwd);
-    const lock = await lockOutput(paths);
-    try {
-      const previous = await readPreviousOutput(paths);
-      const history = await previousHistory(previous, settings.out.display);
-      const run = await runSegments(prepared, context, { hash: true });
-      checkHashing(run);
-      if (history.dropped.length > 0)
+  parse: (values) => ({
+    data: dataFlagsOf(values, ["out", "format", "hash", "exclusive", "force"]),
+  }),
+  run: (options, context) => runBuild(options.data, context),
+};
+
+async function runBuild(flags: BuildFlags, context: CliContext): Promise<number> {
+  const prepared = await loadSettings(flags, context);
+  const { settings } = prepared;
+  // The one reading of the clock: as_of's default, the build folder's stamp and built_at.
+  const builtAt = new Date(prepared.now);
+  const paths = { out: settings.out.path, display: settings.out.display };
+  await checkOutputPlace(paths, ownedPaths(settings), context.cwd);
+  const lock = await lockOutput(paths);
+  try {
+    const previous = await readPreviousOutput(paths);
+    const history = await previousHistory(previous, settings.out.display);
+    const run = await runSegments(prepared, context, { hash: true });
+    checkHashing(run);
+    if (history.dropped.length > 0)
+      context.stderr.write(
+        `${run.errTheme.warning("warning")} ${droppedWarning(`${settings.out.display}/${HISTORY_FILE}`, history)}\n`,
+      );
+    const build = await OutputBuild.start(paths, stamp(builtAt));
+    let files: WrittenFile[];
+    let view: CountsView;
+    for (const result of run.results) {
+      const format = settings.formatFlag ?? result.segment.format ?? settings.format;
+      if (FIXED_COLUMNS.has(format) && result.segment.columns.length > 0)
         context.stderr.write(
-          `${run.errTheme.warning("warning")} ${droppedWarning(`${settings.out.display}/${HISTORY_FILE}`, history)}\n`,
+          `${run.errTheme.warning("warning")} ${result.segment.id}: columns ${result.segment.columns.join(", ")} left out: format ${format} takes only its own columns\n`,
         );
-      const build = await OutputBuild.start(paths, stamp(builtAt));
-      let files: WrittenFile[];
-      let view: CountsView;
-      for (const result of run.results) {
-        const format = settings.formatFlag ?? result.segment.format ?? settings.format;
-        if (FIXED_COLUMNS.has(format) && result.segment.columns.length > 0)
-          context.stderr.write(
-            `${run.errTheme.warning("warning")} ${result.segment.id}: columns ${result.segment.columns.join(", ")} left out: format ${format} takes only its own columns\n`,
-          );
-      }
-      try {
-        const warn = (message: string) =>
-          context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`);
-        files = await writeSegments(run, build, previous, warn);
-        const trips = checkGuards(
-          files
-            .filter((f) => !f.carried_over)
-            .map((f) => {
-              const segment = run.results.find((r) => r.segment.id === f.id)?.segment;
-              const prev =
-                lastWritten(history.records, f.id) ?? previousWritten(previous.manifest, f.id);
-              return {
-                id: f.id,
-                guard: segment?.guard ?? {},
-                written: f.written,
-                ...(prev === undefined ? {} : { previous: prev }),
-              };
-            }),
-        );
-        if (trips.length > 0 && !settings.force) {
-          throw new GuardError(
-            `${trips.length === 1 ? "a guard" : `${trips.length} guards`} tripped; nothing was written:\n${trips.map((t) => `  ${t.message}`).join("\n")}`,
-            { hint: "check today's exports; run with --force to write anyway" },
-          );
-        }
-        for (const trip of trips)
-          context.stderr.write(
-            `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
-          );
-        const records = appendBuild(
-          history.records,
-          historyRecord(run, files, builtAt.toISOString()),
-          settings.historyKeep,
-        );
-        await build.writeText(HISTORY_FILE, formatHistory(records));
-        const written = new Map(
-          files.map((f) => [
-            f.id,
-            {
-              written: f.written,
-              file: `${settings.out.display}/${f.file}`,
-              entered: f.entered ?? 0,
-              exited: f.exited ?? 0,
-            },
-          ]),
-        );
-        view = countsViewOf(run, written);
-        const report = {
-          file: REPORT_FILE,
-          sha256: await build.writeLines(REPORT_FILE, [
-            reportHtmlOf(run, view, historyJson(records)),
-          ]),
-        };
-        await build.writeText("manifest.json", formatJson(manifestOf(run, files, builtAt, report)));
-        await build.commit(previous);
-      } catch (error) {
-        await build.abort();
-        throw error;
-      }
-      if (settings.json) {
-        context.stdout.write(formatJson(countsJson(view)));
-      } else {
-        context.stdout.write(renderCountsText(view, run.theme));
-        const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);
-        context.stdout.write(
-          `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files, manifest.json and ${REPORT_FILE} to ${settings.out.display}/\n`,
-        );
-      }
-      setExitCode(0);
-    } finally {
-      await lock.release();
     }
-  });
-  program.addCommand(command);
+    try {
+      const warn = (message: string) =>
+        context.stderr.write(`${run.errTheme.warning("warning")} ${message}\n`);
+      files = await writeSegments(run, build, previous, warn);
+      const trips = checkGuards(
+        files
+          .filter((f) => !f.carried_over)
+          .map((f) => {
+            const segment = run.results.find((r) => r.segment.id === f.id)?.segment;
+            const prev =
+              lastWritten(history.records, f.id) ?? previousWritten(previous.manifest, f.id);
+            return {
+              id: f.id,
+              guard: segment?.guard ?? {},
+              written: f.written,
+              ...(prev === undefined ? {} : { previous: prev }),
+            };
+          }),
+      );
+      if (trips.length > 0 && !settings.force) {
+        throw new GuardError(
+          `${trips.length === 1 ? "a guard" : `${trips.length} guards`} tripped; nothing was written:\n${trips.map((t) => `  ${t.message}`).join("\n")}`,
+          { hint: "check today's exports; run with --force to write anyway" },
+        );
+      }
+      for (const trip of trips)
+        context.stderr.write(
+          `${run.errTheme.warning("guard overridden by --force")} ${trip.message}\n`,
+        );
+      const records = appendBuild(
+        history.records,
+        historyRecord(run, files, builtAt.toISOString()),
+        settings.historyKeep,
+      );
+      await build.writeText(HISTORY_FILE, formatHistory(records));
+      const written = new Map(
+        files.map((f) => [
+          f.id,
+          {
+            written: f.written,
+            file: `${settings.out.display}/${f.file}`,
+            entered: f.entered ?? 0,
+            exited: f.exited ?? 0,
+          },
+        ]),
+      );
+      view = countsViewOf(run, written);
+      const report = {
+        file: REPORT_FILE,
+        sha256: await build.writeLines(REPORT_FILE, [
+          reportHtmlOf(run, view, historyJson(records)),
+        ]),
+      };
+      await build.writeText("manifest.json", formatJson(manifestOf(run, files, builtAt, report)));
+      await build.commit(previous);
+    } catch (error) {
+      await build.abort();
+      throw error;
+    }
+    if (settings.json) {
+      context.stdout.write(formatJson(countsJson(view)));
+    } else {
+      context.stdout.write(renderCountsText(view, run.theme));
+      const total = files.filter((f) => !f.carried_over).reduce((n, f) => n + f.written, 0);
+      context.stdout.write(
+        `\nWrote ${formatInteger(total)} rows in ${files.filter((f) => !f.carried_over).length} files, manifest.json and ${REPORT_FILE} to ${settings.out.display}/\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await lock.release();
+  }
 }
 
 /**

@@ -1,13 +1,13 @@
 /** `audience channels`: acquisition-channel performance and the Pareto check (docs/design.md#commands, §9). */
 import { formatJson } from "../../report/json.js";
-import { Command, Option } from "commander";
+import { Option } from "commander";
+import { UsageError } from "../../errors.js";
 import type { BuildFlags } from "../../config/settings.js";
 import { buildChannelReport, type ChannelSort } from "../../model/channels.js";
 import { channelsJson, renderChannelsText } from "../../report/channels.js";
-import type { CliContext } from "../context.js";
-import { addInputOptions, loadSettings, runData } from "../options.js";
+import type { CommandSpec } from "../command-spec.js";
+import { dataFlagsOf, dataOptions, loadSettings, runData } from "../options.js";
 import { ordersFilterNeeds } from "../../segments/prepare-run.js";
-import type { SetExitCode } from "./index.js";
 
 const SORTS: ChannelSort[] = [
   "revenue",
@@ -17,27 +17,26 @@ const SORTS: ChannelSort[] = [
   "conversion",
 ];
 
-export function registerChannels(
-  program: Command,
-  context: CliContext,
-  setExitCode: SetExitCode,
-): void {
-  const command = new Command("channels")
-    .description(
-      "per acquisition channel: contacts, buyers, conversion, orders, revenue; and the top-20% revenue share",
-    )
-    .addOption(
-      new Option("--sort <key>", "rank channels by this column").choices(SORTS).default("revenue"),
-    )
-    .addHelpText(
-      "after",
-      `
+export interface ChannelsOptions {
+  data: BuildFlags;
+  sort: ChannelSort;
+}
+
+export const channelsCommand: CommandSpec<ChannelsOptions> = {
+  name: "channels",
+  description:
+    "per acquisition channel: contacts, buyers, conversion, orders, revenue; and the top-20% revenue share",
+  options: () => [
+    new Option("--sort <key>", "rank channels by this column").choices(SORTS).default("revenue"),
+    ...dataOptions(),
+  ],
+  helpAfter: `
 Examples:
   $ audience channels --config fixtures/demo/audience.yaml
   $ audience channels --sort revenue_per_buyer --json`,
-    );
-  addInputOptions(command).action(async (flags: BuildFlags & { sort: ChannelSort }) => {
-    const prepared = await loadSettings(flags, context);
+  parse: (values) => ({ data: dataFlagsOf(values), sort: parseSort(values.sort) }),
+  async run(options, context) {
+    const prepared = await loadSettings(options.data, context);
     // The same orders as count and build: orders_filter applies here too.
     const needs = {
       aggregates: [],
@@ -45,13 +44,23 @@ Examples:
       ...ordersFilterNeeds(prepared.settings, prepared.asOf),
     };
     const run = await runData(prepared, needs, context);
-    const report = buildChannelReport(run.data.profiles, flags.sort);
+    const report = buildChannelReport(run.data.profiles, options.sort);
     context.stdout.write(
       run.settings.json
         ? formatJson(channelsJson(report, run.asOf))
-        : renderChannelsText(report, run.asOf, flags.sort, run.theme),
+        : renderChannelsText(report, run.asOf, options.sort, run.theme),
     );
-    setExitCode(0);
-  });
-  program.addCommand(command);
+    return 0;
+  },
+};
+
+/** Commander's `choices` refuses another key first, with its own message; this narrows the type. */
+function parseSort(value: unknown): ChannelSort {
+  const sort = SORTS.find((s) => s === value);
+  if (sort === undefined)
+    throw new UsageError(
+      "BAD_OPTION",
+      `--sort must be ${SORTS.join(", ")}; found "${String(value).slice(0, 40)}"`,
+    );
+  return sort;
 }

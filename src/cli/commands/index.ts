@@ -1,36 +1,49 @@
-/** Every command of docs/design.md#commands, registered on the program. */
+/** Every command of docs/design.md#commands, in the order `--help` lists them, registered one way. */
 import type { Command } from "commander";
+import { commandOf, type CommandSpec } from "../command-spec.js";
 import type { CliContext } from "../context.js";
-import { registerBuild } from "./build.js";
-import { registerChannels } from "./channels.js";
-import { registerCount } from "./count.js";
-import { registerDemo } from "./demo.js";
-import { registerPredict } from "./predict.js";
-import { registerReport } from "./report.js";
-import { registerExplain } from "./explain.js";
-import { registerPlan } from "./plan.js";
-import { registerHistory } from "./history.js";
-import { registerRfm } from "./rfm.js";
-import { registerTest } from "./test.js";
-import { registerValidate } from "./validate.js";
+import { buildCommand } from "./build.js";
+import { channelsCommand } from "./channels.js";
+import { countCommand } from "./count.js";
+import { demoCommand } from "./demo.js";
+import { explainCommand } from "./explain.js";
+import { historyCommand } from "./history.js";
+import { planCommand } from "./plan.js";
+import { predictCommand } from "./predict.js";
+import { reportCommand } from "./report.js";
+import { rfmCommand } from "./rfm.js";
+import { testCommand } from "./test.js";
+import { validateCommand } from "./validate.js";
 
-export type SetExitCode = (code: number) => void;
+type SetExitCode = (code: number) => void;
+
+/** A spec with its options type closed over: parsed and run by the same command. */
+function registered<O>(spec: CommandSpec<O>) {
+  return (context: CliContext, setExitCode: SetExitCode): Command =>
+    commandOf(spec, async (options) => {
+      setExitCode(await spec.run(options, context));
+    });
+}
+
+const COMMANDS = [
+  registered(buildCommand),
+  registered(countCommand),
+  registered(rfmCommand),
+  registered(channelsCommand),
+  registered(reportCommand),
+  registered(validateCommand),
+  registered(demoCommand),
+  registered(predictCommand),
+  registered(explainCommand),
+  registered(testCommand),
+  registered(planCommand),
+  registered(historyCommand),
+];
 
 export function registerCommands(
   program: Command,
   context: CliContext,
   setExitCode: SetExitCode,
 ): void {
-  registerBuild(program, context, setExitCode);
-  registerCount(program, context, setExitCode);
-  registerRfm(program, context, setExitCode);
-  registerChannels(program, context, setExitCode);
-  registerReport(program, context, setExitCode);
-  registerValidate(program, context, setExitCode);
-  registerDemo(program, context, setExitCode);
-  registerPredict(program, context, setExitCode);
-  registerExplain(program, context, setExitCode);
-  registerTest(program, context, setExitCode);
-  registerPlan(program, context, setExitCode);
-  registerHistory(program, context, setExitCode);
+  for (const command of COMMANDS) program.addCommand(command(context, setExitCode));
 }

@@ -5,7 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { Command } from "commander";
+import { Option } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { UsageError } from "../../errors.js";
 import { parseGitSpec, readGitSegments } from "../../io/git-segments.js";
@@ -25,51 +25,48 @@ import {
 import { comparePlans } from "../../segments/compare-plans.js";
 import { evaluateSegments } from "../../segments/evaluate.js";
 import { planSegments } from "../../segments/plan-segments.js";
-import type { CliContext } from "../context.js";
-import { addInputOptions, loadSettings, runData } from "../options.js";
+import type { CommandSpec } from "../command-spec.js";
+import { dataFlagsOf, dataOptions, loadSettings, runData } from "../options.js";
 import { IDENTITY_FIELDS, ordersFilterNeeds } from "../../segments/prepare-run.js";
 import { requireDefinitions } from "../segment-run.js";
-import type { SetExitCode } from "./index.js";
 
-interface PlanFlags extends BuildFlags {
-  base?: string;
-  planFormat?: string;
+export interface PlanOptions {
+  /** The data options and `--segments` (the definitions after), with `--exclusive`. */
+  data: BuildFlags;
+  /** `--base`, as given: a path, or REVISION:PATH. */
+  base: string;
+  format: PlanFormat;
 }
 
-export function registerPlan(
-  program: Command,
-  context: CliContext,
-  setExitCode: SetExitCode,
-): void {
-  const command = new Command("plan")
-    .description(
-      "what a change to the segment definitions does to the audiences: per segment, entered and exited",
-    )
-    .requiredOption(
+export const planCommand: CommandSpec<PlanOptions> = {
+  name: "plan",
+  description:
+    "what a change to the segment definitions does to the audiences: per segment, entered and exited",
+  options: () => [
+    new Option(
       "--base <path>",
       "the definitions before: a file or folder, or REVISION:PATH from git (origin/main:segments/)",
-    )
-    .option(
+    ).makeOptionMandatory(),
+    new Option(
       "--segments <path...>",
       "the definitions after (default: config's segments, else segments/)",
-    )
-    .option("--format <format>", `output: ${PLAN_FORMATS.join(", ")}`, "text")
-    .option("--exclusive", "written audiences with --exclusive assignment")
-    .addHelpText(
-      "after",
-      `
+    ),
+    new Option("--format <format>", `output: ${PLAN_FORMATS.join(", ")}`).default("text"),
+    new Option("--exclusive", "written audiences with --exclusive assignment"),
+    ...dataOptions(),
+  ],
+  helpAfter: `
 Examples:
   $ audience plan --base origin/main:segments/ --config audience.yaml
   $ audience plan --base old/lifecycle.yaml --segments segments/lifecycle.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"`,
-    );
-  addInputOptions(command).action(async (flags: PlanFlags & { format: string }) => {
-    const format = parseFormat(flags.json === true ? "json" : flags.format);
-    const base = flags.base as string;
-    const { format: _format, ...dataFlags } = flags;
-    const prepared = await loadSettings(
-      { ...dataFlags, json: format === "json" || flags.json === true },
-      context,
-    );
+  parse(values) {
+    const format = parseFormat(values.json === true ? "json" : String(values.format));
+    // `--format` here is the plan's output, not an output profile: settings never see it.
+    const data = { ...dataFlagsOf(values, ["exclusive"]), json: format === "json" };
+    return { data, base: String(values.base), format };
+  },
+  async run({ data, base, format }, context) {
+    const prepared = await loadSettings(data, context);
     const { settings, asOf } = prepared;
     const headLoaded = await loadSegmentFiles(
       settings.segments.map((s) => s.path),
@@ -109,10 +106,9 @@ Examples:
           ? renderPlanMarkdown(view)
           : renderPlanText(view, run.theme),
     );
-    setExitCode(0);
-  });
-  program.addCommand(command);
-}
+    return 0;
+  },
+};
 
 /** A path on disk when there is one, else `REVISION:PATH` from git. */
 async function loadBase(base: string, cwd: string): Promise<LoadedSegments> {

@@ -1,5 +1,5 @@
 /** `audience predict`: BG/NBD and Gamma-Gamma fitted on the buyers, with an optional holdout check (docs/design.md#predictions). */
-import { Command } from "commander";
+import { Option } from "commander";
 import {
   addDuration,
   formatDay,
@@ -13,50 +13,45 @@ import type { Profiles } from "../../model/profile.js";
 import { buildPredictReport, type PredictReport } from "../../predict/report.js";
 import { formatJson } from "../../report/json.js";
 import { predictJson, renderPredictText, renderPredictWarnings } from "../../report/predict.js";
-import type { CliContext } from "../context.js";
-import { addInputOptions, loadSettings, runData } from "../options.js";
-import type { SetExitCode } from "./index.js";
+import type { CommandSpec } from "../command-spec.js";
+import { dataFlagsOf, dataOptions, loadSettings, runData } from "../options.js";
 
-interface PredictFlags extends BuildFlags {
+export interface PredictOptions {
+  data: BuildFlags;
+  /** `--horizon`, as given: parsed by `parseHorizon` once the config is read (a broken config is reported first). */
+  horizon: string;
+  /** `--holdout`, as given: parsed by `parseHoldout` then, and checked against as_of. */
   holdout?: string;
-  horizon?: string;
 }
 
-export function registerPredict(
-  program: Command,
-  context: CliContext,
-  setExitCode: SetExitCode,
-): void {
-  const command = new Command("predict")
-    .description(
-      "fit BG/NBD and Gamma-Gamma: who is still a customer, how many purchases to expect, what they are worth",
-    )
-    .option(
+export const predictCommand: CommandSpec<PredictOptions> = {
+  name: "predict",
+  description:
+    "fit BG/NBD and Gamma-Gamma: who is still a customer, how many purchases to expect, what they are worth",
+  options: () => [
+    new Option(
       "--horizon <duration>",
       "period of the expected purchases shown: 30d, 12w, 6m, 1y",
-      "1y",
-    )
-    .option(
+    ).default("1y"),
+    new Option(
       "--holdout <date>",
       "check the model: fit up to this date, predict to as_of, compare with the actual purchases",
-    )
-    .addHelpText(
-      "after",
-      `
+    ),
+    ...dataOptions(),
+  ],
+  helpAfter: `
 Examples:
   $ audience predict --config shop/audience.yaml
   $ audience predict --orders orders.csv --as-of 1998-06-30 --holdout 1997-09-30 --json`,
-    );
-  addInputOptions(command).action(async (flags: PredictFlags) => {
-    const prepared = await loadSettings(flags, context);
-    const horizon = parseHorizon(flags.horizon ?? "1y");
-    const holdout = flags.holdout === undefined ? undefined : parseIsoDay(flags.holdout);
-    if (flags.holdout !== undefined && holdout === undefined) {
-      throw new UsageError(
-        "BAD_HOLDOUT",
-        `--holdout: "${flags.holdout}" is not a date (YYYY-MM-DD)`,
-      );
-    }
+  parse: (values) => ({
+    data: dataFlagsOf(values),
+    horizon: typeof values.horizon === "string" ? values.horizon : "1y",
+    ...(typeof values.holdout === "string" ? { holdout: values.holdout } : {}),
+  }),
+  async run(options, context) {
+    const prepared = await loadSettings(options.data, context);
+    const horizon = parseHorizon(options.horizon);
+    const holdout = options.holdout === undefined ? undefined : parseHoldout(options.holdout);
     if (holdout !== undefined && holdout >= prepared.asOf) {
       throw new UsageError(
         "BAD_HOLDOUT",
@@ -70,12 +65,20 @@ Examples:
     context.stdout.write(
       run.settings.json ? formatJson(predictJson(report)) : renderPredictText(report, run.theme),
     );
-    setExitCode(0);
-  });
-  program.addCommand(command);
+    return 0;
+  },
+};
+
+/** `--holdout`: a calendar day. */
+export function parseHoldout(text: string): EpochDay {
+  const day = parseIsoDay(text);
+  if (day === undefined)
+    throw new UsageError("BAD_HOLDOUT", `--holdout: "${text}" is not a date (YYYY-MM-DD)`);
+  return day;
 }
 
-function parseHorizon(text: string): Duration {
+/** `--horizon`: a count and a unit, `30d`, `12w`, `6m`, `1y`. */
+export function parseHorizon(text: string): Duration {
   const match = /^(\d+)([dwmy])$/.exec(text.trim());
   if (match === null) {
     throw new UsageError("BAD_HORIZON", `--horizon: "${text}" is not a duration`, {

@@ -1,27 +1,28 @@
 /** `audience rfm`: cut points, the 5×5 R×F grid, and the named segments (docs/design.md#rfm, §6, §9). */
 import { formatJson } from "../../report/json.js";
-import { Command } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
 import { buildRfmReport, type RfmReport } from "../../rfm/report.js";
 import { statusesJson } from "../../report/inputs.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
-import type { CliContext } from "../context.js";
-import { addInputOptions, loadSettings, runData, type DataRun } from "../options.js";
+import type { CommandSpec } from "../command-spec.js";
+import { dataFlagsOf, dataOptions, loadSettings, runData, type DataRun } from "../options.js";
 import { ordersFilterNeeds } from "../../segments/prepare-run.js";
-import type { SetExitCode } from "./index.js";
 
-export function registerRfm(program: Command, context: CliContext, setExitCode: SetExitCode): void {
-  const command = new Command("rfm")
-    .description("RFM analysis: cut points, the recency × frequency grid, and named segments")
-    .addHelpText(
-      "after",
-      `
+export interface RfmOptions {
+  data: BuildFlags;
+}
+
+export const rfmCommand: CommandSpec<RfmOptions> = {
+  name: "rfm",
+  description: "RFM analysis: cut points, the recency × frequency grid, and named segments",
+  options: () => dataOptions(),
+  helpAfter: `
 Examples:
   $ audience rfm --config fixtures/demo/audience.yaml --as-of 2026-06-30
   $ audience rfm --orders orders.csv --as-of 1998-06-30 --json`,
-    );
-  addInputOptions(command).action(async (flags: BuildFlags) => {
-    const prepared = await loadSettings(flags, context);
+  parse: (values) => ({ data: dataFlagsOf(values) }),
+  async run(options, context) {
+    const prepared = await loadSettings(options.data, context);
     // The same orders as count and build: orders_filter applies here too.
     const needs = {
       aggregates: [],
@@ -41,10 +42,9 @@ Examples:
           )
         : renderRfmText(report, run.asOf, run.theme, { amounts: run.data.amounts }),
     );
-    setExitCode(0);
-  });
-  program.addCommand(command);
-}
+    return 0;
+  },
+};
 
 /** The RFM report of a run's profiles, with the config's map and fixed cut points. */
 export function rfmReportOf(run: DataRun): RfmReport {

@@ -4,7 +4,7 @@
  * one (its keys, orders_filter, RFM thresholds and map), and prints every problem.
  * Exit 1 when there is an error (or a warning, with --strict).
  */
-import type { Command } from "commander";
+import { Option } from "commander";
 import { UsageError, type Diagnostic } from "../../errors.js";
 import { resolve } from "node:path";
 import { loadConfigFile } from "../../io/read-config.js";
@@ -17,73 +17,82 @@ import {
   type DiagnosticFormat,
 } from "../../report/diagnostics.js";
 import { colorEnabled, createTheme } from "../../report/theme.js";
-import type { CliContext } from "../context.js";
-import type { SetExitCode } from "./index.js";
+import type { CommandSpec } from "../command-spec.js";
 
 /** What `validate` checks when no path is given. */
 export const DEFAULT_SEGMENTS_PATH = "segments";
 
-interface ValidateOptions {
-  format: string;
-  strict?: boolean;
+export interface ValidateOptions {
+  /** The paths given (none: the config's segments, else segments/). */
+  paths: string[];
+  format: DiagnosticFormat;
+  /** `--strict`: warnings fail too. */
+  strict: boolean;
   config?: string;
 }
 
-export function registerValidate(
-  program: Command,
-  context: CliContext,
-  setExitCode: SetExitCode,
-): void {
-  program
-    .command("validate")
-    .description(
-      "check segment files without data: YAML, schema, ids, expressions, types, references, cycles",
-    )
-    .argument(
-      "[paths...]",
-      `segment files, or folders of .yaml/.yml files (default: ${DEFAULT_SEGMENTS_PATH}/)`,
-    )
-    .option("--format <format>", `output: ${DIAGNOSTIC_FORMATS.join(", ")}`, "text")
-    .option("--strict", "warnings fail too (exit 1)")
-    .option("--config <file>", "configuration file (default: ./audience.yaml when present)")
-    .action(async (paths: string[], options: ValidateOptions) => {
-      const format = parseFormat(options.format);
-      const strict = options.strict === true;
-      const config = await loadConfigFile(options.config, context.cwd);
-      // Without paths: the config's `segments:` (relative to the config file), else segments/.
-      const configured = config.source?.values.segments?.map((p) =>
-        resolve(config.source?.dir ?? context.cwd, p),
-      );
-      const given = paths.length > 0 ? paths : (configured ?? [DEFAULT_SEGMENTS_PATH]);
-      // Segment tests (`*.test.yaml`) given or found in the folders are checked without data.
-      const loaded = await loadSegmentFiles(
-        given.filter((p) => !isTestFile(p)),
-        context.cwd,
-      );
-      const tests = await runSegmentTests(given, context.cwd, {
-        evaluate: false,
-        ignoreOtherFiles: true,
-      });
-      // A missing folder is reported once, by the segment loader.
-      const key = ({ location, code }: Diagnostic) =>
-        `${location.file}:${location.line}:${location.column}:${code}`;
-      const seen = new Set(loaded.diagnostics.map(key));
-      const diagnostics = [
-        ...config.diagnostics,
-        ...loaded.diagnostics,
-        ...tests.diagnostics.filter((d) => !seen.has(key(d))),
-      ];
-      const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env));
-      context.stdout.write(
-        formatDiagnostics(diagnostics, format, theme, {
-          segments: loaded.definitions.length,
-          files: loaded.files.length + (config.source === undefined ? 0 : 1),
-          strict,
-        }),
-      );
-      const failed = diagnostics.some((d) => d.severity === "error" || strict);
-      setExitCode(failed ? 1 : 0);
+export const validateCommand: CommandSpec<ValidateOptions> = {
+  name: "validate",
+  description:
+    "check segment files without data: YAML, schema, ids, expressions, types, references, cycles",
+  arguments: [
+    {
+      syntax: "[paths...]",
+      description: `segment files, or folders of .yaml/.yml files (default: ${DEFAULT_SEGMENTS_PATH}/)`,
+    },
+  ],
+  options: () => [
+    new Option("--format <format>", `output: ${DIAGNOSTIC_FORMATS.join(", ")}`).default("text"),
+    new Option("--strict", "warnings fail too (exit 1)"),
+    new Option("--config <file>", "configuration file (default: ./audience.yaml when present)"),
+  ],
+  parse: (values, args) => ({
+    paths: pathsOf(args[0]),
+    format: parseFormat(String(values.format)),
+    strict: values.strict === true,
+    ...(values.config === undefined ? {} : { config: String(values.config) }),
+  }),
+  async run({ paths, format, strict, config: configFile }, context) {
+    const config = await loadConfigFile(configFile, context.cwd);
+    // Without paths: the config's `segments:` (relative to the config file), else segments/.
+    const configured = config.source?.values.segments?.map((p) =>
+      resolve(config.source?.dir ?? context.cwd, p),
+    );
+    const given = paths.length > 0 ? paths : (configured ?? [DEFAULT_SEGMENTS_PATH]);
+    // Segment tests (`*.test.yaml`) given or found in the folders are checked without data.
+    const loaded = await loadSegmentFiles(
+      given.filter((p) => !isTestFile(p)),
+      context.cwd,
+    );
+    const tests = await runSegmentTests(given, context.cwd, {
+      evaluate: false,
+      ignoreOtherFiles: true,
     });
+    // A missing folder is reported once, by the segment loader.
+    const key = ({ location, code }: Diagnostic) =>
+      `${location.file}:${location.line}:${location.column}:${code}`;
+    const seen = new Set(loaded.diagnostics.map(key));
+    const diagnostics = [
+      ...config.diagnostics,
+      ...loaded.diagnostics,
+      ...tests.diagnostics.filter((d) => !seen.has(key(d))),
+    ];
+    const theme = createTheme(colorEnabled(context.stdoutIsTTY, context.env));
+    context.stdout.write(
+      formatDiagnostics(diagnostics, format, theme, {
+        segments: loaded.definitions.length,
+        files: loaded.files.length + (config.source === undefined ? 0 : 1),
+        strict,
+      }),
+    );
+    const failed = diagnostics.some((d) => d.severity === "error" || strict);
+    return failed ? 1 : 0;
+  },
+};
+
+/** A variadic argument's value: the paths given, none when absent. */
+export function pathsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }
 
 export function parseFormat(value: string): DiagnosticFormat {
