@@ -26,6 +26,21 @@
  *   order statistics the database returns (a few values per dimension, never the rows), scored in
  *   SQL.
  *
+ * What does not depend on that order (docs/design.md#inputs: results never depend on the order of
+ * rows in a file), as ingest-orders.ts `orderBefore` and store.ts decide it:
+ * - An order's date and time is the staged `time` of its first dated row: the date and time of day
+ *   in the shop's time zone, to the second (a date without a time is its midnight).
+ * - A customer's first and last orders: by that time; at the same instant by order id (none first,
+ *   then the shorter id, then by text: `9` before `10`); then by what the order carries, compared
+ *   as text with an absent value first — the channel for the first order; the product, category
+ *   and channel for the last. Orders alike in all of these write the same fields.
+ * - An order's own product and category (last_product, last_category): of its lines, the one that
+ *   sorts first by product, then category (a line with a product before one without; among lines
+ *   without a product, the first in the file with a category, as ingest-orders.ts does).
+ * - `products` and `categories`: each once, by the time of its first purchase, then by name;
+ *   `lists`: each once, by name. Tags stay in the order met.
+ * Text compares in code-point order whatever the collation (`sortText`).
+ *
  * Not here: the prediction fields (`p_alive`, `predicted_*`, docs/design.md#predictions) are fitted by numerical
  * optimisation in TypeScript (src/predict) and are refused by this builder.
  */
@@ -161,6 +176,7 @@ class Builder {
       "email",
       "phone",
       "day",
+      "time",
       "total",
       "refunded",
       "status",
@@ -185,6 +201,7 @@ class Builder {
     const first = (c: string) => `${p.firstNonNull(`r.${c}`, "r.seq")} AS ${c}`;
     const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
+      "time",
       "total",
       "refunded",
       "status",
@@ -306,11 +323,17 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     out.push(
       `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
-    // First and last orders: by day, then order id (shorter first, then text), then place in the file.
-    const order = (dir: "ASC" | "DESC") =>
-      `k.day ${dir}, length(k.order_id) ${dir}, ${p.sortText("k.order_id")} ${dir}, k.first_seq ${dir}, k.file ${dir}`;
+    // First and last orders (ingest-orders.ts `orderBefore`): by date and time of day, then order
+    // id (none first, then the shorter, then by text), then what the order carries, absent first:
+    // the channel for the first order; the product, category and channel (its line that sorts
+    // first) for the last. Orders alike in all of these change nothing written: the first met.
+    const text = (v: string) => p.sortText(`COALESCE(${v}, '')`);
+    const byId = (dir: "ASC" | "DESC") =>
+      `k.time ${dir}, length(COALESCE(k.order_id, '')) ${dir}, ${text("k.order_id")} ${dir}`;
+    const firstOrder = `${byId("ASC")}, ${text("k.channel")} ASC, k.g ASC`;
+    const lastOrder = `${byId("DESC")}, ${text("lp.product")} DESC, ${text("lp.category")} DESC, ${text("k.channel")} DESC, k.g ASC`;
     out.push(
-      `CREATE TEMP TABLE aud_order_stats AS SELECT a.customer, a.orders_count, a.total_spent, f.day AS first_day, f.channel AS first_channel, l.day AS last_day, l.channel AS last_channel, lp.product AS last_product, lp.category AS last_category FROM (SELECT k.customer, CAST(COUNT(*) AS ${dbl}) AS orders_count, ${p.orderedSum("k.amount", "k.g")} AS total_spent FROM aud_counted AS k GROUP BY k.customer) AS a JOIN (SELECT k.customer, k.day, k.channel, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${order("ASC")}) AS n FROM aud_counted AS k) AS f ON f.customer = a.customer AND f.n = 1 JOIN (SELECT k.customer, k.order_key, k.day, k.channel, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${order("DESC")}) AS n FROM aud_counted AS k) AS l ON l.customer = a.customer AND l.n = 1 LEFT JOIN aud_lines AS lp ON lp.order_key = l.order_key AND lp.pick = 1`,
+      `CREATE TEMP TABLE aud_order_stats AS SELECT a.customer, a.orders_count, a.total_spent, f.day AS first_day, f.channel AS first_channel, l.day AS last_day, l.channel AS last_channel, l.product AS last_product, l.category AS last_category FROM (SELECT k.customer, CAST(COUNT(*) AS ${dbl}) AS orders_count, ${p.orderedSum("k.amount", "k.g")} AS total_spent FROM aud_counted AS k GROUP BY k.customer) AS a JOIN (SELECT k.customer, k.day, k.channel, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${firstOrder}) AS n FROM aud_counted AS k) AS f ON f.customer = a.customer AND f.n = 1 JOIN (SELECT k.customer, k.day, k.channel, lp.product, lp.category, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${lastOrder}) AS n FROM aud_counted AS k JOIN aud_lines AS lp ON lp.order_key = k.order_key AND lp.pick = 1) AS l ON l.customer = a.customer AND l.n = 1`,
     );
     // Names, place and email consent from the orders, first order first; consent "no" wins.
     const ofirst = (c: string) => `${p.firstNonNull(`k.${c}`, "k.g")} AS ${c}`;
@@ -318,21 +341,24 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `CREATE TEMP TABLE aud_order_fields AS SELECT k.customer, ${["first_name", "last_name", "country", "city", "zip"].map(ofirst).join(", ")}, MIN(CASE WHEN k.email_consent IS NULL THEN NULL WHEN k.email_consent THEN 1 ELSE 0 END) AS email_consent FROM aud_counted AS k GROUP BY k.customer`,
     );
 
-    // Lists: of the contact rows (cell order), then of the list rows; each value once, first met first.
+    // Tags: of the contact rows, in cell order, each once, first met first. Lists (of the contact
+    // rows and of the list rows): each once, by name.
     const cv = (kind: string) =>
       `SELECT cu.customer, v.${q("value")} AS value, i.g, v.${q("pos")} AS pos FROM ${this.t(STAGING.contactValues)} AS v JOIN aud_ident AS i ON i.kind = ${KIND.contacts} AND i.file = v.${q("file")} AND i.ref = v.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust WHERE v.${q("kind")} = ${d.string(kind)}`;
     const listRows = `SELECT cu.customer, l.${q("list")} AS value, i.g, 0 AS pos FROM ${this.t(STAGING.lists)} AS l JOIN aud_ident AS i ON i.kind = ${KIND.lists} AND i.file = l.${q("file")} AND i.ref = l.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`;
     const distinctList = (table: string, source: string) =>
       `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", "u.g, u.pos")} AS items FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.customer, x.value ORDER BY x.g, x.pos) AS n FROM (${source}) AS x) AS u WHERE u.n = 1 GROUP BY u.customer`;
+    const byName = (table: string, source: string) =>
+      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", p.sortText("u.value"))} AS items FROM (SELECT DISTINCT x.customer, x.value FROM (${source}) AS x) AS u GROUP BY u.customer`;
     // Only the lists the plan reads are built (each is a sort of its values).
     const wants = new Set(this.o.fields);
     if (wants.has("tags")) out.push(distinctList("aud_tags", cv("tag")));
-    if (wants.has("lists"))
-      out.push(distinctList("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
-    const lineValues = (c: string) =>
-      `SELECT k.customer, l.${c} AS value, l.g, l.seq AS pos FROM aud_lines AS l JOIN aud_counted AS k ON k.order_key = l.order_key WHERE l.${c} IS NOT NULL`;
-    if (wants.has("products")) out.push(distinctList("aud_products", lineValues("product")));
-    if (wants.has("categories")) out.push(distinctList("aud_categories", lineValues("category")));
+    if (wants.has("lists")) out.push(byName("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
+    // Products and categories: each once, by the date and time of its first purchase, then by name.
+    const byFirstPurchase = (table: string, c: string) =>
+      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", `u.since, ${p.sortText("u.value")}`)} AS items FROM (SELECT k.customer, l.${c} AS value, MIN(k.time) AS since FROM aud_lines AS l JOIN aud_counted AS k ON k.order_key = l.order_key WHERE l.${c} IS NOT NULL GROUP BY k.customer, l.${c}) AS u GROUP BY u.customer`;
+    if (wants.has("products")) out.push(byFirstPurchase("aud_products", "product"));
+    if (wants.has("categories")) out.push(byFirstPurchase("aud_categories", "category"));
 
     // Custom contact columns: first non-empty value per name.
     out.push(

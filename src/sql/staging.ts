@@ -8,7 +8,8 @@
  * excluded status, other currency, duplicate order, order without a date, negative amount) are
  * staged, and the builder applies those rules itself.
  *
- * Conventions (as tables.ts): dates are integer epoch days in the configured time zone; numbers are
+ * Conventions (as tables.ts): dates are integer epoch days in the configured time zone (an order
+ * also has its `time`, the date and time of day there, which orders one day's orders); numbers are
  * double precision; absent cells are NULL; text is trimmed (cleanCell), emails normalised, phones in
  * E.164 (the TypeScript phone normaliser's mapping), statuses normalised (lower case, no `wc-`),
  * currencies upper case, channels named (`app 5690175`), consent cells read as booleans
@@ -93,6 +94,12 @@ export const STAGE_ORDER_COLUMNS: readonly ColumnSpec[] = [
   ),
   ...KEYS,
   col("day", "integer", true, "created_at as an epoch day"),
+  col(
+    "time",
+    "double",
+    true,
+    "created_at as date and time of day in the time zone, to the second: milliseconds since 1970-01-01 00:00 there (a date without a time is its midnight); NULL with `day`",
+  ),
   col("total", "double", true, "order total"),
   col("refunded", "double", true, "refunded amount"),
   col("quantity", "double", true, "line quantity"),

@@ -27,7 +27,7 @@ interface SinkView {
   file: string;
   stats: FileStats;
   cells: Cells;
-  dates: { parse(text: string): number };
+  dates: { parse(text: string): number; time: number };
   row(fields: string[], line: number): void;
   header(fields: string[]): void;
 }
@@ -52,6 +52,13 @@ function day(sink: SinkView, raw: string | undefined): number | null {
   if (raw === undefined || raw.trim() === "") return null;
   const v = sink.dates.parse(raw);
   return Number.isNaN(v) ? null : v;
+}
+
+/** The order's date and time of day (DateParser.time) of the last `day` call, or null. */
+function time(sink: SinkView, day: number | null): number | null {
+  if (day === null) return null;
+  const t = sink.dates.time;
+  return Number.isNaN(t) ? null : t;
 }
 
 function amount(sink: SinkView, raw: string | undefined): number | null {
@@ -171,12 +178,14 @@ export async function captureStaging<T>(
     const status = cleanCell(read(c, "status", fields));
     const normalized = status === undefined ? undefined : normalizeStatus(status);
     const currency = cleanCell(read(c, "currency", fields));
+    const orderDay = day(this, read(c, "created_at", fields));
     push(STAGING.orders, [
       file,
       this.stats.rows,
       orderId,
       ...keys(this, fields, true),
-      day(this, read(c, "created_at", fields)),
+      orderDay,
+      time(this, orderDay),
       amount(this, read(c, "total", fields)),
       amount(this, read(c, "refunded", fields)),
       amount(this, read(c, "quantity", fields)),
