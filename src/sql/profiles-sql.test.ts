@@ -164,6 +164,155 @@ describe("buildProfileTables: orders", () => {
     expect(profiles[0].last_product).toBe("Ten");
   });
 
+  it("decides first and last orders by date and time of day, then order id, never by place in the file", async () => {
+    const H = 3_600_000;
+    const at = (day: number, hour: number) => day * 86_400_000 + hour * H;
+    const { profiles } = await build(
+      {
+        orders: [
+          order(1, {
+            order_id: "1",
+            email: "a@x.fr",
+            day: AS_OF,
+            time: at(AS_OF, 15),
+            total: 1,
+            product: "Late",
+            channel: "web",
+          }),
+          order(2, {
+            order_id: "2",
+            email: "a@x.fr",
+            day: AS_OF,
+            time: at(AS_OF, 9),
+            total: 1,
+            product: "Morning",
+            channel: "shop",
+          }),
+          order(3, {
+            order_id: "3",
+            email: "a@x.fr",
+            day: AS_OF - 1,
+            time: at(AS_OF - 1, 23),
+            total: 1,
+            product: "Eve",
+            channel: "app",
+          }),
+          // Same instant as order 1: the longer id comes later ("10" after "9").
+          order(4, {
+            order_id: "10",
+            email: "b@x.fr",
+            day: AS_OF,
+            time: at(AS_OF, 12),
+            total: 1,
+            product: "Ten",
+          }),
+          order(5, {
+            order_id: "9",
+            email: "b@x.fr",
+            day: AS_OF,
+            time: at(AS_OF, 12),
+            total: 1,
+            product: "Nine",
+          }),
+        ],
+      },
+      { fields: ["first_order_channel", "last_order_channel", "last_product", "first_order_date"] },
+    );
+    expect(
+      profiles.map((p) => [p.first_order_channel, p.last_order_channel, p.last_product]),
+    ).toEqual([
+      ["app", "web", "Late"],
+      [null, null, "Ten"],
+    ]);
+  });
+
+  it("breaks a tie between orders without an id at one instant by what they carry, absent first", async () => {
+    const t = AS_OF * 86_400_000;
+    const { profiles } = await build(
+      {
+        orders: [
+          order(1, {
+            email: "a@x.fr",
+            day: AS_OF,
+            time: t,
+            total: 1,
+            product: "B",
+            channel: "web",
+          }),
+          order(2, {
+            email: "a@x.fr",
+            day: AS_OF,
+            time: t,
+            total: 1,
+            product: "A",
+            channel: "app",
+          }),
+          order(3, { email: "a@x.fr", day: AS_OF, time: t, total: 1, product: "C" }),
+        ],
+      },
+      { fields: ["first_order_channel", "last_order_channel", "last_product"] },
+    );
+    expect(profiles[0]).toMatchObject({
+      first_order_channel: null,
+      last_order_channel: null,
+      last_product: "C",
+    });
+  });
+
+  it("lists products and categories by first purchase, then by name; lists by name", async () => {
+    const t = AS_OF * 86_400_000;
+    const { profiles } = await build(
+      {
+        contacts: [contact(1, { email: "a@x.fr" })],
+        contactValues: [{ file: 0, seq: 1, kind: "list", pos: 0, value: "vip" }],
+        orders: [
+          order(1, {
+            order_id: "2",
+            email: "a@x.fr",
+            day: AS_OF,
+            time: t + 5_000,
+            total: 1,
+            product: "Apple",
+            category: "Fruit",
+          }),
+          order(2, {
+            order_id: "1",
+            email: "a@x.fr",
+            day: AS_OF,
+            time: t,
+            total: 1,
+            product: "Zest",
+            category: "Peel",
+          }),
+          order(3, { order_id: "1", email: "a@x.fr", product: "Mint", category: "Herb" }),
+          order(4, {
+            order_id: "3",
+            email: "a@x.fr",
+            day: AS_OF,
+            time: t + 9_000,
+            total: 1,
+            product: "Zest",
+            category: "Fruit",
+          }),
+          order(5, { order_id: "3", email: "a@x.fr", product: "Basil", category: "Herb" }),
+        ],
+        lists: [
+          { file: 0, seq: 1, email: "a@x.fr", list: "newsletter" },
+          { file: 0, seq: 2, email: "a@x.fr", list: "b2b" },
+        ],
+      },
+      { fields: ["products", "categories", "lists", "last_product", "last_category"] },
+    );
+    expect(profiles[0]).toMatchObject({
+      products: ["Mint", "Zest", "Apple", "Basil"],
+      categories: ["Herb", "Peel", "Fruit"],
+      lists: ["b2b", "newsletter", "vip"],
+      // Of the last order's lines, the one that sorts first.
+      last_product: "Basil",
+      last_category: "Herb",
+    });
+  });
+
   it("converts currencies by exchange_rates, an unknown rate counting 0, and keeps only `currency:` when set", async () => {
     const rows = [
       order(1, { order_id: "1", email: "a@x.fr", day: AS_OF, total: 10, currency: "USD" }),

@@ -176,7 +176,6 @@ class Builder {
       "email",
       "phone",
       "day",
-      "time",
       "total",
       "refunded",
       "status",
@@ -196,7 +195,7 @@ class Builder {
       .map((c) => `${s(c)} AS ${c}`)
       .join(
         ", ",
-      )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, COALESCE(${s("order_id")}, '') AS okey, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END AS oseq FROM ${this.t(STAGING.orders)} AS s`;
+      )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, CASE WHEN ${s("time")} IS NULL THEN CAST(${s("day")} AS ${d.doubleType}) * ${d.number(86_400_000)} ELSE ${s("time")} END AS time, COALESCE(${s("order_id")}, '') AS okey, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END AS oseq FROM ${this.t(STAGING.orders)} AS s`;
 
     const first = (c: string) => `${p.firstNonNull(`r.${c}`, "r.seq")} AS ${c}`;
     const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[

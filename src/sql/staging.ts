@@ -98,7 +98,7 @@ export const STAGE_ORDER_COLUMNS: readonly ColumnSpec[] = [
     "time",
     "double",
     true,
-    "created_at as date and time of day in the time zone, to the second: milliseconds since 1970-01-01 00:00 there (a date without a time is its midnight); NULL with `day`",
+    "created_at as date and time of day in the time zone, to the second: milliseconds since 1970-01-01 00:00 there (a date without a time is its midnight); NULL without `day`, and read as the day's midnight when a loader knows only the day",
   ),
   col("total", "double", true, "order total"),
   col("refunded", "double", true, "refunded amount"),
