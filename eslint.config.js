@@ -52,7 +52,7 @@ function noCliImports(message) {
  * the edge. Do not add entries for moves that have not happened: move the code down instead.
  */
 export const LAYERING_EXCEPTIONS = [
-  { files: ["src/engine/duckdb/read.ts"], allowed: ["io/csv-reader.js", "io/decode.js"] },
+  { files: ["src/engine/duckdb/read.ts"], allowed: ["io/parse-csv.js", "io/decode.js"] },
 ];
 
 export default tseslint.config(

@@ -23,7 +23,7 @@ import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { readCsv } from "../src/io/read-csv.js";
+import { readCsv } from "../src/io/csv-threads.js";
 import { OUTPUT_FORMATS } from "../src/segments/definition.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 import { REPO_ROOT, runCli, type CliRun } from "./helpers/run-cli.js";

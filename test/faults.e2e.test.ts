@@ -6,7 +6,7 @@
  * the previous one with exactly one more build. Builds alternate between two shops (set A and set
  * B), so every kill interrupts a real change of the folder's contents.
  *
- * The named steps come from the test hook of src/io/audience-files.ts: with
+ * The named steps come from the test hook of src/io/output-transaction.ts: with
  * AUDIENCE_TEST_PAUSE_AT=<step> a build writes AUDIENCE_TEST_PAUSE_MARKER and waits there.
  */
 import { spawn, spawnSync } from "node:child_process";

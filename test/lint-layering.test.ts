@@ -33,11 +33,11 @@ const snippet = (from: string): string =>
 describe("layering lint", () => {
   it.each([
     ["src/model/x.ts", "../config/settings.js"],
-    ["src/dsl/x.ts", "../io/read-csv.js"],
+    ["src/dsl/x.ts", "../io/csv-threads.js"],
     ["src/segments/x.ts", "../cli/context.js"],
     ["src/rfm/x.ts", "../report/table.js"],
     ["src/predict/x.ts", "../config/load-config.js"],
-    ["src/engine/sql/x.ts", "../../io/read-csv.js"],
+    ["src/engine/sql/x.ts", "../../io/csv-threads.js"],
     ["src/calendar.ts", "./config/settings.js"],
   ])("fails %s importing %s", async (file, from) => {
     const errors = await layeringErrors(file, snippet(from));
@@ -74,7 +74,7 @@ describe("layering lint", () => {
       for (const file of files) {
         for (const path of allowed)
           expect(await layeringErrors(file, snippet(`../${path}`)), file).toEqual([]);
-        expect(await layeringErrors(file, snippet("../io/read-csv.js")), file).toHaveLength(1);
+        expect(await layeringErrors(file, snippet("../io/csv-threads.js")), file).toHaveLength(1);
       }
     }
   });

@@ -7,15 +7,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as CsvReaderModule from "../src/io/csv-reader.js";
-import type * as ReadCsvModule from "../src/io/read-csv.js";
+import type * as CsvReaderModule from "../src/io/parse-csv.js";
+import type * as ReadCsvModule from "../src/io/csv-threads.js";
 
 // The built modules: only there does the worker thread exist (the sources run inline).
 const { CsvReaders } = (await import(
-  new URL("../dist/io/read-csv.js", import.meta.url).href
+  new URL("../dist/io/csv-threads.js", import.meta.url).href
 )) as typeof ReadCsvModule;
 const { parseCsv } = (await import(
-  new URL("../dist/io/csv-reader.js", import.meta.url).href
+  new URL("../dist/io/parse-csv.js", import.meta.url).href
 )) as typeof CsvReaderModule;
 
 let dir: string;

@@ -10,7 +10,7 @@ import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { checkExpression, type CheckedExpr } from "../dsl/index.js";
 import { ORDER_ROW_ENV } from "../dsl/env.js";
 import type { Diagnostic } from "../errors.js";
-import type { Delimiter } from "../io/csv-reader.js";
+import type { Delimiter } from "../io/parse-csv.js";
 import { ZoneClock } from "../model/dates.js";
 import { buildRfmMap, DEFAULT_RFM_MAP } from "../rfm/segment-map.js";
 import type { RfmCutPoints, RfmSettings } from "../rfm/settings.js";

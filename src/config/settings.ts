@@ -6,7 +6,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { parseIsoDay, type EpochDay } from "../calendar.js";
 import { UsageError } from "../errors.js";
-import type { Delimiter } from "../io/csv-reader.js";
+import type { Delimiter } from "../io/parse-csv.js";
 import { DEFAULT_HISTORY_KEEP } from "../io/history.js";
 import type { DateOrder } from "../model/dates.js";
 import { ZoneClock } from "../model/dates.js";

@@ -16,7 +16,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { syncPath } from "./audience-files.js";
+import { syncPath } from "./output-transaction.js";
 
 /**
  * The cells of a row that identify a member to its destination, as one comparable string. Each

@@ -1,5 +1,5 @@
 /**
- * A CSV parsing thread (see read-csv.ts). It parses its share of the run's input files one after
+ * A CSV parsing thread (see csv-threads.ts). It parses its share of the run's input files one after
  * the other and sends their rows to the main thread in packed batches (packed-rows.ts). Every
  * message names its file. Batches not yet acknowledged by the main thread hold at most
  * MAX_AHEAD_CHARS characters, so memory stays bounded.
@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ErrorCode } from "../codes.js";
 import { UserError } from "../errors.js";
-import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./csv-reader.js";
+import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./parse-csv.js";
 import { BATCH_ROWS, RowPacker, type PackedRows } from "./packed-rows.js";
 
 export interface WorkerRequest {

@@ -31,7 +31,7 @@ import {
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
-import { outputError } from "./audience-files.js";
+import { outputError } from "./output-transaction.js";
 import { makeFolders } from "./folders.js";
 
 export interface LockPaths {

@@ -19,8 +19,8 @@ import { Profiles } from "../model/profile.js";
 import { READ_ORDER, sinkFor } from "../model/input-sinks.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
-import type { CsvReadResult } from "./csv-reader.js";
-import { CsvReaders } from "./read-csv.js";
+import type { CsvReadResult } from "./parse-csv.js";
+import { CsvReaders } from "./csv-threads.js";
 import type { TableSession } from "./read-tables.js";
 import { tableLabel, type TableSource } from "../config/table-input.js";
 

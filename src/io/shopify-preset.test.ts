@@ -57,7 +57,7 @@ describe("shopify preset", () => {
       phone: "+33639981001",
       email_consent: true,
       sms_consent: true,
-      tags: ["vip", "newsletter"],
+      tags: ["newsletter", "vip"], // a set in name order (docs/design.md#inputs)
       orders_count: 3,
       // 74.80 + (119.00 − 35.70 refunded) + 22.90
       total_spent: 181,

@@ -1,6 +1,6 @@
 /**
  * The output profiles of docs/design.md#outputs: for each upload destination, its header, delimiter and how each
- * cell is made. Rows are plain string arrays; `io/audience-files.ts` writes them.
+ * cell is made. Rows are plain string arrays; `io/output-transaction.ts` writes them.
  *
  * - Identifiers (validated email, E.164 phone, hashes) are written as they are.
  * - Free text (names, products, custom properties) that starts with `=`, `+`, `-`, `@`, tab or CR

@@ -1,5 +1,5 @@
 // The raw load of `--engine duckdb` (src/engine/duckdb/read.ts: the files into DuckDB tables of
-// text cells with their line numbers) beside the memory engine's reader (csv-reader.ts, csv-parse
+// text cells with their line numbers) beside the memory engine's reader (parse-csv.ts, csv-parse
 // on this thread) and the bare csv-parse floor (parse-floor.mjs), on the demo shop of run.mjs.
 //
 //   npm run build && node test/bench/duckdb-read.mjs      1,000,000 contacts, 3 runs (median)
@@ -24,7 +24,7 @@ const FILES = ["contacts.csv", "orders.csv", "events.csv", "lists.csv"];
 const dist = (path) => pathToFileURL(join(root, "dist", path)).href;
 const { openDuckDb } = await import(dist("engine/duckdb/open.js"));
 const { loadCsvInput } = await import(dist("engine/duckdb/read.js"));
-const { parseCsv } = await import(dist("io/csv-reader.js"));
+const { parseCsv } = await import(dist("io/parse-csv.js"));
 
 function run(args) {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { PRESETS, type InputKind } from "../../src/model/presets.js";
 import { UserError } from "../../src/errors.js";
 import { dropRawTable, loadCsvInput, type LoadPath } from "../../src/engine/duckdb/read.js";
 import { ingestRawTable } from "../../src/engine/duckdb/run.js";
-import { parseCsv, type CsvReadResult, type Delimiter } from "../../src/io/csv-reader.js";
+import { parseCsv, type CsvReadResult, type Delimiter } from "../../src/io/parse-csv.js";
 import { IngestContext } from "../../src/model/ingest-context.js";
 import { sinkFor } from "../../src/model/input-sinks.js";
 import { RejectLog, type RejectRecord } from "../../src/model/rejects.js";

@@ -11,7 +11,7 @@ import { loadConfigText } from "../../src/config/load-config.js";
 import { resolveSettings } from "../../src/config/settings.js";
 import { needsPredictions, PROFILE_FIELDS } from "../../src/dsl/env.js";
 import type { Value } from "../../src/dsl/evaluator.js";
-import { detectDelimiter } from "../../src/io/csv-reader.js";
+import { detectDelimiter } from "../../src/io/parse-csv.js";
 import {
   buildProfiles,
   type BuiltProfiles,
@@ -141,7 +141,7 @@ export async function loadShop(files: ShopFiles): Promise<Shop> {
 
 /**
  * CSV text → the header and rows the CSV reader would hand over: csv-parse with the reader's
- * options (src/io/csv-reader.ts), each row with its first line in the file.
+ * options (src/io/parse-csv.ts), each row with its first line in the file.
  */
 export function rowTable(file: string, text: string): RowTable {
   const records = parse(text, {

@@ -18,7 +18,11 @@ import {
   type ManifestSegment,
 } from "../../io/manifest.js";
 import type { PreviousManifest } from "../../io/previous-manifest.js";
-import { OutputBuild, readPreviousOutput, type PreviousOutput } from "../../io/audience-files.js";
+import {
+  OutputBuild,
+  readPreviousOutput,
+  type PreviousOutput,
+} from "../../io/output-transaction.js";
 import {
   changesFiles,
   makeChangesFolder,

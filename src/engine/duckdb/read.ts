@@ -1,7 +1,7 @@
 /**
  * Reading one CSV input into DuckDB (`--engine duckdb`, docs/design.md#engines): a raw table of text cells with
  * each row's source line, holding exactly the rows, cells and line numbers the memory engine's
- * reader (io/csv-reader.ts) hands to its sinks.
+ * reader (io/parse-csv.ts) hands to its sinks.
  *
  * One streaming pass in TypeScript first reads the bytes through the memory engine's decoder
  * (decode.ts): it gives the encoding, the hash, and whether the file is regular — UTF-8, no empty
@@ -32,7 +32,7 @@ import {
   type CsvReadResult,
   type CsvSource,
   type Delimiter,
-} from "../../io/csv-reader.js";
+} from "../../io/parse-csv.js";
 import type { RowSink } from "../../model/ingest-context.js";
 import { ByteDecoder } from "../../io/decode.js";
 import { sqlString } from "./open.js";

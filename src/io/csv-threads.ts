@@ -6,7 +6,7 @@
  * the orders, the first parses the events ahead, on the CPU time the others leave. Rows still
  * reach the main thread file by file, in order, so results do not depend on which thread is
  * faster. Unit tests, which run the TypeScript sources, parse on the
- * main thread. Both paths run the same parser (csv-reader.ts).
+ * main thread. Both paths run the same parser (parse-csv.ts).
  *
  * Memory stays bounded: each thread waits when the rows it sent and the main thread has not
  * acknowledged pass a limit (csv-worker.ts).
@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./csv-reader.js";
+import { parseCsv, type CsvReadOptions, type CsvReadResult, type CsvSource } from "./parse-csv.js";
 import type { RowSink } from "../model/ingest-context.js";
 import type { WorkerMessage, WorkerRequest } from "./csv-worker.js";
 import { unpackRows } from "./packed-rows.js";

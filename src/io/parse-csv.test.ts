@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../codes.js";
 import { UserError } from "../errors.js";
-import { detectDelimiter, parseCsv as readCsv, type CsvReadResult } from "./csv-reader.js";
+import { detectDelimiter, parseCsv as readCsv, type CsvReadResult } from "./parse-csv.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shareFiles } from "./read-csv.js";
+import { shareFiles } from "./csv-threads.js";
 
 describe("shareFiles", () => {
   it("gives the files to two threads in turn", () => {
