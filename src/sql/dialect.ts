@@ -257,6 +257,11 @@ export function dialectFor(name: DialectName): Dialect {
 export interface ProfileDialect {
   /** Aggregate: of the rows where `value` is not NULL, its value in the row of least `key`. */
   firstNonNull(value: string, key: string): string;
+  /**
+   * Aggregate: of the rows where `value` is not NULL, its value in the row that sorts first by
+   * `keys` (compared in turn; none of them NULL where `value` is set).
+   */
+  firstNonNullBy(value: string, keys: readonly string[]): string;
   /** Aggregate: the text list of `value` over the group, in the order of `orderBy` (SQL list). */
   listAgg(value: string, orderBy: string): string;
   /** An empty text list. */
@@ -274,6 +279,8 @@ export interface ProfileDialect {
 const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
   duckdb: {
     firstNonNull: (v, k) => `arg_min(${v}, ${k}) FILTER (WHERE ${v} IS NOT NULL)`,
+    firstNonNullBy: (v, ks) =>
+      `arg_min(${v}, struct_pack(${ks.map((k, i) => `k${i} := ${k}`).join(", ")})) FILTER (WHERE ${v} IS NOT NULL)`,
     listAgg: (v, o) => `list(${v} ORDER BY ${o})`,
     emptyList: "CAST([] AS VARCHAR[])",
     orderedSum: (v, o) => `list_reduce(list(${v} ORDER BY ${o}), (a, b) -> a + b)`,
@@ -281,6 +288,8 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
   },
   postgres: {
     firstNonNull: (v, k) => `(array_agg(${v} ORDER BY ${k}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
+    firstNonNullBy: (v, ks) =>
+      `(array_agg(${v} ORDER BY ${ks.join(", ")}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
     listAgg: (v, o) => `array_agg(${v} ORDER BY ${o})`,
     emptyList: "CAST(ARRAY[] AS text[])",
     orderedSum: (v, o) => `sum(${v} ORDER BY ${o})`,
@@ -288,6 +297,8 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
   },
   bigquery: {
     firstNonNull: (v, k) => `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k} LIMIT 1)[SAFE_OFFSET(0)]`,
+    firstNonNullBy: (v, ks) =>
+      `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${ks.join(", ")} LIMIT 1)[SAFE_OFFSET(0)]`,
     listAgg: (v, o) => `ARRAY_AGG(${v} ORDER BY ${o})`,
     emptyList: "CAST([] AS ARRAY<STRING>)",
     orderedSum: (v) => `SUM(${v})`,
@@ -295,6 +306,7 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
   },
   snowflake: {
     firstNonNull: (v, k) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${k}), 0)`,
+    firstNonNullBy: (v, ks) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${ks.join(", ")}), 0)`,
     listAgg: (v, o) => `ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${o})`,
     emptyList: "ARRAY_CONSTRUCT()",
     orderedSum: (v) => `SUM(${v})`,

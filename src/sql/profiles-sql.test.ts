@@ -89,7 +89,7 @@ describe("buildProfileTables: identity", () => {
 });
 
 describe("buildProfileTables: merges and point in time", () => {
-  it("merges contact rows: first non-empty value, tags united in order, consent no wins, WhatsApp falls back to SMS", async () => {
+  it("merges contact rows: first non-empty value, tags united by name, consent no wins, WhatsApp falls back to SMS", async () => {
     const { profiles } = await build(
       {
         contacts: [
@@ -110,11 +110,65 @@ describe("buildProfileTables: merges and point in time", () => {
     expect(profiles).toHaveLength(1);
     expect(profiles[0]).toMatchObject({
       first_name: "Ana",
-      tags: ["vip", "b2b"],
+      tags: ["b2b", "vip"],
       email_consent: false,
       sms_consent: true,
       whatsapp_consent: true,
     });
+  });
+
+  it("takes each merged field from the row with the earliest signup day, an undated row last, then by text", async () => {
+    const prop = (seq: number, value: string): Row => ({ file: 0, seq, name: "skin", value });
+    const { profiles } = await build(
+      {
+        contacts: [
+          contact(1, { email: "a@x.fr", signup_day: AS_OF - 1, first_name: "Zed", city: "Lyon" }),
+          contact(2, { email: "a@x.fr", signup_day: AS_OF - 5, first_name: "Bob" }),
+          contact(3, { email: "a@x.fr", first_name: "Al", last_name: "Undated" }),
+          contact(4, { email: "a@x.fr", signup_day: AS_OF - 5, first_name: "Ann" }),
+        ],
+        contactProps: [prop(1, "oily"), prop(3, "dry"), prop(4, "normal"), prop(2, "mixed")],
+      },
+      { fields: ["first_name", "last_name", "city", "signup_date", "props.skin"] },
+    );
+    expect(profiles).toHaveLength(1);
+    expect(profiles[0]).toMatchObject({
+      first_name: "Ann",
+      last_name: "Undated",
+      city: "Lyon",
+      signup_date: AS_OF - 5,
+      "props.skin": "mixed",
+    });
+  });
+
+  it("takes a buyer's empty name and place as one block from their latest order naming them", async () => {
+    const H = 3_600_000;
+    const at = (day: number, hour: number) => day * 86_400_000 + hour * H;
+    const buyer = (seq: number, hour: number, row: Row): Row =>
+      order(seq, { email: "a@x.fr", day: AS_OF - 1, time: at(AS_OF - 1, hour), total: 1, ...row });
+    const { profiles } = await build(
+      {
+        contacts: [contact(1, { email: "a@x.fr", first_name: "Ana" })],
+        orders: [
+          buyer(1, 12, {
+            order_id: "2",
+            first_name: "Old",
+            last_name: "Lee",
+            city: "Lyon",
+            zip: "69001",
+          }),
+          buyer(2, 8, { order_id: "1", last_name: "Early", city: "Nice", zip: "06000" }),
+          // The latest order naming the buyer: no zip, so zip stays empty.
+          buyer(3, 12, { order_id: "10", first_name: "New", last_name: "Roy", city: "Paris" }),
+          // Later, but it names no one (the first name is the contacts').
+          buyer(4, 20, { order_id: "3", first_name: "Later" }),
+        ],
+      },
+      { fields: ["first_name", "last_name", "city", "zip"] },
+    );
+    expect(profiles.map((p) => [p.first_name, p.last_name, p.city, p.zip])).toEqual([
+      ["Ana", "Roy", "Paris", null],
+    ]);
   });
 
   it("leaves out contacts created, and orders dated, after as_of", async () => {
@@ -358,5 +412,11 @@ describe("profile dialect", () => {
       "(array_agg(x ORDER BY k) FILTER (WHERE x IS NOT NULL))[1]",
     );
     expect(profileDialectFor("postgres").sortText("t")).toBe('(t) COLLATE "C"');
+    expect(profileDialectFor("duckdb").firstNonNullBy("x", ["a", "b"])).toBe(
+      "arg_min(x, struct_pack(k0 := a, k1 := b)) FILTER (WHERE x IS NOT NULL)",
+    );
+    expect(profileDialectFor("postgres").firstNonNullBy("x", ["a", "b"])).toBe(
+      "(array_agg(x ORDER BY a, b) FILTER (WHERE x IS NOT NULL))[1]",
+    );
   });
 });

@@ -19,8 +19,8 @@
  *   else the row creates a customer. Each step looks only at earlier rows, so the assignment is
  *   found by passes: each pass recomputes every row's customer from the previous pass's, and
  *   after k passes the first k rows (at least) are right; it stops when a pass changes nothing.
- * - A customer's identifiers and contact fields are the first non-empty of its rows; consent "no"
- *   wins; names, place and email consent from orders fill what contacts left empty.
+ * - A customer's identifiers are the first non-empty of its rows; email consent from orders fills
+ *   what contacts left empty ("no" wins between orders).
  * - Point in time: contacts created after as_of, orders and events dated after it do not count.
  * - RFM (src/rfm): type-7 quintiles of the buyers with the collapse fallback, computed from the
  *   order statistics the database returns (a few values per dimension, never the rows), scored in
@@ -38,7 +38,14 @@
  *   sorts first by product, then category (a line with a product before one without; among lines
  *   without a product, the first in the file with a category, as ingest-orders.ts does).
  * - `products` and `categories`: each once, by the time of its first purchase, then by name;
- *   `lists`: each once, by name. Tags stay in the order met.
+ *   `lists` and `tags`: each once, by name.
+ * - Contact rows of one customer (ingest-contacts.ts `mergeField`): each field, custom columns
+ *   too, from the row with the earliest signup day (a row without one after every dated row),
+ *   then the value that sorts first; the signup day is the earliest; consent "no" wins.
+ * - Name and place from orders (buyer-fields.ts `describeBuyer`): the fields the contacts left
+ *   empty (first and last name, country, city, zip) come as one block from the customer's latest
+ *   order carrying any of them — by time, then order id, as the last order, then by those fields
+ *   as text (an absent value first); an order naming no one is passed over.
  * Text compares in code-point order whatever the collation (`sortText`).
  *
  * Not here: the prediction fields (`p_alive`, `predicted_*`, docs/design.md#predictions) are fitted by numerical
@@ -293,9 +300,18 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     out.push(
       `CREATE TEMP TABLE aud_customers AS SELECT x.cust, CAST(ROW_NUMBER() OVER (ORDER BY x.cust) - 1 AS ${int}) AS customer, x.customer_id, x.email, x.phone, x.known FROM (SELECT c.cust, ${p.firstNonNull("i.id", "i.g")} AS customer_id, ${p.firstNonNull("i.email", "i.g")} AS email, ${p.firstNonNull("i.phone", "i.g")} AS phone, MAX(CASE WHEN i.kind = ${KIND.contacts} THEN 1 ELSE 0 END) AS known FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g GROUP BY c.cust) AS x`,
     );
-    // Contact rows of each customer, merged.
+    // Contact rows of each customer, merged (ingest-contacts.ts `mergeField`): each field from the
+    // row with the earliest signup day (a row without one after every dated row), then the value
+    // that sorts first; the signup day is the earliest; consent "no" wins.
     const sc = (c: string) => `s.${q(c)}`;
-    const firstOf = (c: string) => `${p.firstNonNull(sc(c), "i.g")} AS ${c}`;
+    const signup = sc("signup_day");
+    const byRank = (v: string) =>
+      p.firstNonNullBy(v, [
+        `CASE WHEN ${signup} IS NULL THEN 1 ELSE 0 END`,
+        `COALESCE(${signup}, 0)`,
+        p.sortText(v),
+      ]);
+    const firstOf = (c: string) => `${byRank(sc(c))} AS ${c}`;
     const consent = (c: string) =>
       `MIN(CASE WHEN ${sc(c)} IS NULL THEN NULL WHEN ${sc(c)} THEN 1 ELSE 0 END) AS ${c}`;
     const contactJoin = `FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g JOIN ${this.t(STAGING.contacts)} AS s ON i.kind = ${KIND.contacts} AND s.${q("file")} = i.file AND s.${q("seq")} = i.ref`;
@@ -307,12 +323,11 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
         "city",
         "zip",
         "acquisition_channel",
-        "signup_day",
       ]
         .map(firstOf)
         .join(
           ", ",
-        )}, ${["email_consent", "sms_consent", "whatsapp_consent"].map(consent).join(", ")} ${contactJoin} GROUP BY c.cust`,
+        )}, MIN(${signup}) AS signup_day, ${["email_consent", "sms_consent", "whatsapp_consent"].map(consent).join(", ")} ${contactJoin} GROUP BY c.cust`,
     );
 
     // Counted orders with their customer and place; the order key is the place.
@@ -327,31 +342,35 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     // the channel for the first order; the product, category and channel (its line that sorts
     // first) for the last. Orders alike in all of these change nothing written: the first met.
     const text = (v: string) => p.sortText(`COALESCE(${v}, '')`);
-    const byId = (dir: "ASC" | "DESC") =>
-      `k.time ${dir}, length(COALESCE(k.order_id, '')) ${dir}, ${text("k.order_id")} ${dir}`;
+    const byId = (dir: "ASC" | "DESC", a = "k") =>
+      `${a}.time ${dir}, length(COALESCE(${a}.order_id, '')) ${dir}, ${text(`${a}.order_id`)} ${dir}`;
     const firstOrder = `${byId("ASC")}, ${text("k.channel")} ASC, k.g ASC`;
     const lastOrder = `${byId("DESC")}, ${text("lp.product")} DESC, ${text("lp.category")} DESC, ${text("k.channel")} DESC, k.g ASC`;
     out.push(
       `CREATE TEMP TABLE aud_order_stats AS SELECT a.customer, a.orders_count, a.total_spent, f.day AS first_day, f.channel AS first_channel, l.day AS last_day, l.channel AS last_channel, l.product AS last_product, l.category AS last_category FROM (SELECT k.customer, CAST(COUNT(*) AS ${dbl}) AS orders_count, ${p.orderedSum("k.amount", "k.g")} AS total_spent FROM aud_counted AS k GROUP BY k.customer) AS a JOIN (SELECT k.customer, k.day, k.channel, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${firstOrder}) AS n FROM aud_counted AS k) AS f ON f.customer = a.customer AND f.n = 1 JOIN (SELECT k.customer, k.day, k.channel, lp.product, lp.category, ROW_NUMBER() OVER (PARTITION BY k.customer ORDER BY ${lastOrder}) AS n FROM aud_counted AS k JOIN aud_lines AS lp ON lp.order_key = k.order_key AND lp.pick = 1) AS l ON l.customer = a.customer AND l.n = 1`,
     );
-    // Names, place and email consent from the orders, first order first; consent "no" wins.
-    const ofirst = (c: string) => `${p.firstNonNull(`k.${c}`, "k.g")} AS ${c}`;
+    // Name and place from the orders (buyer-fields.ts `describeBuyer`): the fields the contacts
+    // left empty, as one block, from the latest order that carries any of them — by date and time
+    // of day, then order id, then (orders alike in both) those fields as text, an absent value
+    // first; the latest order wins ties on all of these with values equal to its own.
+    // Email consent from the orders: "no" wins.
+    const place = ["first_name", "last_name", "country", "city", "zip"];
+    const mine = (c: string) => `CASE WHEN cf.${c} IS NULL THEN k.${c} END`;
+    const latest = `${byId("DESC", "m")}, ${place.map((c) => `${text(`m.${c}`)} DESC`).join(", ")}, m.g ASC`;
     out.push(
-      `CREATE TEMP TABLE aud_order_fields AS SELECT k.customer, ${["first_name", "last_name", "country", "city", "zip"].map(ofirst).join(", ")}, MIN(CASE WHEN k.email_consent IS NULL THEN NULL WHEN k.email_consent THEN 1 ELSE 0 END) AS email_consent FROM aud_counted AS k GROUP BY k.customer`,
+      `CREATE TEMP TABLE aud_order_fields AS SELECT c.customer, ${place.map((f) => `b.${f}`).join(", ")}, c.email_consent FROM (SELECT k.customer, MIN(CASE WHEN k.email_consent IS NULL THEN NULL WHEN k.email_consent THEN 1 ELSE 0 END) AS email_consent FROM aud_counted AS k GROUP BY k.customer) AS c LEFT JOIN (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY m.customer ORDER BY ${latest}) AS n FROM (SELECT k.customer, k.g, k.time, k.order_id, ${place.map((c) => `${mine(c)} AS ${c}`).join(", ")} FROM aud_counted AS k JOIN aud_customers AS cu ON cu.customer = k.customer LEFT JOIN aud_contact_fields AS cf ON cf.cust = cu.cust) AS m WHERE ${place.map((c) => `m.${c} IS NOT NULL`).join(" OR ")}) AS b ON b.customer = c.customer AND b.n = 1`,
     );
 
-    // Tags: of the contact rows, in cell order, each once, first met first. Lists (of the contact
-    // rows and of the list rows): each once, by name.
+    // Tags (of the contact rows) and lists (of the contact rows and of the list rows): each once,
+    // by name.
     const cv = (kind: string) =>
       `SELECT cu.customer, v.${q("value")} AS value, i.g, v.${q("pos")} AS pos FROM ${this.t(STAGING.contactValues)} AS v JOIN aud_ident AS i ON i.kind = ${KIND.contacts} AND i.file = v.${q("file")} AND i.ref = v.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust WHERE v.${q("kind")} = ${d.string(kind)}`;
     const listRows = `SELECT cu.customer, l.${q("list")} AS value, i.g, 0 AS pos FROM ${this.t(STAGING.lists)} AS l JOIN aud_ident AS i ON i.kind = ${KIND.lists} AND i.file = l.${q("file")} AND i.ref = l.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`;
-    const distinctList = (table: string, source: string) =>
-      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", "u.g, u.pos")} AS items FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.customer, x.value ORDER BY x.g, x.pos) AS n FROM (${source}) AS x) AS u WHERE u.n = 1 GROUP BY u.customer`;
     const byName = (table: string, source: string) =>
       `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", p.sortText("u.value"))} AS items FROM (SELECT DISTINCT x.customer, x.value FROM (${source}) AS x) AS u GROUP BY u.customer`;
     // Only the lists the plan reads are built (each is a sort of its values).
     const wants = new Set(this.o.fields);
-    if (wants.has("tags")) out.push(distinctList("aud_tags", cv("tag")));
+    if (wants.has("tags")) out.push(byName("aud_tags", cv("tag")));
     if (wants.has("lists")) out.push(byName("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
     // Products and categories: each once, by the date and time of its first purchase, then by name.
     const byFirstPurchase = (table: string, c: string) =>
@@ -359,9 +378,9 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     if (wants.has("products")) out.push(byFirstPurchase("aud_products", "product"));
     if (wants.has("categories")) out.push(byFirstPurchase("aud_categories", "category"));
 
-    // Custom contact columns: first non-empty value per name.
+    // Custom contact columns: per name, as the contact fields (the earliest signup day, then text).
     out.push(
-      `CREATE TEMP TABLE aud_props AS SELECT cu.customer, v.${q("name")} AS name, ${p.firstNonNull(`v.${q("value")}`, "i.g")} AS value FROM ${this.t(STAGING.contactProps)} AS v JOIN aud_ident AS i ON i.kind = ${KIND.contacts} AND i.file = v.${q("file")} AND i.ref = v.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust GROUP BY cu.customer, v.${q("name")}`,
+      `CREATE TEMP TABLE aud_props AS SELECT cu.customer, v.${q("name")} AS name, ${byRank(`v.${q("value")}`)} AS value FROM ${this.t(STAGING.contactProps)} AS v JOIN aud_ident AS i ON i.kind = ${KIND.contacts} AND i.file = v.${q("file")} AND i.ref = v.${q("seq")} JOIN ${this.t(STAGING.contacts)} AS s ON s.${q("file")} = i.file AND s.${q("seq")} = i.ref JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust GROUP BY cu.customer, v.${q("name")}`,
     );
 
     // Events up to as_of, in file order.
