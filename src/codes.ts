@@ -203,6 +203,10 @@ export const ENGINE_CODES = {
   BAD_ENGINE: "BAD_ENGINE",
   /** `--engine duckdb` with inputs read from a database. */
   ENGINE_TABLE_INPUTS: "ENGINE_TABLE_INPUTS",
+  /** `cache:` names a file. */
+  CACHE_NOT_A_FOLDER: "CACHE_NOT_A_FOLDER",
+  /** `cache:` names a folder holding files audience did not write. */
+  CACHE_NOT_OURS: "CACHE_NOT_OURS",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */
