@@ -203,6 +203,8 @@ export const ENGINE_CODES = {
   BAD_ENGINE: "BAD_ENGINE",
   /** `--engine duckdb` with inputs read from a database. */
   ENGINE_TABLE_INPUTS: "ENGINE_TABLE_INPUTS",
+  /** `engine: postgres` with a plan or inputs it does not run (prediction fields, a normalised export). */
+  ENGINE_UNSUPPORTED: "ENGINE_UNSUPPORTED",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */

@@ -14,5 +14,11 @@ export interface SqlSession {
   readonly dialect: Dialect;
   run(sql: string, params?: readonly SqlParam[]): Promise<void>;
   rows(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** Each row of `sql` in turn, as its values in column order (the array is reused). */
+  each(
+    sql: string,
+    onRow: (row: readonly unknown[]) => void,
+    params?: readonly SqlParam[],
+  ): Promise<void>;
   close(): Promise<void>;
 }
