@@ -109,11 +109,6 @@ export class StagingSource implements IngestRecorder {
 
   event(): void {}
 
-  /** Whether `kind` is staged (a normalised export's key map and order lines are not). */
-  static stages(kind: InputKind): boolean {
-    return STAGED_KINDS.has(kind);
-  }
-
   /** `sink`, staging each row it accepts; the sink of a kind that is not staged as it is. */
   wrap<S extends RowSink & { finish?: () => void }>(kind: InputKind, sink: S): S {
     if (!STAGED_KINDS.has(kind) || !("stagingView" in sink)) return sink;
