@@ -15,6 +15,7 @@ export class InsertLoader implements StagingLoader {
   private readonly widths = new Map<string, number>();
   private pending: Promise<void> = Promise.resolve();
   private failed: unknown;
+  private closed = false;
 
   constructor(private readonly session: SqlSession) {
     for (const { table, columns } of STAGING_LAYOUT) {
@@ -63,7 +64,12 @@ export class InsertLoader implements StagingLoader {
     if (this.failed !== undefined) throw this.failed;
   }
 
-  close(): Promise<void> {
-    return this.flush();
+  /** The last flush; then each staging table is analysed (the planner's statistics). */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.closed) return;
+    this.closed = true;
+    for (const table of this.buffers.keys())
+      await this.session.run(`ANALYZE ${this.session.dialect.identifier(table)}`);
   }
 }

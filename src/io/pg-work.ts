@@ -28,6 +28,10 @@ const TYPES = {
       : pg.types.getTypeParser(oid, format as "text"),
 };
 
+/** A statement that fills a table (`CREATE TABLE x AS …`, `INSERT INTO x (…) SELECT …`): x. */
+const FILLED =
+  /^(?:CREATE (?:TEMP )?TABLE|INSERT INTO) ("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*) (?:AS |\([^)]*\) SELECT )/;
+
 /** The database of `engine: postgres`: `database:` / `--database`, required even for CSV inputs. */
 export function engineDatabase(
   settings: Settings,
@@ -81,6 +85,10 @@ export async function openPostgresWork(
     dialect: dialectFor("postgres"),
     async run(sql, params = []) {
       await query({ text: temp(sql), values: [...params] });
+      // Autovacuum never analyses temporary tables: without statistics the planner takes the
+      // identity passes' joins for tiny ones (nested loops over millions of rows).
+      const filled = FILLED.exec(sql);
+      if (filled !== null) await query({ text: `ANALYZE ${filled[1]}` });
     },
     async rows(sql, params = []) {
       return (await query<SqlRow>({ text: sql, values: [...params] })).rows;
