@@ -1,54 +1,58 @@
 /**
- * A staging loader (staging-source.ts) for any SQL session: rows are buffered per table and
- * written as multi-row `INSERT … VALUES` statements with bound parameters (PostgreSQL takes at
- * most 65,535 parameters a statement), when a table's buffer is full and at each flush.
+ * The staging loader (staging-source.ts) of PostgreSQL: rows are buffered per table, column by
+ * column, and written as `INSERT INTO t SELECT * FROM unnest($1::INTEGER[], $2::TEXT[], …)`, one
+ * bound array per column — one statement for thousands of rows, parsed and planned once, where a
+ * multi-row VALUES list would need a parameter per cell. A table's statement is sent when its
+ * buffer is full and at each flush; statements run one after the other, and the last flush
+ * waits for them all, then analyses the staging tables (autovacuum never analyses temporary
+ * tables, and the profile builder's joins need the planner's statistics).
  */
 import type { SqlParam, SqlSession } from "./session.js";
 import type { StagedValue, StagingLoader } from "./staging-source.js";
 import { STAGING_LAYOUT } from "../sql/staging.js";
+import { sqlType } from "../sql/tables.js";
 
-/** Parameters per statement, under PostgreSQL's limit. */
-const PARAMS = 30_000;
+/** Rows per statement. */
+const ROWS = 20_000;
+
+interface Buffer {
+  columns: StagedValue[][];
+  rows: number;
+  /** `$1::INTEGER[], $2::TEXT[], …` */
+  arrays: string;
+}
 
 export class InsertLoader implements StagingLoader {
-  private readonly buffers = new Map<string, StagedValue[][]>();
-  private readonly widths = new Map<string, number>();
+  private readonly buffers = new Map<string, Buffer>();
   private pending: Promise<void> = Promise.resolve();
   private failed: unknown;
   private closed = false;
 
   constructor(private readonly session: SqlSession) {
+    const d = session.dialect;
     for (const { table, columns } of STAGING_LAYOUT) {
-      this.buffers.set(table, []);
-      this.widths.set(table, columns.length);
+      this.buffers.set(table, {
+        columns: columns.map(() => []),
+        rows: 0,
+        arrays: columns.map((c, i) => `$${i + 1}::${sqlType(d, c.type)}[]`).join(", "),
+      });
     }
   }
 
   append(table: string, row: readonly StagedValue[]): void {
     const buffer = this.buffers.get(table);
     if (buffer === undefined) throw new Error(`no staging table ${table}`);
-    buffer.push([...row]);
-    const width = this.widths.get(table) as number;
-    if (buffer.length * width >= PARAMS) this.write(table);
+    for (let i = 0; i < row.length; i++) buffer.columns[i].push(row[i]);
+    if (++buffer.rows === ROWS) this.write(table, buffer);
   }
 
-  /** Queues the statement for `table`'s buffered rows (statements run one after the other). */
-  private write(table: string): void {
-    const rows = this.buffers.get(table) as StagedValue[][];
-    if (rows.length === 0) return;
-    this.buffers.set(table, []);
-    const d = this.session.dialect;
-    const params: SqlParam[] = [];
-    const tuples = rows.map(
-      (row) =>
-        `(${row
-          .map((v) => {
-            params.push(v);
-            return `$${params.length}`;
-          })
-          .join(", ")})`,
-    );
-    const sql = `INSERT INTO ${d.identifier(table)} VALUES ${tuples.join(", ")}`;
+  /** Queues the statement for `table`'s buffered rows. */
+  private write(table: string, buffer: Buffer): void {
+    if (buffer.rows === 0) return;
+    const params: SqlParam[] = buffer.columns;
+    buffer.columns = buffer.columns.map(() => []);
+    buffer.rows = 0;
+    const sql = `INSERT INTO ${this.session.dialect.identifier(table)} SELECT * FROM unnest(${buffer.arrays})`;
     this.pending = this.pending.then(() =>
       this.failed === undefined
         ? this.session.run(sql, params).catch((error: unknown) => {
@@ -59,12 +63,12 @@ export class InsertLoader implements StagingLoader {
   }
 
   async flush(): Promise<void> {
-    for (const table of this.buffers.keys()) this.write(table);
+    for (const [table, buffer] of this.buffers) this.write(table, buffer);
     await this.pending;
     if (this.failed !== undefined) throw this.failed;
   }
 
-  /** The last flush; then each staging table is analysed (the planner's statistics). */
+  /** The last flush, then each staging table analysed. */
   async close(): Promise<void> {
     await this.flush();
     if (this.closed) return;

@@ -5,7 +5,9 @@
  */
 import type { Dialect } from "../sql/dialect.js";
 
-export type SqlParam = string | number | boolean | null;
+type SqlScalar = string | number | boolean | null;
+/** A bound value: a scalar, or an array (PostgreSQL: `$1::TEXT[]`). */
+export type SqlParam = SqlScalar | readonly SqlScalar[];
 
 /** A row as column name → value: texts exactly as stored, numbers, booleans, lists, null. */
 export type SqlRow = Record<string, unknown>;
