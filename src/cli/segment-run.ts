@@ -16,6 +16,7 @@ import type { CliContext } from "./context.js";
 import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./options.js";
 import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { SqlRun } from "../engine/sql-run.js";
+import { needsPredictions } from "../dsl/env.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -94,11 +95,12 @@ async function openEngine(
   context: CliContext,
 ): Promise<OpenEngine> {
   if (settings.engine === "memory") return { close: () => Promise.resolve() };
-  const { SqlRun, sqlRunnable } = await import("../engine/sql-run.js");
+  const { SqlRun } = await import("../engine/sql-run.js");
   const normalised = (["key_map", "order_lines"] as const).some(
     (kind) => (settings.inputs[kind]?.length ?? 0) > 0 || settings.tables[kind] !== undefined,
   );
-  const prediction = plan.fields.find((f) => !sqlRunnable({ ...plan, fields: [f] }));
+  // Fitted in TypeScript (src/predict): the SQL profile builder does not compute them.
+  const prediction = plan.fields.find((f) => needsPredictions(f));
   const runOptions = {
     asOf,
     rfm: settings.rfm,

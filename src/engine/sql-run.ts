@@ -10,10 +10,9 @@
  * run checks that the database found the same customers (count and keys), so a member index is
  * the same customer on both sides.
  *
- * Plans that read prediction fields (fitted in TypeScript, src/predict) are not for this run
- * (`sqlRunnable`).
+ * Plans that read prediction fields (fitted in TypeScript, src/predict) are not for this run:
+ * `buildProfileTables` refuses them.
  */
-import { needsPredictions } from "../dsl/env.js";
 import type { ExchangeRates } from "../model/ingest-context.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
@@ -30,11 +29,6 @@ export interface SqlRunOptions {
   rfm: RfmSettings;
   currency?: string;
   exchangeRates?: ExchangeRates;
-}
-
-/** Whether `plan` can run as SQL: it reads no prediction field. */
-export function sqlRunnable(plan: SegmentPlan): boolean {
-  return !plan.fields.some((f) => needsPredictions(f));
 }
 
 /** What the SQL run needs of a database: a session, and a loader of staging rows on it. */
