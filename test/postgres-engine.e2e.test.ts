@@ -14,9 +14,14 @@ import { join, resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { stringify as csvStringify } from "csv-stringify/sync";
+import { parseIsoDay } from "../src/calendar.js";
+import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { Random } from "../src/demo/random.js";
 import { readCsv } from "../src/io/csv-threads.js";
 import { OUTPUT_FORMATS } from "../src/segments/definition.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
+import { writeHostileShop } from "./helpers/hostile-shop.js";
 import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 
 const KINDS = ["contacts", "orders", "events", "lists"] as const;
@@ -29,6 +34,42 @@ const NAMING = new Set(["manifest.json", "report.html", "history.jsonl"]);
 const ROWS_PER_INSERT = 200;
 
 const server = postgresBin();
+const LIBRARY = join(REPO_ROOT, "segments");
+
+/** Cells that PostgreSQL arrays and texts must carry unchanged (quotes, braces, backslashes…). */
+const HOSTILE = [
+  'with "quotes"',
+  "back\\slash",
+  "{brace,comma}",
+  "NULL",
+  "null",
+  "a,b;c\td",
+  "line\nbreak",
+  "😀 ünïcödé",
+  "\uFEFFbom",
+  "  padded  ",
+  "=SUM(A1)",
+  "",
+];
+
+/** A seeded demo shop with hostile cells mixed into every column but the currency. */
+async function writeHostileCells(dir: string, seed: number): Promise<void> {
+  const random = new Random(seed);
+  const shop = generateShop({ contacts: 80, seed, asOf: parseIsoDay("2026-06-30") as number });
+  const lines: string[] = [];
+  for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
+    const currency = file === "orders" ? DEMO_HEADERS.orders.indexOf("currency") : -1;
+    const rows = shop[file].map((row) =>
+      row.map((cell, i) =>
+        i !== currency && random.next() < 0.08 ? HOSTILE[random.int(0, HOSTILE.length - 1)] : cell,
+      ),
+    );
+    await writeFile(join(dir, `${file}.csv`), csvStringify([[...DEMO_HEADERS[file]], ...rows]));
+    lines.push(`${file}: ${file}.csv`);
+  }
+  lines.push(`segments: ${JSON.stringify(LIBRARY)}`, "timezone: Europe/Paris", "as_of: 2026-06-30");
+  await writeFile(join(dir, "audience.yaml"), `${lines.join("\n")}\n`);
+}
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Loads a fixture's CSV inputs, cells exactly as audience reads them, into `pe_<name>.<kind>`. */
@@ -218,6 +259,60 @@ describe.skipIf("missing" in server)(
         "--hash --exclusive",
       );
     });
+
+    it.each([
+      ["hostile identity shop", 501],
+      ["hostile identity shop", 507],
+      ["hostile identity shop", 523],
+      ["hostile cells", 1],
+      ["hostile cells", 2],
+      ["hostile cells", 3],
+    ] as const)(
+      "%s, seed %i: the memory engine's files and counts",
+      async (kind, seed) => {
+        const dir = join(work, `${kind.replaceAll(" ", "-")}-${seed}`);
+        await mkdir(dir, { recursive: true });
+        if (kind === "hostile cells") await writeHostileCells(dir, seed);
+        else await writeHostileShop(dir, seed, LIBRARY);
+        const config = join(dir, "audience.yaml");
+        const runs = await Promise.all(
+          (["memory", "postgres"] as const).map(async (engine) => {
+            const out = join(dir, `out-${engine}`);
+            const args = [
+              "build",
+              "--config",
+              config,
+              "--out",
+              out,
+              "--json",
+              "--format",
+              "klaviyo",
+            ];
+            const run = await runCli(
+              [
+                ...args,
+                ...(engine === "memory"
+                  ? []
+                  : ["--engine", "postgres", "--database", pgServer.url]),
+              ],
+              { env },
+            );
+            return {
+              run,
+              files: run.code === 0 ? await outputFiles(out) : new Map<string, Buffer>(),
+            };
+          }),
+        );
+        const [memory, postgres] = runs;
+        expect(postgres.run.code, postgres.run.stderr).toBe(memory.run.code);
+        expect(memory.run.code, memory.run.stderr).toBe(0);
+        expect(
+          postgres.run.stdout.replaceAll("postgres", "memory").replaceAll("out-memory", "out"),
+        ).toBe(memory.run.stdout.replaceAll("out-memory", "out"));
+        expectSameFiles(memory.files, postgres.files, `${kind} ${seed}`);
+      },
+      120_000,
+    );
 
     it("leaves no table in the database: the work is in temporary tables", async () => {
       const left = await admin.query<{ n: number }>(
