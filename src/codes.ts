@@ -207,6 +207,8 @@ export const ENGINE_CODES = {
   CACHE_NOT_A_FOLDER: "CACHE_NOT_A_FOLDER",
   /** `cache:` names a folder holding files audience did not write. */
   CACHE_NOT_OURS: "CACHE_NOT_OURS",
+  /** `engine: postgres` with a plan or inputs it does not run (prediction fields, a normalised export). */
+  ENGINE_UNSUPPORTED: "ENGINE_UNSUPPORTED",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */

@@ -12,7 +12,7 @@ import {
 } from "../config/settings.js";
 import { formatDay, type EpochDay } from "../calendar.js";
 import { readConfig } from "../io/read-config.js";
-import { loadProfiles, type LoadedData } from "../io/read-inputs.js";
+import { loadProfiles, type LoadedData, type LoadOptions } from "../io/read-inputs.js";
 import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { DataNeeds } from "../model/build-profiles.js";
 import type { IngestRecorder } from "../model/ingest-context.js";
@@ -62,7 +62,7 @@ export function dataOptions(): Option[] {
     ),
     new Option(
       "--engine <name>",
-      "where the run happens: memory (default) or duckdb (embedded DuckDB, for large exports)",
+      "where the run happens: memory (default), duckdb (embedded DuckDB, for large exports) or postgres (in the server of --database)",
     ),
   ];
 }
@@ -158,7 +158,12 @@ export async function runData(
   prepared: { settings: Settings; asOf: EpochDay },
   needs: DataNeeds,
   context: CliContext,
-  options: { hash?: boolean; duckdb?: DuckDbRun; recorder?: IngestRecorder } = {},
+  options: {
+    hash?: boolean;
+    duckdb?: DuckDbRun;
+    recorder?: IngestRecorder;
+    staging?: LoadOptions["staging"];
+  } = {},
 ): Promise<DataRun> {
   if (prepared.settings.engine === "duckdb" && options.duckdb === undefined) {
     const duckdb = await openDuckDbRun(prepared.settings);
@@ -187,6 +192,7 @@ export async function runData(
       onProgress: (p) => progress.update(p),
       ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
       ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
+      ...(options.staging === undefined ? {} : { staging: options.staging }),
     });
   } finally {
     progress.stop();

@@ -14,6 +14,9 @@ import { prepareRun } from "../segments/prepare-run.js";
 import { didYouMean } from "../suggest.js";
 import type { CliContext } from "./context.js";
 import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./options.js";
+import type { DuckDbRun } from "../engine/duckdb/run.js";
+import type { SqlRun } from "../engine/sql-run.js";
+import { needsPredictions } from "../dsl/env.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -38,22 +41,29 @@ export async function runSegments(
     loaded.definitions.map((d) => d.id),
   );
   const pipeline = prepareRun(loaded.definitions, settings, asOf);
-  const duckdb = settings.engine === "duckdb" ? await openDuckDbRun(settings) : undefined;
+  const engine = await openEngine(settings, pipeline.plan, asOf, context);
   let run: DataRun;
   let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>>;
   try {
-    const recorder = await duckdb?.recorder(pipeline.plan);
+    const sql = engine.sql;
+    const duckdb = engine.duckdb;
+    const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
     run = await runData(prepared, pipeline.needs, context, {
       ...options,
       ...(duckdb === undefined ? {} : { duckdb }),
       ...(recorder === undefined ? {} : { recorder }),
+      ...(sql === undefined ? {} : { staging: { source: sql.source, flush: () => sql.flush() } }),
     });
     evaluated = await pipeline.evaluate(
       run.data.profiles,
-      duckdb === undefined ? undefined : (...args) => duckdb.evaluate(...args),
+      sql !== undefined
+        ? (...args) => sql.evaluate(...args)
+        : duckdb === undefined
+          ? undefined
+          : (...args) => duckdb.evaluate(...args),
     );
   } finally {
-    await duckdb?.close();
+    await engine.close();
   }
   const { results, landlines } = evaluated;
   if (landlines > 0 && !settings.quiet)
@@ -61,6 +71,92 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+}
+
+interface OpenEngine {
+  /** `--engine duckdb`: the DuckDB the CSV inputs are loaded in. */
+  duckdb?: DuckDbRun;
+  /** The SQL run (src/engine/sql-run.ts): profiles and segments in the database. */
+  sql?: SqlRun;
+  close(): Promise<void>;
+}
+
+/**
+ * The engine of a segment run (docs/design.md#engines). `duckdb`: the CSV inputs load in DuckDB,
+ * and profiles and segments run there in SQL — except for plans reading prediction fields or
+ * a normalised export (key map, order lines), whose profiles the memory engine builds, the
+ * segments still running in DuckDB. `postgres`: profiles and segments run in the server, in
+ * temporary tables of a connection of the run (src/io/pg-work.ts).
+ */
+async function openEngine(
+  settings: Settings,
+  plan: SegmentPlan,
+  asOf: number,
+  context: CliContext,
+): Promise<OpenEngine> {
+  if (settings.engine === "memory") return { close: () => Promise.resolve() };
+  const { SqlRun } = await import("../engine/sql-run.js");
+  const normalised = (["key_map", "order_lines"] as const).some(
+    (kind) => (settings.inputs[kind]?.length ?? 0) > 0 || settings.tables[kind] !== undefined,
+  );
+  // Fitted in TypeScript (src/predict): the SQL profile builder does not compute them.
+  const prediction = plan.fields.find((f) => needsPredictions(f));
+  const runOptions = {
+    asOf,
+    rfm: settings.rfm,
+    ...(settings.currency === undefined ? {} : { currency: settings.currency }),
+    ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
+  };
+  if (settings.engine === "postgres") {
+    if (prediction !== undefined || normalised) {
+      throw new UsageError(
+        "ENGINE_UNSUPPORTED",
+        prediction !== undefined
+          ? `${prediction} is fitted in TypeScript (BG/NBD): engine postgres does not compute it`
+          : "a normalised export (key_map:, order_lines:) is not read by engine postgres",
+        { hint: "run these segments with --engine memory (the inputs are read the same way)" },
+      );
+    }
+    const { engineDatabase, openPostgresWork } = await import("../io/pg-work.js");
+    const work = await openPostgresWork(engineDatabase(settings, context.env));
+    try {
+      const sql = await SqlRun.start(work, plan, runOptions);
+      return {
+        sql,
+        close: async () => {
+          try {
+            await sql.close();
+          } finally {
+            await work.close();
+          }
+        },
+      };
+    } catch (error) {
+      await work.close();
+      throw error;
+    }
+  }
+  const duckdb = await openDuckDbRun(settings);
+  try {
+    const sql =
+      prediction === undefined && !normalised
+        ? await SqlRun.start(await duckdb.sqlTarget(), plan, runOptions)
+        : undefined;
+    return {
+      duckdb,
+      ...(sql === undefined ? {} : { sql }),
+      close: async () => {
+        try {
+          await sql?.close();
+        } finally {
+          await duckdb.close();
+        }
+      },
+    };
+  } catch (error) {
+    await duckdb.close();
+    throw error;
+  }
 }
 
 /** Stops the run when the definitions have errors (or warnings, with --strict), or are none. */

@@ -247,7 +247,7 @@ export const CONFIG_SCHEMA = {
       type: "string",
       minLength: 1,
       description:
-        "where the run happens: memory (default, the streaming TypeScript engine) or duckdb (embedded DuckDB, for large exports)",
+        "where the run happens: memory (default, the streaming TypeScript engine), duckdb (embedded DuckDB, for large exports) or postgres (profiles and segments in the PostgreSQL server of database:)",
     },
     duckdb: {
       type: "object",

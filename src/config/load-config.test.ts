@@ -225,7 +225,7 @@ describe("resolveSettings", () => {
     expect(problems("engine: postgress\nduckdb:\n  memory_limit: lots\n  threads: 0\n")).toEqual([
       '3:17 SCHEMA_PATTERN "duckdb.memory_limit" must be a size such as 4GB, 512MB or 80%, found "lots"',
       '4:12 SCHEMA_RANGE "duckdb.threads" must be at least 1, found 0',
-      '1:9 BAD_ENGINE engine: "postgress" is not an engine',
+      '1:9 BAD_ENGINE engine: "postgress" is not an engine (did you mean "postgres"?)',
     ]);
   });
 });

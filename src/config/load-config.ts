@@ -65,7 +65,7 @@ export type ConfigValues = Omit<
 };
 
 /** The engines a run can happen in (docs/design.md#engines). */
-export const ENGINES = ["memory", "duckdb"] as const;
+export const ENGINES = ["memory", "duckdb", "postgres"] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 export interface CheckedFilter {

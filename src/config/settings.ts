@@ -57,7 +57,7 @@ export interface DataFlags {
   rejects?: string;
   /** `--database URL`: the database of table inputs, instead of the config's `database:`. */
   database?: string;
-  /** `--engine memory|duckdb`. */
+  /** `--engine memory|duckdb|postgres`. */
   engine?: string;
 }
 

@@ -5,7 +5,9 @@
  */
 import type { Dialect } from "../sql/dialect.js";
 
-export type SqlParam = string | number | boolean | null;
+type SqlScalar = string | number | boolean | null;
+/** A bound value: a scalar, or an array (PostgreSQL: `$1::TEXT[]`). */
+export type SqlParam = SqlScalar | readonly SqlScalar[];
 
 /** A row as column name → value: texts exactly as stored, numbers, booleans, lists, null. */
 export type SqlRow = Record<string, unknown>;
@@ -14,5 +16,11 @@ export interface SqlSession {
   readonly dialect: Dialect;
   run(sql: string, params?: readonly SqlParam[]): Promise<void>;
   rows(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** Each row of `sql` in turn, as its values in column order (the array is reused). */
+  each(
+    sql: string,
+    onRow: (row: readonly unknown[]) => void,
+    params?: readonly SqlParam[],
+  ): Promise<void>;
   close(): Promise<void>;
 }

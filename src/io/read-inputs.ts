@@ -12,6 +12,7 @@ import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
 import type { DuckDbRun } from "../engine/duckdb/run.js";
+import type { StagingSource } from "../engine/staging-source.js";
 import { IngestContext, type FileStats, type IngestRecorder } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
 import { ingestOptions } from "../config/ingest-options.js";
@@ -47,6 +48,11 @@ export interface LoadOptions {
   duckdb?: DuckDbRun;
   /** Where the sinks also write the rows they count (an engine's tables). */
   recorder?: IngestRecorder;
+  /**
+   * The SQL run's staging (src/engine/sql-run.ts): its source wraps every sink and is the
+   * recorder; `flush` is awaited after each input.
+   */
+  staging?: { source: StagingSource; flush(): Promise<void> };
 }
 
 export interface InputReport extends FilePath {
@@ -89,8 +95,13 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
-  ctx.recorder = options.recorder;
+  const staging = options.staging;
+  ctx.recorder = staging?.source ?? options.recorder;
   const duckdb = options.duckdb;
+  const sinkOf = (kind: InputKind, display: string) => {
+    const sink = sinkFor(ctx, kind, display, needs.ordersFilter);
+    return staging === undefined ? sink : staging.source.wrap(kind, sink);
+  };
 
   const inputs: InputReport[] = [];
   const files: { kind: InputKind; input: FilePath }[] = [];
@@ -125,8 +136,10 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       if (duckdb !== undefined) {
         throw new UsageError(
           "ENGINE_TABLE_INPUTS",
-          `${tableDisplay(firstTable.kind, firstTable.table)}: the duckdb engine reads files only; inputs read from a database run with the memory engine`,
-          { hint: "drop --engine duckdb (or engine: duckdb in audience.yaml) for this config" },
+          `${tableDisplay(firstTable.kind, firstTable.table)}: the duckdb engine reads files only; inputs read from a database run with engine postgres (in the server) or the memory engine`,
+          {
+            hint: "pass --engine postgres (or set engine: postgres in audience.yaml), or drop --engine duckdb, for this config",
+          },
         );
       }
       // pg is loaded by runs that read tables only.
@@ -154,7 +167,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       const kind = source.kind;
       if ("table" in source) {
         const display = tableDisplay(kind, source.table);
-        const sink = sinkFor(ctx, kind, display, needs.ordersFilter);
+        const sink = sinkOf(kind, display);
         const stats = ctx.stats[ctx.stats.length - 1];
         const onRows = options.onProgress;
         const read = await (session as TableSession).read(kind, source.table, display, sink, {
@@ -168,6 +181,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
               }),
         });
         sink.finish?.();
+        await staging?.flush();
         if (read.unordered) unordered.push(display);
         inputs.push({
           path: "",
@@ -187,7 +201,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         continue;
       }
       const { input } = files[source.file];
-      const sink = sinkFor(ctx, kind, input.display, needs.ordersFilter);
+      const sink = sinkOf(kind, input.display);
       const stats = ctx.stats[ctx.stats.length - 1];
       const onBytes = progress(input.display, kind, () => stats.rows);
       const read =
@@ -199,6 +213,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
               ...(onBytes === undefined ? {} : { onBytes }),
             });
       sink.finish?.();
+      await staging?.flush();
       if (read.windows1252Bytes > 0) {
         stats.warnings.push(
           `${input.display} is not valid UTF-8: ${read.windows1252Bytes} byte(s) read as Windows-1252`,

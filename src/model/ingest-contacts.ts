@@ -5,6 +5,7 @@
  * united, in name order. Consent is the exception: when merged rows disagree, "no" wins —
  * sending to someone who said no once is the mistake that cannot be undone.
  */
+import type { SinkStagingView } from "./ingest-context.js";
 import { CANONICAL_COLUMNS } from "./presets.js";
 import { cellReader, type CellReader } from "./columns.js";
 import { ambiguousDateError, type DateParser } from "./dates.js";
@@ -82,6 +83,16 @@ export class ContactsSink implements RowSink {
 
   columns(): readonly number[] {
     return [...this.used];
+  }
+
+  stagingView(): SinkStagingView {
+    return {
+      ctx: this.ctx,
+      stats: this.stats,
+      cells: this.cells,
+      dates: this.dates,
+      props: this.props,
+    };
   }
 
   row(fields: string[], line: number): void {

@@ -190,6 +190,27 @@ export interface RecordedProperty {
   flag: boolean | undefined;
 }
 
+/**
+ * What a sink shows of itself to a staging source (src/engine/staging-source.ts), which stages each
+ * accepted row with the sink's own cell readers and date parser: the cells as bound to the
+ * file's header, and, by kind, the custom contact columns, the orders' id and excluded statuses,
+ * the event property columns. Read after `header`.
+ */
+export interface SinkStagingView {
+  readonly ctx: IngestContext;
+  readonly stats: FileStats;
+  readonly cells: Readonly<Record<string, CellReader | undefined>>;
+  readonly dates: { parse(text: string): number; readonly time: number };
+  /** Contacts: the custom columns kept (`props.NAME`). */
+  readonly props?: readonly { name: string; read: CellReader }[];
+  /** Orders: the row's order id as it resolves it (a Shopify `Name` alias), before the row. */
+  orderIdOf?(fields: string[]): string | undefined;
+  /** Orders: the normalised statuses that do not count. */
+  readonly excluded?: ReadonlySet<string>;
+  /** Events: the recorder's property columns (name → column) the file has. */
+  readonly properties?: readonly (readonly [string, number])[];
+}
+
 export class IngestContext {
   readonly store: CustomerStore;
   readonly rejects: RejectLog;

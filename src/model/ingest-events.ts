@@ -6,6 +6,7 @@
  * becomes a customer with `known_contact = false`, like a buyer found only in orders.
  */
 import { CANONICAL_COLUMNS } from "./presets.js";
+import type { SinkStagingView } from "./ingest-context.js";
 import { UserError } from "../errors.js";
 import { compilePatterns, type TextMatcher } from "../dsl/patterns.js";
 import type { EventAggregateSpec } from "../dsl/plan.js";
@@ -156,6 +157,16 @@ export class EventsSink implements RowSink {
     return [...this.used];
   }
 
+  stagingView(): SinkStagingView {
+    return {
+      ctx: this.ctx,
+      stats: this.stats,
+      cells: this.cells,
+      dates: this.dates,
+      properties: this.recorded,
+    };
+  }
+
   row(fields: string[], line: number): void {
     const cells = this.cells;
     this.stats.rows++;
@@ -241,6 +252,11 @@ export class ListsSink implements RowSink {
 
   columns(): readonly number[] {
     return [...this.used];
+  }
+
+  stagingView(): SinkStagingView {
+    const none = { parse: () => NaN, time: NaN };
+    return { ctx: this.ctx, stats: this.stats, cells: this.cells, dates: none };
   }
 
   row(fields: string[], line: number): void {

@@ -96,6 +96,10 @@ export class OrdersSink extends OrderAssembler {
     return [...this.used];
   }
 
+  protected override stagingExcluded(): ReadonlySet<string> {
+    return this.excluded;
+  }
+
   protected fold(order: OpenOrder): void {
     foldOrder(this, order);
   }

@@ -25,6 +25,7 @@ import {
   type RecordedLine,
   type RowKeys,
   type RowSink,
+  type SinkStagingView,
 } from "./ingest-context.js";
 import { cleanCell } from "./values.js";
 
@@ -318,6 +319,22 @@ export abstract class OrderAssembler implements RowSink {
   /** Closes the orders still open; call once after the last row. */
   finish(): void {
     for (const order of [...this.open.values()]) this.closeOrder(order);
+  }
+
+  stagingView(): SinkStagingView {
+    return {
+      ctx: this.ctx,
+      stats: this.stats,
+      cells: this.cells,
+      dates: this.dates,
+      orderIdOf: (fields) => (this.hasOrderId ? this.orderIdOf(fields) : undefined),
+      excluded: this.stagingExcluded(),
+    };
+  }
+
+  /** The statuses that do not count (OrdersSink's, once its header is bound). */
+  protected stagingExcluded(): ReadonlySet<string> {
+    return new Set();
   }
 
   /**

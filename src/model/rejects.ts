@@ -89,6 +89,8 @@ export class RejectLog {
   readonly warningExamples: RejectExample[] = [];
   private readonly strict: boolean;
   private readonly listener: RejectListener | undefined;
+  /** Told of every reject as it is made (line and fixed reason): a staging source's check. */
+  observer: ((file: string, line: number, reason: string) => void) | undefined;
 
   constructor(options: { strict?: boolean; listener?: RejectListener } = {}) {
     this.strict = options.strict ?? false;
@@ -107,6 +109,7 @@ export class RejectLog {
     detail?: string,
   ): void {
     const shown = detail === undefined ? reason : `${reason} (${safeDetail(detail)})`;
+    this.observer?.(file, line, reason);
     if (this.strict) {
       throw new UserError("BAD_ROW", `${file}:${line}: ${shown}`, {
         hint: "without --strict, bad rows are skipped and counted",

@@ -47,7 +47,11 @@ export async function recordShop(
   const run = prepareRun(definitions, settings, asOf, { fields });
   const names = propertyNames(run.plan);
   const { result, rows } = await captureIngest(
-    () => captureStaging(() => loadProfiles({ settings, asOf, needs: run.needs }), names),
+    () =>
+      captureStaging(
+        (staging) => loadProfiles({ settings, asOf, needs: run.needs, staging }),
+        names,
+      ),
     names,
   );
   const profiles = result.result.profiles;

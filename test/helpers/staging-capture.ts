@@ -15,6 +15,8 @@ import { readKeys, type FileStats, type IngestContext } from "../../src/model/in
 import { cleanCell, parseBoolean, parseNumber, splitMulti } from "../../src/model/values.js";
 import type { Profiles } from "../../src/model/profile.js";
 import { STAGING_LAYOUT, STAGING } from "../../src/sql/staging.js";
+import { StagingSource } from "../../src/engine/staging-source.js";
+import type { LoadOptions } from "../../src/io/read-inputs.js";
 
 export type StagedValue = string | number | boolean | null;
 /** Table name → rows of values in the columns' order (STAGING_LAYOUT). */
@@ -90,13 +92,27 @@ const text = (cells: Cells, name: string, fields: string[]) =>
 /**
  * Runs `load` while staging every accepted row; `eventProperties` are the event columns to stage
  * (those the plan filters on). Call `untextable(profiles)` after the run's phones are marked.
+ *
+ * A `load` that takes an argument is handed the production staging source (give it to
+ * `loadProfiles` as `staging`); one that takes none is staged by this helper's own wrappers of the
+ * sinks' prototypes, an independent recording that test/staging-source.test.ts holds the
+ * production source to.
  */
 export async function captureStaging<T>(
-  load: () => Promise<T>,
+  load: (staging: NonNullable<LoadOptions["staging"]>) => Promise<T>,
   eventProperties: readonly string[],
 ): Promise<{ result: T; staged: StagedTables }> {
   const staged: StagedTables = new Map(STAGING_LAYOUT.map((t) => [t.table, []]));
   const push = (table: string, row: StagedValue[]) => staged.get(table)?.push(row);
+  if (load.length > 0) {
+    // The production staging source (src/engine/staging-source.ts), handed to loadProfiles.
+    const loader = {
+      append: (table: string, row: readonly StagedValue[]) => push(table, [...row]),
+      flush: () => Promise.resolve(),
+    };
+    const source = new StagingSource(loader, eventProperties);
+    return { result: await load({ source, flush: loader.flush }), staged };
+  }
   const fileIndex = new Map<string, Map<object, number>>();
   const indexOf = (kind: string, sink: object) => {
     let byKind = fileIndex.get(kind);
@@ -272,7 +288,7 @@ export async function captureStaging<T>(
   };
 
   try {
-    const result = await load();
+    const result = await (load as () => Promise<T>)();
     return { result, staged };
   } finally {
     contacts.row = saved.contacts;

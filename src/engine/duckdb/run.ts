@@ -37,6 +37,9 @@ import {
   type RawTable,
 } from "./read.js";
 import { TableWriter } from "./tables.js";
+import type { SqlTarget } from "../sql-run.js";
+import { duckDbSession } from "./session.js";
+import { DuckDbStagingLoader } from "./staging-loader.js";
 
 type CsvReadResult = RawTable["read"];
 
@@ -79,6 +82,18 @@ export class DuckDbRun {
   async recorder(plan: SegmentPlan): Promise<TableWriter> {
     this.writer = await TableWriter.create(this.tablesConnection, plan);
     return this.writer;
+  }
+
+  /**
+   * The database of the SQL run (../sql-run.ts) in this run's DuckDB: a session and the staging
+   * appenders on the writer's connection (the loader streams rows on the other one meanwhile).
+   */
+  async sqlTarget(): Promise<SqlTarget> {
+    const connection = this.tablesConnection;
+    return {
+      session: await duckDbSession(connection),
+      loader: () => DuckDbStagingLoader.open(connection),
+    };
   }
 
   /** Loads one CSV input into DuckDB and feeds its rows to `sink`, in file order. */

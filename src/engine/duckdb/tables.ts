@@ -49,7 +49,7 @@ function duckType(api: NodeApi, type: ColumnType): DuckDBType {
 }
 
 /** One table's rows, buffered by column and appended a chunk at a time. */
-class ChunkedAppender {
+export class ChunkedAppender {
   private readonly types: DuckDBType[];
   private columns: DuckDBValue[][];
   private rows = 0;

@@ -35,6 +35,15 @@ export async function openPostgresSession(url: string): Promise<SqlSession> {
       const result = await client.query<SqlRow>({ text: sql, values: [...params], types });
       return result.rows;
     },
+    async each(sql, onRow, params: readonly SqlParam[] = []) {
+      const result = await client.query<unknown[]>({
+        text: sql,
+        values: [...params],
+        types,
+        rowMode: "array",
+      });
+      for (const row of result.rows) onRow(row);
+    },
     async close() {
       await client.end();
     },
