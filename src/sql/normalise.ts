@@ -332,7 +332,7 @@ function dateSql(
   d: Dialect,
   text: string,
   options: DateSqlOptions,
-  want: "day" | "problem",
+  want: "day" | "problem" | "time",
 ): string {
   const s = sqlOf(d);
   const n = s.n;
@@ -370,13 +370,21 @@ function dateSql(
     ...((options.rejectBefore1970 ?? true) ? ["WHEN norm_day < 0 THEN 'date before 1970'"] : []),
   ];
   const problemSql = `CASE ${problem.join(" ")} END`;
-  const body = want === "day" ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END` : problemSql;
+  // DateParser.time: the wall-clock time there, a leap second (:60) read as :59.
+  const wall = `(${civil} * 86400 + (COALESCE(${hour}, 0) * 60 + COALESCE(${minute}, 0)) * 60 + LEAST(${second}, 59))`;
+  const localMs = `(CASE WHEN ${zoned} THEN ${n.zonedLocalSeconds(`(${wall} - (${offset}) * 60)`, options.timezone)} ELSE ${d.castDouble(wall)} END * 1000)`;
+  const body =
+    want === "day"
+      ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END`
+      : want === "time"
+        ? `CASE WHEN ${problemSql} IS NULL THEN ${localMs} END`
+        : problemSql;
   const parsed = n.bindAs(
     canonicalDate(s, text, options.dateOrder),
     c,
     n.bindAs(day, "norm_day", body),
   );
-  return `CASE WHEN ${text} IS NULL THEN ${want === "day" ? "NULL" : "'not a date'"} ELSE ${parsed} END`;
+  return `CASE WHEN ${text} IS NULL THEN ${want === "problem" ? "'not a date'" : "NULL"} ELSE ${parsed} END`;
 }
 
 /**
@@ -391,4 +399,14 @@ export function parseDateSql(d: Dialect, text: string, options: DateSqlOptions):
 /** TS twin: `DateParser.problem` (src/model/dates.ts): why `parseDateSql` is NULL, else NULL. */
 export function dateProblemSql(d: Dialect, text: string, options: DateSqlOptions): string {
   return dateSql(d, text, options, "problem");
+}
+
+/**
+ * TS twin: `DateParser.time` (src/model/dates.ts): the date and time of day of a date or timestamp
+ * cell in `timezone`, as milliseconds from 1970-01-01 00:00 there (a date without a time is its
+ * midnight); NULL where `parseDateSql` is. For order dates (`rejectBefore1970`): before 1970,
+ * zones' local mean time has offsets in seconds, which the TypeScript clock reads in whole minutes.
+ */
+export function dateTimeSql(d: Dialect, text: string, options: DateSqlOptions): string {
+  return dateSql(d, text, options, "time");
 }
