@@ -27,6 +27,7 @@ import {
   cleanCellSql,
   cleanIdSql,
   dateProblemSql,
+  dateTimeSql,
   emailNeedsMappingSql,
   excludedStatusSql,
   normalizeEmailSql,
@@ -81,6 +82,7 @@ const dateCases = (): Case[] => {
     const label = `${timezone} ${dateOrder ?? "no date_order"}${rejectBefore1970 ? "" : " (before 1970 kept)"}`;
     const days = parser();
     const problems = parser();
+    const times = parser();
     return [
       {
         label: `parseDateSql ${label}`,
@@ -100,6 +102,21 @@ const dateCases = (): Case[] => {
           return problems.problem ?? null;
         },
       },
+      // Order dates only (from 1970): before it, zones' local mean time has offsets in seconds,
+      // which the TypeScript clock reads in whole minutes.
+      ...(rejectBefore1970
+        ? [
+            {
+              label: `dateTimeSql ${label}`,
+              rule: "date" as const,
+              sql: (d: Dialect, v: string) => dateTimeSql(d, v, options),
+              ts: (raw: string) => {
+                const day = times.parse(raw);
+                return Number.isNaN(day) ? null : times.time;
+              },
+            },
+          ]
+        : []),
     ];
   });
 };

@@ -344,6 +344,8 @@ export interface NormaliseDialect {
   intDiv(a: string, b: string): string;
   /** The calendar day (epoch days) in IANA zone `timezone` of the instant `seconds` after 1970-01-01T00:00Z. */
   zonedDay(seconds: string, timezone: string): string;
+  /** The date and time in IANA zone `timezone` of the instant `seconds` after 1970-01-01T00:00Z, as seconds from 1970-01-01 00:00 there (a double). */
+  zonedLocalSeconds(seconds: string, timezone: string): string;
   /** `text` split at any of the characters `separators`, each part trimmed of `chars`, empty parts and repeats dropped, in first-seen order; a text list. */
   splitDistinct(text: string, separators: string, chars: string): string;
   /** The code point of the first character of a non-empty text. */
@@ -388,6 +390,8 @@ const normaliseDuckdb: NormaliseDialect = {
   // ICU is linked into DuckDB's binary (no download): timezone() of a TIMESTAMPTZ is local time.
   zonedDay: (s, tz) =>
     `date_diff('day', DATE '1970-01-01', CAST(timezone(${standardString(tz)}, to_timestamp(CAST(${s} AS DOUBLE))) AS DATE))`,
+  zonedLocalSeconds: (s, tz) =>
+    `epoch(timezone(${standardString(tz)}, to_timestamp(CAST(${s} AS DOUBLE))))`,
   splitDistinct: (t, seps, chars) =>
     `list_transform([list_transform(regexp_split_to_array(COALESCE(${t}, ''), ${standardString(`[${bracketSet(seps)}]`)}), x -> trim(x, ${standardString(chars)}))], l -> list_filter(l, (x, i) -> x <> '' AND list_position(l, x) = i))[1]`,
   codePoint: (t) => `unicode(${t})`,
@@ -410,6 +414,8 @@ const normalisePostgres: NormaliseDialect = {
   intDiv: (a, b) => `CAST(floor(CAST(${a} AS numeric) / CAST(${b} AS numeric)) AS bigint)`,
   zonedDay: (s, tz) =>
     `(CAST(to_timestamp(CAST(${s} AS double precision)) AT TIME ZONE ${standardString(tz)} AS date) - DATE '1970-01-01')`,
+  zonedLocalSeconds: (s, tz) =>
+    `CAST(EXTRACT(EPOCH FROM (to_timestamp(CAST(${s} AS double precision)) AT TIME ZONE ${standardString(tz)})) AS double precision)`,
   splitDistinct: (t, seps, chars) =>
     `ARRAY(SELECT v FROM (SELECT btrim(x, ${standardString(chars)}) AS v, n FROM regexp_split_to_table(COALESCE(${t}, ''), ${standardString(`[${bracketSet(seps)}]`)}) WITH ORDINALITY AS p(x, n)) AS s WHERE v <> '' GROUP BY v ORDER BY min(n))`,
   codePoint: (t) => `ascii(${t})`,
@@ -432,6 +438,8 @@ const normaliseBigquery: NormaliseDialect = {
   intDiv: (a, b) => `CAST(FLOOR(CAST(${a} AS FLOAT64) / CAST(${b} AS FLOAT64)) AS INT64)`,
   zonedDay: (s, tz) =>
     `DATE_DIFF(DATE(TIMESTAMP_SECONDS(CAST(${s} AS INT64)), ${backslashString(tz)}), DATE '1970-01-01', DAY)`,
+  zonedLocalSeconds: (s, tz) =>
+    `CAST(UNIX_SECONDS(TIMESTAMP(DATETIME(TIMESTAMP_SECONDS(CAST(${s} AS INT64)), ${backslashString(tz)}))) AS FLOAT64)`,
   splitDistinct: (t, seps, chars) =>
     `ARRAY(SELECT v FROM (SELECT TRIM(x, ${backslashString(chars)}) AS v, n FROM UNNEST(REGEXP_EXTRACT_ALL(CONCAT(COALESCE(${t}, ''), ${backslashString(seps[0])}), ${backslashString(`([^${bracketSet(seps)}]*)[${bracketSet(seps)}]`)})) AS x WITH OFFSET AS n) WHERE v <> '' GROUP BY v ORDER BY MIN(n))`,
   codePoint: (t) => `UNICODE(${t})`,
@@ -453,6 +461,8 @@ const normaliseSnowflake: NormaliseDialect = {
   intDiv: (a, b) => `CAST(FLOOR(${a} / ${b}) AS INTEGER)`,
   zonedDay: (s, tz) =>
     `DATEDIFF(day, TO_DATE('1970-01-01'), TO_DATE(CONVERT_TIMEZONE('UTC', ${backslashString(tz)}, TO_TIMESTAMP_NTZ(${s}))))`,
+  zonedLocalSeconds: (s, tz) =>
+    `CAST(DATE_PART(epoch_second, CONVERT_TIMEZONE('UTC', ${backslashString(tz)}, TO_TIMESTAMP_NTZ(${s}))) AS DOUBLE)`,
   splitDistinct: (t, seps, chars) =>
     `(SELECT COALESCE(ARRAY_AGG(v) WITHIN GROUP (ORDER BY n), ARRAY_CONSTRUCT()) FROM (SELECT TRIM(f.value::VARCHAR, ${backslashString(chars)}) AS v, MIN(f.index) AS n FROM TABLE(FLATTEN(REGEXP_SUBSTR_ALL(COALESCE(${t}, '') || ${backslashString(seps[0])}, ${backslashString(`([^${bracketSet(seps)}]*)[${bracketSet(seps)}]`)}, 1, 1, 'es', 1))) AS f GROUP BY v HAVING v <> ''))`,
   codePoint: (t) => `UNICODE(${t})`,

@@ -332,7 +332,7 @@ function dateSql(
   d: Dialect,
   text: string,
   options: DateSqlOptions,
-  want: "day" | "problem",
+  want: "day" | "problem" | "time",
 ): string {
   const s = sqlOf(d);
   const n = s.n;
@@ -370,13 +370,34 @@ function dateSql(
     ...((options.rejectBefore1970 ?? true) ? ["WHEN norm_day < 0 THEN 'date before 1970'"] : []),
   ];
   const problemSql = `CASE ${problem.join(" ")} END`;
-  const body = want === "day" ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END` : problemSql;
+  // DateParser.time: the wall-clock time there, a leap second (:60) read as :59.
+  const wall = `(${civil} * 86400 + (COALESCE(${hour}, 0) * 60 + COALESCE(${minute}, 0)) * 60 + LEAST(${second}, 59))`;
+  const localMs = `(CASE WHEN ${zoned} THEN ${n.zonedLocalSeconds(`(${wall} - (${offset}) * 60)`, options.timezone)} ELSE ${d.castDouble(wall)} END * 1000)`;
+  const body =
+    want === "day"
+      ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END`
+      : want === "time"
+        ? `CASE WHEN ${problemSql} IS NULL THEN ${localMs} END`
+        : problemSql;
   const parsed = n.bindAs(
     canonicalDate(s, text, options.dateOrder),
     c,
     n.bindAs(day, "norm_day", body),
   );
-  return `CASE WHEN ${text} IS NULL THEN ${want === "day" ? "NULL" : "'not a date'"} ELSE ${parsed} END`;
+  if (want === "time") {
+    // The forms almost every export writes (dates.ts parseCommon), `2024-05-01` and
+    // `2024-05-01 10:20:30` in local time from 1970, read from their digits without the rewriting.
+    const part = (from: number, length: number) =>
+      n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
+    const [fy, fm, fd] = [part(1, 4), part(6, 2), part(9, 2)];
+    const hasTime = `${n.charLength(text)} = 19`;
+    const clock = `CASE WHEN ${hasTime} THEN ${part(12, 2)} * 3600 + ${part(15, 2)} * 60 + ${part(18, 2)} ELSE 0 END`;
+    const fastMonthDays = `CASE WHEN ${fm} = 2 THEN CASE WHEN ((${modulo(s, fy, 4)} = 0 AND ${modulo(s, fy, 100)} <> 0) OR ${modulo(s, fy, 400)} = 0) THEN 29 ELSE 28 END WHEN ${fm} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+    const fast = `(${n.regexMatches(text, `^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$`)} AND ${fd} <= ${fastMonthDays})`;
+    const fastMs = `${d.castDouble(`(${daysFromCivil(s, fy, fm, fd)} * 86400 + ${clock})`)} * 1000`;
+    return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${fastMs} ELSE ${parsed} END`;
+  }
+  return `CASE WHEN ${text} IS NULL THEN ${want === "problem" ? "'not a date'" : "NULL"} ELSE ${parsed} END`;
 }
 
 /**
@@ -391,4 +412,14 @@ export function parseDateSql(d: Dialect, text: string, options: DateSqlOptions):
 /** TS twin: `DateParser.problem` (src/model/dates.ts): why `parseDateSql` is NULL, else NULL. */
 export function dateProblemSql(d: Dialect, text: string, options: DateSqlOptions): string {
   return dateSql(d, text, options, "problem");
+}
+
+/**
+ * TS twin: `DateParser.time` (src/model/dates.ts): the date and time of day of a date or timestamp
+ * cell in `timezone`, as milliseconds from 1970-01-01 00:00 there (a date without a time is its
+ * midnight); NULL where `parseDateSql` is. For order dates (`rejectBefore1970`): before 1970,
+ * zones' local mean time has offsets in seconds, which the TypeScript clock reads in whole minutes.
+ */
+export function dateTimeSql(d: Dialect, text: string, options: DateSqlOptions): string {
+  return dateSql(d, text, options, "time");
 }

@@ -8,7 +8,7 @@
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { dialectFor } from "../../sql/dialect.js";
 import type { SqlParam, SqlRow, SqlSession } from "../session.js";
-import { loadNodeApi, openDuckDb, type DuckDbSettings } from "./open.js";
+import { loadNodeApi, openDuckDb, type DuckDb, type DuckDbSettings } from "./open.js";
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -23,7 +23,14 @@ function plain(value: unknown): unknown {
 }
 
 export async function openDuckDbSession(settings: DuckDbSettings = {}): Promise<SqlSession> {
-  const db = await openDuckDb(settings);
+  return duckDbSessionOver(await openDuckDb(settings));
+}
+
+/**
+ * A session over a database already open (whose connection also loads the raw tables, read.ts);
+ * closing the session closes the database.
+ */
+export async function duckDbSessionOver(db: DuckDb): Promise<SqlSession> {
   const session = await duckDbSession(db.connection);
   return {
     ...session,
