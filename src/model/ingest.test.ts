@@ -789,6 +789,22 @@ describe("merges that never depend on row order (docs/design.md#inputs)", () => 
       expect(shop.profile("b@x.com")).toMatchObject({ first_name: "Bea", city: "Paris" });
     }
   });
+  it("takes the category of an order whose lines have no product as the one that sorts first", async () => {
+    const header = "order_id,customer_id,created_at,product,category,total";
+    const rows = [
+      "1,c1,2026-03-01,,Soin,5",
+      "1,c1,2026-03-01,,,5",
+      "1,c1,2026-03-01,,Bain,5",
+      "2,c2,2026-03-01,,Soin,5",
+      "2,c2,2026-03-01,Zeste,,5",
+    ];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({ orders: [header, ...order].join("\n") });
+      expect(shop.profile("c1")).toMatchObject({ last_product: null, last_category: "Bain" });
+      // A line with a product before one without, even without a category.
+      expect(shop.profile("c2")).toMatchObject({ last_product: "Zeste", last_category: null });
+    }
+  });
 });
 
 describe("event property filters", () => {

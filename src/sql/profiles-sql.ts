@@ -35,8 +35,8 @@
  *   as text with an absent value first — the channel for the first order; the product, category
  *   and channel for the last. Orders alike in all of these write the same fields.
  * - An order's own product and category (last_product, last_category): of its lines, the one that
- *   sorts first by product, then category (a line with a product before one without; among lines
- *   without a product, the first in the file with a category, as ingest-orders.ts does).
+ *   sorts first by product, then category (a line with a product before one without, a line with
+ *   a category before one without), as order-assembly.ts does.
  * - `products` and `categories`: each once, by the time of its first purchase, then by name;
  *   `lists` and `tags`: each once, by name.
  * - Contact rows of one customer (ingest-contacts.ts `mergeField`): each field, custom columns
@@ -335,7 +335,7 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(ROW_NUMBER() OVER (ORDER BY i.g) - 1 AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
     );
     out.push(
-      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
+      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.category")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
     // First and last orders (ingest-orders.ts `orderBefore`): by date and time of day, then order
     // id (none first, then the shorter, then by text), then what the order carries, absent first:
