@@ -13,14 +13,14 @@
  *   after its last row (the reader keeps recently used orders open and closes the least recently
  *   used first).
  * - Identity (ingest-context.ts `findCustomer`, store.ts `find`): a row belongs to the customer
- *   who first had its customer_id; else (an id not seen yet, or none) to the customer who first had
- *   its email, else its phone — a phone only when the row has no email or that customer had none
- *   yet (two people, one shared phone), and for a row with an id only a customer without an id yet;
- *   else the row creates a customer. Each step looks only at earlier rows, so the assignment is
+ *   who first had its customer_id; else (an id not seen yet, or none) to the customer of its
+ *   email, else its phone — of the earlier rows carrying it, the customer of the customer_id that
+ *   sorts first, else (none of them has an id) of the first; a phone only when the row has no
+ *   email or that customer had none yet (two people, one shared phone), and for a row with an id
+ *   only a customer without an id yet; else the row creates a customer. Each step looks only at earlier rows, so the assignment is
  *   found by passes: each pass recomputes every row's customer from the previous pass's, and
  *   after k passes the first k rows (at least) are right; it stops when a pass changes nothing.
- * - A customer's identifiers are the first non-empty of its rows; email consent from orders fills
- *   what contacts left empty ("no" wins between orders).
+ * - Email consent from orders fills what contacts left empty ("no" wins between orders).
  * - Point in time: contacts created after as_of, orders and events dated after it do not count.
  * - RFM (src/rfm): type-7 quintiles of the buyers with the collapse fallback, computed from the
  *   order statistics the database returns (a few values per dimension, never the rows), scored in
@@ -39,6 +39,9 @@
  *   a category before one without), as order-assembly.ts does.
  * - `products` and `categories`: each once, by the time of its first purchase, then by name;
  *   `lists` and `tags`: each once, by name.
+ * - A customer's email and phone (store.ts `email`): of its contact rows, the one of the earliest
+ *   signup day (undated last), then the one that sorts first; else of its other rows, the one that
+ *   sorts first. Its customer_id is the one of its rows (a customer has one).
  * - Contact rows of one customer (ingest-contacts.ts `mergeField`): each field, custom columns
  *   too, from the row with the earliest signup day (a row without one after every dated row),
  *   then the value that sorts first; the signup day is the earliest; consent "no" wins.
