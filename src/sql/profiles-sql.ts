@@ -17,9 +17,10 @@
  *   email, else its phone — of the earlier rows carrying it, the customer of the customer_id that
  *   sorts first, else (none of them has an id) of the first; a phone only when the row has no
  *   email or that customer had none yet (two people, one shared phone), and for a row with an id
- *   only a customer without an id yet; else the row creates a customer. Each step looks only at earlier rows, so the assignment is
- *   found by passes: each pass recomputes every row's customer from the previous pass's, and
- *   after k passes the first k rows (at least) are right; it stops when a pass changes nothing.
+ *   only a customer without an id yet; else the row creates a customer. Each step looks only at
+ *   earlier rows, so the assignment is found by passes: each pass recomputes every row's customer
+ *   from the previous pass's, and after k passes the first k rows (at least) are right; it stops
+ *   when a pass changes nothing.
  * - Email consent from orders fills what contacts left empty ("no" wins between orders).
  * - Point in time: contacts created after as_of, orders and events dated after it do not count.
  * - RFM (src/rfm): type-7 quintiles of the buyers with the collapse fallback, computed from the
