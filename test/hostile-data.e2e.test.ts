@@ -352,4 +352,75 @@ describe("deterministic whatever the row order", () => {
       { numRuns: 8, seed: 12 },
     );
   }, 180_000);
+  it("shuffled identity cases — an id with two emails and phones, rows matched by the second, two ids sharing an email, lines without a product — give byte-identical files and --json", async () => {
+    const header = "customer_id,email,phone,first_name,created_at";
+    const contacts = [
+      // d1: two emails and two phones; the earliest signup's are kept, an undated row's never
+      // (even when it sorts first).
+      "d1,d1-new@example.com,06 39 98 00 12,Dan,2025-03-10",
+      "d1,d1-old@example.com,06 39 98 00 11,Dan,2025-01-10",
+      "d1,a-d1@example.com,,Dan,",
+      // One family address, two customer ids: rows without an id go to s1 (sorts first).
+      "s2,family@example.com,,Sue,2025-02-01",
+      "s1,family@example.com,,Sam,2025-02-01",
+      "e1,,,Eve,2025-01-01",
+    ];
+    const orders: string[][] = [
+      // Matched by d1's second email, by its second phone: d1's orders.
+      ["80,,d1-new@example.com,,2026-05-01 10:00:00,5,Sérum,Soin"],
+      ["81,,,06 39 98 00 12,2026-05-02 10:00:00,5,Baume,Soin"],
+      ["82,,family@example.com,,2026-05-03 10:00:00,5,Savon,Bain"],
+      // e1's contact row has no email: of its orders', the one that sorts first.
+      ["83,e1,zed@example.com,,2026-05-04 10:00:00,5,Gel,Bain"],
+      ["84,e1,amy@example.com,,2026-05-05 10:00:00,5,Gel,Bain"],
+      // Lines without a product: the category that sorts first.
+      [
+        "85,x1,,,2026-05-06 10:00:00,5,,Soin",
+        "85,x1,,,2026-05-06 10:00:00,5,,",
+        "85,x1,,,2026-05-06 10:00:00,5,,Bain",
+      ],
+    ];
+    const segments =
+      "segments:\n  all:\n    where: known_contact or orders_count >= 1\n    channel: none\n" +
+      "    columns: [orders_count, last_product, last_category]\n";
+    const ordersHeader = "order_id,customer_id,email,phone,created_at,total,product,category";
+    const run = async (c: string[], o: string[][]) => {
+      const config = await shop([header, ...c], segments, [ordersHeader, ...o.flat()]);
+      const dir = join(config, "..");
+      const out = join(work, `det${n}`);
+      const build = await runCli(["build", "--config", config, "--out", out, "-q"]);
+      expect([build.code, build.stderr]).toEqual([0, ""]);
+      const count = await runCli(["count", "--config", config, "--json"]);
+      expect(count.code).toBe(0);
+      return {
+        all: await readFile(join(out, "all.csv"), "utf8"),
+        json: count.stdout.replaceAll(dir, "SHOP"),
+      };
+    };
+    const reference = await run(contacts, orders);
+    expect(reference.all.split("\r\n")).toEqual([
+      "customer_id,email,phone,first_name,last_name,orders_count,last_product,last_category",
+      "d1,d1-old@example.com,+33639980011,Dan,,2,Baume,Soin",
+      "e1,amy@example.com,,Eve,,2,Gel,Bain",
+      "s1,family@example.com,,Sam,,1,Savon,Bain",
+      "s2,family@example.com,,Sue,,0,,",
+      "x1,,,,,1,,Bain",
+      "",
+    ]);
+    const fc = await import("fast-check");
+    const shuffled = <T>(items: readonly T[]) =>
+      fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
+    await fc.assert(
+      fc.asyncProperty(
+        shuffled(contacts),
+        shuffled(orders),
+        fc.array(fc.boolean(), { minLength: orders.length, maxLength: orders.length }),
+        async (c, o, flip) => {
+          const lines = o.map((order, i) => (flip[i] ? [...order].reverse() : order));
+          expect(await run(c, lines)).toEqual(reference);
+        },
+      ),
+      { numRuns: 8, seed: 12 },
+    );
+  }, 180_000);
 });

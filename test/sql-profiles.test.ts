@@ -135,6 +135,64 @@ async function hostileShop(seed: number): Promise<RecordedShop> {
   }
 }
 
+/**
+ * The identity cases of the row-order property test (test/hostile-data.e2e.test.ts): an id with
+ * two emails and phones, rows without an id matched by the second, two ids sharing an email, a
+ * customer whose email comes from its orders, lines without a product; rows rotated by `turn`.
+ */
+async function identityShop(turn: number): Promise<RecordedShop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
+  const rotate = (rows: string[]) => [
+    ...rows.slice(turn % rows.length),
+    ...rows.slice(0, turn % rows.length),
+  ];
+  try {
+    const contacts = [
+      "d1,d1-new@example.com,06 39 98 00 12,Dan,2025-03-10",
+      "d1,d1-old@example.com,06 39 98 00 11,Dan,2025-01-10",
+      "d1,a-d1@example.com,06 39 98 00 10,Dan,",
+      "s2,family@example.com,,Sue,2025-02-01",
+      "s1,family@example.com,,Sam,2025-02-01",
+      "e1,,,Eve,2025-01-01",
+    ];
+    const orders = [
+      "80,,d1-new@example.com,,2026-05-01 10:00:00,5,Sérum,Soin",
+      "81,,,06 39 98 00 10,2026-05-02 10:00:00,5,Baume,Soin",
+      "82,,family@example.com,,2026-05-03 10:00:00,5,Savon,Bain",
+      "83,e1,zed@example.com,,2026-05-04 10:00:00,5,Gel,Bain",
+      "84,e1,amy@example.com,,2026-05-05 10:00:00,5,Gel,Bain",
+      "85,x1,,,2026-05-06 10:00:00,5,,Soin",
+      "86,x1,,,2026-05-06 11:00:00,5,,",
+      "86,x1,,,2026-05-06 11:00:00,5,,Bain",
+      "86,x1,,,2026-05-06 11:00:00,5,,Soin",
+    ];
+    await writeFile(
+      join(dir, "contacts.csv"),
+      ["customer_id,email,phone,first_name,created_at", ...rotate(contacts)].join("\n"),
+    );
+    await writeFile(
+      join(dir, "orders.csv"),
+      [
+        "order_id,customer_id,email,phone,created_at,total,product,category",
+        ...rotate(orders),
+      ].join("\n"),
+    );
+    await writeFile(
+      join(dir, "lists.csv"),
+      ["list,email,phone", "Club,family@example.com,", "VIP,,06 39 98 00 12"].join("\n"),
+    );
+    await writeFile(
+      join(dir, "audience.yaml"),
+      `contacts: contacts.csv\norders: orders.csv\nlists: lists.csv\nsegments: ${join(ROOT, "segments")}\ndefault_country: FR\nas_of: 2026-06-30\n`,
+    );
+    return await readShopAt(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const IDENTITY = [0, 1, 2, 3, 4, 5];
+
 const HOSTILE = Array.from({ length: 60 }, (_, i) => 500 + i);
 
 const GENERATED = Array.from({ length: 40 }, (_, i) => ({
@@ -166,6 +224,13 @@ describe("SQL profile tables = memory engine (DuckDB)", () => {
     const shop = await hostileShop(seed);
     const { tables } = await buildInDuckDB(shop);
     expectSame(shop, tables, `hostile seed ${seed}`);
+  });
+
+  it.each(IDENTITY)("identity rules shop, rows rotated by %i", async (turn) => {
+    const shop = await identityShop(turn);
+    const { tables, result } = await buildInDuckDB(shop);
+    expect(result.customers).toBe(5);
+    expectSame(shop, tables, `identity shop ${turn}`);
   });
 });
 
@@ -202,6 +267,12 @@ describe.skipIf("missing" in server)(
       const shop = await hostileShop(seed);
       const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
       expectSame(shop, tables, `hostile seed ${seed} (postgres)`);
+    });
+
+    it.each(IDENTITY)("identity rules shop, rows rotated by %i", async (turn) => {
+      const shop = await identityShop(turn);
+      const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+      expectSame(shop, tables, `identity shop ${turn} (postgres)`);
     });
   },
 );

@@ -127,11 +127,13 @@ export const PROFILE_FIELD_TABLE = {
   last_order_channel: str("sales channel of the last order", (p) =>
     textOf(p.store.lastOrderChannel),
   ),
-  last_product: str("product of the last order (of its lines, the one that sorts first)", (p) =>
-    textOf(p.store.lastProduct),
+  last_product: str(
+    "product of the last order (of its lines, the one that sorts first by product, then category)",
+    (p) => textOf(p.store.lastProduct),
   ),
-  last_category: str("category of the last order (of its lines, the one that sorts first)", (p) =>
-    textOf(p.store.lastCategory),
+  last_category: str(
+    "category of the last order (of its lines, the one that sorts first by product, then category; a line without a product last)",
+    (p) => textOf(p.store.lastCategory),
   ),
   products: list("distinct products bought up to as_of", (p) => byFirstPurchase(p.store.products)),
   categories: list("distinct categories bought up to as_of", (p) =>

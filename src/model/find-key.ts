@@ -4,7 +4,7 @@
  */
 import { cleanId } from "./ingest-context.js";
 import type { PhoneNormalizer } from "./phone.js";
-import type { CustomerStore } from "./store.js";
+import { ownerOf, type CustomerStore } from "./store.js";
 import { normalizeEmail } from "./values.js";
 
 /** The customer index, or -1 when no customer has this id, email or phone. */
@@ -17,9 +17,9 @@ export function findCustomerByKey(
   const byId = id === undefined ? undefined : store.byId.get(id);
   if (byId !== undefined) return byId;
   const email = normalizeEmail(key);
-  const byEmail = email === undefined ? undefined : store.byEmail.get(email);
+  const byEmail = email === undefined ? undefined : ownerOf(store.byEmail, email);
   if (byEmail !== undefined) return byEmail;
   const phone = phones.toE164(key);
-  const byPhone = phone === undefined ? undefined : store.byPhone.get(phone);
+  const byPhone = phone === undefined ? undefined : ownerOf(store.byPhone, phone);
   return byPhone ?? -1;
 }

@@ -18,12 +18,15 @@ import {
   type IngestContext,
   type RowSink,
 } from "./ingest-context.js";
-import { own, type ConsentValue } from "./store.js";
+import { FROM_CONTACTS_EMAIL, FROM_CONTACTS_PHONE, own, type ConsentValue } from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
 const CANONICAL: ReadonlySet<string> = new Set(CANONICAL_COLUMNS.contacts);
 
-/** The text fields of a contact row, in the order of their ranks in `store.contactRanks`. */
+/**
+ * The text fields of a contact row, in the order of their ranks in `store.contactRanks`; then the
+ * email and the phone (EMAIL_RANK, PHONE_RANK), then the props.
+ */
 const CONTACT_FIELDS = [
   "firstName",
   "lastName",
@@ -33,6 +36,9 @@ const CONTACT_FIELDS = [
   "state",
   "contactChannel",
 ] as const;
+const EMAIL_RANK = CONTACT_FIELDS.length;
+const PHONE_RANK = CONTACT_FIELDS.length + 1;
+const PROPS_RANK = CONTACT_FIELDS.length + 2;
 
 export class ContactsSink implements RowSink {
   private readonly ctx: IngestContext;
@@ -60,8 +66,7 @@ export class ContactsSink implements RowSink {
     const wanted = new Set(this.ctx.options.props);
     this.props = [];
     // A `columns: { contacts: { skin_type: "Type de peau" } }` entry that is not canonical names a property.
-    const rankOf = (name: string) =>
-      CONTACT_FIELDS.length + [...this.ctx.store.props.keys()].indexOf(name);
+    const rankOf = (name: string) => PROPS_RANK + [...this.ctx.store.props.keys()].indexOf(name);
     for (const [name, binding] of bound.bindings) {
       if (!CANONICAL.has(name) && wanted.has(name))
         this.props.push({ name, read: cellReader(binding), rank: rankOf(name) });
@@ -145,11 +150,20 @@ export class ContactsSink implements RowSink {
       c = store.create(true);
       this.stats.created++;
     }
-    store.attach(c, keys.id, keys.email, keys.phone);
 
-    // Merged rows: each field from the row of lowest rank that has it (module comment).
+    // Merged rows: each field from the row of lowest rank that has it (module comment); the
+    // email and phone too, before `attach` indexes them.
     const rank = Number.isNaN(signup) ? Infinity : signup;
     const ranks = merging ? this.ranksOf(c) : undefined;
+    if (keys.email !== undefined) {
+      mergeField(store.email, c, keys.email, rank, ranks, EMAIL_RANK, own);
+      store.keysFromContacts[c] |= FROM_CONTACTS_EMAIL;
+    }
+    if (keys.phone !== undefined) {
+      mergeField(store.phone, c, keys.phone, rank, ranks, PHONE_RANK, own);
+      store.keysFromContacts[c] |= FROM_CONTACTS_PHONE;
+    }
+    store.attach(c, keys.id, keys.email, keys.phone);
     const texts = [
       cells.first_name(fields),
       cells.last_name(fields),
@@ -194,7 +208,7 @@ export class ContactsSink implements RowSink {
     let ranks = store.contactRanks.get(c);
     if (ranks === undefined) {
       const day = store.signupDay[c];
-      ranks = new Float64Array(CONTACT_FIELDS.length + store.props.size).fill(
+      ranks = new Float64Array(PROPS_RANK + store.props.size).fill(
         Number.isNaN(day) ? Infinity : day,
       );
       store.contactRanks.set(c, ranks);

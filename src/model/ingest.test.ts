@@ -45,7 +45,7 @@ describe("identity (docs/design.md#inputs)", () => {
       known_contact: true,
     });
     // Two rows with different customer ids stay two customers even with one email; orders by
-    // email go to the first of them.
+    // email go to the one whose id sorts first.
     expect(shop.profile("c2")).toMatchObject({ email: "paul@example.com", orders_count: 1 });
     expect(shop.profile("c3")).toMatchObject({ email: "paul@example.com", orders_count: 0 });
     // An id-less row, then a row with an id and the same email: one customer, with that id.
@@ -787,6 +787,70 @@ describe("merges that never depend on row order (docs/design.md#inputs)", () => 
       const shop = await loadShop({ orders: [header, ...order].join("\n") });
       // The later of two equal orders: the block that sorts last as text.
       expect(shop.profile("b@x.com")).toMatchObject({ first_name: "Bea", city: "Paris" });
+    }
+  });
+  it("keeps a customer's email and phone by signup day, then text, never the first met", async () => {
+    const rows = [
+      "d1,d1-new@x.com,06 39 98 00 12,,,2025-03-10,,,,,,",
+      "d1,d1-old@x.com,06 39 98 00 11,,,2025-01-10,,,,,,",
+      // Undated: after every dated row, though it sorts first.
+      "d1,a-d1@x.com,06 39 98 00 10,,,,,,,,,",
+      "d2,zz@x.com,,,,,,,,,,",
+      "d2,yy@x.com,,,,,,,,,,",
+    ];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({
+        config: "default_country: FR",
+        contacts: [CONTACTS_HEADER, ...order].join("\n"),
+        // Rows without an id, by d1's second email and its third phone: d1's.
+        orders:
+          "order_id,customer_id,email,phone,created_at,total\n1,,d1-new@x.com,,2026-01-01,10\n2,,,06 39 98 00 10,2026-01-02,10\n3,d3,z@x.com,,2026-01-03,1\n4,d3,b@x.com,,2026-01-04,1\n",
+      });
+      expect(shop.keys()).toEqual(["d1", "d2", "d3"]);
+      expect(shop.profile("d1")).toMatchObject({
+        email: "d1-old@x.com",
+        phone: "+33639980011",
+        orders_count: 2,
+      });
+      // Undated rows alike: the one that sorts first.
+      expect(shop.profile("d2")).toMatchObject({ email: "yy@x.com" });
+      // No contact row: of its orders' emails, the one that sorts first.
+      expect(shop.profile("d3")).toMatchObject({ email: "b@x.com" });
+    }
+  });
+
+  it("gives rows without an id to the customer whose id sorts first, of those sharing their email", async () => {
+    const rows = [
+      "s2,family@x.com,,Sue,,2025-02-01,,,,,,",
+      "s10,family@x.com,,Sid,,2025-02-01,,,,,,",
+      "s1,family@x.com,,Sam,,2025-02-01,,,,,,",
+    ];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({
+        contacts: [CONTACTS_HEADER, ...order].join("\n"),
+        orders: "order_id,email,created_at,total\n1,family@x.com,2026-01-01,10\n",
+        lists: "list,email\nClub,family@x.com\n",
+      });
+      // Code points: "s1" before "s10" before "s2".
+      expect(["s1", "s10", "s2"].map((k) => shop.profile(k).orders_count)).toEqual([1, 0, 0]);
+      expect(shop.profile("s1")).toMatchObject({ lists: ["Club"] });
+    }
+  });
+
+  it("takes the category of an order whose lines have no product as the one that sorts first", async () => {
+    const header = "order_id,customer_id,created_at,product,category,total";
+    const rows = [
+      "1,c1,2026-03-01,,Soin,5",
+      "1,c1,2026-03-01,,,5",
+      "1,c1,2026-03-01,,Bain,5",
+      "2,c2,2026-03-01,,Soin,5",
+      "2,c2,2026-03-01,Zeste,,5",
+    ];
+    for (const order of orderings(rows)) {
+      const shop = await loadShop({ orders: [header, ...order].join("\n") });
+      expect(shop.profile("c1")).toMatchObject({ last_product: null, last_category: "Bain" });
+      // A line with a product before one without, even without a category.
+      expect(shop.profile("c2")).toMatchObject({ last_product: "Zeste", last_category: null });
     }
   });
 });

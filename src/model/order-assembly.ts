@@ -277,7 +277,8 @@ export abstract class OrderAssembler implements RowSink {
     const amount = lineAmount(quantity, price);
     order.lineSum += amount;
     // The order's product (and category) for last_product: of its lines, the one that sorts
-    // first (by product, then category), never the first line in the file.
+    // first by product (a line with one before a line without), then category (one before none),
+    // never the first line in the file.
     if (
       (order.firstProduct === undefined && order.firstCategory === undefined) ||
       (product !== undefined &&
@@ -285,7 +286,11 @@ export abstract class OrderAssembler implements RowSink {
           product < order.firstProduct ||
           (product === order.firstProduct &&
             category !== undefined &&
-            (order.firstCategory === undefined || category < order.firstCategory))))
+            (order.firstCategory === undefined || category < order.firstCategory)))) ||
+      (product === undefined &&
+        order.firstProduct === undefined &&
+        category !== undefined &&
+        (order.firstCategory === undefined || category < order.firstCategory))
     ) {
       order.firstProduct = product;
       order.firstCategory = category;

@@ -67,12 +67,24 @@ export class CustomerStore {
   private capacity = INITIAL_CAPACITY;
 
   readonly byId = new Map<string, number>();
+  /**
+   * Email (phone) → the customer rows without an id are matched to (`ownerOf`): of the rows read
+   * so far that carry it, the customer of the one with the customer_id that sorts first, else
+   * (no row with an id carries it yet) of the first. Stored as `c` when a row with an id gave it,
+   * `~c` (negative) when only rows without one did. Read through `ownerOf`.
+   */
   readonly byEmail = new Map<string, number>();
   readonly byPhone = new Map<string, number>();
   /** Shared strings for low-cardinality text columns. */
   readonly strings = new Interner();
 
   readonly customerId: (string | undefined)[] = [];
+  /**
+   * The customer's email and phone, of all its rows' (docs/design.md#inputs): from its contact
+   * rows, the one of the earliest signup day, then the one that sorts first (ingest-contacts.ts);
+   * else, of its other rows' (orders, events, lists), the one that sorts first (`attach`). Never
+   * the first met. `keysFromContacts` says which came from contact rows.
+   */
   readonly email: (string | undefined)[] = [];
   readonly phone: (string | undefined)[] = [];
   readonly firstName: (string | undefined)[] = [];
@@ -143,6 +155,8 @@ export class CustomerStore {
    */
   sharedEmail = new Uint8Array(INITIAL_CAPACITY);
   sharedPhone = new Uint8Array(INITIAL_CAPACITY);
+  /** Bits: FROM_CONTACTS_EMAIL, FROM_CONTACTS_PHONE — `email`/`phone` came from a contact row. */
+  keysFromContacts = new Uint8Array(INITIAL_CAPACITY);
   /**
    * 1 for customers whose phone cannot receive an SMS or WhatsApp message (a landline, a toll-free
    * number): set by `markUntextablePhones` for runs that send on those channels; 0 otherwise.
@@ -187,6 +201,7 @@ export class CustomerStore {
     this.orderFields = grown(this.orderFields, capacity);
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
+    this.keysFromContacts = grown(this.keysFromContacts, capacity);
     this.cannotText = grown(this.cannotText, capacity);
     this.aggregates = this.aggregates.map((column) => grown(column, capacity));
     this.capacity = capacity;
@@ -244,11 +259,11 @@ export class CustomerStore {
     let match: MatchReason = "customer_id";
     if (id !== undefined) c = this.byId.get(id);
     if (c === undefined && email !== undefined) {
-      c = this.byEmail.get(email);
+      c = ownerOf(this.byEmail, email);
       match = "email";
     }
     if (c === undefined && phone !== undefined) {
-      c = this.byPhone.get(phone);
+      c = ownerOf(this.byPhone, phone);
       match = "phone";
       if (c !== undefined && email !== undefined && this.email[c] !== undefined) {
         // The phone's customer has another email: another person.
@@ -265,7 +280,12 @@ export class CustomerStore {
     return c;
   }
 
-  /** Records identifiers the customer does not have yet, and indexes them when free. */
+  /**
+   * Records a row's identifiers on customer `c` and indexes them. An email (phone) the customer
+   * has none of yet is kept; one that sorts before the kept one replaces it, unless that one came
+   * from a contact row (contact rows decide among themselves by signup day, ingest-contacts.ts).
+   * `id` is the row's own customer_id (undefined for a row without one, even when `c` has one).
+   */
   attach(
     c: number,
     id: string | undefined,
@@ -282,31 +302,56 @@ export class CustomerStore {
         this.lastFound = -1;
       }
     }
-    // Of customers with one email (phone), the first is indexed; the others and that first one
-    // are marked as sharing it.
     if (email !== undefined) {
-      let kept: string | undefined;
-      if (this.email[c] === undefined) this.email[c] = kept = own(email);
-      const owner = this.byEmail.get(email);
-      if (owner === undefined) {
-        this.byEmail.set(kept ?? own(email), c);
-        this.lastFound = -1;
-      } else if (owner !== c) {
-        this.sharedEmail[c] = 1;
-        this.sharedEmail[owner] = 1;
-      }
+      const current = this.email[c];
+      if (
+        current === undefined ||
+        ((this.keysFromContacts[c] & FROM_CONTACTS_EMAIL) === 0 && email < current)
+      )
+        this.email[c] = own(email);
+      const kept = this.email[c];
+      this.index(this.byEmail, this.sharedEmail, email, kept === email ? kept : undefined, c, id);
     }
     if (phone !== undefined) {
-      let kept: string | undefined;
-      if (this.phone[c] === undefined) this.phone[c] = kept = own(phone);
-      const owner = this.byPhone.get(phone);
-      if (owner === undefined) {
-        this.byPhone.set(kept ?? own(phone), c);
-        this.lastFound = -1;
-      } else if (owner !== c) {
-        this.sharedPhone[c] = 1;
-        this.sharedPhone[owner] = 1;
-      }
+      const current = this.phone[c];
+      if (
+        current === undefined ||
+        ((this.keysFromContacts[c] & FROM_CONTACTS_PHONE) === 0 && phone < current)
+      )
+        this.phone[c] = own(phone);
+      const kept = this.phone[c];
+      this.index(this.byPhone, this.sharedPhone, phone, kept === phone ? kept : undefined, c, id);
+    }
+  }
+
+  /**
+   * Indexes `value` (`kept`: the customer's copy of it, if it keeps it) for customer `c`, met on a row with customer_id `id` (see `byEmail`): `c`
+   * becomes its owner when it has none, or when the row has an id and the owner's came from rows
+   * without one or sorts after it. Customers that carry one value are all marked in `shared`.
+   */
+  private index(
+    map: Map<string, number>,
+    shared: Uint8Array,
+    value: string,
+    kept: string | undefined,
+    c: number,
+    id: string | undefined,
+  ): void {
+    const stored = map.get(value);
+    if (stored === undefined) {
+      // The customer's own copy when it keeps this value: one string for both.
+      map.set(kept ?? own(value), id === undefined ? ~c : c);
+      this.lastFound = -1;
+      return;
+    }
+    const owner = stored < 0 ? ~stored : stored;
+    if (id !== undefined && (stored < 0 || id < (this.customerId[owner] as string))) {
+      map.set(value, c);
+      this.lastFound = -1;
+    }
+    if (owner !== c) {
+      shared[c] = 1;
+      shared[owner] = 1;
     }
   }
 
@@ -340,6 +385,16 @@ export class CustomerStore {
       current.splice(at, 0, name);
     }
   }
+}
+
+/** `keysFromContacts` bits. */
+export const FROM_CONTACTS_EMAIL = 1;
+export const FROM_CONTACTS_PHONE = 2;
+
+/** The customer an email (phone) index gives (`CustomerStore.byEmail`), or undefined. */
+export function ownerOf(map: ReadonlyMap<string, number>, value: string): number | undefined {
+  const stored = map.get(value);
+  return stored === undefined ? undefined : stored < 0 ? ~stored : stored;
 }
 
 /** Names by the time of their first purchase, then by name (code points): never the order met. */

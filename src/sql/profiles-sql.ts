@@ -13,14 +13,15 @@
  *   after its last row (the reader keeps recently used orders open and closes the least recently
  *   used first).
  * - Identity (ingest-context.ts `findCustomer`, store.ts `find`): a row belongs to the customer
- *   who first had its customer_id; else (an id not seen yet, or none) to the customer who first had
- *   its email, else its phone — a phone only when the row has no email or that customer had none
- *   yet (two people, one shared phone), and for a row with an id only a customer without an id yet;
- *   else the row creates a customer. Each step looks only at earlier rows, so the assignment is
- *   found by passes: each pass recomputes every row's customer from the previous pass's, and
- *   after k passes the first k rows (at least) are right; it stops when a pass changes nothing.
- * - A customer's identifiers are the first non-empty of its rows; email consent from orders fills
- *   what contacts left empty ("no" wins between orders).
+ *   who first had its customer_id; else (an id not seen yet, or none) to the customer of its
+ *   email, else its phone — of the earlier rows carrying it, the customer of the customer_id that
+ *   sorts first, else (none of them has an id) of the first; a phone only when the row has no
+ *   email or that customer had none yet (two people, one shared phone), and for a row with an id
+ *   only a customer without an id yet; else the row creates a customer. Each step looks only at
+ *   earlier rows, so the assignment is found by passes: each pass recomputes every row's customer
+ *   from the previous pass's, and after k passes the first k rows (at least) are right; it stops
+ *   when a pass changes nothing.
+ * - Email consent from orders fills what contacts left empty ("no" wins between orders).
  * - Point in time: contacts created after as_of, orders and events dated after it do not count.
  * - RFM (src/rfm): type-7 quintiles of the buyers with the collapse fallback, computed from the
  *   order statistics the database returns (a few values per dimension, never the rows), scored in
@@ -35,10 +36,13 @@
  *   as text with an absent value first — the channel for the first order; the product, category
  *   and channel for the last. Orders alike in all of these write the same fields.
  * - An order's own product and category (last_product, last_category): of its lines, the one that
- *   sorts first by product, then category (a line with a product before one without; among lines
- *   without a product, the first in the file with a category, as ingest-orders.ts does).
+ *   sorts first by product, then category (a line with a product before one without, a line with
+ *   a category before one without), as order-assembly.ts does.
  * - `products` and `categories`: each once, by the time of its first purchase, then by name;
  *   `lists` and `tags`: each once, by name.
+ * - A customer's email and phone (store.ts `email`): of its contact rows, the one of the earliest
+ *   signup day (undated last), then the one that sorts first; else of its other rows, the one that
+ *   sorts first. Its customer_id is the one of its rows (a customer has one).
  * - Contact rows of one customer (ingest-contacts.ts `mergeField`): each field, custom columns
  *   too, from the row with the earliest signup day (a row without one after every dated row),
  *   then the value that sorts first; the signup day is the earliest; consent "no" wins.
@@ -256,16 +260,25 @@ class Builder {
     const d = this.d;
     const q = this.q;
     const asOf = d.integer(this.o.asOf);
+    // `key_rank`: which of a customer's emails and phones it keeps (store.ts `email`): of its contact
+    // rows, the earliest signup day (undated after dated), then the value that sorts first; of its
+    // other rows (when no contact row has one), the value that sorts first.
+    const rank = (v: string) => `CAST(${v} AS ${d.integerType})`;
+    const other = rank(d.integer(2_000_000_000));
     const keys = (a: string) =>
       `${a}.${q("customer_id")} AS id, ${a}.${q("email")} AS email, ${a}.${q("phone")} AS phone`;
     const parts = [
-      `SELECT ${KIND.contacts} AS kind, c.${q("file")} AS file, c.${q("seq")} AS pos, c.${q("seq")} AS ref, ${keys("c")} FROM ${this.t(STAGING.contacts)} AS c WHERE c.${q("signup_day")} IS NULL OR c.${q("signup_day")} <= ${asOf}`,
-      `SELECT ${KIND.orders} AS kind, o.file, o.last_seq AS pos, o.grp AS ref, o.customer_id AS id, o.email, o.phone FROM aud_orders AS o WHERE o.counted`,
-      `SELECT ${KIND.events} AS kind, e.${q("file")} AS file, e.${q("seq")} AS pos, e.${q("seq")} AS ref, ${keys("e")} FROM ${this.t(STAGING.events)} AS e WHERE e.${q("day")} <= ${asOf}`,
-      `SELECT ${KIND.lists} AS kind, l.${q("file")} AS file, l.${q("seq")} AS pos, l.${q("seq")} AS ref, ${keys("l")} FROM ${this.t(STAGING.lists)} AS l`,
+      `SELECT ${KIND.contacts} AS kind, c.${q("file")} AS file, c.${q("seq")} AS pos, c.${q("seq")} AS ref, ${keys("c")}, ${rank(`COALESCE(c.${q("signup_day")}, ${d.integer(1_000_000_000)})`)} AS key_rank FROM ${this.t(STAGING.contacts)} AS c WHERE c.${q("signup_day")} IS NULL OR c.${q("signup_day")} <= ${asOf}`,
+      `SELECT ${KIND.orders} AS kind, o.file, o.last_seq AS pos, o.grp AS ref, o.customer_id AS id, o.email, o.phone, ${other} AS key_rank FROM aud_orders AS o WHERE o.counted`,
+      `SELECT ${KIND.events} AS kind, e.${q("file")} AS file, e.${q("seq")} AS pos, e.${q("seq")} AS ref, ${keys("e")}, ${other} AS key_rank FROM ${this.t(STAGING.events)} AS e WHERE e.${q("day")} <= ${asOf}`,
+      `SELECT ${KIND.lists} AS kind, l.${q("file")} AS file, l.${q("seq")} AS pos, l.${q("seq")} AS ref, ${keys("l")}, ${other} AS key_rank FROM ${this.t(STAGING.lists)} AS l`,
     ];
+    // Of the rows before each row that carry its email (phone), the customer_id that sorts first:
+    // rows without an id are matched to that id's customer (store.ts `byEmail`).
+    const before = (key: string) =>
+      `CASE WHEN v.${key} IS NOT NULL THEN MIN(${this.p.sortText("v.id")}) OVER (PARTITION BY v.${key} ORDER BY v.g ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END`;
     return [
-      `CREATE TEMP TABLE aud_ident AS SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u`,
+      `CREATE TEMP TABLE aud_ident AS SELECT v.*, ${before("email")} AS email_id, ${before("phone")} AS phone_id FROM (SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u) AS v`,
       // First guess: the first row with the same id, else email, else phone.
       `CREATE TEMP TABLE aud_cust AS SELECT i.g, CASE WHEN i.id IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.id) WHEN i.email IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.email) ELSE MIN(i.g) OVER (PARTITION BY i.phone) END AS cust FROM aud_ident AS i`,
     ];
@@ -277,10 +290,10 @@ class Builder {
       `SELECT f.${key}, f.g0, a.cust FROM (SELECT ${key}, MIN(g) AS g0 FROM a WHERE ${key} IS NOT NULL GROUP BY ${key}) AS f JOIN a ON a.g = f.g0`;
     const since = (key: string) =>
       `SELECT cust, MIN(g) AS since FROM a WHERE ${key} IS NOT NULL GROUP BY cust`;
-    return `CREATE TEMP TABLE aud_next AS WITH a AS (SELECT i.g, i.id, i.email, i.phone, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g),
+    return `CREATE TEMP TABLE aud_next AS WITH a AS (SELECT i.g, i.id, i.email, i.phone, i.email_id, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g),
 oid AS (${first("id")}), oem AS (${first("email")}), oph AS (${first("phone")}),
 cid AS (${since("id")}), cem AS (${since("email")}),
-look AS (SELECT a.g, a.id, oi.g0 AS id_g0, oi.cust AS id_cust, CASE WHEN oe.g0 < a.g THEN oe.cust WHEN op.g0 < a.g AND NOT (a.email IS NOT NULL AND COALESCE(pe.since < a.g, FALSE)) THEN op.cust END AS cand FROM a LEFT JOIN oid AS oi ON oi.id = a.id LEFT JOIN oem AS oe ON oe.email = a.email LEFT JOIN oph AS op ON op.phone = a.phone LEFT JOIN cem AS pe ON pe.cust = op.cust)
+look AS (SELECT a.g, a.id, oi.g0 AS id_g0, oi.cust AS id_cust, CASE WHEN oe.g0 < a.g THEN COALESCE(ei.cust, oe.cust) WHEN op.g0 < a.g AND NOT (a.email IS NOT NULL AND COALESCE(pe.since < a.g, FALSE)) THEN COALESCE(pi.cust, op.cust) END AS cand FROM a LEFT JOIN oid AS oi ON oi.id = a.id LEFT JOIN oem AS oe ON oe.email = a.email LEFT JOIN oid AS ei ON ei.id = a.email_id LEFT JOIN oph AS op ON op.phone = a.phone LEFT JOIN oid AS pi ON pi.id = a.phone_id LEFT JOIN cem AS pe ON pe.cust = COALESCE(pi.cust, op.cust))
 SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.cand IS NOT NULL AND (l.id IS NULL OR NOT COALESCE(ci.since < l.g, FALSE)) THEN l.cand ELSE l.g END AS cust FROM look AS l LEFT JOIN cid AS ci ON ci.cust = l.cand`;
   }
 
@@ -298,7 +311,7 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
     const dbl = d.doubleType;
     const out: string[] = [];
     out.push(
-      `CREATE TEMP TABLE aud_customers AS SELECT x.cust, CAST(ROW_NUMBER() OVER (ORDER BY x.cust) - 1 AS ${int}) AS customer, x.customer_id, x.email, x.phone, x.known FROM (SELECT c.cust, ${p.firstNonNull("i.id", "i.g")} AS customer_id, ${p.firstNonNull("i.email", "i.g")} AS email, ${p.firstNonNull("i.phone", "i.g")} AS phone, MAX(CASE WHEN i.kind = ${KIND.contacts} THEN 1 ELSE 0 END) AS known FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g GROUP BY c.cust) AS x`,
+      `CREATE TEMP TABLE aud_customers AS SELECT x.cust, CAST(ROW_NUMBER() OVER (ORDER BY x.cust) - 1 AS ${int}) AS customer, x.customer_id, x.email, x.phone, x.known FROM (SELECT c.cust, ${p.firstNonNull("i.id", "i.g")} AS customer_id, ${p.firstNonNullBy("i.email", ["i.key_rank", p.sortText("i.email")])} AS email, ${p.firstNonNullBy("i.phone", ["i.key_rank", p.sortText("i.phone")])} AS phone, MAX(CASE WHEN i.kind = ${KIND.contacts} THEN 1 ELSE 0 END) AS known FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g GROUP BY c.cust) AS x`,
     );
     // Contact rows of each customer, merged (ingest-contacts.ts `mergeField`): each field from the
     // row with the earliest signup day (a row without one after every dated row), then the value
@@ -335,7 +348,7 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(ROW_NUMBER() OVER (ORDER BY i.g) - 1 AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
     );
     out.push(
-      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
+      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.category")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
     // First and last orders (ingest-orders.ts `orderBefore`): by date and time of day, then order
     // id (none first, then the shorter, then by text), then what the order carries, absent first:
