@@ -203,6 +203,8 @@ export const ENGINE_CODES = {
   BAD_ENGINE: "BAD_ENGINE",
   /** `--engine duckdb` with inputs read from a database. */
   ENGINE_TABLE_INPUTS: "ENGINE_TABLE_INPUTS",
+  /** `audience sql` on a plan that reads a field no SQL table holds (the predictions). */
+  SQL_NOT_EXPRESSIBLE: "SQL_NOT_EXPRESSIBLE",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */
