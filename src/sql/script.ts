@@ -24,8 +24,8 @@ import {
   type ColumnSpec,
 } from "./tables.js";
 
-/** Every row carries these profile fields after the channel's identifiers (as the files do). */
-export const NAME_COLUMNS: readonly string[] = ["first_name", "last_name"];
+/** Every row carries these profile fields after the channel's identifiers (as the generic files do). */
+export const NAME_COLUMNS: readonly string[] = ["customer_id", "first_name", "last_name"];
 
 export interface ScriptOptions {
   /** `--only`: these segments are shown, with the ones they depend on computed. */
