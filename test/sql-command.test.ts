@@ -2,7 +2,8 @@
  * What `audience sql` prints for the demo shop (fixtures/demo, the bundled segment library), taken
  * from the BUILT CLI's stdout and used as it is, header comments and final `;` included:
  *
- * - duckdb: run in DuckDB, and postgres: run in a throwaway PostgreSQL server, each on the tables of
+ * - duckdb: run in DuckDB, and postgres: run in a throwaway PostgreSQL server (through `pg` and
+ *   through `psql -f`, the file as printed), each on the tables of
  *   src/sql/tables.ts filled from the memory engine's read of the demo shop (test/helpers); the
  *   rows must be exactly the files `audience build --format generic` writes — the same customers
  *   per segment (by customer key) and, formatted as the generic profile formats cells, the same
@@ -12,9 +13,11 @@
  *   …)`, what `lists contains "…"` compiles to): the one segment of the library that uses it is
  *   checked to fail exactly there, and every other segment to parse.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import nodeSqlParser from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +32,7 @@ import { postgresTarget } from "./helpers/postgres-tables.js";
 import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 
 const { Parser } = nodeSqlParser;
+const exec = promisify(execFile);
 const DEMO = join(REPO_ROOT, "fixtures", "demo");
 const CONFIG = ["--config", "fixtures/demo/audience.yaml"];
 
@@ -97,7 +101,14 @@ function bySegment(rows: Record<string, unknown>[]): Map<string, Record<string, 
 }
 
 /** Compares, per segment and mode; returns the segments compared and the rows compared. */
-async function compareWithBuild(target: SqlTarget): Promise<{ segments: number; rows: number }> {
+async function compareWithBuild(
+  target: SqlTarget,
+  /** Also runs the script another way and returns its rows as (segment, customer_key) texts. */
+  alsoRun?: (
+    script: string,
+    query: (sql: string) => Promise<Record<string, unknown>[]>,
+  ) => Promise<string[]>,
+): Promise<{ segments: number; rows: number }> {
   const { plan, profiles, rows } = await shop();
   const tables = await target.load(profiles, scriptFields(plan), rows);
   let compared = 0;
@@ -109,7 +120,12 @@ async function compareWithBuild(target: SqlTarget): Promise<{ segments: number; 
         target.dialect,
         ...(exclusive ? ["--exclusive"] : []),
       ]);
-      const got = bySegment(await tables.query(script));
+      const result = await tables.query(script);
+      if (alsoRun !== undefined)
+        expect(await alsoRun(script, (sql) => tables.query(sql))).toEqual(
+          result.map((r) => `${String(r.segment)},${String(r.customer_key)}`),
+        );
+      const got = bySegment(result);
       const files = await built(exclusive);
       expect([...files.keys()].sort()).toEqual(plan.segments.map((s) => s.id).sort());
       for (const segment of plan.segments) {
@@ -172,7 +188,28 @@ describe.skipIf("missing" in server)(
 
     it("fixtures/demo, with and without --exclusive", async () => {
       const { plan } = await shop();
-      const compared = await compareWithBuild(postgresTarget(pgServer.url));
+      // The script as it is through psql too (in the schema the tables were loaded in).
+      const psql = async (
+        script: string,
+        query: (sql: string) => Promise<Record<string, unknown>[]>,
+      ): Promise<string[]> => {
+        const schema = String((await query("SELECT current_schema() AS s"))[0].s);
+        const dir = await mkdtemp(join(tmpdir(), "audience-psql-"));
+        try {
+          const file = join(dir, "audiences.sql");
+          await writeFile(file, script);
+          const { stdout } = await exec(
+            join((server as { bin: string }).bin, "psql"),
+            [pgServer.url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--csv", "-f", file],
+            { env: { ...process.env, PGOPTIONS: `-c search_path=${schema}` }, maxBuffer: 1 << 26 },
+          );
+          const rows = parse(stdout, { columns: true }) as Record<string, string>[];
+          return rows.map((r) => `${r.segment},${r.customer_key}`);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      };
+      const compared = await compareWithBuild(postgresTarget(pgServer.url), psql);
       expect(compared.segments).toBe(plan.segments.length * 2);
       expect(compared.rows).toBeGreaterThan(3000);
     });

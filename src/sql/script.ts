@@ -10,6 +10,7 @@ import { needsPredictions, PROFILE_FIELDS } from "../dsl/env.js";
 import { UserError } from "../errors.js";
 import type { OrderAggregateSpec } from "../dsl/plan.js";
 import type { SegmentPlan } from "../segments/definition.js";
+import { collectFields } from "../segments/plan-segments.js";
 import { compileSegmentsSql, outputColumnNames, type OutputColumns } from "./compile.js";
 import type { Dialect } from "./dialect.js";
 import {
@@ -45,15 +46,19 @@ export function scriptFields(plan: SegmentPlan): string[] {
 }
 
 /**
- * The script: header comments, then the statement and a `;`. Throws a UserError naming the first
- * field no SQL table holds (the prediction fields, fitted in TypeScript).
+ * The script: header comments, then the statement and a `;`. Throws a located UserError naming the
+ * first segment and field no SQL table holds (the prediction fields, fitted in TypeScript).
  */
 export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOptions): string {
-  const predicted = plan.fields.find((f) => needsPredictions(f));
-  if (predicted !== undefined) {
+  for (const segment of plan.segments) {
+    const fields = new Set<string>(segment.columns);
+    collectFields(segment.where, fields);
+    const predicted = [...fields].find((f) => needsPredictions(f));
+    if (predicted === undefined) continue;
+    const { file, line, column } = segment.location;
     throw new UserError(
       "SQL_NOT_EXPRESSIBLE",
-      `${predicted} is a prediction, fitted in TypeScript (docs/design.md#predictions), not a column SQL can compute: audience sql cannot compile the segments that use it; leave them out with --only`,
+      `${file}:${line}:${column}: segment "${segment.id}" reads ${predicted}, a prediction fitted in TypeScript (docs/design.md#predictions) that SQL cannot compute: audience sql cannot compile it (leave it out with --only)`,
     );
   }
   const columns: OutputColumns = {
