@@ -5,11 +5,11 @@
  * each one line on stderr with nothing on stdout. That the statements run and give the members
  * `audience build` writes is test/sql-command.test.ts.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers/run-cli.js";
+import { REPO_ROOT, runCli } from "./helpers/run-cli.js";
 import { VERSION } from "../src/version.js";
 
 const DEMO = ["--config", "fixtures/demo/audience.yaml"];
@@ -145,6 +145,20 @@ describe("audience sql prints a self-describing script", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the README's example is the real output", () => {
+  it("audience sql --dialect postgres --only repeat-lapsed", async () => {
+    const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
+    const command =
+      "$ npx audience sql --dialect postgres --config fixtures/demo/audience.yaml --only repeat-lapsed\n";
+    const start = readme.indexOf(command);
+    expect(start).toBeGreaterThan(0);
+    const shown = readme.slice(start + command.length, readme.indexOf("```", start));
+    const run = await runCli(["sql", "--dialect", "postgres", ...DEMO, "--only", "repeat-lapsed"]);
+    expect(run.code).toBe(0);
+    expect(shown).toBe(run.stdout);
   });
 });
 

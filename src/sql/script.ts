@@ -77,10 +77,15 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
   );
   lines.push(
     `audience ${options.version} · dialect ${d.name} · as of ${formatDay(plan.asOf)} (every date window and days_since below is fixed to this day)`,
-    `Segments from ${options.sources.join(", ")}`,
+    `Segment files: ${options.sources.join(", ")}`,
     "",
-    `Result: one row per member that \`audience build${options.exclusive ? " --exclusive" : ""}\` writes, in the order of the files`,
-    `(segment${options.exclusive ? " by priority, then appearance" : " after segment"}, then customer): reachable on the segment's channel with consent${options.exclusive ? ", each customer only in the first segment (priority, then appearance) that reaches them" : ""}.`,
+    `Result: one row per member that \`audience build${options.exclusive ? " --exclusive" : ""}\` writes: reachable on the segment's channel with consent${options.exclusive ? "," : "."}`,
+    ...(options.exclusive
+      ? [
+          "each customer only in the first segment (by priority, then appearance) that reaches them.",
+        ]
+      : []),
+    "Ordered by segment (by priority, then appearance in the files), then customer.",
     ...resultColumnLines(columns, d),
     "Not done here, done by the writer of the files: the per-file dedupe of an email or phone shared by",
     "several customers, the CSV-injection quote of free text, the column names and hashing of the",
