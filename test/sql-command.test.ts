@@ -36,18 +36,26 @@ const exec = promisify(execFile);
 const DEMO = join(REPO_ROOT, "fixtures", "demo");
 const CONFIG = ["--config", "fixtures/demo/audience.yaml"];
 
-async function printed(args: string[]): Promise<string> {
-  const run = await runCli(["sql", ...args, ...CONFIG]);
+/** `--segments FILE` when a test gives its own segment file, else the config's library. */
+const segmentArgs = (segments?: string) => (segments === undefined ? [] : ["--segments", segments]);
+
+async function printed(args: string[], segments?: string): Promise<string> {
+  const run = await runCli(["sql", ...args, ...CONFIG, ...segmentArgs(segments)]);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   return run.stdout;
 }
 
 /** segment id → the rows of its file (header dropped), as cell arrays in file order. */
-async function built(exclusive: boolean): Promise<Map<string, string[][]>> {
+async function built(exclusive: boolean, segments?: string): Promise<Map<string, string[][]>> {
   const out = await mkdtemp(join(tmpdir(), "audience-sql-build-"));
   try {
-    const args = ["build", ...CONFIG, "--out", out, "--format", "generic", "--quiet"];
+    const args = [
+      "build",
+      ...CONFIG,
+      ...segmentArgs(segments),
+      ...["--out", out, "--format", "generic", "--quiet"],
+    ];
     const run = await runCli(exclusive ? [...args, "--exclusive"] : args);
     expect(run.code, run.stderr).toBe(0);
     const files = new Map<string, string[][]>();
@@ -61,9 +69,13 @@ async function built(exclusive: boolean): Promise<Map<string, string[][]>> {
   }
 }
 
-const shop = async () => {
+const shop = async (segments?: string) => {
   const source = await readConfig(join(DEMO, "audience.yaml"), DEMO);
-  const settings = resolveSettings(source, {}, DEMO);
+  const settings = resolveSettings(
+    source,
+    segments === undefined ? {} : { segments: [segments] },
+    DEMO,
+  );
   const loaded = await loadSegmentFiles(
     settings.segments.map((s) => s.path),
     DEMO,
@@ -103,30 +115,34 @@ function bySegment(rows: Record<string, unknown>[]): Map<string, Record<string, 
 /** Compares, per segment and mode; returns the segments compared and the rows compared. */
 async function compareWithBuild(
   target: SqlTarget,
-  /** Also runs the script another way and returns its rows as (segment, customer_key) texts. */
-  alsoRun?: (
-    script: string,
-    query: (sql: string) => Promise<Record<string, unknown>[]>,
-  ) => Promise<string[]>,
+  options: {
+    /** A segment file of the test's, instead of the config's library. */
+    segments?: string;
+    /** Also runs the script another way and returns its rows as (segment, customer_key) texts. */
+    alsoRun?: (
+      script: string,
+      query: (sql: string) => Promise<Record<string, unknown>[]>,
+    ) => Promise<string[]>;
+  } = {},
 ): Promise<{ segments: number; rows: number }> {
-  const { plan, profiles, rows } = await shop();
+  const { alsoRun } = options;
+  const { plan, profiles, rows } = await shop(options.segments);
   const tables = await target.load(profiles, scriptFields(plan), rows);
   let compared = 0;
   let rowCount = 0;
   try {
     for (const exclusive of [false, true]) {
-      const script = await printed([
-        "--dialect",
-        target.dialect,
-        ...(exclusive ? ["--exclusive"] : []),
-      ]);
+      const script = await printed(
+        ["--dialect", target.dialect, ...(exclusive ? ["--exclusive"] : [])],
+        options.segments,
+      );
       const result = await tables.query(script);
       if (alsoRun !== undefined)
         expect(await alsoRun(script, (sql) => tables.query(sql))).toEqual(
           result.map((r) => `${String(r.segment)},${String(r.customer_key)}`),
         );
       const got = bySegment(result);
-      const files = await built(exclusive);
+      const files = await built(exclusive, options.segments);
       expect([...files.keys()].sort()).toEqual(plan.segments.map((s) => s.id).sort());
       for (const segment of plan.segments) {
         const file = files.get(segment.id) ?? [];
@@ -163,7 +179,48 @@ async function compareWithBuild(
   return { segments: compared, rows: rowCount };
 }
 
+/**
+ * Output columns of every kind (lists, booleans, dates, numbers, custom contact columns) and every
+ * channel, for the comparisons with build: the library has no list or boolean column.
+ */
+const EVERY_KIND = [
+  "defaults: { channel: any }",
+  "segments:",
+  "  any-channel:",
+  '    where: orders_count >= 1 or tags contains "parrainage"',
+  "    columns: [tags, lists, products, categories, email_consent, known_contact, signup_date, first_order_date, props.skin_type, rfm_r, avg_order_value, city]",
+  "  texters:",
+  "    channel: sms",
+  "    consent: ignore",
+  '    where: props.skin_type = "mixte" and orders(category: "Sérum") >= 1',
+  "    columns: [props.skin_type, country, last_category]",
+  "    priority: 1",
+  "  no-channel:",
+  "    channel: none",
+  '    where: days_since_signup < 90 and not in_segment("texters")',
+  "    columns: [zip, whatsapp_consent]",
+  "  whatsapp-readers:",
+  "    channel: whatsapp",
+  '    where: events("whatsapp_read", within: 60d) >= 1',
+  "    exclude: [texters]",
+  "",
+].join("\n");
+
+let everyKind: string;
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sql-kinds-"));
+  everyKind = join(dir, "every-kind.yaml");
+  await writeFile(everyKind, EVERY_KIND);
+  return () => rm(dir, { recursive: true, force: true });
+});
+
 describe("audience sql --dialect duckdb, run in DuckDB = the files audience build writes", () => {
+  it("output columns of every kind, every channel", async () => {
+    const compared = await compareWithBuild(DUCKDB_TARGET, { segments: everyKind });
+    expect(compared.segments).toBe(8);
+    expect(compared.rows).toBeGreaterThan(1000);
+  });
+
   it("fixtures/demo, with and without --exclusive", async () => {
     const { plan } = await shop();
     const compared = await compareWithBuild(DUCKDB_TARGET);
@@ -184,6 +241,14 @@ describe.skipIf("missing" in server)(
     }, 120_000);
     afterAll(async () => {
       await pgServer?.stop();
+    });
+
+    it("output columns of every kind, every channel", async () => {
+      const compared = await compareWithBuild(postgresTarget(pgServer.url), {
+        segments: everyKind,
+      });
+      expect(compared.segments).toBe(8);
+      expect(compared.rows).toBeGreaterThan(1000);
     });
 
     it("fixtures/demo, with and without --exclusive", async () => {
@@ -209,7 +274,7 @@ describe.skipIf("missing" in server)(
           await rm(dir, { recursive: true, force: true });
         }
       };
-      const compared = await compareWithBuild(postgresTarget(pgServer.url), psql);
+      const compared = await compareWithBuild(postgresTarget(pgServer.url), { alsoRun: psql });
       expect(compared.segments).toBe(plan.segments.length * 2);
       expect(compared.rows).toBeGreaterThan(3000);
     });
