@@ -47,14 +47,18 @@ async function printed(args: string[], segments?: string): Promise<string> {
 }
 
 /** segment id → the rows of its file (header dropped), as cell arrays in file order. */
-async function built(exclusive: boolean, segments?: string): Promise<Map<string, string[][]>> {
+async function built(
+  exclusive: boolean,
+  segments?: string,
+  format: string[] = ["--format", "generic"],
+): Promise<Map<string, string[][]>> {
   const out = await mkdtemp(join(tmpdir(), "audience-sql-build-"));
   try {
     const args = [
       "build",
       ...CONFIG,
       ...segmentArgs(segments),
-      ...["--out", out, "--format", "generic", "--quiet"],
+      ...["--out", out, ...format, "--quiet"],
     ];
     const run = await runCli(exclusive ? [...args, "--exclusive"] : args);
     expect(run.code, run.stderr).toBe(0);
@@ -214,7 +218,53 @@ beforeAll(async () => {
   return () => rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * `--hash`: per segment, the hashes of the statement equal the identifier cells of the files
+ * `build --format meta --hash` and `--format google-ads --hash` write (as sets: a file writes an
+ * email or phone shared by two customers once).
+ */
+async function compareHashes(target: SqlTarget): Promise<number> {
+  const { plan, profiles, rows } = await shop();
+  const tables = await target.load(profiles, scriptFields(plan), rows);
+  let compared = 0;
+  try {
+    const got = bySegment(
+      await tables.query(await printed(["--dialect", target.dialect, "--hash"])),
+    );
+    const meta = await built(false, undefined, ["--format", "meta", "--hash"]);
+    const google = await built(false, undefined, ["--format", "google-ads", "--hash"]);
+    const set = (values: unknown[]) =>
+      [...new Set(values.filter((v) => v !== null && v !== "").map(String))].sort();
+    for (const segment of plan.segments) {
+      const sqlRows = got.get(segment.id) ?? [];
+      const column = (file: Map<string, string[][]> | undefined, i: number) =>
+        set((file?.get(segment.id) ?? []).map((r) => r[i]));
+      expect({
+        segment: segment.id,
+        metaEmail: set(sqlRows.map((r) => r.email_sha256)),
+        metaPhone: set(sqlRows.map((r) => r.phone_digits_sha256)),
+        googleEmail: set(sqlRows.map((r) => r.email_sha256)),
+        googlePhone: set(sqlRows.map((r) => r.phone_sha256)),
+      }).toEqual({
+        segment: segment.id,
+        metaEmail: column(meta, 0),
+        metaPhone: column(meta, 1),
+        googleEmail: column(google, 0),
+        googlePhone: column(google, 1),
+      });
+      compared += sqlRows.length;
+    }
+  } finally {
+    await tables.close();
+  }
+  return compared;
+}
+
 describe("audience sql --dialect duckdb, run in DuckDB = the files audience build writes", () => {
+  it("--hash: the SHA-256 of the files of meta and google-ads --hash", async () => {
+    expect(await compareHashes(DUCKDB_TARGET)).toBeGreaterThan(3000);
+  });
+
   it("output columns of every kind, every channel", async () => {
     const compared = await compareWithBuild(DUCKDB_TARGET, { segments: everyKind });
     expect(compared.segments).toBe(8);
@@ -241,6 +291,10 @@ describe.skipIf("missing" in server)(
     }, 120_000);
     afterAll(async () => {
       await pgServer?.stop();
+    });
+
+    it("--hash: the SHA-256 of the files of meta and google-ads --hash", async () => {
+      expect(await compareHashes(postgresTarget(pgServer.url))).toBeGreaterThan(3000);
     });
 
     it("output columns of every kind, every channel", async () => {
@@ -289,6 +343,9 @@ describe("audience sql --dialect bigquery | snowflake parses (node-sql-parser), 
     const script = await printed(["--dialect", "bigquery"]);
     expect(() => parser.astify(script, { database: "bigquery" })).not.toThrow();
     expect(await printed(["--dialect", "bigquery", "--exclusive"])).toContain("first_rank");
+    const hashed = await printed(["--dialect", "bigquery", "--hash", "--exclusive"]);
+    expect(hashed).toContain("TO_HEX(SHA256(");
+    expect(() => parser.astify(hashed, { database: "bigquery" })).not.toThrow();
     for (const id of await ids()) {
       const one = await printed(["--dialect", "bigquery", "--only", id]);
       expect(() => parser.astify(one, { database: "bigquery" }), id).not.toThrow();
@@ -317,5 +374,14 @@ describe("audience sql --dialect bigquery | snowflake parses (node-sql-parser), 
       "rfm-vip,top-customers",
     ]);
     expect(() => parser.astify(exclusive, { database: "snowflake" })).not.toThrow();
+    const hashed = await printed([
+      "--dialect",
+      "snowflake",
+      "--hash",
+      "--only",
+      "rfm-vip,whatsapp-vip",
+    ]);
+    expect(hashed).toContain("SHA2(");
+    expect(() => parser.astify(hashed, { database: "snowflake" })).not.toThrow();
   });
 });

@@ -55,11 +55,19 @@ export interface CompileOptions {
 export interface OutputColumns {
   all: readonly string[];
   bySegment: readonly string[];
+  /**
+   * `--hash`: after `phone`, the SHA-256 (hex) of the written email (Meta's and Google Ads' email
+   * key), of the written E.164 phone (Google Ads') and of its digits without `+` (Meta's).
+   */
+  hashes?: boolean;
 }
+
+/** The hash columns of `OutputColumns.hashes`, in order. */
+export const HASH_COLUMNS = ["email_sha256", "phone_sha256", "phone_digits_sha256"] as const;
 
 /** The extra output columns of `columns`, in order, each with its result name (unique). */
 export function outputColumnNames(columns: OutputColumns): { field: string; name: string }[] {
-  const taken = new Set<string>([...RESULT_COLUMNS, "segment"]);
+  const taken = new Set<string>([...RESULT_COLUMNS, ...(columns.hashes ? HASH_COLUMNS : [])]);
   const out: { field: string; name: string }[] = [];
   for (const field of [...columns.all, ...columns.bySegment]) {
     const name = field.startsWith("props.") ? field.slice("props.".length) : field;
@@ -156,7 +164,8 @@ class SqlCompiler {
       return `WITH ${ctes.join(",\n")}\nSELECT ${r}.${q("segment")}, ${r}.${q("customer")}, ${reachable}, ${assigned} AS ${q("assigned")} FROM ${q("reach")} AS ${r} ORDER BY ${r}.${q("rank")}, ${r}.${q("customer")}`;
     }
     const extra = options.columns === undefined ? [] : outputColumnNames(options.columns);
-    let select = `SELECT ${[...RESULT_COLUMNS, ...extra.map((c) => c.name)].map((c) => `${r}.${q(c)}`).join(", ")} FROM ${q("reach")} AS ${r}`;
+    const hashes = options.columns?.hashes === true ? HASH_COLUMNS : [];
+    let select = `SELECT ${[...RESULT_COLUMNS, ...hashes, ...extra.map((c) => c.name)].map((c) => `${r}.${q(c)}`).join(", ")} FROM ${q("reach")} AS ${r}`;
     if (options.exclusive && rows === "assigned") {
       select += ` JOIN (SELECT ${q("customer")}, MIN(${q("rank")}) AS ${q("first_rank")} FROM ${q("reach")} GROUP BY ${q("customer")}) AS f ON f.${q("customer")} = ${r}.${q("customer")} AND f.${q("first_rank")} = ${r}.${q("rank")}`;
     }
@@ -189,6 +198,16 @@ class SqlCompiler {
     ];
     if (rows === "assigned") where.push(reach);
     const flag = rows === "flags" ? `, ${reach} AS ${q("reachable")}` : "";
+    const hashes =
+      columns?.hashes !== true || rows === "flags"
+        ? ""
+        : [
+            d.sha256Hex(ids.email),
+            d.sha256Hex(ids.phone),
+            d.sha256Hex(`REPLACE(${ids.phone}, ${d.string("+")}, ${d.string("")})`),
+          ]
+            .map((hash, i) => `, ${hash} AS ${q(HASH_COLUMNS[i])}`)
+            .join("");
     const extra =
       columns === undefined || rows === "flags"
         ? ""
@@ -206,7 +225,7 @@ class SqlCompiler {
               return `, ${out} AS ${q(name)}`;
             })
             .join("");
-    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")}${extra}${flag} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
+    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")}${hashes}${extra}${flag} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
   }
 
   // ---- aggregates ------------------------------------------------------------------------------

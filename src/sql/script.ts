@@ -32,6 +32,8 @@ export interface ScriptOptions {
   /** `--only`: these segments are shown, with the ones they depend on computed. */
   only?: readonly string[];
   exclusive: boolean;
+  /** `--hash`: the SHA-256 columns of the email and phone too (`OutputColumns.hashes`). */
+  hash: boolean;
   /** The tool version, named in the first line. */
   version: string;
   /** The segment files the definitions come from, as given. */
@@ -64,6 +66,7 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
   const columns: OutputColumns = {
     all: NAME_COLUMNS,
     bySegment: [...new Set(plan.segments.flatMap((s) => s.columns))],
+    hashes: options.hash,
   };
   const statement = compileSegmentsSql(plan, d, {
     rows: "assigned",
@@ -88,8 +91,8 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
     "Ordered by segment (by priority, then appearance in the files), then customer.",
     ...resultColumnLines(columns, d),
     "Not done here, done by the writer of the files: the per-file dedupe of an email or phone shared by",
-    "several customers, the CSV-injection quote of free text, the column names and hashing of the",
-    "upload profiles (--format, --hash), the rounding of numbers to the cent in extra columns.",
+    "several customers, the CSV-injection quote of free text, the column names and the hashed names,",
+    "zip and country of the upload profiles (--format), the rounding of numbers to the cent in extra columns.",
     "",
     "Segments:",
     ...shown.flatMap((s) => {
@@ -155,6 +158,17 @@ function resultColumnLines(columns: OutputColumns, d: Dialect): string[] {
       d.textType,
       "E.164, for channels sms, whatsapp, none, and any (a phone that can receive texts, with SMS consent); else NULL",
     ],
+    ...(columns.hashes === true
+      ? ([
+          [
+            "email_sha256",
+            d.textType,
+            "SHA-256 (hex) of email: the email key of meta and google-ads --hash",
+          ],
+          ["phone_sha256", d.textType, "SHA-256 (hex) of phone, E.164 with +: google-ads --hash"],
+          ["phone_digits_sha256", d.textType, "SHA-256 (hex) of phone's digits, no +: meta --hash"],
+        ] satisfies [string, string, string][])
+      : []),
   ];
   for (const { field, name } of outputColumnNames(columns)) {
     const type = profileFieldType(field);

@@ -218,12 +218,17 @@ describe("argv → options", () => {
   ]);
 
   table(sqlCommand, [
-    { argv: ["--dialect", "postgres"], options: { data: {}, dialect: "postgres" } },
+    { argv: ["--dialect", "postgres"], options: { data: {}, dialect: "postgres", hash: false } },
+    {
+      argv: ["--dialect", "bigquery", "--hash"],
+      options: { data: {}, dialect: "bigquery", hash: true },
+    },
     {
       argv: ["--dialect", "bigquery", "-c", "shop/audience.yaml", "--only", "vip,win-back"],
       options: {
         data: { config: "shop/audience.yaml", only: "vip,win-back" },
         dialect: "bigquery",
+        hash: false,
       },
     },
     {
@@ -231,6 +236,7 @@ describe("argv → options", () => {
       options: {
         data: { exclusive: true, asOf: "2026-06-30", strict: true },
         dialect: "snowflake",
+        hash: false,
       },
     },
     {
@@ -238,6 +244,7 @@ describe("argv → options", () => {
       options: {
         data: { segments: ["a.yaml", "b/"], timezone: "Europe/Paris" },
         dialect: "duckdb",
+        hash: false,
       },
     },
   ]);

@@ -19,6 +19,8 @@ import { dataFlagsOf, loadSettings, segmentOptions } from "../options.js";
 import { checkOnly, requireDefinitions } from "../segment-run.js";
 
 export interface SqlOptions {
+  /** `--hash`: the SHA-256 columns too. */
+  hash: boolean;
   /** `--config`, `--segments`, `--only`, `--as-of`, `--timezone`, `--exclusive`, `--strict`. */
   data: BuildFlags;
   dialect: DialectName;
@@ -36,6 +38,10 @@ export const sqlCommand: CommandSpec<SqlOptions> = {
     new Option(
       "--exclusive",
       "each customer only in the first segment (by priority) that reaches them",
+    ),
+    new Option(
+      "--hash",
+      "also the SHA-256 of each row's email and phone, as meta and google-ads --hash upload them",
     ),
     new Option("-c, --config <file>", "config file (default: ./audience.yaml when present)"),
     new Option(
@@ -57,8 +63,9 @@ Examples:
   parse: (values) => ({
     data: dataFlagsOf(values, ["exclusive"]),
     dialect: parseDialect(String(values.dialect)),
+    hash: values.hash === true,
   }),
-  async run({ data, dialect }, context) {
+  async run({ data, dialect, hash }, context) {
     const { settings, asOf } = await loadSettings(data, context);
     const loaded = await loadSegmentFiles(
       settings.segments.map((s) => s.path),
@@ -82,6 +89,7 @@ Examples:
       renderSqlScript(plan, dialectFor(dialect), {
         ...(settings.only === undefined ? {} : { only: settings.only }),
         exclusive: settings.exclusive,
+        hash,
         version: VERSION,
         sources: settings.segments.map((s) => s.display),
         orders: {
