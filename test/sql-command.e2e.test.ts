@@ -112,7 +112,10 @@ describe("audience sql prints a self-describing script", () => {
           "  buyers:",
           "    where: orders_count >= 1",
           "  loyal:",
-          '    where: in_segment("buyers") and orders_count >= 3',
+          '    name: "Loyal\\nbuyers -- a break in the name"',
+          "    where: |",
+          '      in_segment("buyers")',
+          "      and orders_count >= 3",
           "    exclude: [lapsed]",
           "  lapsed:",
           "    where: days_since_last_order > 365",
@@ -138,6 +141,11 @@ describe("audience sql prints a self-describing script", () => {
         "--   computed for the ones above, not returned: buyers, lapsed",
       );
       expect(run.stdout).toContain("--     exclude: lapsed");
+      // Line breaks in a name or a where never end the comment: each becomes a space.
+      expect(run.stdout).toContain(
+        "--   loyal (Loyal buyers -- a break in the name): channel email\n",
+      );
+      expect(run.stdout).toContain('--     where: in_segment("buyers") and orders_count >= 3\n');
       expect(statementOf(run.stdout)).toContain("SELECT 'loyal' AS \"segment\"");
       expect(statementOf(run.stdout)).not.toContain("SELECT 'buyers' AS \"segment\"");
       // A segment reads nothing of orders: only profiles is listed.

@@ -29,6 +29,16 @@ describe("quoting, per dialect", () => {
     expect(bigquery.tableName("proj.shop.orders")).toBe("`proj.shop.orders`");
   });
 
+  it("bigquery writes a plain name bare, and quotes a reserved word or any other name", () => {
+    expect(bigquery.identifier("customer_key")).toBe("customer_key");
+    expect(bigquery.identifier("seg_0")).toBe("seg_0");
+    expect(bigquery.identifier("select")).toBe("`select`");
+    expect(bigquery.identifier("Range")).toBe("`Range`");
+    expect(bigquery.identifier("props.skin_type")).toBe("`props.skin_type`");
+    expect(bigquery.identifier("0day")).toBe("`0day`");
+    expect(bigquery.identifier("")).toBe("``");
+  });
+
   it("quotes strings so that the value comes back exactly", () => {
     expect(duckdb.string("o'b\\n")).toBe("'o''b\\n'");
     expect(postgres.string("it's")).toBe("'it''s'");

@@ -260,5 +260,5 @@ function tableLines(plan: SegmentPlan, d: Dialect, options: ScriptOptions): stri
 /** A header line as one comment line: no line break or control character inside. */
 function commentSafe(line: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-  return line.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, " ");
+  return line.replace(/[\x00-\x1f\x7f\u2028\u2029]+/g, " ").trimEnd();
 }
