@@ -209,6 +209,8 @@ export const ENGINE_CODES = {
   CACHE_NOT_OURS: "CACHE_NOT_OURS",
   /** `engine: postgres` with a plan or inputs it does not run (prediction fields, a normalised export). */
   ENGINE_UNSUPPORTED: "ENGINE_UNSUPPORTED",
+  /** `audience sql` on a plan that reads a field no SQL table holds (the predictions). */
+  SQL_NOT_EXPRESSIBLE: "SQL_NOT_EXPRESSIBLE",
 } as const;
 
 /** The registries, by area, for the uniqueness test. */

@@ -181,7 +181,7 @@ export function requireDefinitions(
   }
 }
 
-function checkOnly(settings: Settings, ids: string[]): void {
+export function checkOnly(settings: Settings, ids: string[]): void {
   for (const id of settings.only ?? []) {
     if (!ids.includes(id)) {
       throw new UsageError("UNKNOWN_SEGMENT", `--only: no segment "${id}"${didYouMean(id, ids)}`, {

@@ -32,7 +32,7 @@ import type { Duration } from "../calendar.js";
 import type { Channel, CompiledSegment, SegmentPlan } from "../segments/definition.js";
 import { closureOf } from "../segments/evaluate.js";
 import type { Dialect } from "./dialect.js";
-import { TABLES } from "./tables.js";
+import { profileFieldType, sqlType, TABLES } from "./tables.js";
 
 export interface CompileOptions {
   only?: readonly string[];
@@ -43,6 +43,39 @@ export interface CompileOptions {
    * NULL: what an engine hands back to the shared writer.
    */
   rows?: "members" | "assigned" | "flags";
+  /**
+   * Output columns after `phone` (rows "members" and "assigned"), each a `profiles` column: `all`
+   * in every row, `bySegment` only in the rows of the segments whose `columns:` name it (NULL in
+   * the others). Dates come back as DATEs, lists as one text joined by ", " (as the files write
+   * them); `email` and `phone` are not repeated. Named as the files' headers: `props.` dropped.
+   */
+  columns?: OutputColumns;
+}
+
+export interface OutputColumns {
+  all: readonly string[];
+  bySegment: readonly string[];
+  /**
+   * `--hash`: after `phone`, the SHA-256 (hex) of the written email (Meta's and Google Ads' email
+   * key), of the written E.164 phone (Google Ads') and of its digits without `+` (Meta's).
+   */
+  hashes?: boolean;
+}
+
+/** The hash columns of `OutputColumns.hashes`, in order. */
+export const HASH_COLUMNS = ["email_sha256", "phone_sha256", "phone_digits_sha256"] as const;
+
+/** The extra output columns of `columns`, in order, each with its result name (unique). */
+export function outputColumnNames(columns: OutputColumns): { field: string; name: string }[] {
+  const taken = new Set<string>([...RESULT_COLUMNS, ...(columns.hashes ? HASH_COLUMNS : [])]);
+  const out: { field: string; name: string }[] = [];
+  for (const field of [...columns.all, ...columns.bySegment]) {
+    const name = field.startsWith("props.") ? field.slice("props.".length) : field;
+    if (taken.has(name)) continue;
+    taken.add(name);
+    out.push({ field, name });
+  }
+  return out;
 }
 
 /** The statement's result columns, in order. */
@@ -115,7 +148,9 @@ class SqlCompiler {
 
     const parts = shown
       .filter((s) => this.computed.has(s.id))
-      .map((segment) => this.reachSelect(segment, rank.get(segment.id) as number, rows));
+      .map((segment) =>
+        this.reachSelect(segment, rank.get(segment.id) as number, rows, options.columns),
+      );
     if (parts.length === 0) {
       return `SELECT CAST(NULL AS ${d.textType}) AS ${q("segment")}, CAST(NULL AS ${d.integerType}) AS ${q("customer")}, CAST(NULL AS ${d.textType}) AS ${q("customer_key")}, CAST(NULL AS ${d.textType}) AS ${q("email")}, CAST(NULL AS ${d.textType}) AS ${q("phone")} FROM ${d.tableName(TABLES.profiles)} WHERE FALSE`;
     }
@@ -128,7 +163,9 @@ class SqlCompiler {
         : reachable;
       return `WITH ${ctes.join(",\n")}\nSELECT ${r}.${q("segment")}, ${r}.${q("customer")}, ${reachable}, ${assigned} AS ${q("assigned")} FROM ${q("reach")} AS ${r} ORDER BY ${r}.${q("rank")}, ${r}.${q("customer")}`;
     }
-    let select = `SELECT ${RESULT_COLUMNS.map((c) => `${r}.${q(c)}`).join(", ")} FROM ${q("reach")} AS ${r}`;
+    const extra = options.columns === undefined ? [] : outputColumnNames(options.columns);
+    const hashes = options.columns?.hashes === true ? HASH_COLUMNS : [];
+    let select = `SELECT ${[...RESULT_COLUMNS, ...hashes, ...extra.map((c) => c.name)].map((c) => `${r}.${q(c)}`).join(", ")} FROM ${q("reach")} AS ${r}`;
     if (options.exclusive && rows === "assigned") {
       select += ` JOIN (SELECT ${q("customer")}, MIN(${q("rank")}) AS ${q("first_rank")} FROM ${q("reach")} GROUP BY ${q("customer")}) AS f ON f.${q("customer")} = ${r}.${q("customer")} AND f.${q("first_rank")} = ${r}.${q("rank")}`;
     }
@@ -144,6 +181,7 @@ class SqlCompiler {
     segment: CompiledSegment,
     rank: number,
     rows: "members" | "assigned" | "flags",
+    columns: OutputColumns | undefined,
   ): string {
     const q = this.q;
     const d = this.d;
@@ -160,7 +198,34 @@ class SqlCompiler {
     ];
     if (rows === "assigned") where.push(reach);
     const flag = rows === "flags" ? `, ${reach} AS ${q("reachable")}` : "";
-    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")}${flag} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
+    const hashes =
+      columns?.hashes !== true || rows === "flags"
+        ? ""
+        : [
+            d.sha256Hex(ids.email),
+            d.sha256Hex(ids.phone),
+            d.sha256Hex(`REPLACE(${ids.phone}, ${d.string("+")}, ${d.string("")})`),
+          ]
+            .map((hash, i) => `, ${hash} AS ${q(HASH_COLUMNS[i])}`)
+            .join("");
+    const extra =
+      columns === undefined || rows === "flags"
+        ? ""
+        : outputColumnNames(columns)
+            .map(({ field, name }) => {
+              const shown = columns.all.includes(field) || segment.columns.includes(field);
+              const type = profileFieldType(field);
+              const value = shown ? col(field) : `CAST(NULL AS ${sqlType(d, type)})`;
+              const out =
+                type === "integer"
+                  ? d.epochDayToDate(value)
+                  : type === "text_list"
+                    ? d.joinList(value, ", ")
+                    : value;
+              return `, ${out} AS ${q(name)}`;
+            })
+            .join("");
+    return `SELECT ${d.string(segment.id)} AS ${q("segment")}, ${d.integer(rank)} AS ${q("rank")}, ${col("customer")} AS ${q("customer")}, ${col("customer_key")} AS ${q("customer_key")}, ${ids.email} AS ${q("email")}, ${ids.phone} AS ${q("phone")}${hashes}${extra}${flag} FROM ${q("base")} AS ${B} WHERE ${where.join(" AND ")}`;
   }
 
   // ---- aggregates ------------------------------------------------------------------------------

@@ -29,6 +29,16 @@ describe("quoting, per dialect", () => {
     expect(bigquery.tableName("proj.shop.orders")).toBe("`proj.shop.orders`");
   });
 
+  it("bigquery writes a plain name bare, and quotes a reserved word or any other name", () => {
+    expect(bigquery.identifier("customer_key")).toBe("customer_key");
+    expect(bigquery.identifier("seg_0")).toBe("seg_0");
+    expect(bigquery.identifier("select")).toBe("`select`");
+    expect(bigquery.identifier("Range")).toBe("`Range`");
+    expect(bigquery.identifier("props.skin_type")).toBe("`props.skin_type`");
+    expect(bigquery.identifier("0day")).toBe("`0day`");
+    expect(bigquery.identifier("")).toBe("``");
+  });
+
   it("quotes strings so that the value comes back exactly", () => {
     expect(duckdb.string("o'b\\n")).toBe("'o''b\\n'");
     expect(postgres.string("it's")).toBe("'it''s'");
@@ -247,5 +257,37 @@ describe("the normalisation part of each dialect (normaliseDialectFor)", () => {
     );
     expect(ns.splitDistinct("v", ",;", " ")).toContain("REGEXP_SUBSTR_ALL(");
     expect(() => nd.splitDistinct("v", "\\", " ")).toThrow(/backslash/);
+  });
+});
+
+describe("output columns of `audience sql`: dates and lists, per dialect", () => {
+  it("writes an epoch day as a DATE and joins a list with each dialect's functions", () => {
+    expect(postgres.epochDayToDate("d")).toBe("(DATE '1970-01-01' + CAST(d AS integer))");
+    expect(bigquery.epochDayToDate("d")).toBe(
+      "DATE_ADD(DATE '1970-01-01', INTERVAL CAST(d AS INT64) DAY)",
+    );
+    expect(snowflake.epochDayToDate("d")).toBe("DATEADD(day, d, TO_DATE('1970-01-01'))");
+    expect(postgres.joinList("l", ", ")).toBe("array_to_string(l, ', ')");
+    expect(bigquery.joinList("l", "'")).toBe("ARRAY_TO_STRING(l, '\\'')");
+    expect(snowflake.joinList("l", ", ")).toBe("ARRAY_TO_STRING(l, ', ')");
+  });
+
+  it("DuckDB runs them: the day the memory engine formats, the items in order", async () => {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const db = await instance.connect();
+    try {
+      const reader = await db.runAndReadAll(
+        `SELECT CAST(${duckdb.epochDayToDate(String(day("2024-02-29")))} AS VARCHAR) AS d, ${duckdb.joinList("['b', 'a''s', 'c']", ", ")} AS l, ${duckdb.joinList("CAST([] AS VARCHAR[])", ", ")} AS e, ${duckdb.epochDayToDate("NULL")} AS n`,
+      );
+      expect(reader.getRowObjectsJS()[0]).toEqual({
+        d: "2024-02-29",
+        l: "b, a's, c",
+        e: "",
+        n: null,
+      });
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
   });
 });

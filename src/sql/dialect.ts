@@ -67,6 +67,10 @@ export interface Dialect {
   sha256Hex(text: string): string;
   /** `a / b`, null when b is 0. */
   divide(a: string, b: string): string;
+  /** The epoch day `day` (an integer) as a DATE: how `audience sql` returns a date column. */
+  epochDayToDate(day: string): string;
+  /** The items of the text list `list` joined by `separator` (a literal), as a text. */
+  joinList(list: string, separator: string): string;
 }
 
 /** `*` → `%`; `%`, `_` and `\` escaped with `\`. */
@@ -143,6 +147,8 @@ const duckdb: Dialect = {
   percentile: (c, f, from) => `(SELECT quantile_cont(${c}, ${numberText(f)}) FROM ${from})`,
   sha256Hex: (t) => `sha256(${t})`,
   divide: (a, b) => `(${a} / NULLIF(${b}, 0))`,
+  epochDayToDate: (day) => `(DATE '1970-01-01' + CAST(${day} AS INTEGER))`,
+  joinList: (l, sep) => `array_to_string(${l}, ${standardString(sep)})`,
 };
 
 const postgres: Dialect = {
@@ -173,15 +179,40 @@ const postgres: Dialect = {
     `(SELECT percentile_cont(${numberText(f)}) WITHIN GROUP (ORDER BY ${c}) FROM ${from})`,
   sha256Hex: (t) => `encode(sha256(convert_to(${t}, 'UTF8')), 'hex')`,
   divide: (a, b) => `(${a} / NULLIF(${b}, 0))`,
+  epochDayToDate: (day) => `(DATE '1970-01-01' + CAST(${day} AS integer))`,
+  joinList: (l, sep) => `array_to_string(${l}, ${standardString(sep)})`,
 };
 
 function backtick(name: string): string {
   return `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``;
 }
 
+/**
+ * BigQuery's reserved keywords (GoogleSQL lexical structure): a name that is one of them, or is not
+ * a plain `[A-Za-z_][A-Za-z0-9_]*`, is quoted with backticks; the others are written bare, as
+ * BigQuery's own tools write them (names are case-insensitive either way).
+ */
+const BIGQUERY_RESERVED = new Set(
+  (
+    "ALL AND ANY ARRAY AS ASC ASSERT_ROWS_MODIFIED AT BETWEEN BY CASE CAST COLLATE CONTAINS CREATE " +
+    "CROSS CUBE CURRENT DEFAULT DEFINE DESC DISTINCT ELSE END ENUM ESCAPE EXCEPT EXCLUDE EXISTS " +
+    "EXTRACT FALSE FETCH FOLLOWING FOR FROM FULL GROUP GROUPING GROUPS HASH HAVING IF IGNORE IN " +
+    "INNER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LIKE LIMIT LOOKUP MERGE NATURAL NEW NO NOT " +
+    "NULL NULLS OF ON OR ORDER OUTER OVER PARTITION PRECEDING PROTO QUALIFY RANGE RECURSIVE " +
+    "RESPECT RIGHT ROLLUP ROWS SELECT SET SOME STRUCT TABLESAMPLE THEN TO TREAT TRUE UNBOUNDED " +
+    "UNION UNNEST USING WHEN WHERE WINDOW WITH WITHIN"
+  ).split(" "),
+);
+
+function bigqueryIdentifier(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !BIGQUERY_RESERVED.has(name.toUpperCase())
+    ? name
+    : backtick(name);
+}
+
 const bigquery: Dialect = {
   name: "bigquery",
-  identifier: backtick,
+  identifier: bigqueryIdentifier,
   tableName: (name) => backtick(name),
   string: backslashString,
   number: (v) => `CAST(${numberText(v)} AS FLOAT64)`,
@@ -208,6 +239,8 @@ const bigquery: Dialect = {
     `(SELECT ANY_VALUE(q) FROM (SELECT PERCENTILE_CONT(${c}, ${numberText(f)}) OVER () AS q FROM ${from}))`,
   sha256Hex: (t) => `TO_HEX(SHA256(${t}))`,
   divide: (a, b) => `(${a} / NULLIF(${b}, 0))`,
+  epochDayToDate: (day) => `DATE_ADD(DATE '1970-01-01', INTERVAL CAST(${day} AS INT64) DAY)`,
+  joinList: (l, sep) => `ARRAY_TO_STRING(${l}, ${backslashString(sep)})`,
 };
 
 const snowflake: Dialect = {
@@ -239,6 +272,8 @@ const snowflake: Dialect = {
     `(SELECT PERCENTILE_CONT(${numberText(f)}) WITHIN GROUP (ORDER BY ${c}) FROM ${from})`,
   sha256Hex: (t) => `SHA2(${t}, 256)`,
   divide: (a, b) => `(${a} / NULLIF(${b}, 0))`,
+  epochDayToDate: (day) => `DATEADD(day, ${day}, TO_DATE('1970-01-01'))`,
+  joinList: (l, sep) => `ARRAY_TO_STRING(${l}, ${backslashString(sep)})`,
 };
 
 const DIALECTS: Record<DialectName, Dialect> = { duckdb, postgres, bigquery, snowflake };

@@ -516,7 +516,12 @@ export interface SqlTarget {
     profiles: Profiles,
     fields: readonly string[],
     rows: CapturedRows,
-  ): Promise<{ run(sql: string): Promise<Map<string, number[]>>; close(): Promise<void> }>;
+  ): Promise<{
+    run(sql: string): Promise<Map<string, number[]>>;
+    /** The rows of a statement, dates as YYYY-MM-DD texts (what `audience sql` tests read). */
+    query(sql: string): Promise<Record<string, unknown>[]>;
+    close(): Promise<void>;
+  }>;
 }
 
 /** An in-memory DuckDB (the default target). */
@@ -526,6 +531,11 @@ export const DUCKDB_TARGET: SqlTarget = {
     const tables = await loadTables(profiles, fields, rows);
     return {
       run: (sql) => runSegmentsSql(tables.connection, sql),
+      query: async (sql) =>
+        (await tables.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<
+          string,
+          unknown
+        >[],
       close: async () => tables.close(),
     };
   },

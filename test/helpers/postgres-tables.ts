@@ -10,6 +10,7 @@ import { createTableStatements, TABLES } from "../../src/sql/tables.js";
 import { membersBySegment, profileGetters, type SqlTarget } from "./duckdb-tables.js";
 
 const BATCH = 500;
+const DATE_OID = 1082;
 
 /** INSERTs `rows` into `table`, BATCH rows a statement, as parameters (never spliced in). */
 async function insert(client: pg.Client, table: string, rows: readonly unknown[][]): Promise<void> {
@@ -75,6 +76,15 @@ export function postgresTarget(url: string): SqlTarget {
         async run(sql) {
           const result = await client.query<{ segment: string; customer: number }>(sql);
           return membersBySegment(result.rows);
+        },
+        async query(sql) {
+          // DATE as its text: pg's default parser makes a Date at local midnight.
+          const types = {
+            getTypeParser: (oid: number, format?: "text" | "binary") =>
+              oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format),
+          };
+          const result = await client.query<Record<string, unknown>>({ text: sql, types });
+          return result.rows;
         },
         async close() {
           await client.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -17,6 +17,7 @@ import { planCommand } from "./plan.js";
 import { parseHoldout, parseHorizon, predictCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
 import { rfmCommand } from "./rfm.js";
+import { sqlCommand } from "./sql.js";
 import { testCommand } from "./test.js";
 import { validateCommand } from "./validate.js";
 
@@ -215,6 +216,38 @@ describe("argv → options", () => {
       options: { data: { config: "a.yaml", out: "out", only: "vip", json: true } },
     },
   ]);
+
+  table(sqlCommand, [
+    { argv: ["--dialect", "postgres"], options: { data: {}, dialect: "postgres", hash: false } },
+    {
+      argv: ["--dialect", "bigquery", "--hash"],
+      options: { data: {}, dialect: "bigquery", hash: true },
+    },
+    {
+      argv: ["--dialect", "bigquery", "-c", "shop/audience.yaml", "--only", "vip,win-back"],
+      options: {
+        data: { config: "shop/audience.yaml", only: "vip,win-back" },
+        dialect: "bigquery",
+        hash: false,
+      },
+    },
+    {
+      argv: ["--dialect", "snowflake", "--exclusive", "--as-of", "2026-06-30", "--strict"],
+      options: {
+        data: { exclusive: true, asOf: "2026-06-30", strict: true },
+        dialect: "snowflake",
+        hash: false,
+      },
+    },
+    {
+      argv: ["--segments", "a.yaml", "b/", "--timezone", "Europe/Paris", "--dialect", "duckdb"],
+      options: {
+        data: { segments: ["a.yaml", "b/"], timezone: "Europe/Paris" },
+        dialect: "duckdb",
+        hash: false,
+      },
+    },
+  ]);
 });
 
 describe("usage errors (exit 2) from the values", () => {
@@ -260,6 +293,19 @@ describe("usage errors (exit 2) from the values", () => {
       argv: ["--out", "s", "--as-of", "2026-02-30"],
       code: "BAD_AS_OF",
       message: '--as-of "2026-02-30" is not a date: expected YYYY-MM-DD',
+    },
+    {
+      spec: sqlCommand,
+      argv: ["--dialect", "postgresql"],
+      code: "BAD_OPTION",
+      message:
+        '--dialect must be duckdb, postgres, bigquery, snowflake; found "postgresql" (did you mean "postgres"?)',
+    },
+    {
+      spec: sqlCommand,
+      argv: ["--dialect", "mysql"],
+      code: "BAD_OPTION",
+      message: '--dialect must be duckdb, postgres, bigquery, snowflake; found "mysql"',
     },
     {
       spec: explainCommand,
@@ -318,6 +364,12 @@ describe("usage errors commander reports (main maps them to exit 2)", () => {
     { spec: channelsCommand, argv: ["--sort", "nope"], code: "commander.invalidArgument" },
     { spec: reportCommand, argv: [], code: "commander.missingMandatoryOptionValue" },
     { spec: planCommand, argv: [], code: "commander.missingMandatoryOptionValue" },
+    { spec: sqlCommand, argv: [], code: "commander.missingMandatoryOptionValue" },
+    {
+      spec: sqlCommand,
+      argv: ["--dialect", "duckdb", "--orders", "o.csv"],
+      code: "commander.unknownOption",
+    },
     { spec: demoCommand, argv: [], code: "commander.missingMandatoryOptionValue" },
     { spec: buildCommand, argv: ["--out"], code: "commander.optionMissingArgument" },
     { spec: rfmCommand, argv: ["extra"], code: "commander.excessArguments" },

@@ -12,6 +12,7 @@ import { planCommand } from "./plan.js";
 import { predictCommand } from "./predict.js";
 import { reportCommand } from "./report.js";
 import { rfmCommand } from "./rfm.js";
+import { sqlCommand } from "./sql.js";
 import { testCommand } from "./test.js";
 import { validateCommand } from "./validate.js";
 
@@ -38,6 +39,7 @@ const COMMANDS = [
   registered(testCommand),
   registered(planCommand),
   registered(historyCommand),
+  registered(sqlCommand),
 ];
 
 export function registerCommands(
