@@ -131,7 +131,8 @@ export function orderStatusSql(d: Dialect, text: string, nonAscii: string): stri
   const s = sqlOf(d);
   const cleaned = cleanCellSql(d, text);
   const lowered = asciiLower(s, jsTrim(s, cleaned));
-  return `CASE WHEN ${cleaned} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(cleaned)} THEN ${nonAscii} ELSE ${s.n.regexReplaceAll(lowered, "^wc-", "")} END`;
+  // The common case first: a status already in lower case, without spaces or `wc-`, is itself.
+  return `CASE WHEN ${s.n.regexMatches(text, "^[a-z_]+$")} THEN ${text} WHEN ${cleaned} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(cleaned)} THEN ${nonAscii} ELSE ${s.n.regexReplaceAll(lowered, "^wc-", "")} END`;
 }
 
 /** The rows whose status `orderStatusSql` takes from the mapping table. */
