@@ -261,7 +261,8 @@ export function parseNumberSql(d: Dialect, text: string, decimal: DecimalMark = 
     decimal === ","
       ? n.regexMatches(text, "^-?[0-9]{1,18}$")
       : `${n.charLength(text)} < 20 AND ${n.regexMatches(text, "^-?[0-9]+([.][0-9]+)?$")}`;
-  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} ELSE ${n.bindAs(chain, c, parsed)} END`;
+  // Without an ASCII digit a text is never a number (parseNumberSlow): no rewriting steps.
+  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} WHEN NOT ${n.regexMatches(text, "[0-9]")} THEN NULL ELSE ${n.bindAs(chain, c, parsed)} END`;
 }
 
 export interface DateSqlOptions {
