@@ -205,6 +205,16 @@ class Builder {
       )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, CASE WHEN ${s("time")} IS NULL THEN CAST(${s("day")} AS ${d.doubleType}) * ${d.number(86_400_000)} ELSE ${s("time")} END AS time, COALESCE(${s("order_id")}, '') AS okey, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END AS oseq FROM ${this.t(STAGING.orders)} AS s`;
 
     const first = (c: string) => `${p.firstNonNull(`r.${c}`, "r.seq")} AS ${c}`;
+    // The order's own product and category come from its line that sorts first: by product (a
+    // line with one first), then category (among lines without a product, the first with one),
+    // then place; found here, in the one pass over the rows, rather than by a window over lines.
+    const lineOrder = [
+      "CASE WHEN r.product IS NULL THEN 1 ELSE 0 END",
+      p.sortText("COALESCE(r.product, '')"),
+      "CASE WHEN r.category IS NULL THEN 1 ELSE 0 END",
+      p.sortText("COALESCE(CASE WHEN r.product IS NULL THEN NULL ELSE r.category END, '')"),
+      "r.seq",
+    ];
     const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
       "time",
@@ -224,7 +234,7 @@ class Builder {
       .map(first)
       .join(
         ", ",
-      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
+      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
 
     // Amount and whether the order counts (order-assembly.ts closeOrder, order-folding.ts foldOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.
@@ -337,7 +347,7 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(i.g - (SELECT MIN(j.g) FROM aud_ident AS j WHERE j.kind = ${KIND.orders}) AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
     );
     out.push(
-      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("CASE WHEN r.product IS NULL THEN NULL ELSE r.category END")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
+      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, CASE WHEN r.seq = k.pick_seq THEN 1 ELSE 0 END AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
     // First and last orders (ingest-orders.ts `orderBefore`): by date and time of day, then order
     // id (none first, then the shorter, then by text), then what the order carries, absent first:
