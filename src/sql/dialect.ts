@@ -297,18 +297,24 @@ export interface ProfileDialect {
    * `keys` (compared in turn; none of them NULL where `value` is set).
    */
   firstNonNullBy(value: string, keys: readonly string[]): string;
-  /** Aggregate: the text list of `value` over the group, in the order of `orderBy` (SQL list). */
-  listAgg(value: string, orderBy: string): string;
+  /** Aggregate: the text list of `value` over the group, in ascending order of `keys` (none NULL). */
+  listAgg(value: string, keys: readonly string[]): string;
   /** An empty text list. */
   readonly emptyList: string;
   /**
-   * Aggregate: the double sum of `value` added one row at a time in the order of `orderBy`, so
-   * that float rounding is the memory engine's (`a + b + c` is not always `a + (b + c)`). BigQuery
-   * and Snowflake have no ordered sum: there it is SUM.
+   * Aggregate: the double sum of `value` added one row at a time in ascending order of `key`
+   * (unique in the group, never NULL), so that float rounding is the memory engine's (`a + b + c`
+   * is not always `a + (b + c)`). BigQuery and Snowflake have no ordered sum: there it is SUM.
    */
-  orderedSum(value: string, orderBy: string): string;
+  orderedSum(value: string, key: string): string;
   /** `text` as a sort key in code-point order, whatever the database's collation. */
   sortText(text: string): string;
+}
+
+/** DuckDB: the list of `value` over the group in ascending order of `keys` (none NULL). */
+function duckdbSortedList(value: string, keys: readonly string[]): string {
+  const struct = `struct_pack(${keys.map((k, i) => `k${i} := ${k}`).join(", ")}, v := ${value})`;
+  return `list_transform(list_sort(list(${struct}), 'ASC', 'NULLS LAST'), x -> x.v)`;
 }
 
 const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
@@ -316,16 +322,18 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
     firstNonNull: (v, k) => `arg_min(${v}, ${k}) FILTER (WHERE ${v} IS NOT NULL)`,
     firstNonNullBy: (v, ks) =>
       `arg_min(${v}, struct_pack(${ks.map((k, i) => `k${i} := ${k}`).join(", ")})) FILTER (WHERE ${v} IS NOT NULL)`,
-    listAgg: (v, o) => `list(${v} ORDER BY ${o})`,
+    // An aggregate with ORDER BY is slow in DuckDB (3 to 6 times a plain one): the rows are
+    // gathered as structs led by their keys and the list sorted.
+    listAgg: (v, ks) => duckdbSortedList(v, ks),
     emptyList: "CAST([] AS VARCHAR[])",
-    orderedSum: (v, o) => `list_reduce(list(${v} ORDER BY ${o}), (a, b) -> a + b)`,
+    orderedSum: (v, k) => `list_reduce(${duckdbSortedList(v, [k])}, (a, b) -> a + b)`,
     sortText: (t) => t,
   },
   postgres: {
     firstNonNull: (v, k) => `(array_agg(${v} ORDER BY ${k}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
     firstNonNullBy: (v, ks) =>
       `(array_agg(${v} ORDER BY ${ks.join(", ")}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
-    listAgg: (v, o) => `array_agg(${v} ORDER BY ${o})`,
+    listAgg: (v, ks) => `array_agg(${v} ORDER BY ${ks.join(", ")})`,
     emptyList: "CAST(ARRAY[] AS text[])",
     orderedSum: (v, o) => `sum(${v} ORDER BY ${o})`,
     sortText: (t) => `(${t}) COLLATE "C"`,
@@ -334,7 +342,7 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
     firstNonNull: (v, k) => `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k} LIMIT 1)[SAFE_OFFSET(0)]`,
     firstNonNullBy: (v, ks) =>
       `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${ks.join(", ")} LIMIT 1)[SAFE_OFFSET(0)]`,
-    listAgg: (v, o) => `ARRAY_AGG(${v} ORDER BY ${o})`,
+    listAgg: (v, ks) => `ARRAY_AGG(${v} ORDER BY ${ks.join(", ")})`,
     emptyList: "CAST([] AS ARRAY<STRING>)",
     orderedSum: (v) => `SUM(${v})`,
     sortText: (t) => t,
@@ -342,7 +350,7 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
   snowflake: {
     firstNonNull: (v, k) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${k}), 0)`,
     firstNonNullBy: (v, ks) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${ks.join(", ")}), 0)`,
-    listAgg: (v, o) => `ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${o})`,
+    listAgg: (v, ks) => `ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${ks.join(", ")})`,
     emptyList: "ARRAY_CONSTRUCT()",
     orderedSum: (v) => `SUM(${v})`,
     sortText: (t) => `COLLATE(${t}, 'utf8')`,

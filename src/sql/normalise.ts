@@ -131,7 +131,8 @@ export function orderStatusSql(d: Dialect, text: string, nonAscii: string): stri
   const s = sqlOf(d);
   const cleaned = cleanCellSql(d, text);
   const lowered = asciiLower(s, jsTrim(s, cleaned));
-  return `CASE WHEN ${cleaned} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(cleaned)} THEN ${nonAscii} ELSE ${s.n.regexReplaceAll(lowered, "^wc-", "")} END`;
+  // The common case first: a status already in lower case, without spaces or `wc-`, is itself.
+  return `CASE WHEN ${s.n.regexMatches(text, "^[a-z_]+$")} THEN ${text} WHEN ${cleaned} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(cleaned)} THEN ${nonAscii} ELSE ${s.n.regexReplaceAll(lowered, "^wc-", "")} END`;
 }
 
 /** The rows whose status `orderStatusSql` takes from the mapping table. */
@@ -260,7 +261,8 @@ export function parseNumberSql(d: Dialect, text: string, decimal: DecimalMark = 
     decimal === ","
       ? n.regexMatches(text, "^-?[0-9]{1,18}$")
       : `${n.charLength(text)} < 20 AND ${n.regexMatches(text, "^-?[0-9]+([.][0-9]+)?$")}`;
-  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} ELSE ${n.bindAs(chain, c, parsed)} END`;
+  // Without an ASCII digit a text is never a number (parseNumberSlow): no rewriting steps.
+  return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${d.castDouble(text)} WHEN NOT ${n.regexMatches(text, "[0-9]")} THEN NULL ELSE ${n.bindAs(chain, c, parsed)} END`;
 }
 
 export interface DateSqlOptions {
@@ -327,6 +329,43 @@ function modulo(s: Sql, a: string, b: number): string {
   return `(${a} - ${s.n.intDiv(a, String(b))} * ${b})`;
 }
 
+/** The forms of `commonDay`: a date, then a time of day, then `Z` or an offset. */
+const COMMON = `^${D}{4}-${D}{2}-${D}{2}([ T]${D}{2}:${D}{2}:${D}{2}(Z|[-+]${D}{2}:${D}{2})?)?$`;
+
+/**
+ * The forms almost every export uses, read from fixed positions without the rewriting steps (as
+ * dates.ts's `parseCommon` does): `2024-05-01`, `2024-05-01 10:20:30` (or `T`), then nothing, `Z`
+ * or `+02:00` — a valid date from 1970 on (a timestamp with a zone from 1971 on, so that no day
+ * before 1970 comes out) and a time of day up to :59. NULL for any other text, which the full
+ * parse then reads: wherever it is not NULL it is the full parse's day.
+ */
+function commonDay(s: Sql, text: string, timezone: string): string {
+  const n = s.n;
+  const part = (from: number, length: number) =>
+    n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
+  const [year, m, dd, hour, minute, second] = [
+    part(1, 4),
+    part(6, 2),
+    part(9, 2),
+    part(12, 2),
+    part(15, 2),
+    part(18, 2),
+  ];
+  const leap = `((${modulo(s, year, 4)} = 0 AND ${modulo(s, year, 100)} <> 0) OR ${modulo(s, year, 400)} = 0)`;
+  const monthDays = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+  const valid = `${year} >= 1970 AND ${m} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${monthDays}`;
+  const time = `${hour} <= 23 AND ${minute} <= 59 AND ${second} <= 59`;
+  const civil = daysFromCivil(s, year, m, dd);
+  const length = n.charLength(text);
+  const [zoneHours, zoneMinutes] = [part(21, 2), part(24, 2)];
+  const offset = `CASE WHEN ${length} = 20 THEN 0 ELSE CASE WHEN SUBSTR(${text}, 20, 1) = '-' THEN -1 ELSE 1 END * (${zoneHours} * 60 + ${zoneMinutes}) END`;
+  const zoneOk = `(${length} = 20 OR (${zoneHours} <= 18 AND ${zoneMinutes} <= 59))`;
+  const seconds = `(${civil} * 86400 + ((${hour} * 60 + ${minute} - (${offset})) * 60 + ${second}))`;
+  // Nested CASEs: the casts run only on texts of the right shape.
+  const parts = `CASE WHEN NOT (${valid}) THEN NULL WHEN ${length} = 10 THEN ${civil} WHEN NOT (${time}) THEN NULL WHEN ${length} = 19 THEN ${civil} WHEN ${year} >= 1971 AND ${zoneOk} THEN ${n.zonedDay(seconds, timezone)} END`;
+  return `CASE WHEN ${n.regexMatches(text, COMMON)} THEN ${parts} END`;
+}
+
 /** The parse of a date cell: its epoch day, or the problem of dates.ts (`DateProblem`). */
 function dateSql(
   d: Dialect,
@@ -357,7 +396,8 @@ function dateSql(
   const badZone = `(NOT ${utcZone} AND (${zoneHours} > 18 OR ${zoneMinutes} > 59))`;
   const zoned = `(${zone} <> '' AND ${rawHour} IS NOT NULL)`;
   const civil = daysFromCivil(s, year, m, dd);
-  const seconds = `(${civil} * 86400 + ((${hour} * 60 + ${minute} - (${offset})) * 60 + ${second}))`;
+  // A leap second (:60) is read as :59, as dates.ts does.
+  const seconds = `(${civil} * 86400 + ((${hour} * 60 + ${minute} - (${offset})) * 60 + CASE WHEN ${second} > 59 THEN 59 ELSE ${second} END))`;
   const day = `CASE WHEN ${zoned} THEN ${n.zonedDay(seconds, options.timezone)} ELSE ${civil} END`;
   const problem = [
     `WHEN NOT ${n.regexMatches(c, FIELDS)} THEN 'not a date'`,
@@ -397,7 +437,10 @@ function dateSql(
     const fastMs = `${d.castDouble(`(${daysFromCivil(s, fy, fm, fd)} * 86400 + ${clock})`)} * 1000`;
     return `CASE WHEN ${text} IS NULL THEN NULL WHEN ${fast} THEN ${fastMs} ELSE ${parsed} END`;
   }
-  return `CASE WHEN ${text} IS NULL THEN ${want === "problem" ? "'not a date'" : "NULL"} ELSE ${parsed} END`;
+  const common = commonDay(s, text, options.timezone);
+  if (want === "day")
+    return `CASE WHEN ${text} IS NULL THEN NULL ELSE COALESCE(${common}, ${parsed}) END`;
+  return `CASE WHEN ${text} IS NULL THEN 'not a date' WHEN ${common} IS NOT NULL THEN NULL ELSE ${parsed} END`;
 }
 
 /**

@@ -406,7 +406,7 @@ describe("buildProfileTables: RFM and refusals", () => {
 describe("profile dialect", () => {
   it("writes order-preserving aggregates for each executed dialect", () => {
     expect(profileDialectFor("duckdb").orderedSum("x", "k")).toBe(
-      "list_reduce(list(x ORDER BY k), (a, b) -> a + b)",
+      "list_reduce(list_transform(list_sort(list(struct_pack(k0 := k, v := x)), 'ASC', 'NULLS LAST'), x -> x.v), (a, b) -> a + b)",
     );
     expect(profileDialectFor("postgres").firstNonNull("x", "k")).toBe(
       "(array_agg(x ORDER BY k) FILTER (WHERE x IS NOT NULL))[1]",

@@ -209,6 +209,16 @@ class Builder {
       )}, CASE WHEN ${s("price")} IS NULL THEN ${d.number(0)} ELSE COALESCE(${s("quantity")}, ${d.number(1)}) * ${s("price")} END AS line_amount, CASE WHEN ${s("time")} IS NULL THEN CAST(${s("day")} AS ${d.doubleType}) * ${d.number(86_400_000)} ELSE ${s("time")} END AS time, COALESCE(${s("order_id")}, '') AS okey, CASE WHEN ${s("order_id")} IS NULL THEN ${s("seq")} ELSE 0 END AS oseq FROM ${this.t(STAGING.orders)} AS s`;
 
     const first = (c: string) => `${p.firstNonNull(`r.${c}`, "r.seq")} AS ${c}`;
+    // The order's own product and category come from its line that sorts first: by product (a
+    // line with one first), then category (among lines without a product, the first with one),
+    // then place; found here, in the one pass over the rows, rather than by a window over lines.
+    const lineOrder = [
+      "CASE WHEN r.product IS NULL THEN 1 ELSE 0 END",
+      p.sortText("COALESCE(r.product, '')"),
+      "CASE WHEN r.category IS NULL THEN 1 ELSE 0 END",
+      p.sortText("COALESCE(r.category, '')"),
+      "r.seq",
+    ];
     const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
       "time",
@@ -228,7 +238,7 @@ class Builder {
       .map(first)
       .join(
         ", ",
-      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
+      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
 
     // Amount and whether the order counts (order-assembly.ts closeOrder, order-folding.ts foldOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.
@@ -343,12 +353,14 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
         )}, MIN(${signup}) AS signup_day, ${["email_consent", "sms_consent", "whatsapp_consent"].map(consent).join(", ")} ${contactJoin} GROUP BY c.cust`,
     );
 
-    // Counted orders with their customer and place; the order key is the place.
+    // Counted orders with their customer and place; the order key is the place. The order rows of
+    // aud_ident are consecutive in g (it numbers by kind first) and are the counted orders, each
+    // met once here: their rank is g less the first one's (no sort of the wide rows).
     out.push(
-      `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(ROW_NUMBER() OVER (ORDER BY i.g) - 1 AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
+      `CREATE TEMP TABLE aud_counted AS SELECT o.*, i.g, cu.customer, CAST(i.g - (SELECT MIN(j.g) FROM aud_ident AS j WHERE j.kind = ${KIND.orders}) AS ${int}) AS order_key FROM aud_orders AS o JOIN aud_ident AS i ON i.kind = ${KIND.orders} AND i.ref = o.grp JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`,
     );
     out.push(
-      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, ROW_NUMBER() OVER (PARTITION BY k.order_key ORDER BY CASE WHEN r.product IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.product")}, CASE WHEN r.category IS NULL THEN 1 ELSE 0 END, ${p.sortText("r.category")}, r.seq) AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
+      `CREATE TEMP TABLE aud_lines AS SELECT k.order_key, k.g, r.seq, r.product, r.sku, r.category, r.line_amount * COALESCE(k.rate, ${d.number(0)}) AS amount, CASE WHEN r.seq = k.pick_seq THEN 1 ELSE 0 END AS pick FROM aud_counted AS k JOIN aud_order_rows AS r ON r.file = k.file AND r.okey = k.okey AND r.oseq = k.oseq`,
     );
     // First and last orders (ingest-orders.ts `orderBefore`): by date and time of day, then order
     // id (none first, then the shorter, then by text), then what the order carries, absent first:
@@ -380,14 +392,14 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `SELECT cu.customer, v.${q("value")} AS value, i.g, v.${q("pos")} AS pos FROM ${this.t(STAGING.contactValues)} AS v JOIN aud_ident AS i ON i.kind = ${KIND.contacts} AND i.file = v.${q("file")} AND i.ref = v.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust WHERE v.${q("kind")} = ${d.string(kind)}`;
     const listRows = `SELECT cu.customer, l.${q("list")} AS value, i.g, 0 AS pos FROM ${this.t(STAGING.lists)} AS l JOIN aud_ident AS i ON i.kind = ${KIND.lists} AND i.file = l.${q("file")} AND i.ref = l.${q("seq")} JOIN aud_cust AS c ON c.g = i.g JOIN aud_customers AS cu ON cu.cust = c.cust`;
     const byName = (table: string, source: string) =>
-      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", p.sortText("u.value"))} AS items FROM (SELECT DISTINCT x.customer, x.value FROM (${source}) AS x) AS u GROUP BY u.customer`;
+      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", [p.sortText("u.value")])} AS items FROM (SELECT DISTINCT x.customer, x.value FROM (${source}) AS x) AS u GROUP BY u.customer`;
     // Only the lists the plan reads are built (each is a sort of its values).
     const wants = new Set(this.o.fields);
     if (wants.has("tags")) out.push(byName("aud_tags", cv("tag")));
     if (wants.has("lists")) out.push(byName("aud_lists", `${cv("list")} UNION ALL ${listRows}`));
     // Products and categories: each once, by the date and time of its first purchase, then by name.
     const byFirstPurchase = (table: string, c: string) =>
-      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", `u.since, ${p.sortText("u.value")}`)} AS items FROM (SELECT k.customer, l.${c} AS value, MIN(k.time) AS since FROM aud_lines AS l JOIN aud_counted AS k ON k.order_key = l.order_key WHERE l.${c} IS NOT NULL GROUP BY k.customer, l.${c}) AS u GROUP BY u.customer`;
+      `CREATE TEMP TABLE ${table} AS SELECT u.customer, ${p.listAgg("u.value", ["u.since", p.sortText("u.value")])} AS items FROM (SELECT k.customer, l.${c} AS value, MIN(k.time) AS since FROM aud_lines AS l JOIN aud_counted AS k ON k.order_key = l.order_key WHERE l.${c} IS NOT NULL GROUP BY k.customer, l.${c}) AS u GROUP BY u.customer`;
     if (wants.has("products")) out.push(byFirstPurchase("aud_products", "product"));
     if (wants.has("categories")) out.push(byFirstPurchase("aud_categories", "category"));
 

@@ -394,10 +394,46 @@ function dateCore(p: Pick): string {
 
 export type CorpusRule = "number" | "boolean" | "email" | "status" | "cell" | "multi" | "date";
 
+/** The edges of the common date forms (normalise.ts `commonDay`): 1970, leap days, :60, zones. */
+const COMMON_DATES = [
+  "1970-01-01",
+  "1969-12-31",
+  "1970-01-01 00:00:00",
+  "1970-01-01T00:00:00Z",
+  "1970-01-01T23:59:59Z",
+  "1970-01-02T01:00:00+05:00",
+  "1971-01-01T00:00:00Z",
+  "1971-01-01T02:00:00+14:00",
+  "2000-02-29",
+  "1900-02-29",
+  "2023-02-29 12:00:00",
+  "2024-02-29T23:59:59Z",
+  "2024-06-30T23:59:60+02:00",
+  "2024-06-30T23:59:60Z",
+  "2024-06-30 23:59:60",
+  "2024-12-31T23:30:00-18:00",
+  "2024-12-31T23:30:00+18:59",
+  "2024-12-31T23:30:00+19:00",
+  "2024-12-31T23:30:00+10:60",
+  "2024-12-31T24:00:00Z",
+  "2024-12-31 23:60:00",
+  "2024-04-31",
+  "2024-00-10",
+  "2024-13-01",
+  "2024-01-00",
+  "2024-01-32",
+  "9999-12-31T23:59:59Z",
+  "0000-01-01",
+  "2024-05-01t10:20:30Z",
+  "2024-05-01T10:20:30z",
+  "2024-05-01T10:20:30-00:00",
+  "2024-10-27T02:30:00+01:00",
+];
+
 /** `count` values for `rule` (fewer when some repeat), with the hostile constants first. */
 export function normaliseCorpus(rule: CorpusRule, count: number, seed = 14): string[] {
   const p = new Pick(seed + rule.length * 7919 + rule.charCodeAt(0));
-  const values = [...HOSTILE];
+  const values = [...HOSTILE, ...(rule === "date" ? COMMON_DATES : [])];
   const core: Record<CorpusRule, () => string> = {
     number: () => numberCore(p),
     boolean: () => booleanCore(p),
