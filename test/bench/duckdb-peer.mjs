@@ -1,19 +1,19 @@
 // A peer: DuckDB computing, with SQL from the same CSV files, the per-customer aggregates the
 // segment library needs, and writing one segment's CSV (repeat buyers lapsed 90 days).
-// Usage: node duckdb-peer.mjs DATA_DIR OUT_CSV AS_OF DUCKDB_PREFIX
+// Usage: node duckdb-peer.mjs DATA_DIR OUT_CSV AS_OF [MEMORY_LIMIT]
 //
 // Simplifications, stated so the comparison is honest: customers are keyed by customer_id (guest
 // orders by email); phone normalisation, identity merges across id/email/phone, consent and
 // output profiles are not done here. The aggregate work (line items → orders → customers, windows,
 // item filters, events, lists) is.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+// The project's own @duckdb/node-api, the version `--engine duckdb` runs on.
+import { DuckDBInstance } from "@duckdb/node-api";
 
-// Installed by run.mjs into test/bench/.cache/duckdb (not a project dependency: see run.mjs).
-const [dir, out, asOf, duckdbPrefix] = process.argv.slice(2);
-const require = createRequire(`${duckdbPrefix}/package.json`);
-const { DuckDBInstance } = await import(pathToFileURL(require.resolve("@duckdb/node-api")).href);
-const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+const [dir, out, asOf, memoryLimit] = process.argv.slice(2);
+const instance = await DuckDBInstance.create(":memory:", {
+  threads: "2",
+  ...(memoryLimit === undefined ? {} : { memory_limit: memoryLimit }),
+});
 const db = await instance.connect();
 const csv = (name) => `read_csv('${dir}/${name}', header = true, all_varchar = true)`;
 await db.run(`

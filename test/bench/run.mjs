@@ -1,14 +1,17 @@
-// `npm run bench`: audience build on a large synthetic shop, side by side with the floor of its CSV
-// parser, a raw read of the files and a SQL peer (DuckDB), at two sizes to show how cost grows.
+// `npm run bench`: audience on a large synthetic shop, with both engines, side by side with the
+// floor of its CSV parser, a raw read of the files and a hand-written SQL peer (DuckDB), at two
+// sizes to show how cost grows.
 //
-//   npm run bench                        1,000,000 and 500,000 contacts, 3 runs each (median)
-//   BENCH_CONTACTS=200000 npm run bench  one smaller size (and its half), for a quick look
-//   BENCH_RUNS=5 npm run bench           more runs
+//   npm run bench                         1,000,000 and 500,000 contacts, 3 runs each (median)
+//   BENCH_CONTACTS=200000 npm run bench   one smaller size (and its half), for a quick look
+//   BENCH_CONTACTS=10000000 npm run bench the scale run: 10,000,000 contacts only, DuckDB with
+//                                         memory_limit 4GB (BENCH_MEMORY_LIMIT), the memory
+//                                         engine left out (BENCH_MEMORY_ENGINE=1 keeps it)
+//   BENCH_RUNS=5 npm run bench            more runs
 //
-// Data is generated once with `audience demo` into test/bench/.cache/ and reused. The SQL peer,
-// DuckDB (@duckdb/node-api), is installed into test/bench/.cache/duckdb on the first run rather
-// than being a dependency of the project: it ships a native binary per platform, and `npm ci`
-// must not depend on every platform's binary being in the registry.
+// Data is generated once with `audience demo` into test/bench/.cache/ and reused. Timed per size:
+// `build` with the memory engine; `build --engine duckdb`; `count --engine duckdb` (the analyst's
+// loop); csv-parse alone; a raw read; and the DuckDB peer (test/bench/duckdb-peer.mjs).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -24,7 +27,11 @@ const probe = join(here, "rss-probe.mjs");
 const AS_OF = "2026-06-30";
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
-const SIZES = [BIG, Math.round(BIG / 2)];
+/** From 5 million contacts on, the scale run: that size alone, DuckDB within a memory limit. */
+const SCALE = BIG >= 5_000_000;
+const SIZES = SCALE ? [BIG] : [BIG, Math.round(BIG / 2)];
+const MEMORY_LIMIT = process.env.BENCH_MEMORY_LIMIT ?? (SCALE ? "4GB" : undefined);
+const MEMORY_ENGINE = !SCALE || process.env.BENCH_MEMORY_ENGINE === "1";
 const FILES = ["contacts.csv", "orders.csv", "events.csv", "lists.csv"];
 
 function run(args, { rss = false } = {}) {
@@ -88,32 +95,6 @@ async function dataset(contacts) {
   return { dir, bytes, orderRows: rows };
 }
 
-const DUCKDB = join(cache, "duckdb");
-const DUCKDB_VERSION = "1.5.6-r.1";
-
-async function ensureDuckdb() {
-  if (existsSync(join(DUCKDB, "node_modules", "@duckdb", "node-api"))) return;
-  await mkdir(DUCKDB, { recursive: true });
-  await writeFile(join(DUCKDB, "package.json"), '{ "private": true }\n');
-  process.stderr.write(`installing @duckdb/node-api@${DUCKDB_VERSION} into ${DUCKDB}…\n`);
-  await new Promise((resolve, reject) => {
-    const npm = spawn(
-      "npm",
-      ["install", "--no-audit", "--no-fund", `@duckdb/node-api@${DUCKDB_VERSION}`],
-      {
-        cwd: DUCKDB,
-        stdio: "inherit",
-      },
-    );
-    npm.on("error", reject);
-    npm.on("close", (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`npm install @duckdb/node-api exited with ${code}`)),
-    );
-  });
-}
-
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -134,12 +115,23 @@ function summary(results, rss) {
 }
 
 /** The commands timed for one size. */
-function commands(contacts, data) {
+async function commands(contacts, data) {
   const files = FILES.map((f) => join(data.dir, f));
   const out = join(cache, `out-${contacts}`);
+  let config = join(data.dir, "audience.yaml");
+  if (MEMORY_LIMIT !== undefined) {
+    // The demo's config, with the memory limit: beside it, so that its relative paths still hold.
+    const limited = join(data.dir, `audience-${MEMORY_LIMIT}.yaml`);
+    const text = await readFile(config, "utf8");
+    await writeFile(limited, `${text.trimEnd()}\nduckdb:\n  memory_limit: ${MEMORY_LIMIT}\n`);
+    config = limited;
+  }
+  const segments = ["--config", config];
   return {
     out,
-    build: [bin, "build", "--config", join(data.dir, "audience.yaml"), "--out", out, "--quiet"],
+    build: [bin, "build", ...segments, "--out", out, "--quiet"],
+    duckBuild: [bin, "build", ...segments, "--engine", "duckdb", "--out", out, "--quiet"],
+    duckCount: [bin, "count", ...segments, "--engine", "duckdb", "--quiet"],
     floor: [join(here, "parse-floor.mjs"), ...files],
     raw: [join(here, "raw-read.mjs"), ...files],
     duck: [
@@ -147,7 +139,7 @@ function commands(contacts, data) {
       data.dir,
       join(cache, `duckdb-${contacts}.csv`),
       AS_OF,
-      DUCKDB,
+      ...(MEMORY_LIMIT === undefined ? [] : [MEMORY_LIMIT]),
     ],
   };
 }
@@ -164,14 +156,21 @@ async function benchSizes(sizes) {
     prepared.push({
       contacts,
       data,
-      cmd: commands(contacts, data),
-      samples: { build: [], floor: [], raw: [], duck: [] },
+      cmd: await commands(contacts, data),
+      samples: { build: [], duckBuild: [], duckCount: [], floor: [], raw: [], duck: [] },
     });
   }
   for (let i = 0; i < RUNS; i++) {
     for (const p of prepared) {
       const tag = `${p.contacts.toLocaleString("en-US")}`;
-      p.samples.build.push(await once(`${tag} audience build`, p.cmd.build, { rss: true }));
+      if (MEMORY_ENGINE)
+        p.samples.build.push(await once(`${tag} audience build`, p.cmd.build, { rss: true }));
+      p.samples.duckBuild.push(
+        await once(`${tag} audience build --engine duckdb`, p.cmd.duckBuild, { rss: true }),
+      );
+      p.samples.duckCount.push(
+        await once(`${tag} audience count --engine duckdb`, p.cmd.duckCount, { rss: true }),
+      );
       p.samples.floor.push(await once(`${tag} csv-parse floor`, p.cmd.floor, { rss: true }));
       p.samples.raw.push(await once(`${tag} raw read`, p.cmd.raw));
       p.samples.duck.push(await once(`${tag} duckdb`, p.cmd.duck, { rss: true }));
@@ -183,7 +182,9 @@ async function benchSizes(sizes) {
     results.push({
       contacts: p.contacts,
       ...p.data,
-      build: summary(p.samples.build, true),
+      build: MEMORY_ENGINE ? summary(p.samples.build, true) : undefined,
+      duckBuild: summary(p.samples.duckBuild, true),
+      duckCount: summary(p.samples.duckCount, true),
       floor: summary(p.samples.floor, true),
       raw: summary(p.samples.raw, false),
       duck: summary(p.samples.duck, true),
@@ -197,7 +198,6 @@ const fmtMiB = (b) => (b === undefined ? "" : `${(b / 1024 / 1024).toFixed(0)} M
 const int = (n) => n.toLocaleString("en-US");
 
 await mkdir(cache, { recursive: true });
-await ensureDuckdb();
 const results = await benchSizes(SIZES);
 const [big, half] = results;
 
@@ -218,21 +218,36 @@ lines.push(
 );
 lines.push("|---|" + results.map(() => "---|").join(""));
 const row = (label, f) => lines.push(`| ${label} | ${results.map(f).join(" | ")} |`);
-row("`audience build`, whole library (wall)", (r) => fmtS(r.build.seconds));
-row("`audience build`, peak RSS", (r) => fmtMiB(r.build.peak));
+const ratio = (a, b) => (a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}×`);
+if (MEMORY_ENGINE) {
+  row("`audience build`, whole library, memory engine (wall)", (r) => fmtS(r.build.seconds));
+  row("… peak RSS", (r) => fmtMiB(r.build.peak));
+}
+row("`audience build --engine duckdb` (wall)", (r) => fmtS(r.duckBuild.seconds));
+row("… peak RSS", (r) => fmtMiB(r.duckBuild.peak));
+row("`audience count --engine duckdb` (wall)", (r) => fmtS(r.duckCount.seconds));
+row("… peak RSS", (r) => fmtMiB(r.duckCount.peak));
 row("csv-parse floor (parse only)", (r) => fmtS(r.floor.seconds));
 row("raw read of the files", (r) => fmtS(r.raw.seconds));
 row(
   "DuckDB peer (SQL aggregates + 1 CSV)",
   (r) => `${fmtS(r.duck.seconds)} (${fmtMiB(r.duck.peak)})`,
 );
-row("build / csv-parse floor", (r) => `${(r.build.seconds / r.floor.seconds).toFixed(2)}×`);
-row("build / DuckDB", (r) => `${(r.build.seconds / r.duck.seconds).toFixed(2)}×`);
-row("build throughput", (r) => `${(r.bytes / 1e6 / r.build.seconds).toFixed(0)} MB/s`);
+if (MEMORY_ENGINE) {
+  row("memory build / csv-parse floor", (r) => ratio(r.build.seconds, r.floor.seconds));
+  row("memory build / duckdb build", (r) => ratio(r.build.seconds, r.duckBuild.seconds));
+}
+row("duckdb build / DuckDB peer", (r) => ratio(r.duckBuild.seconds, r.duck.seconds));
+row("duckdb count / DuckDB peer", (r) => ratio(r.duckCount.seconds, r.duck.seconds));
+row("duckdb build throughput", (r) => `${(r.bytes / 1e6 / r.duckBuild.seconds).toFixed(0)} MB/s`);
 lines.push("");
-lines.push(
-  `Doubling the data (${int(half.contacts)} → ${int(big.contacts)} contacts) costs ${(big.build.seconds / half.build.seconds).toFixed(2)}× the build time (csv-parse alone: ${(big.floor.seconds / half.floor.seconds).toFixed(2)}×) and ${(big.build.peak / half.build.peak).toFixed(2)}× the peak RSS.`,
-);
+if (half !== undefined) {
+  const by = (pick) => ratio(pick(big), pick(half));
+  lines.push(
+    `Doubling the data (${int(half.contacts)} → ${int(big.contacts)} contacts) costs ${by((r) => r.duckBuild.seconds)} the duckdb build time${MEMORY_ENGINE ? `, ${by((r) => r.build.seconds)} the memory build time (csv-parse alone: ${by((r) => r.floor.seconds)}) and ${by((r) => r.build.peak)} its peak RSS` : ""}.`,
+  );
+}
+if (MEMORY_LIMIT !== undefined) lines.push(`DuckDB ran with memory_limit ${MEMORY_LIMIT}.`);
 const text = lines.join("\n") + "\n";
 process.stdout.write(`\n${text}`);
 await writeFile(join(cache, "last.md"), text);
