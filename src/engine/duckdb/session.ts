@@ -5,7 +5,7 @@
  * `TextDecoder`, which drops a leading U+FEFF (a BOM kept inside a cell), so text columns are read
  * as their UTF-8 bytes (`encode`) and decoded here with the BOM kept.
  */
-import type { DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { dialectFor } from "../../sql/dialect.js";
 import type { SqlParam, SqlRow, SqlSession } from "../session.js";
 import { loadNodeApi, openDuckDb, type DuckDbSettings } from "./open.js";
@@ -24,8 +24,15 @@ function plain(value: unknown): unknown {
 
 export async function openDuckDbSession(settings: DuckDbSettings = {}): Promise<SqlSession> {
   const db = await openDuckDb(settings);
+  return duckDbSession(db.connection, () => db.close());
+}
+
+/** A SqlSession over an open connection (one the raw tables of read.ts are loaded into); `close` ends it. */
+export async function duckDbSession(
+  connection: DuckDBConnection,
+  close: () => void = () => {},
+): Promise<SqlSession> {
   const api = await loadNodeApi();
-  const connection = db.connection;
   const dialect = dialectFor("duckdb");
   const bind = (params: readonly SqlParam[]) => params as DuckDBValue[];
   return {
@@ -60,7 +67,7 @@ export async function openDuckDbSession(settings: DuckDbSettings = {}): Promise<
       });
     },
     close() {
-      db.close();
+      close();
       return Promise.resolve();
     },
   };
