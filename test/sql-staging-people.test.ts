@@ -28,6 +28,7 @@ import { stagePeople, stageUntextablePhones, type PeopleFile } from "../src/sql/
 import { createStageRejectStatements, replayStaged } from "../src/sql/stage-rejects.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../src/sql/staging.js";
 import { propertyNames } from "./helpers/duckdb-tables.js";
+import { writeHostilePeople } from "./helpers/hostile-people.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
 import { captureStaging, untextablePhones, type StagedValue } from "./helpers/staging-capture.js";
 
@@ -239,9 +240,111 @@ describe("SQL staging of contacts, events and lists = memory engine (DuckDB)", (
     expect(checked.rows).toBeGreaterThan(0);
   });
 
+  it.each(Array.from({ length: 60 }, (_, i) => 700 + i))("hostile cells seed %i", async (seed) => {
+    const checked = await inTemp((dir) => writeHostilePeople(dir, seed));
+    expect(checked).toMatchObject({ staged: true });
+    expect(checked.calls).toBeGreaterThan(0);
+  });
+
   it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))("demo shop seed %i", async (seed) => {
     const checked = await inTemp((dir) => writeDemoShop(dir, seed, 80 + (seed % 5) * 40));
     expect(checked).toMatchObject({ staged: true });
     expect(checked.rows).toBeGreaterThan(0);
+  });
+});
+
+/** Stages a contacts file and an events file written in a temporary folder; the outcome. */
+async function stageOnly(
+  contacts: string,
+  events: string,
+  config: Partial<{ dateOrder: "dmy"; columns: Record<string, unknown> }> = {},
+) {
+  const dir = await mkdtemp(join(tmpdir(), "audience-stagepeople-"));
+  const db = await openDuckDb({ threads: 1 });
+  const session = await duckDbSession(db.connection, () => db.close());
+  try {
+    await writeFile(join(dir, "contacts.csv"), contacts);
+    await writeFile(join(dir, "events.csv"), events);
+    await writeFile(
+      join(dir, "orders.csv"),
+      "order_id,email,created_at,total\n1,a@b.co,2026-01-01,1\n",
+    );
+    await writeFile(
+      join(dir, "audience.yaml"),
+      [
+        "contacts: contacts.csv",
+        "orders: orders.csv",
+        "events: events.csv",
+        "as_of: 2026-06-30",
+        ...(config.dateOrder === undefined ? [] : [`date_order: ${config.dateOrder}`]),
+        ...(config.columns === undefined ? [] : [`columns: ${JSON.stringify(config.columns)}`]),
+        "",
+      ].join("\n"),
+    );
+    const settings = resolveSettings(await readConfig(join(dir, "audience.yaml"), dir), {}, dir);
+    const asOf = settings.asOf as number;
+    const run = prepareRun([], settings, asOf);
+    for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
+    for (const sql of createStageRejectStatements(session.dialect)) await session.run(sql);
+    const files: PeopleFile[] = [];
+    for (const kind of ["contacts", "events"] as const) {
+      const path = join(dir, `${kind}.csv`);
+      const raw = await loadCsvInput(db.connection, { path, display: `${kind}.csv`, table: kind });
+      files.push({
+        kind,
+        file: 0,
+        display: `${kind}.csv`,
+        table: kind,
+        width: raw.width,
+        header: raw.header,
+      });
+    }
+    const outcome = await stagePeople(session, files, {
+      ingest: ingestOptions(settings, asOf, run.needs),
+      eventProperties: [],
+    });
+    const [written] = await session.rows(
+      `SELECT (SELECT COUNT(*) FROM "${STAGING.contacts}") + (SELECT COUNT(*) FROM "${STAGING.events}") + (SELECT COUNT(*) FROM stage_warnings) + (SELECT COUNT(*) FROM stage_rejects) AS n`,
+    );
+    return { outcome, written: Number(written?.n) };
+  } finally {
+    await session.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("what the SQL staging leaves to the TypeScript path", () => {
+  const events = "email,type,occurred_at\na@b.co,click,2026-01-01\n";
+
+  it("a day/month date without date_order (the memory engine stops there)", async () => {
+    const contacts = "email,created_at\na@b.co,2026-01-01\nb@b.co,05/01/2026\n";
+    expect(await stageOnly(contacts, events)).toEqual({
+      outcome: {
+        staged: false,
+        reason: "contacts.csv:3: a date in ambiguous day/month order stops the memory engine",
+      },
+      written: 0,
+    });
+    const ambiguousEvent = "email,type,occurred_at\na@b.co,click,03/04/2026\n";
+    expect((await stageOnly("email\na@b.co\n", ambiguousEvent)).outcome).toEqual({
+      staged: false,
+      reason: "events.csv:2: a date in ambiguous day/month order stops the memory engine",
+    });
+    // With date_order, the same files are staged.
+    expect((await stageOnly(contacts, ambiguousEvent, { dateOrder: "dmy" })).outcome).toEqual({
+      staged: true,
+    });
+  });
+
+  it("a detail cut inside characters beyond the BMP", async () => {
+    const consent = `email,email_consent\na@b.co,${"🙂".repeat(20)}\n`;
+    expect((await stageOnly(consent, events)).outcome).toEqual({
+      staged: false,
+      reason: "contacts.csv:2: a detail holds characters beyond the BMP",
+    });
+    // Rejected rows' cells are never cut: a row without a key is staged as usual.
+    expect((await stageOnly(`email,email_consent\n,${"🙂".repeat(20)}\n`, events)).outcome).toEqual(
+      { staged: true },
+    );
   });
 });

@@ -8,7 +8,8 @@
  * Only the per-row work is SQL. Each header is bound in TypeScript by the sinks themselves (preset,
  * `columns:`, custom columns, and their errors word for word); phones (with the row's country) and
  * non-ASCII emails are normalised by the TypeScript functions on the distinct raw strings and come
- * back as mapping tables (engine/mapping.ts).
+ * back as mapping tables (engine/mapping.ts), as do the parts of a full name (`Name` → first and
+ * last name, `namePart`).
  *
  * One warning depends on identity: "duplicate contact rows disagree on consent; kept no", raised
  * once per customer and file at the row whose consent contradicts what the customer's earlier rows
@@ -18,8 +19,7 @@
  *
  * What SQL cannot reproduce exactly is detected and reported as `{ staged: false, reason }`,
  * before anything is written, for the run to take the TypeScript path: a date that the memory
- * engine would stop the run on (ambiguous day/month order), a column bound to a part of a full name,
- * and a detail cut at 30 or 40 UTF-16 units where characters outside the BMP make the cut differ
+ * engine would stop the run on (ambiguous day/month order), and a detail cut at 30 or 40 UTF-16 units where characters outside the BMP make the cut differ
  * from SQL's code points.
  */
 import { ContactsSink } from "../model/ingest-contacts.js";
@@ -32,12 +32,12 @@ import {
   type IngestOptions,
   type RowKeys,
 } from "../model/ingest-context.js";
-import type { ColumnBinding } from "../model/columns.js";
+import { namePart, type ColumnBinding } from "../model/columns.js";
 import { CANONICAL_COLUMNS } from "../model/presets.js";
 import { RejectLog } from "../model/rejects.js";
 import { normalizeEmail } from "../model/values.js";
 import type { SqlSession } from "../engine/session.js";
-import { buildMapping } from "../engine/mapping.js";
+import { buildMapping, mappedSql } from "../engine/mapping.js";
 import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dialect.js";
 import {
   cleanCellSql,
@@ -99,18 +99,39 @@ function blank(c: Ctx, text: string): string {
   return `(${text} IS NULL OR ${trimSql(c, text)} = '')`;
 }
 
-/** A cell reader (model/columns.ts `cellReader`) as SQL over the raw row `r`; undefined for a name part. */
-function cellSql(c: Ctx, binding: ColumnBinding | undefined): string | undefined {
+/** A part of a full-name column (`Name` → first name), read by `namePart` through a mapping table. */
+interface NamePart {
+  table: string;
+  index: number;
+  part: "first" | "last";
+}
+
+/**
+ * A cell reader (model/columns.ts `cellReader`) as SQL over the raw row `r`: the first non-empty
+ * source, its constant, or its name part (`namePart` in TypeScript, a mapping table here: the parts
+ * needed are added to `parts`).
+ */
+function cellSql(
+  c: Ctx,
+  binding: ColumnBinding | undefined,
+  parts: NamePart[],
+  file: number,
+): string {
   if (binding === undefined) return `CAST(NULL AS ${c.d.textType})`;
   const cellOf = (index: number) => `r.${q(c, `c${index}`)}`;
   const sources = binding.sources;
   const first = sources[0];
   if (sources.length === 1 && first.value === undefined && first.part === undefined)
     return `NULLIF(${cellOf(first.index)}, '')`;
-  if (sources.some((s) => s.part !== undefined)) return undefined;
   const whens = sources.map((s) => {
     const cell = cellOf(s.index);
-    return `WHEN NOT ${blank(c, cell)} THEN ${s.value === undefined ? cell : c.d.string(s.value)}`;
+    const given = `NOT ${blank(c, cell)}`;
+    if (s.part === undefined)
+      return `WHEN ${given} THEN ${s.value === undefined ? cell : c.d.string(s.value)}`;
+    const table = `${TEMP}part_${file}_${s.index}_${s.part}`;
+    if (!parts.some((p) => p.table === table)) parts.push({ table, index: s.index, part: s.part });
+    const value = mappedSql(c.d, table, cell);
+    return `WHEN ${given} AND ${value} IS NOT NULL THEN ${value}`;
   });
   return `CASE ${whens.join(" ")} END`;
 }
@@ -157,16 +178,19 @@ function phoneMapping(keys: RowKeys): string | undefined {
 interface Bound {
   file: PeopleFile;
   cells: Record<string, string>;
-  /** Contacts: custom columns, name → cell SQL. Events: property name → raw column index. */
+  /** Contacts: custom columns, name → cell SQL. */
   props: [string, string][];
+  /** Events: the plan's properties, name → raw column index. */
   properties: [string, number][];
+  parts: NamePart[];
 }
 
-/** Binds every file's header through its sink (same errors); undefined reason when SQL can read it. */
-function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] | string {
+/** Binds every file's header through its sink (which throws its errors on a header). */
+function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] {
   const ctx = new IngestContext(c.o.ingest, new RejectLog());
   const out: Bound[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    const parts: NamePart[] = [];
     const sink =
       file.kind === "contacts"
         ? new ContactsSink(ctx, file.display)
@@ -181,14 +205,8 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] | string {
       emptyStats(file.kind, file.display),
     );
     const cells: Record<string, string> = {};
-    for (const name of CANONICAL_COLUMNS[file.kind]) {
-      const sql = cellSql(c, bound.bindings.get(name));
-      if (sql === undefined) {
-        if (file.kind !== "contacts" || !["first_name", "last_name"].includes(name)) continue;
-        return `${file.display}: ${name} is a part of a full name`;
-      }
-      cells[name] = sql;
-    }
+    for (const name of CANONICAL_COLUMNS[file.kind])
+      cells[name] = cellSql(c, bound.bindings.get(name), parts, i);
     const props: [string, string][] = [];
     const properties: [string, number][] = [];
     if (file.kind === "contacts") {
@@ -197,18 +215,18 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] | string {
       const canonical = new Set<string>(CANONICAL_COLUMNS.contacts);
       for (const [name, binding] of bound.bindings) {
         if (canonical.has(name) || !wanted.has(name)) continue;
-        const sql = cellSql(c, binding);
-        if (sql === undefined) return `${file.display}: props.${name} is a part of a full name`;
-        props.push([name, sql]);
+        props.push([name, cellSql(c, binding, parts, i)]);
       }
       for (const extra of bound.extras) {
         if (!wanted.has(extra.name) || props.some(([name]) => name === extra.name)) continue;
         props.push([
           extra.name,
-          cellSql(c, {
-            canonical: extra.name,
-            sources: [{ index: extra.index, header: extra.header }],
-          }) as string,
+          cellSql(
+            c,
+            { canonical: extra.name, sources: [{ index: extra.index, header: extra.header }] },
+            parts,
+            i,
+          ),
         ]);
       }
     }
@@ -224,7 +242,7 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] | string {
         if (index !== undefined) properties.push([name, index]);
       }
     }
-    out.push({ file, cells, props, properties });
+    out.push({ file, cells, props, properties, parts });
   }
   return out;
 }
@@ -243,9 +261,18 @@ export async function stagePeople(
   const d = session.dialect;
   const c: Ctx = { s: session, d, n: normaliseDialectFor(d.name), o: options };
   const bound = bindFiles(c, files);
-  if (typeof bound === "string") return { staged: false, reason: bound };
   const steps: string[] = [];
   try {
+    for (const b of bound) {
+      for (const part of b.parts) {
+        const cell = `r.${q(c, `c${part.index}`)}`;
+        await buildMapping(session, {
+          table: part.table,
+          source: `SELECT ${cell} FROM ${q(c, b.file.table)} AS r WHERE NOT ${blank(c, cell)}`,
+          map: (text) => namePart(text, part.part),
+        });
+      }
+    }
     // Every file's step table first (cells normalised once), checked before anything is written.
     for (const [i, b] of bound.entries()) {
       const step = `${TEMP}step_${i}`;
@@ -259,6 +286,9 @@ export async function stagePeople(
     return { staged: true };
   } finally {
     for (const step of steps) await drop(c, step);
+    for (const part of bound.flatMap((b) => b.parts)) await drop(c, part.table);
+    for (const [i] of bound.entries())
+      for (const table of [`phone_${i}`, `email_${i}`]) await drop(c, `${TEMP}${table}`);
     for (const table of ["ident", "cust", "next", "conflicts"]) await drop(c, `${TEMP}${table}`);
   }
 }
