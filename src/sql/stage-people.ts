@@ -35,7 +35,7 @@ import {
 import { namePart, type ColumnBinding } from "../model/columns.js";
 import { CANONICAL_COLUMNS } from "../model/presets.js";
 import { RejectLog } from "../model/rejects.js";
-import { normalizeEmail } from "../model/values.js";
+import { FALSE_WORDS, normalizeEmail, TRUE_WORDS } from "../model/values.js";
 import type { SqlSession } from "../engine/session.js";
 import { buildMapping, mappedSql } from "../engine/mapping.js";
 import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dialect.js";
@@ -50,6 +50,7 @@ import {
   parseDateSql,
   parseNumberSql,
   splitMultiSql,
+  type DateSqlOptions,
 } from "./normalise.js";
 import { STAGING } from "./staging.js";
 import { STAGE_REJECTS, STAGE_WARNINGS, type StagedFile } from "./stage-rejects.js";
@@ -134,6 +135,30 @@ function cellSql(
     return `WHEN ${given} AND ${value} IS NOT NULL THEN ${value}`;
   });
   return `CASE ${whens.join(" ")} END`;
+}
+
+/**
+ * `parseBooleanSql` with a fast path: an absent or empty cell is false, and a cell that is one of
+ * the words as written (`yes`, `no`…) is that word's value, as parseBoolean reads it (trimmed and
+ * lower-cased, it is itself).
+ */
+function booleanSql(c: Ctx, text: string): string {
+  const list = (words: ReadonlySet<string>) => [...words].map((w) => c.d.string(w)).join(", ");
+  // The full rule inside a lambda (bindAs), where DuckDB's common subexpression elimination
+  // cannot hoist it out of the CASE and compute it for every row.
+  return `CASE WHEN ${text} IS NULL OR ${text} = '' THEN FALSE WHEN ${text} IN (${list(TRUE_WORDS)}) THEN TRUE WHEN ${text} IN (${list(FALSE_WORDS)}) THEN FALSE ELSE ${c.n.bindAs(text, "bool_cell", parseBooleanSql(c.d, "bool_cell"))} END`;
+}
+
+/**
+ * `parseDateSql` with a fast path in DuckDB: a cell `YYYY-MM-DD`, or with a time `HH:MM:SS` and no
+ * zone, of a year from 1970 on, is its calendar day when DuckDB reads it as a date (a day that
+ * does not exist is left to the full rule, which names the problem).
+ */
+function daySql(c: Ctx, text: string, dates: DateSqlOptions): string {
+  const full = parseDateSql(c.d, text, dates);
+  if (c.d.name !== "duckdb") return full;
+  const date = `TRY_CAST(SUBSTR(${text}, 1, 10) AS DATE)`;
+  return `CASE WHEN regexp_full_match(${text}, '(19[7-9][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?') AND ${date} IS NOT NULL THEN CAST(date_diff('day', DATE '1970-01-01', ${date}) AS BIGINT) ELSE ${full} END`;
 }
 
 /** The text of `text` cut at `length` characters, as JavaScript's `slice(0, length)` of a BMP text. */
@@ -365,18 +390,23 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
     await c.s.run(
       `CREATE TEMP TABLE ${step} AS SELECT r.seq, r.${q(c, "line")} AS line, ${[...columns, ...extra].join(", ")} FROM ${numbered} AS r ${joins.join(" ")}`,
     );
-    const day = parseDateSql(c.d, "t.created", dates);
-    const problem = `CASE WHEN t.created IS NOT NULL THEN ${dateProblemSql(c.d, "t.created", dates)} END`;
     await derive(c, name, [
-      `${day} AS day`,
-      `${problem} AS date_problem`,
-      ...CONSENTS.flatMap((name) => {
+      `${daySql(c, "t.created", dates)} AS day`,
+      ...CONSENTS.map(
+        (name, k) => `${booleanSql(c, `t.${q(c, `${name}_raw`)}`)} AS ${q(c, `consent_${k}`)}`,
+      ),
+    ]);
+    await derive(c, name, [
+      `CASE WHEN t.day IS NULL AND t.created IS NOT NULL THEN ${dateProblemSql(c.d, "t.created", dates)} END AS date_problem`,
+      ...CONSENTS.flatMap((name, k) => {
         const rawCell = `t.${q(c, `${name}_raw`)}`;
         const cleaned = cleanCellSql(c.d, rawCell);
+        const read = `t.${q(c, `consent_${k}`)}`;
+        // parseBoolean(cleanCell(cell)) for the staged value, parseBoolean(cell) for the warning.
         return [
-          `CASE WHEN ${cleaned} IS NULL THEN NULL ELSE COALESCE(${parseBooleanSql(c.d, cleaned)}, FALSE) END AS ${q(c, name)}`,
-          `CASE WHEN NOT ${blank(c, rawCell)} THEN COALESCE(${parseBooleanSql(c.d, rawCell)}, FALSE) END AS ${q(c, `${name}_v`)}`,
-          `(NOT ${blank(c, rawCell)} AND ${parseBooleanSql(c.d, rawCell)} IS NULL) AS ${q(c, `${name}_bad`)}`,
+          `CASE WHEN ${cleaned} IS NULL THEN NULL WHEN ${cleaned} = ${rawCell} THEN COALESCE(${read}, FALSE) ELSE COALESCE(${booleanSql(c, cleaned)}, FALSE) END AS ${q(c, name)}`,
+          `CASE WHEN NOT ${blank(c, rawCell)} THEN COALESCE(${read}, FALSE) END AS ${q(c, `${name}_v`)}`,
+          `(NOT ${blank(c, rawCell)} AND ${read} IS NULL) AS ${q(c, `${name}_bad`)}`,
         ];
       }),
     ]);
@@ -404,9 +434,9 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
     await c.s.run(
       `CREATE TEMP TABLE ${step} AS SELECT r.seq, r.${q(c, "line")} AS line, ${[...columns, ...extra].join(", ")} FROM ${numbered} AS r ${joins.join(" ")}`,
     );
+    await derive(c, name, [`${daySql(c, "t.occurred", dates)} AS day`]);
     await derive(c, name, [
-      `${parseDateSql(c.d, "t.occurred", dates)} AS day`,
-      `CASE WHEN NOT ${blank(c, "t.occurred")} THEN ${dateProblemSql(c.d, "t.occurred", dates)} END AS date_problem`,
+      `CASE WHEN t.day IS NULL AND NOT ${blank(c, "t.occurred")} THEN ${dateProblemSql(c.d, "t.occurred", dates)} END AS date_problem`,
     ]);
     await keyDecision(
       c,
@@ -630,7 +660,7 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
     for (const [p, [name]] of b.properties.entries()) {
       const cell = `s.${q(c, `property_${p}`)}`;
       await c.s.run(
-        `INSERT INTO ${q(c, STAGING.eventProperties)} SELECT ${file}, s.seq, ${c.d.string(name)}, ${cell}, ${parseNumberSql(c.d, trimSql(c, cell), c.o.ingest.decimal)}, ${parseBooleanSql(c.d, cell)} FROM ${step} AS s WHERE ${ok} AND ${cell} IS NOT NULL ORDER BY s.seq`,
+        `INSERT INTO ${q(c, STAGING.eventProperties)} SELECT ${file}, s.seq, ${c.d.string(name)}, ${cell}, ${parseNumberSql(c.d, trimSql(c, cell), c.o.ingest.decimal)}, ${booleanSql(c, cell)} FROM ${step} AS s WHERE ${ok} AND ${cell} IS NOT NULL ORDER BY s.seq`,
       );
     }
     return;
