@@ -150,15 +150,20 @@ function booleanSql(c: Ctx, text: string): string {
 }
 
 /**
- * `parseDateSql` with a fast path in DuckDB: a cell `YYYY-MM-DD`, or with a time `HH:MM:SS` and no
- * zone, of a year from 1970 on, is its calendar day when DuckDB reads it as a date (a day that
- * does not exist is left to the full rule, which names the problem).
+ * `parseDateSql` with fast paths in DuckDB: a cell `YYYY-MM-DD`, or with a time `HH:MM:SS` and no
+ * zone, of a year from 1970 on, is its calendar day; `YYYY-MM-DDTHH:MM:SSZ` is the day of that
+ * instant in the time zone — when DuckDB reads it as a date (a day that does not exist is left to
+ * the full rule, which names the problem).
  */
 function daySql(c: Ctx, text: string, dates: DateSqlOptions): string {
   const full = parseDateSql(c.d, text, dates);
   if (c.d.name !== "duckdb") return full;
   const date = `TRY_CAST(SUBSTR(${text}, 1, 10) AS DATE)`;
-  return `CASE WHEN regexp_full_match(${text}, '(19[7-9][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?') AND ${date} IS NOT NULL THEN CAST(date_diff('day', DATE '1970-01-01', ${date}) AS BIGINT) ELSE ${full} END`;
+  const time = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]";
+  // An instant in UTC (`…T…Z`), dated in the time zone; from 1971 on, so never before 1970 there.
+  const instant = `TRY_CAST(REPLACE(SUBSTR(${text}, 1, 19), 'T', ' ') AS TIMESTAMP)`;
+  const zoned = c.n.zonedDay(`epoch(${instant})`, dates.timezone);
+  return `CASE WHEN regexp_full_match(${text}, '(19[7-9][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}( ${time})?') AND ${date} IS NOT NULL THEN CAST(date_diff('day', DATE '1970-01-01', ${date}) AS BIGINT) WHEN regexp_full_match(${text}, '(197[1-9]|19[89][0-9]|2[0-9]{3})-[0-9]{2}-[0-9]{2}T${time}Z') AND ${instant} IS NOT NULL THEN CAST(${zoned} AS BIGINT) ELSE ${full} END`;
 }
 
 /** The text of `text` cut at `length` characters, as JavaScript's `slice(0, length)` of a BMP text. */
