@@ -30,19 +30,18 @@ export async function openDuckDbSession(settings: DuckDbSettings = {}): Promise<
  * A session over a database already open (whose connection also loads the raw tables, read.ts);
  * closing the session closes the database.
  */
-export async function duckDbSessionOver(db: DuckDb): Promise<SqlSession> {
-  const session = await duckDbSession(db.connection);
-  return {
-    ...session,
-    close() {
-      db.close();
-      return Promise.resolve();
-    },
-  };
+export function duckDbSessionOver(db: DuckDb): Promise<SqlSession> {
+  return duckDbSession(db.connection, () => db.close());
 }
 
-/** A session over an open connection (closing it closes nothing: the connection is the caller's). */
-export async function duckDbSession(connection: DuckDBConnection): Promise<SqlSession> {
+/**
+ * A session over an open connection (one the raw tables of read.ts are loaded into); `close` ends
+ * it (by default closing it closes nothing: the connection is the caller's).
+ */
+export async function duckDbSession(
+  connection: DuckDBConnection,
+  close: () => void = () => {},
+): Promise<SqlSession> {
   const api = await loadNodeApi();
   const dialect = dialectFor("duckdb");
   const bind = (params: readonly SqlParam[]) => params as DuckDBValue[];
@@ -94,6 +93,7 @@ export async function duckDbSession(connection: DuckDBConnection): Promise<SqlSe
       }
     },
     close() {
+      close();
       return Promise.resolve();
     },
   };

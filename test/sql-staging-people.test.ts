@@ -1,0 +1,350 @@
+/**
+ * The SQL staging of contacts, events and lists (src/sql/stage-people.ts) against the memory
+ * engine: every fixture shop with a config, hostile identity shops and generated demo shops are
+ * read by the memory engine, which records the rows it accepted (test/helpers/staging-capture.ts)
+ * and every reject and warning call of its sinks; the same files are loaded into DuckDB raw tables
+ * (loadCsvInput), staged in SQL, and the rejects and warnings replayed into a RejectLog: the staging
+ * rows and the calls (order, file, line, reason, detail, raw fields) must be identical.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseIsoDay } from "../src/calendar.js";
+import { ingestOptions } from "../src/config/ingest-options.js";
+import { resolveSettings } from "../src/config/settings.js";
+import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { loadCsvInput } from "../src/engine/duckdb/read.js";
+import { openDuckDb } from "../src/engine/duckdb/open.js";
+import { duckDbSession } from "../src/engine/duckdb/session.js";
+import { readConfig } from "../src/io/read-config.js";
+import { loadProfiles } from "../src/io/read-inputs.js";
+import { loadSegmentFiles } from "../src/io/segment-files.js";
+import { PhoneTypes } from "../src/model/phone-type.js";
+import { RejectLog } from "../src/model/rejects.js";
+import { prepareRun } from "../src/segments/prepare-run.js";
+import { stagePeople, stageUntextablePhones, type PeopleFile } from "../src/sql/stage-people.js";
+import { createStageRejectStatements, replayStaged } from "../src/sql/stage-rejects.js";
+import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../src/sql/staging.js";
+import { propertyNames } from "./helpers/duckdb-tables.js";
+import { writeHostilePeople } from "./helpers/hostile-people.js";
+import { writeHostileShop } from "./helpers/hostile-shop.js";
+import { captureStaging, untextablePhones, type StagedValue } from "./helpers/staging-capture.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
+  existsSync(join(ROOT, "fixtures", name, "audience.yaml")),
+);
+const PEOPLE = new Set(["contacts", "events", "lists"]);
+
+/** A reject or warning call as the sinks make it. */
+type Call = unknown[];
+
+/** Records every `reject` and `warn` of every RejectLog while `load` runs. */
+async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
+  const proto = RejectLog.prototype;
+  const saved = { reject: proto.reject, warn: proto.warn };
+  const calls: Call[] = [];
+  proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
+    calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
+    return saved.reject.call(this, file, line, reason, fields, detail);
+  };
+  proto.warn = function (this: RejectLog, file, line, warning, detail) {
+    calls.push(["warn", file, line, warning, detail ?? null]);
+    return saved.warn.call(this, file, line, warning, detail);
+  };
+  try {
+    return { result: await load(), calls };
+  } finally {
+    proto.reject = saved.reject;
+    proto.warn = saved.warn;
+  }
+}
+
+const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : (v ?? null));
+
+/** Rows in place order: by file, seq, then the rest as JSON (values of one row keep their pos). */
+function sorted(rows: readonly (readonly unknown[])[]): unknown[][] {
+  return rows
+    .map((r) => r.map(plain))
+    .sort(
+      (a, b) =>
+        Number(a[0]) - Number(b[0]) ||
+        Number(a[1]) - Number(b[1]) ||
+        (JSON.stringify(a) < JSON.stringify(b)
+          ? -1
+          : JSON.stringify(a) > JSON.stringify(b)
+            ? 1
+            : 0),
+    );
+}
+
+interface Checked {
+  staged: boolean;
+  reason?: string;
+  rows: number;
+  calls: number;
+}
+
+let metadata: ConstructorParameters<typeof PhoneTypes>[0] | undefined;
+
+async function checkShop(dir: string): Promise<Checked> {
+  const source = await readConfig(join(dir, "audience.yaml"), dir);
+  const settings = resolveSettings(source, {}, dir);
+  const asOf = settings.asOf ?? (parseIsoDay("2026-06-30") as number);
+  const loaded = await loadSegmentFiles(
+    settings.segments.map((s) => s.path),
+    dir,
+  );
+  const run = prepareRun(loaded.definitions, settings, asOf);
+  const names = propertyNames(run.plan);
+  const { result, calls } = await recordCalls(() =>
+    captureStaging(() => loadProfiles({ settings, asOf, needs: run.needs }), names),
+  );
+  const { staged } = result;
+  const data = result.result;
+  const displays = new Set(data.inputs.filter((i) => PEOPLE.has(i.kind)).map((i) => i.display));
+  const want = calls.filter((c) => displays.has(c[1] as string));
+
+  const db = await openDuckDb({ threads: 1 });
+  const session = await duckDbSession(db.connection, () => db.close());
+  try {
+    for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
+    for (const sql of createStageRejectStatements(session.dialect)) await session.run(sql);
+    const files: PeopleFile[] = [];
+    const perKind = new Map<string, number>();
+    for (const [i, input] of data.inputs.entries()) {
+      if (!PEOPLE.has(input.kind)) continue;
+      const file = perKind.get(input.kind) ?? 0;
+      perKind.set(input.kind, file + 1);
+      const raw = await loadCsvInput(db.connection, {
+        path: input.path,
+        display: input.display,
+        table: `raw_${i}`,
+        ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+      });
+      files.push({
+        kind: input.kind as PeopleFile["kind"],
+        file,
+        display: input.display,
+        table: raw.table,
+        width: raw.width,
+        header: raw.header,
+      });
+    }
+    const outcome = await stagePeople(session, files, {
+      ingest: ingestOptions(settings, asOf, run.needs),
+      eventProperties: names,
+    });
+    if (!outcome.staged) return { staged: false, reason: outcome.reason, rows: 0, calls: 0 };
+    let rows = 0;
+    for (const { table, columns } of STAGING_LAYOUT) {
+      if (table === STAGING.orders || table === STAGING.untextablePhones) continue;
+      const got = await session.rows(
+        `SELECT ${columns.map((c) => `"${c.name}"`).join(", ")} FROM "${table}"`,
+      );
+      const mine = sorted(got.map((r) => columns.map((c) => r[c.name])));
+      const theirs = sorted(staged.get(table) ?? []);
+      expect({ table, rows: mine }).toEqual({ table, rows: theirs });
+      rows += mine.length;
+    }
+    // The replayed calls, with the orders' staging from the memory engine for the phones.
+    const replayed = await recordCalls(() => replayStaged(session, new RejectLog(), files));
+    // The RejectLog keeps rejects and warnings apart: each keeps its own order.
+    for (const what of ["reject", "warn"])
+      expect(replayed.calls.filter((c) => c[0] === what)).toEqual(
+        want.filter((c) => c[0] === what),
+      );
+
+    const orders = staged.get(STAGING.orders) ?? [];
+    const layout = STAGING_LAYOUT.find((t) => t.table === STAGING.orders);
+    for (const row of orders) {
+      await session.run(
+        `INSERT INTO "${STAGING.orders}" VALUES (${row.map((_, i) => `$${i + 1}`).join(", ")})`,
+        row as StagedValue[],
+      );
+    }
+    expect(layout).toBeDefined();
+    metadata ??= (await import("libphonenumber-js/max/metadata")).default;
+    const types = new PhoneTypes(metadata);
+    await stageUntextablePhones(session, (p) => types.canText(p));
+    const customerPhones = new Set<string>();
+    for (let c = 0; c < data.profiles.store.size; c++) {
+      const p = data.profiles.store.phone[c];
+      if (p !== undefined) customerPhones.add(p);
+    }
+    const untextable = (await session.rows(`SELECT phone FROM "${STAGING.untextablePhones}"`))
+      .map((r) => r.phone as string)
+      .filter((p) => customerPhones.has(p))
+      .sort();
+    // The memory engine marks phones only on runs that send texts; its set is then the same.
+    const theirs = untextablePhones(data.profiles).map((r) => r[0]);
+    if (theirs.length > 0) expect(untextable).toEqual(theirs);
+    return { staged: true, rows, calls: want.length };
+  } finally {
+    await session.close();
+  }
+}
+
+async function inTemp(write: (dir: string) => Promise<void>): Promise<Checked> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-stagepeople-"));
+  try {
+    await write(dir);
+    return await checkShop(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writeDemoShop(dir: string, seed: number, contacts: number): Promise<void> {
+  const asOf = parseIsoDay("2026-06-30") as number;
+  const batch = generateShop({ contacts, seed, asOf });
+  for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
+    const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
+    await writeFile(
+      join(dir, `${file}.csv`),
+      rows
+        .map((r) =>
+          r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
+        )
+        .join("\n"),
+    );
+  }
+  const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
+  await writeFile(
+    join(dir, "audience.yaml"),
+    [
+      "contacts: contacts.csv",
+      "orders: orders.csv",
+      "events: events.csv",
+      "lists: lists.csv",
+      `segments: ${join(ROOT, "segments")}`,
+      `timezone: ${tz}`,
+      "default_country: FR",
+      "as_of: 2026-06-30",
+      "",
+    ].join("\n"),
+  );
+}
+
+describe("SQL staging of contacts, events and lists = memory engine (DuckDB)", () => {
+  it.each(FIXTURES)("fixtures/%s", async (name) => {
+    const checked = await checkShop(join(ROOT, "fixtures", name));
+    expect(checked, name).toMatchObject({ staged: true });
+  });
+
+  it.each(Array.from({ length: 40 }, (_, i) => 500 + i))("hostile shop seed %i", async (seed) => {
+    const checked = await inTemp((dir) => writeHostileShop(dir, seed, join(ROOT, "segments")));
+    expect(checked).toMatchObject({ staged: true });
+    expect(checked.rows).toBeGreaterThan(0);
+  });
+
+  it.each(Array.from({ length: 60 }, (_, i) => 700 + i))("hostile cells seed %i", async (seed) => {
+    const checked = await inTemp((dir) => writeHostilePeople(dir, seed));
+    expect(checked).toMatchObject({ staged: true });
+    expect(checked.calls).toBeGreaterThan(0);
+  });
+
+  it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))("demo shop seed %i", async (seed) => {
+    const checked = await inTemp((dir) => writeDemoShop(dir, seed, 80 + (seed % 5) * 40));
+    expect(checked).toMatchObject({ staged: true });
+    expect(checked.rows).toBeGreaterThan(0);
+  });
+});
+
+/** Stages a contacts file and an events file written in a temporary folder; the outcome. */
+async function stageOnly(
+  contacts: string,
+  events: string,
+  config: Partial<{ dateOrder: "dmy"; columns: Record<string, unknown> }> = {},
+) {
+  const dir = await mkdtemp(join(tmpdir(), "audience-stagepeople-"));
+  const db = await openDuckDb({ threads: 1 });
+  const session = await duckDbSession(db.connection, () => db.close());
+  try {
+    await writeFile(join(dir, "contacts.csv"), contacts);
+    await writeFile(join(dir, "events.csv"), events);
+    await writeFile(
+      join(dir, "orders.csv"),
+      "order_id,email,created_at,total\n1,a@b.co,2026-01-01,1\n",
+    );
+    await writeFile(
+      join(dir, "audience.yaml"),
+      [
+        "contacts: contacts.csv",
+        "orders: orders.csv",
+        "events: events.csv",
+        "as_of: 2026-06-30",
+        ...(config.dateOrder === undefined ? [] : [`date_order: ${config.dateOrder}`]),
+        ...(config.columns === undefined ? [] : [`columns: ${JSON.stringify(config.columns)}`]),
+        "",
+      ].join("\n"),
+    );
+    const settings = resolveSettings(await readConfig(join(dir, "audience.yaml"), dir), {}, dir);
+    const asOf = settings.asOf as number;
+    const run = prepareRun([], settings, asOf);
+    for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
+    for (const sql of createStageRejectStatements(session.dialect)) await session.run(sql);
+    const files: PeopleFile[] = [];
+    for (const kind of ["contacts", "events"] as const) {
+      const path = join(dir, `${kind}.csv`);
+      const raw = await loadCsvInput(db.connection, { path, display: `${kind}.csv`, table: kind });
+      files.push({
+        kind,
+        file: 0,
+        display: `${kind}.csv`,
+        table: kind,
+        width: raw.width,
+        header: raw.header,
+      });
+    }
+    const outcome = await stagePeople(session, files, {
+      ingest: ingestOptions(settings, asOf, run.needs),
+      eventProperties: [],
+    });
+    const [written] = await session.rows(
+      `SELECT (SELECT COUNT(*) FROM "${STAGING.contacts}") + (SELECT COUNT(*) FROM "${STAGING.events}") + (SELECT COUNT(*) FROM stage_warnings) + (SELECT COUNT(*) FROM stage_rejects) AS n`,
+    );
+    return { outcome, written: Number(written?.n) };
+  } finally {
+    await session.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("what the SQL staging leaves to the TypeScript path", () => {
+  const events = "email,type,occurred_at\na@b.co,click,2026-01-01\n";
+
+  it("a day/month date without date_order (the memory engine stops there)", async () => {
+    const contacts = "email,created_at\na@b.co,2026-01-01\nb@b.co,05/01/2026\n";
+    expect(await stageOnly(contacts, events)).toEqual({
+      outcome: {
+        staged: false,
+        reason: "contacts.csv:3: a date in ambiguous day/month order stops the memory engine",
+      },
+      written: 0,
+    });
+    const ambiguousEvent = "email,type,occurred_at\na@b.co,click,03/04/2026\n";
+    expect((await stageOnly("email\na@b.co\n", ambiguousEvent)).outcome).toEqual({
+      staged: false,
+      reason: "events.csv:2: a date in ambiguous day/month order stops the memory engine",
+    });
+    // With date_order, the same files are staged.
+    expect((await stageOnly(contacts, ambiguousEvent, { dateOrder: "dmy" })).outcome).toEqual({
+      staged: true,
+    });
+  });
+
+  it("a detail cut inside characters beyond the BMP", async () => {
+    const consent = `email,email_consent\na@b.co,${"🙂".repeat(20)}\n`;
+    expect((await stageOnly(consent, events)).outcome).toEqual({
+      staged: false,
+      reason: "contacts.csv:2: a detail holds characters beyond the BMP",
+    });
+    // Rejected rows' cells are never cut: a row without a key is staged as usual.
+    expect((await stageOnly(`email,email_consent\n,${"🙂".repeat(20)}\n`, events)).outcome).toEqual(
+      { staged: true },
+    );
+  });
+});
