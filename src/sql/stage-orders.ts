@@ -28,6 +28,7 @@
  * orders sink raises no row-level warning: its warnings (an invalid email or phone of a new
  * buyer, an unrecognised consent word) are about counted orders and their customers.
  */
+import { STAGE_REJECT_COLUMNS, STAGE_REJECTS, STAGE_WARNINGS } from "./stage-rejects.js";
 import type { PlanExpr } from "../dsl/plan.js";
 import { buildMapping, mappedSql } from "../engine/mapping.js";
 import type { SqlParam, SqlSession } from "../engine/session.js";
@@ -88,10 +89,6 @@ export type StageOrdersOutcome =
       stats: FileStats[];
     }
   | { staged: false; needsTypeScript: string };
-
-/** The layout of stage_rejects and stage_warnings (shared with the other inputs' staging). */
-export const STAGE_REJECTS = "stage_rejects";
-export const STAGE_WARNINGS = "stage_warnings";
 
 const T = {
   cells: "audience_so_cells",
@@ -181,11 +178,12 @@ async function createLocalTables(c: Ctx): Promise<void> {
     (col) => `${q(c, col.name)} ${sqlType(d, col.type)}${col.nullable ? "" : " NOT NULL"}`,
   );
   await c.session.run(`CREATE TABLE IF NOT EXISTS ${q(c, STAGING.orders)} (${columns.join(", ")})`);
-  // Until the shared definition (src/sql/stage-rejects.ts): the fixed layout.
+  // Shared with the other inputs' staging, which may have filled them already.
+  const rejectColumns = STAGE_REJECT_COLUMNS.map(
+    (col) => `${q(c, col.name)} ${sqlType(d, col.type)}${col.nullable ? "" : " NOT NULL"}`,
+  );
   for (const table of [STAGE_REJECTS, STAGE_WARNINGS]) {
-    await c.session.run(
-      `CREATE TABLE IF NOT EXISTS ${q(c, table)} (kind ${d.textType}, file ${d.integerType}, line ${d.integerType}, seq ${d.integerType}, reason ${d.textType}, detail ${d.textType})`,
-    );
+    await c.session.run(`CREATE TABLE IF NOT EXISTS ${q(c, table)} (${rejectColumns.join(", ")})`);
   }
 }
 
