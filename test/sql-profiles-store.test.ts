@@ -18,9 +18,9 @@ import { resolveSettings } from "../src/config/settings.js";
 import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
 import { needsPredictions } from "../src/dsl/env.js";
 import { duckDbSession } from "../src/engine/duckdb/session.js";
-import { openPostgresSession } from "../src/engine/postgres/session.js";
 import type { SqlSession } from "../src/engine/session.js";
 import { readSqlProfiles, storeFields } from "../src/engine/sql-profiles-store.js";
+import { openPostgresWork } from "../src/io/pg-work.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadSegmentFiles } from "../src/io/segment-files.js";
 import { PROFILE_FIELD_TABLE } from "../src/model/fields.js";
@@ -96,15 +96,11 @@ async function readFromDuckDB(shop: RecordedShop): Promise<Profiles> {
   }
 }
 
-async function readFromPostgres(
-  url: string,
-  shop: RecordedShop,
-  schema: string,
-): Promise<Profiles> {
-  const session = await openPostgresSession(url);
+/** On a work connection of `engine: postgres` (src/io/pg-work.ts): temporary tables only. */
+async function readFromPostgres(url: string, shop: RecordedShop): Promise<Profiles> {
+  const work = await openPostgresWork({ url, shown: "test" });
   try {
-    await session.run(`CREATE SCHEMA ${schema}`);
-    await session.run(`SET search_path TO ${schema}`);
+    const session = work.session;
     for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
     for (const { table } of STAGING_LAYOUT) {
       const rows = shop.staged.get(table) ?? [];
@@ -116,11 +112,9 @@ async function readFromPostgres(
         await session.run(`INSERT INTO "${table}" VALUES ${tuples.join(", ")}`, params);
       }
     }
-    const profiles = await buildAndRead(session, shop);
-    await session.run(`DROP SCHEMA ${schema} CASCADE`);
-    return profiles;
+    return await buildAndRead(session, shop);
   } finally {
-    await session.close();
+    await work.close();
   }
 }
 
@@ -254,7 +248,6 @@ describe.skipIf("missing" in server)(
   `Profiles read from PostgreSQL = memory engine${"missing" in server ? ` — skipped: ${server.missing}` : ""}`,
   () => {
     let pgServer: TestPostgres;
-    let schemas = 0;
     beforeAll(async () => {
       pgServer = await startPostgres();
     }, 120_000);
@@ -262,21 +255,45 @@ describe.skipIf("missing" in server)(
       await pgServer?.stop();
     });
 
+    it("the work session's each reads through a cursor, in batches, with parameters", async () => {
+      const work = await openPostgresWork({ url: pgServer.url, shown: "test" });
+      try {
+        const seen: unknown[][] = [];
+        await work.session.each(
+          "SELECT CAST(i AS integer) AS i, CAST($1 AS text) AS t FROM generate_series(1, 25003) AS i ORDER BY i",
+          (row) => seen.push([...row]),
+          ["x"],
+        );
+        expect(seen.length).toBe(25_003);
+        expect(seen[0]).toEqual([1, "x"]);
+        expect(seen[25_002]).toEqual([25_003, "x"]);
+        // A failing row handler leaves the session usable.
+        await expect(
+          work.session.each("SELECT 1 AS one", () => {
+            throw new Error("stop");
+          }),
+        ).rejects.toThrow("stop");
+        expect(await work.session.rows("SELECT 2 AS two")).toEqual([{ two: 2 }]);
+      } finally {
+        await work.close();
+      }
+    });
+
     it.each(FIXTURES.slice(0, 6))("fixtures/%s", async (name) => {
       const shop = await readShopAt(join(ROOT, "fixtures", name));
-      const got = await readFromPostgres(pgServer.url, shop, `store_${++schemas}`);
+      const got = await readFromPostgres(pgServer.url, shop);
       expectSame(shop.profiles, got, readFields(shop), `fixtures/${name} (postgres)`);
     });
 
     it.each(GENERATED.slice(0, 4))("generated shop seed $seed", async ({ seed, contacts }) => {
       const shop = await demoShop(seed, contacts);
-      const got = await readFromPostgres(pgServer.url, shop, `store_${++schemas}`);
+      const got = await readFromPostgres(pgServer.url, shop);
       expectSame(shop.profiles, got, readFields(shop), `seed ${seed} (postgres)`);
     });
 
     it.each(HOSTILE.slice(0, 8))("hostile identity shop seed %i", async (seed) => {
       const shop = await hostileShop(seed);
-      const got = await readFromPostgres(pgServer.url, shop, `store_${++schemas}`);
+      const got = await readFromPostgres(pgServer.url, shop);
       expectSame(shop.profiles, got, readFields(shop), `hostile ${seed} (postgres)`);
     });
   },
