@@ -5,23 +5,29 @@
  * and --exclusive assignment, back as the `SegmentMembers` the shared writer takes.
  *
  * The staging tables are filled while the inputs are read, by the staging source
- * (staging-source.ts) the run hands out. The profiles the rest of the CLI reads (counts, RFM,
- * channels, the writer's columns and guards) are the memory engine's, read in the same pass: the
- * run checks that the database found the same customers (count and keys), so a member index is
- * the same customer on both sides.
+ * (staging-source.ts) the run hands out. Two modes:
+ * - `evaluateInDatabase`: the profiles the rest of the CLI reads (counts, RFM, channels, the
+ *   writer's columns and guards) are read back from the database too (sql-profiles-store.ts);
+ *   no TypeScript ingest is needed.
+ * - `evaluate` (check mode): they are the memory engine's, read in the same pass; the run checks
+ *   that the database found the same customers (count and keys), so a member index is the same
+ *   customer on both sides.
  *
  * Plans that read prediction fields (fitted in TypeScript, src/predict) are not for this run:
  * `buildProfileTables` refuses them.
  */
 import type { ExchangeRates } from "../model/ingest-context.js";
+import { PhoneTypes } from "../model/phone-type.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
 import { compileSegmentsSql } from "../sql/compile.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
-import { createStagingStatements } from "../sql/staging.js";
+import { sendsTexts } from "../segments/prepare-run.js";
+import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
 import type { SqlSession } from "./session.js";
+import { readSqlProfiles, storeFields } from "./sql-profiles-store.js";
 import { StagingSource, type StagingLoader } from "./staging-source.js";
 
 export interface SqlRunOptions {
@@ -37,6 +43,9 @@ export interface SqlTarget {
   /** Created once the staging tables exist. */
   loader(): Promise<StagingLoader & { close(): Promise<void> }>;
 }
+
+/** Phones per INSERT of `stageUntextablePhones`. */
+const UNTEXTABLE_BATCH = 1000;
 
 export class SqlRun {
   /** The last build's counts (customers, buyers, identity passes). */
@@ -71,6 +80,40 @@ export class SqlRun {
   }
 
   /**
+   * Profiles and segments, both from the database (no TypeScript ingest): the profile tables built
+   * from the staged rows, the `Profiles` read back from them (sql-profiles-store.ts: what the
+   * memory engine's would hold for readers needing `fields`, `DataNeeds.fields`), and every
+   * segment of `plan` computed there. When a segment sends texts, the staged phones that cannot
+   * receive them are marked first (as `prepareRun` marks the memory engine's): `landlines` counts
+   * the customers with one. `index`: fill the store's id, email and phone indexes (explain KEY).
+   */
+  async evaluateInDatabase(
+    plan: SegmentPlan,
+    options: {
+      only?: readonly string[];
+      exclusive: boolean;
+      fields: readonly string[];
+      index?: boolean;
+    },
+  ): Promise<{ profiles: Profiles; members: SegmentMembers[]; landlines: number }> {
+    const { session } = this.target;
+    await this.loader.close();
+    if (sendsTexts(plan)) await this.stageUntextablePhones();
+    await this.build([...new Set([...plan.fields, ...storeFields(options.fields)])]);
+    const profiles = await readSqlProfiles(session, {
+      asOf: this.options.asOf,
+      rfm: this.options.rfm,
+      fields: options.fields,
+      ...(options.index === undefined ? {} : { index: options.index }),
+    });
+    let landlines = 0;
+    const cannotText = profiles.store.cannotText;
+    for (let c = 0; c < profiles.size; c++) landlines += cannotText[c];
+    const members = await this.members(plan, profiles.size, options);
+    return { profiles, members, landlines };
+  }
+
+  /**
    * Every segment of `plan`, computed in the database from the staged rows: the same results as
    * `evaluateSegments` on `profiles` (the memory engine's, read in the same pass).
    */
@@ -79,16 +122,22 @@ export class SqlRun {
     profiles: Profiles,
     options: { only?: readonly string[]; exclusive: boolean },
   ): Promise<SegmentMembers[]> {
-    const { session } = this.target;
-    const d = session.dialect;
     this.source.untextable(profiles);
     await this.loader.close();
+    await this.build(plan.fields);
+    await this.checkCustomers(profiles);
+    return this.members(plan, profiles.size, options);
+  }
+
+  /** Builds the profile tables with columns for `fields`. */
+  private async build(fields: readonly string[]): Promise<void> {
+    const { session } = this.target;
     this.built = await buildProfileTables(
-      d,
+      session.dialect,
       { run: (sql) => session.run(sql), query: (sql) => session.rows(sql) },
       {
         asOf: this.options.asOf,
-        fields: plan.fields,
+        fields,
         rfm: this.options.rfm,
         ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
         ...(this.options.exchangeRates === undefined
@@ -96,13 +145,56 @@ export class SqlRun {
           : { exchangeRates: this.options.exchangeRates }),
       },
     );
-    await this.checkCustomers(profiles);
+  }
+
+  /**
+   * Stages the phones that cannot receive texts (phone-type.ts), of every phone staged: a
+   * customer's phone is one of them, so the built `can_text` is the memory engine's
+   * `markUntextablePhones`. The staged rows are all written (the loader is closed): the phones
+   * go in by INSERT statements.
+   */
+  private async stageUntextablePhones(): Promise<void> {
+    const { session } = this.target;
+    const d = session.dialect;
+    const phone = d.identifier("phone");
+    const sources = STAGING_LAYOUT.filter(
+      (t) => t.table !== STAGING.untextablePhones && t.columns.some((c) => c.name === "phone"),
+    ).map((t) => `SELECT ${phone} FROM ${d.identifier(t.table)} WHERE ${phone} IS NOT NULL`);
+    if (sources.length === 0) return;
+    // The metadata with number types is loaded only for runs that send texts.
+    const { default: metadata } = await import("libphonenumber-js/max/metadata");
+    const types = new PhoneTypes(metadata);
+    const untextable: string[] = [];
+    await session.each(
+      `SELECT DISTINCT x.${phone} FROM (${sources.join(" UNION ALL ")}) AS x ORDER BY x.${phone}`,
+      (row) => {
+        const value = row[0] as string;
+        if (!types.canText(value)) untextable.push(value);
+      },
+    );
+    const table = d.identifier(STAGING.untextablePhones);
+    for (let start = 0; start < untextable.length; start += UNTEXTABLE_BATCH) {
+      const batch = untextable.slice(start, start + UNTEXTABLE_BATCH);
+      await session.run(
+        `INSERT INTO ${table} (${phone}) VALUES ${batch.map((_, i) => `($${i + 1})`).join(", ")}`,
+        batch,
+      );
+    }
+  }
+
+  /** The members of each segment shown, read from the compiled statement's rows. */
+  private async members(
+    plan: SegmentPlan,
+    size: number,
+    options: { only?: readonly string[]; exclusive: boolean },
+  ): Promise<SegmentMembers[]> {
+    const { session } = this.target;
+    const d = session.dialect;
     const sql = compileSegmentsSql(plan, d, {
       ...(options.only === undefined ? {} : { only: options.only }),
       exclusive: options.exclusive,
       rows: "flags",
     });
-    const size = profiles.size;
     const shown = plan.segments.filter((s) =>
       options.only === undefined ? true : options.only.includes(s.id),
     );

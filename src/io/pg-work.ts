@@ -32,6 +32,9 @@ const TYPES = {
 const FILLED =
   /^(?:CREATE (?:TEMP )?TABLE|INSERT INTO) ("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*) (?:AS |\([^)]*\) SELECT )/;
 
+/** Rows per FETCH of the work session's `each`. */
+const EACH_BATCH = 10_000;
+
 /** The database of `engine: postgres`: `database:` / `--database`, required even for CSV inputs. */
 export function engineDatabase(
   settings: Settings,
@@ -94,8 +97,23 @@ export async function openPostgresWork(
       return (await query<SqlRow>({ text: sql, values: [...params] })).rows;
     },
     async each(sql, onRow, params = []) {
-      const result = await query<unknown[]>({ text: sql, values: [...params], rowMode: "array" });
-      for (const row of result.rows) onRow(row);
+      // Through a cursor, a batch at a time: a million profile rows never sit in memory at once.
+      await query({ text: "BEGIN" });
+      try {
+        await query({ text: `DECLARE aud_each NO SCROLL CURSOR FOR ${sql}`, values: [...params] });
+        for (;;) {
+          const batch = await query<unknown[]>({
+            text: `FETCH ${EACH_BATCH} FROM aud_each`,
+            rowMode: "array",
+          });
+          for (const row of batch.rows) onRow(row);
+          if (batch.rows.length < EACH_BATCH) break;
+        }
+        await query({ text: "COMMIT" });
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
     },
     async close() {
       try {

@@ -37,6 +37,11 @@ export const IDENTITY_FIELDS: readonly string[] = [
 /** Channels that need a phone able to receive texts. */
 const TEXT_CHANNELS = new Set(["sms", "whatsapp", "any"]);
 
+/** Whether some segment of `plan` sends texts: its run marks the phones that cannot receive them. */
+export function sendsTexts(plan: SegmentPlan): boolean {
+  return plan.segments.some((s) => TEXT_CHANNELS.has(s.channel));
+}
+
 export interface PreparedRun {
   asOf: EpochDay;
   plan: SegmentPlan;
@@ -80,7 +85,7 @@ export function prepareRun(
     needs,
     async evaluate(profiles, engine) {
       let landlines = 0;
-      if (plan.segments.some((s) => TEXT_CHANNELS.has(s.channel))) {
+      if (sendsTexts(plan)) {
         // The metadata with number types is loaded only for runs that send texts.
         const { default: metadata } = await import("libphonenumber-js/max/metadata");
         landlines = markUntextablePhones(profiles.store, new PhoneTypes(metadata));

@@ -149,7 +149,7 @@ export interface BuiltTables {
   result: ProfileBuildResult;
 }
 
-function buildOptions(shop: RecordedShop) {
+export function buildOptions(shop: RecordedShop) {
   const s = shop.settings;
   return {
     asOf: shop.asOf,
@@ -178,29 +178,38 @@ export async function buildInDuckDB(shop: RecordedShop): Promise<BuiltTables> {
   const connection = await instance.connect();
   try {
     const d = dialectFor("duckdb");
-    for (const sql of createStagingStatements(d)) await connection.run(sql);
-    for (const { table, columns } of STAGING_LAYOUT) {
-      const appender = await connection.createAppender(table);
-      for (const row of shop.staged.get(table) ?? []) {
-        row.forEach((v, i) => {
-          const type = columns[i].type;
-          if (v === null) appender.appendNull();
-          else if (type === "integer") appender.appendInteger(v as number);
-          else if (type === "double") appender.appendDouble(v as number);
-          else if (type === "boolean") appender.appendBoolean(v as boolean);
-          else if (type === "text") appender.appendVarchar(v as string);
-          else appender.appendValue(v as never, LIST(VARCHAR));
-        });
-        appender.endRow();
-      }
-      appender.closeSync();
-    }
+    await stageInDuckDB(connection, shop);
     const session = duckdbSession(connection);
     const result = await buildProfileTables(d, session, buildOptions(shop));
     return { tables: await readTables("duckdb", session, shop.plan.fields), result };
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** Creates the staging tables on `connection` and appends the shop's staged rows. */
+export async function stageInDuckDB(
+  connection: DuckDBConnection,
+  shop: RecordedShop,
+): Promise<void> {
+  const d = dialectFor("duckdb");
+  for (const sql of createStagingStatements(d)) await connection.run(sql);
+  for (const { table, columns } of STAGING_LAYOUT) {
+    const appender = await connection.createAppender(table);
+    for (const row of shop.staged.get(table) ?? []) {
+      row.forEach((v, i) => {
+        const type = columns[i].type;
+        if (v === null) appender.appendNull();
+        else if (type === "integer") appender.appendInteger(v as number);
+        else if (type === "double") appender.appendDouble(v as number);
+        else if (type === "boolean") appender.appendBoolean(v as boolean);
+        else if (type === "text") appender.appendVarchar(v as string);
+        else appender.appendValue(v as never, LIST(VARCHAR));
+      });
+      appender.endRow();
+    }
+    appender.closeSync();
   }
 }
 
