@@ -7,7 +7,7 @@
  * and segment, revenue_percentile, avg_order_value and the day counts included), the custom
  * columns, the customer key, textability and the buyer count — the memory engine's values exactly.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,7 +15,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
 import { resolveSettings } from "../src/config/settings.js";
-import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { writeDemoShop } from "./helpers/demo-shop.js";
 import { needsPredictions } from "../src/dsl/env.js";
 import { duckDbSession } from "../src/engine/duckdb/session.js";
 import type { SqlSession } from "../src/engine/session.js";
@@ -167,35 +167,12 @@ function expectSame(want: Profiles, got: Profiles, fields: readonly string[], wh
 async function demoShop(seed: number, contacts: number): Promise<RecordedShop> {
   const dir = await mkdtemp(join(tmpdir(), "audience-sqlstore-"));
   try {
-    const asOf = parseIsoDay("2026-06-30") as number;
-    const batch = generateShop({ contacts, seed, asOf });
-    for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
-      const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
-      await writeFile(
-        join(dir, `${file}.csv`),
-        rows
-          .map((r) =>
-            r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
-          )
-          .join("\n"),
-      );
-    }
-    const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
-    await writeFile(
-      join(dir, "audience.yaml"),
-      [
-        "contacts: contacts.csv",
-        "orders: orders.csv",
-        "events: events.csv",
-        "lists: lists.csv",
-        `segments: ${join(ROOT, "segments")}`,
-        `timezone: ${tz}`,
-        "default_country: FR",
-        "as_of: 2026-06-30",
-        ...(seed % 4 === 1 ? ["rfm: { recency: [30, 90, 180, 365] }"] : []),
-        "",
-      ].join("\n"),
-    );
+    await writeDemoShop(dir, {
+      seed,
+      contacts,
+      segments: join(ROOT, "segments"),
+      rfmVariant: true,
+    });
     return await readShopAt(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
 import { resolveSettings } from "../src/config/settings.js";
-import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { writeDemoShop } from "./helpers/demo-shop.js";
 import { needsPredictions } from "../src/dsl/env.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadSegmentFiles } from "../src/io/segment-files.js";
@@ -89,35 +89,12 @@ function expectSame(shop: RecordedShop, got: PlainTables, where: string): void {
 async function demoShop(seed: number, contacts: number): Promise<RecordedShop> {
   const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
   try {
-    const asOf = parseIsoDay("2026-06-30") as number;
-    const batch = generateShop({ contacts, seed, asOf });
-    for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
-      const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
-      await writeFile(
-        join(dir, `${file}.csv`),
-        rows
-          .map((r) =>
-            r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
-          )
-          .join("\n"),
-      );
-    }
-    const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
-    await writeFile(
-      join(dir, "audience.yaml"),
-      [
-        "contacts: contacts.csv",
-        "orders: orders.csv",
-        "events: events.csv",
-        "lists: lists.csv",
-        `segments: ${join(ROOT, "segments")}`,
-        `timezone: ${tz}`,
-        "default_country: FR",
-        "as_of: 2026-06-30",
-        ...(seed % 4 === 1 ? ["rfm: { recency: [30, 90, 180, 365] }"] : []),
-        "",
-      ].join("\n"),
-    );
+    await writeDemoShop(dir, {
+      seed,
+      contacts,
+      segments: join(ROOT, "segments"),
+      rfmVariant: true,
+    });
     return await readShopAt(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });

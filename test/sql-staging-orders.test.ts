@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
 import { ingestOptions } from "../src/config/ingest-options.js";
 import { resolveSettings, type Settings } from "../src/config/settings.js";
-import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { writeDemoShop } from "./helpers/demo-shop.js";
 import { openDuckDb } from "../src/engine/duckdb/open.js";
 import { loadCsvInput } from "../src/engine/duckdb/read.js";
 import { duckDbSessionOver } from "../src/engine/duckdb/session.js";
@@ -409,34 +409,11 @@ describe("stage_orders in SQL = memory engine (DuckDB)", () => {
     "generated demo shop seed %i",
     async (seed) => {
       await inTemp(async (dir) => {
-        const batch = generateShop({
-          contacts: 80 + (seed % 5) * 40,
+        await writeDemoShop(dir, {
           seed,
-          asOf: parseIsoDay("2026-06-30") as number,
+          contacts: 80 + (seed % 5) * 40,
+          inputs: ["contacts", "orders"],
         });
-        for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
-          const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
-          await writeFile(
-            join(dir, `${file}.csv`),
-            rows
-              .map((r) =>
-                r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
-              )
-              .join("\n"),
-          );
-        }
-        const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
-        await writeFile(
-          join(dir, "audience.yaml"),
-          [
-            "contacts: contacts.csv",
-            "orders: orders.csv",
-            `timezone: ${tz}`,
-            "default_country: FR",
-            "as_of: 2026-06-30",
-            "",
-          ].join("\n"),
-        );
         expect(await compare(dir, join(dir, "audience.yaml"), `demo seed ${seed}`)).toBe("staged");
       });
     },

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
 import { ingestOptions } from "../src/config/ingest-options.js";
 import { resolveSettings } from "../src/config/settings.js";
-import { DEMO_HEADERS, generateShop, type DemoFile } from "../src/demo/generate.js";
+import { writeDemoShop } from "./helpers/demo-shop.js";
 import { loadCsvInput } from "../src/engine/duckdb/read.js";
 import { openDuckDb } from "../src/engine/duckdb/open.js";
 import { duckDbSession } from "../src/engine/duckdb/session.js";
@@ -197,37 +197,6 @@ async function inTemp(write: (dir: string) => Promise<void>): Promise<Checked> {
   }
 }
 
-async function writeDemoShop(dir: string, seed: number, contacts: number): Promise<void> {
-  const asOf = parseIsoDay("2026-06-30") as number;
-  const batch = generateShop({ contacts, seed, asOf });
-  for (const file of Object.keys(DEMO_HEADERS) as DemoFile[]) {
-    const rows = [DEMO_HEADERS[file] as readonly string[], ...batch[file]];
-    await writeFile(
-      join(dir, `${file}.csv`),
-      rows
-        .map((r) =>
-          r.map((v) => (/[",\n\r;]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(","),
-        )
-        .join("\n"),
-    );
-  }
-  const tz = ["UTC", "Europe/Paris", "America/New_York"][seed % 3];
-  await writeFile(
-    join(dir, "audience.yaml"),
-    [
-      "contacts: contacts.csv",
-      "orders: orders.csv",
-      "events: events.csv",
-      "lists: lists.csv",
-      `segments: ${join(ROOT, "segments")}`,
-      `timezone: ${tz}`,
-      "default_country: FR",
-      "as_of: 2026-06-30",
-      "",
-    ].join("\n"),
-  );
-}
-
 describe("SQL staging of contacts, events and lists = memory engine (DuckDB)", () => {
   it.each(FIXTURES)("fixtures/%s", async (name) => {
     const checked = await checkShop(join(ROOT, "fixtures", name));
@@ -247,7 +216,13 @@ describe("SQL staging of contacts, events and lists = memory engine (DuckDB)", (
   });
 
   it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))("demo shop seed %i", async (seed) => {
-    const checked = await inTemp((dir) => writeDemoShop(dir, seed, 80 + (seed % 5) * 40));
+    const checked = await inTemp((dir) =>
+      writeDemoShop(dir, {
+        seed,
+        contacts: 80 + (seed % 5) * 40,
+        segments: join(ROOT, "segments"),
+      }),
+    );
     expect(checked).toMatchObject({ staged: true });
     expect(checked.rows).toBeGreaterThan(0);
   });
