@@ -12,14 +12,14 @@
  * last name, `namePart`).
  *
  * One warning depends on identity: "duplicate contact rows disagree on consent; kept no", raised
- * once per customer and file at the row whose consent contradicts what the customer's earlier rows
- * said. Contacts are read before any other input, so a contact row's customer depends on earlier
- * contact rows only: it is found here by the passes of profiles-sql.ts (`identityPass`, the same
- * rules restricted to contacts; change both).
+ * at the row whose consent contradicts what the same customer's earlier rows said. Which rows are
+ * one customer is identity, which staging does not decide (profiles-sql.ts does, from every
+ * input): a run whose contact rows sharing an id, email or phone disagree on a consent takes the
+ * TypeScript path.
  *
  * What SQL cannot reproduce exactly is detected and reported as `{ staged: false, reason }`,
- * before anything is written, for the run to take the TypeScript path: a date that the memory
- * engine would stop the run on (ambiguous day/month order), and a detail cut at 30 or 40 UTF-16 units where characters outside the BMP make the cut differ
+ * before anything is written, for the run to take the TypeScript path: that consent warning, a
+ * date that the memory engine would stop the run on (ambiguous day/month order), and a detail cut at 30 or 40 UTF-16 units where characters outside the BMP make the cut differ
  * from SQL's code points.
  */
 import { ContactsSink } from "../model/ingest-contacts.js";
@@ -311,7 +311,11 @@ export async function stagePeople(
       if (problem !== undefined) return { staged: false, reason: problem };
     }
     const contacts = bound.flatMap((b, i) => (b.file.kind === "contacts" ? [steps[i]] : []));
-    await consentConflicts(c, bound, steps, contacts);
+    if (await consentContradicted(c, bound, steps, contacts))
+      return {
+        staged: false,
+        reason: "contact rows sharing an id, email or phone disagree on a consent",
+      };
     for (const [i, b] of bound.entries()) await writeFile(c, b, steps[i]);
     return { staged: true };
   } finally {
@@ -319,7 +323,6 @@ export async function stagePeople(
     for (const part of bound.flatMap((b) => b.parts)) await drop(c, part.table);
     for (const [i] of bound.entries())
       for (const table of [`phone_${i}`, `email_${i}`]) await drop(c, `${TEMP}${table}`);
-    for (const table of ["ident", "cust", "next", "conflicts"]) await drop(c, `${TEMP}${table}`);
   }
 }
 
@@ -530,71 +533,30 @@ async function keyDecision(
 }
 
 /**
- * The consent conflicts of contact rows (ingest-contacts.ts `consent`): the customer of each row
- * that counts (accepted, signup on or before as_of) by the identity passes, then per customer the
- * first row of each file whose consent contradicts the earlier rows.
+ * Whether contact rows that count (accepted, signup on or before as_of) and share an id, an email
+ * or a phone with another such row disagree on a consent cell: a superset of the rows one
+ * customer's contact rows contradict each other in (ingest-contacts.ts `consent`), since rows of
+ * one customer are linked by their keys.
  */
-async function consentConflicts(
+async function consentContradicted(
   c: Ctx,
   bound: readonly Bound[],
   steps: readonly string[],
   contacts: readonly string[],
-): Promise<void> {
+): Promise<boolean> {
   const asOf = c.d.integer(c.o.ingest.asOf);
   const fileOf = new Map(bound.map((b, i) => [steps[i], b.file.file]));
   const parts = contacts.map(
     (step) =>
-      `SELECT ${c.d.integer(fileOf.get(step) ?? 0)} AS file, s.seq, s.line, s.id, s.email, s.phone, ${CONSENTS.map((n) => `s.${q(c, `${n}_v`)} AS ${q(c, `${n}_v`)}`).join(", ")} FROM ${q(c, step)} AS s WHERE s.reject IS NULL AND (s.day IS NULL OR s.day <= ${asOf})`,
+      `SELECT ${c.d.integer(fileOf.get(step) ?? 0)} AS file, s.seq, s.id, s.email, s.phone, ${CONSENTS.map((n) => `s.${q(c, `${n}_v`)} AS ${q(c, `${n}_v`)}`).join(", ")} FROM ${q(c, step)} AS s WHERE s.reject IS NULL AND (s.day IS NULL OR s.day <= ${asOf})`,
   );
-  const int = c.d.integerType;
-  await c.s.run(
-    `CREATE TEMP TABLE ${TEMP}conflicts (file ${int}, seq ${int}, line ${int}, call ${int})`,
-  );
-  if (parts.length === 0) return;
-  await c.s.run(
-    `CREATE TEMP TABLE ${TEMP}ident AS SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.file, u.seq) AS g FROM (${parts.join(" UNION ALL ")}) AS u`,
-  );
-  // Any contradiction at all? Without one, no identity is needed.
+  if (parts.length === 0) return false;
+  const shared = (key: string) => `COUNT(u.${key}) OVER (PARTITION BY u.${key}) > 1`;
   const contradicted = CONSENTS.map((n) => `COUNT(DISTINCT ${q(c, `${n}_v`)}) > 1`).join(" OR ");
-  const [any] = await c.s.rows(
-    `SELECT CASE WHEN ${contradicted} THEN 1 ELSE 0 END AS any FROM ${TEMP}ident`,
+  const [row] = await c.s.rows(
+    `SELECT CASE WHEN ${contradicted} THEN 1 ELSE 0 END AS any FROM (SELECT u.*, ${shared("id")} AS by_id, ${shared("email")} AS by_email, ${shared("phone")} AS by_phone FROM (${parts.join(" UNION ALL ")}) AS u) AS w WHERE w.by_id OR w.by_email OR w.by_phone`,
   );
-  if (Number(any?.any ?? 0) === 0) return;
-  // profiles-sql.ts identityStatements / identityPass, over contact rows only.
-  await c.s.run(
-    `CREATE TEMP TABLE ${TEMP}cust AS SELECT i.g, CASE WHEN i.id IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.id) WHEN i.email IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.email) ELSE MIN(i.g) OVER (PARTITION BY i.phone) END AS cust FROM ${TEMP}ident AS i`,
-  );
-  const first = (key: string) =>
-    `SELECT f.${key}, f.g0, a.cust FROM (SELECT ${key}, MIN(g) AS g0 FROM a WHERE ${key} IS NOT NULL GROUP BY ${key}) AS f JOIN a ON a.g = f.g0`;
-  const since = (key: string) =>
-    `SELECT cust, MIN(g) AS since FROM a WHERE ${key} IS NOT NULL GROUP BY cust`;
-  const pass = `CREATE TEMP TABLE ${TEMP}next AS WITH a AS (SELECT i.g, i.id, i.email, i.phone, c.cust FROM ${TEMP}ident AS i JOIN ${TEMP}cust AS c ON c.g = i.g),
-oid AS (${first("id")}), oem AS (${first("email")}), oph AS (${first("phone")}),
-cid AS (${since("id")}), cem AS (${since("email")}),
-look AS (SELECT a.g, a.id, oi.g0 AS id_g0, oi.cust AS id_cust, CASE WHEN oe.g0 < a.g THEN oe.cust WHEN op.g0 < a.g AND NOT (a.email IS NOT NULL AND COALESCE(pe.since < a.g, FALSE)) THEN op.cust END AS cand FROM a LEFT JOIN oid AS oi ON oi.id = a.id LEFT JOIN oem AS oe ON oe.email = a.email LEFT JOIN oph AS op ON op.phone = a.phone LEFT JOIN cem AS pe ON pe.cust = op.cust)
-SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.cand IS NOT NULL AND (l.id IS NULL OR NOT COALESCE(ci.since < l.g, FALSE)) THEN l.cand ELSE l.g END AS cust FROM look AS l LEFT JOIN cid AS ci ON ci.cust = l.cand`;
-  for (let passes = 0; ; passes++) {
-    await c.s.run(pass);
-    const [row] = await c.s.rows(
-      `SELECT COUNT(*) AS changed FROM ${TEMP}next AS n JOIN ${TEMP}cust AS c ON c.g = n.g WHERE n.cust <> c.cust`,
-    );
-    await c.s.run(`DROP TABLE ${TEMP}cust`);
-    await c.s.run(`ALTER TABLE ${TEMP}next RENAME TO ${TEMP}cust`);
-    if (Number(row?.changed ?? 0) === 0) break;
-    if (passes > 10_000) throw new Error("identity passes do not converge");
-  }
-  // State before a row: "no" once any earlier row said no, else "yes" once one said yes.
-  const window = `OVER (PARTITION BY k.cust ORDER BY i.g ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
-  const flags = CONSENTS.map((n, k) => {
-    const v = `i.${q(c, `${n}_v`)}`;
-    return `MAX(CASE WHEN ${v} THEN 1 ELSE 0 END) ${window} AS yes_${k}, MAX(CASE WHEN NOT ${v} THEN 1 ELSE 0 END) ${window} AS no_${k}, ${v} AS v_${k}`;
-  });
-  const conflict = (k: number) =>
-    `(w.v_${k} IS NOT NULL AND ((NOT w.v_${k} AND COALESCE(w.yes_${k}, 0) = 1 AND COALESCE(w.no_${k}, 0) = 0) OR (w.v_${k} AND COALESCE(w.no_${k}, 0) = 1)))`;
-  const call = `CASE ${CONSENTS.map((_, k) => `WHEN ${conflict(k)} THEN ${CALL.consent + 2 * k + 1}`).join(" ")} END`;
-  await c.s.run(
-    `INSERT INTO ${TEMP}conflicts SELECT x.file, x.seq, x.line, x.call FROM (SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.cust, y.file ORDER BY y.g) AS n FROM (SELECT w.file, w.seq, w.line, w.cust, w.g, ${call} AS call FROM (SELECT i.file, i.seq, i.line, i.g, k.cust, ${flags.join(", ")} FROM ${TEMP}ident AS i JOIN ${TEMP}cust AS k ON k.g = i.g) AS w) AS y WHERE y.call IS NOT NULL) AS x WHERE x.n = 1`,
-  );
+  return Number(row?.any ?? 0) === 1;
 }
 
 /** Writes one file's staging rows, rejects and warnings from its step table. */
@@ -631,9 +593,6 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
         cut(c, trimSql(c, `s.${q(c, `${name}_raw`)}`), 30),
       );
     }
-    await c.s.run(
-      `INSERT INTO ${q(c, STAGE_WARNINGS)} SELECT ${kind}, ${file}, x.line, x.seq * ${PER_ROW} + x.call, ${c.d.string("duplicate contact rows disagree on consent; kept no")}, NULL FROM ${TEMP}conflicts AS x WHERE x.file = ${file}`,
-    );
     await c.s.run(
       `INSERT INTO ${q(c, STAGING.contacts)} SELECT ${file}, s.seq, ${keys}, s.first_name, s.last_name, s.country, s.city, s.zip, s.acquisition_channel, s.day, ${CONSENTS.map((n) => `s.${q(c, n)}`).join(", ")} FROM ${step} AS s WHERE ${ok} ORDER BY s.seq`,
     );
