@@ -28,6 +28,7 @@ import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
 import type { SqlSession } from "./session.js";
 import { readSqlProfiles, storeFields } from "./sql-profiles-store.js";
+import { SegmentRows } from "./segment-rows.js";
 import { StagingSource, type StagingLoader } from "./staging-source.js";
 
 export interface SqlRunOptions {
@@ -195,49 +196,9 @@ export class SqlRun {
       exclusive: options.exclusive,
       rows: "flags",
     });
-    const shown = plan.segments.filter((s) =>
-      options.only === undefined ? true : options.only.includes(s.id),
-    );
-    const results = new Map<string, SegmentMembers>(
-      shown.map((segment) => [
-        segment.id,
-        {
-          segment,
-          members: new Uint8Array(size),
-          matched: 0,
-          reachable: new Uint8Array(size),
-          reachableCount: 0,
-          assigned: options.exclusive ? new Uint8Array(size) : new Uint8Array(0),
-          assignedCount: 0,
-        },
-      ]),
-    );
-    let current: SegmentMembers | undefined;
-    await session.each(sql, (row) => {
-      const id = row[0] as string;
-      if (current?.segment.id !== id) current = results.get(id);
-      if (current === undefined) throw new Error(`the segments SQL returned segment ${id}`);
-      const c = Number(row[1]);
-      if (!(c >= 0 && c < size)) throw new Error(`the segments SQL returned customer ${c}`);
-      current.members[c] = 1;
-      current.matched++;
-      if (row[2] === true) {
-        current.reachable[c] = 1;
-        current.reachableCount++;
-      }
-      if (options.exclusive && row[3] === true) {
-        current.assigned[c] = 1;
-        current.assignedCount++;
-      }
-    });
-    return shown.map((segment) => {
-      const r = results.get(segment.id) as SegmentMembers;
-      if (!options.exclusive) {
-        r.assigned = r.reachable;
-        r.assignedCount = r.reachableCount;
-      }
-      return r;
-    });
+    const rows = new SegmentRows(plan, size, options);
+    await session.each(sql, (row) => rows.add(row[0] as string, Number(row[1]), row[2], row[3]));
+    return rows.finish();
   }
 
   /**

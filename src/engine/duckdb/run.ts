@@ -37,6 +37,7 @@ import {
   type RawTable,
 } from "./read.js";
 import { TableWriter } from "./tables.js";
+import { SegmentRows } from "../segment-rows.js";
 import type { SqlTarget } from "../sql-run.js";
 import { duckDbSession } from "./session.js";
 import { DuckDbStagingLoader } from "./staging-loader.js";
@@ -144,57 +145,23 @@ export class DuckDbRun {
       rows: "flags",
     });
     const size = profiles.size;
-    const shown = plan.segments.filter((s) =>
-      options.only === undefined ? true : options.only.includes(s.id),
-    );
-    const results = new Map<string, SegmentMembers>(
-      shown.map((segment) => [
-        segment.id,
-        {
-          segment,
-          members: new Uint8Array(size),
-          matched: 0,
-          reachable: new Uint8Array(size),
-          reachableCount: 0,
-          assigned: options.exclusive ? new Uint8Array(size) : new Uint8Array(0),
-          assignedCount: 0,
-        },
-      ]),
-    );
+    const rows = new SegmentRows(plan, size, options);
     const result = await this.tablesConnection.stream(sql);
-    let current: SegmentMembers | undefined;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
-      const segments = chunk.getColumnVector(0);
-      const customers = chunk.getColumnVector(1);
-      const reachable = chunk.getColumnVector(2);
-      const assigned = chunk.getColumnVector(3);
-      for (let r = 0; r < chunk.rowCount; r++) {
-        const id = segments.getItem(r) as string;
-        if (current?.segment.id !== id) current = results.get(id);
-        if (current === undefined) throw new Error(`the segments SQL returned segment ${id}`);
-        const c = customers.getItem(r) as number;
-        current.members[c] = 1;
-        current.matched++;
-        if (reachable.getItem(r) === true) {
-          current.reachable[c] = 1;
-          current.reachableCount++;
-        }
-        if (options.exclusive && assigned.getItem(r) === true) {
-          current.assigned[c] = 1;
-          current.assignedCount++;
-        }
-      }
+      const [segments, customers, reachable, assigned] = [0, 1, 2, 3].map((i) =>
+        chunk.getColumnVector(i),
+      );
+      for (let r = 0; r < chunk.rowCount; r++)
+        rows.add(
+          segments.getItem(r) as string,
+          customers.getItem(r) as number,
+          reachable.getItem(r),
+          assigned.getItem(r),
+        );
     }
-    return shown.map((segment) => {
-      const r = results.get(segment.id) as SegmentMembers;
-      if (!options.exclusive) {
-        r.assigned = r.reachable;
-        r.assignedCount = r.reachableCount;
-      }
-      return r;
-    });
+    return rows.finish();
   }
 
   async close(): Promise<void> {
