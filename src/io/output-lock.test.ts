@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -94,6 +94,25 @@ describe("lockOutput", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("takes over a dead build's lock when a build killed mid-takeover left its takeover folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "audience-lock-"));
+    try {
+      const deadPid = spawnSync(process.execPath, ["-e", ""]).pid as number;
+      const record = `${JSON.stringify({ tool: "audience", pid: deadPid, host: hostname(), token: "cd".repeat(16) })}\n`;
+      await writeFile(join(dir, ".out.lock"), record);
+      // Left 15 s ago: stale 15 s from now, later than the old count of attempts lasted.
+      const takeover = join(dir, ".out.lock.takeover");
+      await mkdir(takeover);
+      const then = new Date(Date.now() - 15_000);
+      await utimes(takeover, then, then);
+      const lock = await lockOutput({ out: join(dir, "out"), display: "out" });
+      expect(await readdir(dir)).toEqual([".out.lock"]);
+      await lock.release();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 45_000);
 
   it("removes the temporary lock file of a build killed before it linked its lock, and keeps a live build's", async () => {
     const dir = await mkdtemp(join(tmpdir(), "audience-lock-"));

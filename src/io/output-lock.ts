@@ -180,7 +180,10 @@ export async function lockOutput(paths: LockPaths): Promise<OutputLock> {
     throw outputError(error, paths, "taking the lock");
   }
   try {
-    for (let attempt = 0; attempt < 400; attempt++) {
+    // Tries until a takeover folder left by a build that died mid-takeover has aged into stale
+    // (a count of attempts gave up after about 10 s, before the 30 s that takes).
+    const deadline = Date.now() + TAKEOVER_STALE_MS + 10_000;
+    while (Date.now() < deadline) {
       try {
         await link(temp, lock);
         await unlink(temp).catch(() => undefined);
