@@ -64,6 +64,10 @@ export function dataOptions(): Option[] {
       "--engine <name>",
       "where the run happens: memory (default), duckdb (embedded DuckDB, for large exports) or postgres (in the server of --database)",
     ),
+    new Option(
+      "--no-cache",
+      "engine duckdb: read the exports, without the cache of loaded exports (.audience-cache beside the config, or cache:)",
+    ),
   ];
 }
 
@@ -97,6 +101,7 @@ const DATA_FLAGS = [
   "rejects",
   "database",
   "engine",
+  "cache",
   "segments",
   "only",
 ] as const satisfies readonly (keyof DataFlags)[];
