@@ -17,6 +17,7 @@ import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./o
 import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { SqlRun } from "../engine/sql-run.js";
 import { needsPredictions } from "../dsl/env.js";
+import { colorEnabled, createTheme } from "../report/theme.js";
 import type { InDatabase } from "../io/read-inputs.js";
 
 export interface SegmentRun extends DataRun {
@@ -67,6 +68,7 @@ export async function runSegments(
         ? undefined
         : {
             stage: (files, staging) => sql.stageRaw(files, staging),
+            eventProperties: sql.eventProperties,
             profiles: async () => {
               const { profiles, members, landlines } = await sql.evaluateInDatabase(pipeline.plan, {
                 ...(settings.only === undefined ? {} : { only: settings.only }),
@@ -77,6 +79,14 @@ export async function runSegments(
               return profiles;
             },
           };
+    // The cache of staged inputs serves the runs that stage in the database.
+    if (inDatabase !== undefined && duckdb !== undefined && settings.cache !== undefined) {
+      const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+      // Shown with --quiet too: it is neither progress nor the input summary.
+      await duckdb.openCache(settings.cache, (line) => {
+        context.stderr.write(`${theme.warning("cache")} ${line}\n`);
+      });
+    }
     run = await runData(prepared, pipeline.needs, context, {
       ...(options.hash === undefined ? {} : { hash: options.hash }),
       ...(duckdb === undefined ? {} : { duckdb }),

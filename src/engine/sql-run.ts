@@ -19,6 +19,7 @@
 import type { PlanExpr } from "../dsl/plan.js";
 import type { ExchangeRates, FileStats, IngestContext } from "../model/ingest-context.js";
 import type { RejectLog } from "../model/rejects.js";
+import type { InputKind } from "../model/presets.js";
 import { PhoneTypes } from "../model/phone-type.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
@@ -75,7 +76,7 @@ export class SqlRun {
     readonly source: StagingSource,
     private readonly options: SqlRunOptions,
     /** The event properties the plan filters on. */
-    private readonly eventProperties: readonly string[],
+    readonly eventProperties: readonly string[],
   ) {}
 
   /** Creates the staging tables on `target` for `plan`. */
@@ -108,28 +109,41 @@ export class SqlRun {
       rejects: RejectLog;
       strict: boolean;
       ordersFilter: PlanExpr | undefined;
+      /**
+       * Kinds whose staging a cache restores instead (duckdb/staged-cache.ts): `restore` adds their
+       * rows once the tables exist; their files are not staged (their raw tables hold only their
+       * rejected lines, for the replay). Restored orders have no FileStats in the outcome.
+       */
+      restored?: { kinds: ReadonlySet<InputKind>; restore(): Promise<void> };
     },
   ): Promise<{ staged: true; orders: FileStats[] } | { staged: false; reason: string }> {
     const { session } = this.target;
     const d = session.dialect;
     for (const sql of createStageRejectStatements(d)) await session.run(sql);
+    const restored = options.restored;
+    await restored?.restore();
+    const fresh = (kind: InputKind) => restored?.kinds.has(kind) !== true;
     const people: PeopleFile[] = [];
     for (const f of files)
-      if (f.kind === "contacts" || f.kind === "events" || f.kind === "lists")
+      if ((f.kind === "contacts" || f.kind === "events" || f.kind === "lists") && fresh(f.kind))
         people.push({ ...f, kind: f.kind, header: [...f.header] });
     const staged = await stagePeople(session, people, {
       ingest: options.ctx.options,
       eventProperties: this.eventProperties,
     });
     if (!staged.staged) return this.unstage(staged.reason);
-    const orders = await stageOrders(
-      session,
-      files.filter((f) => f.kind === "orders"),
-      { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
-    );
-    if (!orders.staged) return this.unstage(orders.needsTypeScript);
+    if (fresh("orders")) {
+      const orders = await stageOrders(
+        session,
+        files.filter((f) => f.kind === "orders"),
+        { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
+      );
+      if (!orders.staged) return this.unstage(orders.needsTypeScript);
+      await replayStaged(session, options.rejects, files);
+      return { staged: true, orders: orders.stats };
+    }
     await replayStaged(session, options.rejects, files);
-    return { staged: true, orders: orders.stats };
+    return { staged: true, orders: [] };
   }
 
   /** Empties the staging tables after a staging that needs the TypeScript path. */

@@ -66,6 +66,8 @@ export interface LoadOptions {
 /** What `loadProfiles` needs of the SQL run to read the inputs in the database. */
 export interface InDatabase {
   stage: SqlRun["stageRaw"];
+  /** The event columns the plan filters on (staged with the events). */
+  eventProperties: readonly string[];
   /** The profiles from the staged rows (`SqlRun.evaluateInDatabase`). */
   profiles(): Promise<Profiles>;
 }
@@ -182,20 +184,29 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         : (bytes: number) =>
             options.onProgress?.({ file: display, kind, bytes, totalBytes: 0, rows: rows() });
     // --engine duckdb: every file into its raw table first, for the SQL staging.
+    const inDatabase = options.inDatabase;
     loaded =
-      duckdb === undefined || options.inDatabase === undefined
+      duckdb === undefined || inDatabase === undefined
         ? undefined
         : await duckdb.load(csvSources, {
             hash: options.hash ?? false,
             onLoaded: (i, raw) =>
               progress(files[i].input.display, files[i].kind, () => raw.rows)?.(raw.read.bytes),
+            cache: {
+              kinds: cacheKinds(files, needs),
+              ingest: ingestOptions(settings, asOf, needs),
+              ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+              eventProperties: inDatabase.eventProperties,
+            },
           });
-    if (loaded !== undefined && loaded.failed === undefined && options.inDatabase !== undefined) {
-      const staged = await stageInDatabase(options.inDatabase, files, loaded, {
+    if (loaded !== undefined && loaded.failed === undefined && inDatabase !== undefined) {
+      const inputsLoaded = loaded;
+      const staged = await stageInDatabase(inDatabase, files, loaded, {
         settings,
         asOf,
         needs,
         rejects,
+        staged: () => (duckdb as DuckDbRun).saveStaged(csvSources, inputsLoaded),
       });
       if (staged !== undefined) {
         inputs.push(...staged.inputs);
@@ -254,7 +265,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
                 project,
                 ...(onBytes === undefined ? {} : { onBytes }),
               },
-              loaded?.tables[source.file],
+              loaded?.raw[source.file],
             );
       sink.finish?.();
       await staging?.flush();
@@ -293,6 +304,23 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
 }
 
 /**
+ * The files of each kind whose staging the cache may hold (duckdb/staged-cache.ts): every kind
+ * the SQL staging stages, but orders with an `orders_filter:` (which take the TypeScript path).
+ */
+function cacheKinds(
+  files: readonly { kind: InputKind }[],
+  needs: DataNeeds,
+): { kind: "contacts" | "orders" | "events" | "lists"; files: number[] }[] {
+  const kinds: { kind: "contacts" | "orders" | "events" | "lists"; files: number[] }[] = [];
+  for (const kind of ["contacts", "orders", "events", "lists"] as const) {
+    if (kind === "orders" && needs.ordersFilter !== undefined) continue;
+    const indexes = files.flatMap((f, i) => (f.kind === kind ? [i] : []));
+    if (indexes.length > 0) kinds.push({ kind, files: indexes });
+  }
+  return kinds;
+}
+
+/**
  * The fast path of `--engine duckdb` (`LoadOptions.inDatabase`), for files all loaded: each
  * header bound in reading order as the sinks bind it (an error on one stops nothing here: the
  * TypeScript path raises it where the memory engine does), then the SQL staging, the rejects
@@ -303,26 +331,39 @@ async function stageInDatabase(
   inDatabase: InDatabase,
   files: readonly { kind: InputKind; input: FilePath }[],
   loaded: LoadedInputs,
-  run: { settings: Settings; asOf: EpochDay; needs: DataNeeds; rejects: RejectLog },
+  run: {
+    settings: Settings;
+    asOf: EpochDay;
+    needs: DataNeeds;
+    rejects: RejectLog;
+    /** Once staged, before the profiles (the cache stores the staging then). */
+    staged(): Promise<void>;
+  },
 ): Promise<{ inputs: InputReport[]; profiles: Profiles } | undefined> {
   const { settings, asOf, needs, rejects } = run;
   const options = ingestOptions(settings, asOf, needs);
   const ctx = new IngestContext(options, rejects);
-  // The orders' FileStats are the staging's (stageOrders binds their headers on `ctx`).
+  // The orders' FileStats are the staging's (stageOrders binds their headers on `ctx`), but for
+  // orders restored from the cache, whose headers bind here.
+  const restoredKinds = new Set<InputKind>(loaded.restored.map((r) => r.kind));
   const scratch = new IngestContext(options, new RejectLog());
   const raws: RawInput[] = [];
   const stats: (FileStats | undefined)[] = [];
   const perKind = new Map<InputKind, number>();
   for (const [i, { kind, input }] of files.entries()) {
     const raw = loaded.tables[i];
-    const on = kind === "orders" ? scratch : ctx;
+    const staging = kind === "orders" && !restoredKinds.has(kind);
+    const on = staging ? scratch : ctx;
     try {
       sinkFor(on, kind, input.display, needs.ordersFilter).header([...raw.header]);
     } catch (error) {
-      if (error instanceof UserError) return undefined;
+      if (error instanceof UserError) {
+        if (process.env.AUD_DEBUG) console.error("header:", error.message);
+        return undefined;
+      }
       throw error;
     }
-    stats.push(kind === "orders" ? undefined : on.stats[on.stats.length - 1]);
+    stats.push(staging ? undefined : on.stats[on.stats.length - 1]);
     const file = perKind.get(kind) ?? 0;
     perKind.set(kind, file + 1);
     raws.push({
@@ -339,13 +380,27 @@ async function stageInDatabase(
     rejects,
     strict: settings.strict,
     ordersFilter: needs.ordersFilter,
+    ...(loaded.restored.length === 0
+      ? {}
+      : {
+          restored: {
+            kinds: restoredKinds,
+            restore: async () => {
+              for (const r of loaded.restored) await r.restore();
+            },
+          },
+        }),
   });
-  if (!staged.staged) return undefined;
+  if (!staged.staged) {
+    if (process.env.AUD_DEBUG) console.error("fallback:", staged.reason);
+    return undefined;
+  }
+  await run.staged();
   const orders = [...staged.orders];
   const inputs = files.map(({ kind, input }, i): InputReport => {
     const read = loaded.tables[i].read;
     const fileStats = stats[i] ?? (orders.shift() as FileStats);
-    if (kind !== "orders") fileStats.rows = read.rows;
+    if (kind !== "orders" || restoredKinds.has(kind)) fileStats.rows = read.rows;
     if (read.windows1252Bytes > 0)
       fileStats.warnings.push(
         `${input.display} is not valid UTF-8: ${read.windows1252Bytes} byte(s) read as Windows-1252`,
