@@ -643,7 +643,6 @@ export async function stageUntextablePhones(
   canText: (e164: string) => boolean,
 ): Promise<number> {
   const d = session.dialect;
-  const n = normaliseDialectFor(d.name);
   const phone = d.identifier("phone");
   const sources = [STAGING.contacts, STAGING.orders, STAGING.events, STAGING.lists].map(
     (t) => `SELECT ${phone} FROM ${d.identifier(t)} WHERE ${phone} IS NOT NULL`,
@@ -652,12 +651,6 @@ export async function stageUntextablePhones(
     `SELECT DISTINCT u.${phone} AS phone FROM (${sources.join(" UNION ALL ")}) AS u`,
   );
   const untextable = rows.map((r) => r.phone as string).filter((p) => !canText(p));
-  for (let start = 0; start < untextable.length; start += 500) {
-    const batch = untextable.slice(start, start + 500);
-    await session.run(
-      `INSERT INTO ${d.identifier(STAGING.untextablePhones)} (${phone}) VALUES ${batch.map((_, i) => `(${n.param(i + 1)})`).join(", ")}`,
-      batch,
-    );
-  }
+  await session.appendTexts(STAGING.untextablePhones, [untextable]);
   return untextable.length;
 }
