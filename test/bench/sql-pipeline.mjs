@@ -10,6 +10,9 @@
 //   BENCH_DUMP=/tmp/statements.sql             every statement run, with its time, into that file
 //   BENCH_PROFILE=/tmp/profiles                DuckDB's profile (JSON) of each statement run, there
 //   BENCH_KEEP=/tmp/profiles.duckdb            the built `profiles` table copied into that file
+//   BENCH_CAPTURE=text BENCH_KEEP=…            before the first statement holding that text, every
+//                                             table copied into BENCH_KEEP and the statement into
+//                                             BENCH_KEEP.sql (to try variants of it by hand)
 //
 // The shop is generated once with `audience demo` into $TMPDIR/audience-bench/ (never the repo).
 // A shop whose contact rows sharing a key disagree on consent cannot be staged in SQL (stagePeople
@@ -94,8 +97,27 @@ if (PROFILE) {
   mkdirSync(PROFILE, { recursive: true });
   await db.connection.run(`PRAGMA enable_profiling = 'json'`);
 }
+let captured = false;
+async function capture(sql) {
+  const keep = process.env.BENCH_KEEP;
+  const tables = (
+    await inner.rows(
+      `SELECT database_name AS db, table_name AS t FROM duckdb_tables() UNION ALL SELECT database_name, view_name FROM duckdb_views() WHERE NOT internal`,
+    )
+  ).filter((r) => r.db === "memory" || r.db === "temp");
+  await db.connection.run(`ATTACH '${keep}' AS capture`);
+  for (const { t } of tables)
+    await db.connection.run(`CREATE OR REPLACE TABLE capture."${t}" AS SELECT * FROM "${t}"`);
+  await db.connection.run(`DETACH capture`);
+  writeFileSync(`${keep}.sql`, sql);
+  console.log(`  captured ${tables.length} tables into ${keep}`);
+}
 const timing = (fn) =>
   async function (sql, ...rest) {
+    if (!captured && process.env.BENCH_CAPTURE && sql.includes(process.env.BENCH_CAPTURE)) {
+      captured = true;
+      await capture(sql);
+    }
     if (PROFILE)
       await db.connection.run(
         `SET profiling_output = '${join(PROFILE, `${String(++statementNo).padStart(4, "0")}.json`)}'`,
