@@ -1,4 +1,4 @@
-// `npm run build && node test/bench/sql-pipeline.mjs`: the SQL path of `--engine duckdb` step by
+// `npm run bench:sql-pipeline`: the SQL path of `--engine duckdb` step by
 // step, with the engine's own functions on a large demo shop — the CSV files into raw tables
 // (loadCsvInput), contacts / events / lists staging (stagePeople, with its mapping tables),
 // orders staging (stageOrders), the untextable phones, buildProfileTables, and the profiles read
@@ -6,6 +6,7 @@
 // asserts nothing. (sql-steps.mjs times the cell rules and buildProfileTables on stand-in staging.)
 //
 //   BENCH_CONTACTS=200000 (default 1,000,000)  BENCH_THREADS=2  BENCH_TOP=8
+//   BENCH_MEMORY=4GB                           DuckDB's memory_limit (default: the engine's)
 //   BENCH_SHOP=/path/to/shop                   an existing `audience demo` folder
 //   BENCH_DUMP=/tmp/statements.sql             every statement run, with its time, into that file
 //   BENCH_PROFILE=/tmp/profiles                DuckDB's profile (JSON) of each statement run, there
@@ -83,7 +84,8 @@ const loaded = await loadSegmentFiles(
   dir,
 );
 const run = prepareRun(loaded.definitions, settings, asOf);
-const db = await openDuckDb({ threads: THREADS });
+const MEMORY = process.env.BENCH_MEMORY;
+const db = await openDuckDb({ threads: THREADS, ...(MEMORY ? { memoryLimit: MEMORY } : {}) });
 const inner = await duckDbSessionOver(db);
 
 let peak = 0;
@@ -153,7 +155,7 @@ async function step(label, work) {
   return result;
 }
 
-console.log(`shop ${dir}, DuckDB threads ${THREADS}`);
+console.log(`shop ${dir}, DuckDB threads ${THREADS}, memory_limit ${MEMORY ?? "default"}`);
 for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
 for (const sql of createStageRejectStatements(session.dialect)) await session.run(sql);
 const people = [];
