@@ -2,7 +2,8 @@
  * `audience sql --dialect duckdb|postgres|bigquery|snowflake` (docs/design.md#engines): prints the
  * segments compiled to one SQL statement over the tables of `src/sql/tables.ts`, with a header
  * saying what it reads and returns, for review, a dbt model or a scheduler in the warehouse. Reads
- * no data: only the config and the segment files.
+ * no data: only the config and the segment files — and, when the inputs are database tables, each
+ * one's columns and order, for a script that reads those tables (sql/database-script.ts).
  */
 import { Option } from "commander";
 import type { BuildFlags } from "../../config/settings.js";
@@ -69,9 +70,11 @@ export const sqlCommand: CommandSpec<SqlOptions> = {
     ...segmentOptions(),
   ],
   helpAfter: `
-The statement reads the tables profiles, orders, order_lines, events and event_properties (the
-header of the output lists their columns). duckdb and postgres output is run by audience's tests;
-bigquery and snowflake output is checked by parsing, not executed.
+With files as inputs, the statement reads the normalised tables profiles, orders, order_lines,
+events and event_properties (the header lists their columns). With { table: } / { query: } inputs
+(duckdb and postgres), the script reads those tables and computes everything in SQL; its header
+says what it refuses (phones, non-ASCII emails…: what needs TypeScript on the data). duckdb and
+postgres output is run by audience's tests; bigquery and snowflake output is checked by parsing.
 
 Examples:
   $ audience sql --dialect postgres --config shop/audience.yaml > audiences.sql
@@ -142,7 +145,7 @@ async function databaseBody(
   const kinds = Object.keys(settings.tables) as InputKind[];
   for (const [kind, files] of Object.entries(settings.inputs))
     if ((files ?? []).length > 0 && !kinds.includes(kind as InputKind))
-      throw new UsageError(
+      throw new UserError(
         "SQL_NOT_EXPRESSIBLE",
         `${files?.[0]?.display ?? kind}: ${kind} is a file, the other inputs are tables: a printed script reads tables only`,
         {
@@ -156,6 +159,16 @@ async function databaseBody(
       "SQL_NOT_EXPRESSIBLE",
       `${at === undefined ? "" : `${at.file}:${at.line}:${at.column}: `}${kind}: a normalised export (key_map:, order_lines:) is staged in TypeScript: audience sql cannot print a script reading it`,
       { hint: "audience build --engine postgres reads it" },
+    );
+  }
+  if (d.name !== "duckdb" && d.name !== "postgres") {
+    const at = settings.tables[kinds[0]]?.at;
+    throw new UserError(
+      "SQL_NOT_EXPRESSIBLE",
+      `${at === undefined ? "" : `${at.file}:${at.line}:${at.column}: `}${kinds[0]} is read from a table: audience sql reads tables in the duckdb and postgres dialects only (the SQL staging of raw rows is written for the two engines that run it, and has no ${d.name} form)`,
+      {
+        hint: `print --dialect postgres or duckdb, or give the inputs as files for a ${d.name} statement over the normalised tables`,
+      },
     );
   }
   refuseRfmQuintiles(plan, settings.rfm);
