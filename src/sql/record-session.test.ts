@@ -64,6 +64,15 @@ describe("RecordingSession", () => {
     expect(strict.checks).toEqual([{ message: "the inputs: --strict with a rejected row" }]);
   });
 
+  it("checks every row in ambiguous day/month order, not only the first row found", async () => {
+    const rec = new RecordingSession(pg, 3, false);
+    const found = `SELECT line, CASE WHEN date_problem = 'ambiguous day/month order' THEN 'a' ELSE 'u' END AS why FROM "sp_step_0" WHERE reject IS NULL ORDER BY line LIMIT 1`;
+    expect(await rec.rows(found)).toEqual([]);
+    const check = rec.statements.at(-1) ?? "";
+    expect(check).not.toContain("LIMIT");
+    expect(check).toContain(`FROM "sp_step_0" WHERE reject IS NULL) AS x WHERE x.why = 'a'`);
+  });
+
   it("refuses bound values and questions it does not know", async () => {
     const rec = new RecordingSession(pg, 3, false);
     await expect(rec.run("INSERT INTO t VALUES ($1)", ["x"])).rejects.toThrow(/bound values/);

@@ -185,8 +185,9 @@ export class RecordingSession implements SqlSession {
     // order changes what the run does (it stops there); a detail beyond the BMP and contradicting
     // consents change a reject's or a warning's text, which the script does not return.
     if (/^SELECT line, CASE WHEN date_problem = 'ambiguous day\/month order'/.test(sql)) {
+      // Every such row, not the first one (which may be another case).
       this.check(
-        sql,
+        sql.replace(/ ORDER BY line LIMIT 1$/, ""),
         "x.why = 'a'",
         "a date in ambiguous day/month order, which stops audience build (set date_order:)",
       );
