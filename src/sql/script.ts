@@ -154,7 +154,7 @@ function databaseLines(body: ScriptBody): string[] {
     "stopping at the first error; nothing else is written, nothing in the shop's schema is changed.",
     "",
     `Identity (which rows are one customer) is found by passes that each recompute every row's customer`,
-    `from the previous pass's, until one changes nothing (docs/design.md#engines); no bound on the passes`,
+    `from the previous pass's, until one changes nothing (docs/design.md#printed-script); no bound on the passes`,
     `follows from the config alone, so ${body.passes} are written out and a check stops the script when the`,
     "last one still changed a customer.",
     "",
