@@ -16,6 +16,7 @@ export const ENGINE_SUITES = [
   "test/sql-staging-orders.test.ts",
   "test/sql-staging-people.test.ts",
   "test/staging-source.test.ts",
+  "test/sql-script-database.test.ts",
 ];
 
 export const SHARED = {
