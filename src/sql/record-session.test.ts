@@ -23,6 +23,15 @@ describe("RecordingSession", () => {
     ]);
   });
 
+  it("takes no rows computed in TypeScript: an empty mapping is nothing, a filled one a bug", async () => {
+    const rec = new RecordingSession(pg, 3, false);
+    await rec.appendTexts("sp_phone_0", [[], []]);
+    expect(rec.statements).toEqual([]);
+    await expect(rec.appendTexts("sp_phone_0", [["0612"], ["+33612"]])).rejects.toThrow(
+      "rows computed in TypeScript for sp_phone_0 cannot be printed (a bug: please report it)",
+    );
+  });
+
   it("answers a mapping's question with no value, and records a check that fails on any", async () => {
     const rec = new RecordingSession(pg, 3, false);
     rec.context = "contacts (table shop.customers)";

@@ -94,6 +94,21 @@ export class RecordingSession implements SqlSession {
     for (const row of await this.rows(sql, params)) onRow(Object.values(row));
   }
 
+  /**
+   * Rows handed over by TypeScript (engine/mapping.ts): none when printing, since every mapping
+   * question is answered with no raw values (the check stops the script instead).
+   */
+  async appendTexts(
+    table: string,
+    columns: readonly (readonly (string | null)[])[],
+  ): Promise<void> {
+    await Promise.resolve();
+    if (columns.some((c) => c.length > 0))
+      throw new Error(
+        `rows computed in TypeScript for ${table} cannot be printed (a bug: please report it)`,
+      );
+  }
+
   async close(): Promise<void> {}
 
   private record(sql: string): void {
