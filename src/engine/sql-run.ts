@@ -4,8 +4,9 @@
  * plan compiled to one statement (src/sql/compile.ts) → only the members, with their reachability
  * and --exclusive assignment, back as the `SegmentMembers` the shared writer takes.
  *
- * The staging tables are filled while the inputs are read, by the staging source
- * (staging-source.ts) the run hands out. Two modes:
+ * The staging tables are filled from the raw tables of the loaded inputs in SQL (`stageRaw`), or,
+ * on the TypeScript path, while the inputs are read, by the staging source (staging-source.ts)
+ * the run hands out. Two modes:
  * - `evaluateInDatabase`: the profiles the rest of the CLI reads (counts, RFM, channels, the
  *   writer's columns and guards) are read back from the database too (sql-profiles-store.ts);
  *   no TypeScript ingest is needed.
