@@ -129,8 +129,33 @@ export class SqlRun {
       { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
     );
     if (!orders.staged) return this.unstage(orders.needsTypeScript);
+    const currencies = await this.currencyProblem();
+    if (currencies !== undefined) return this.unstage(currencies);
     await replayStaged(session, options.rejects, files);
     return { staged: true, orders: orders.stats };
+  }
+
+  /**
+   * Orders whose currencies may stop the run (read-inputs.ts `checkCurrencies`: several with no
+   * `currency:`, or one `exchange_rates:` has no rate for): the TypeScript path counts the orders
+   * by currency and says so exactly. Staged orders include those that do not count (excluded
+   * status, after as_of), so this may send a run there that would pass: never the reverse.
+   */
+  private async currencyProblem(): Promise<string | undefined> {
+    if (this.options.currency !== undefined) return undefined;
+    const { session } = this.target;
+    const d = session.dialect;
+    const currency = d.identifier("currency");
+    const rows = await session.rows(
+      `SELECT DISTINCT ${currency} AS currency FROM ${d.identifier(STAGING.orders)} WHERE ${currency} IS NOT NULL AND ${currency} <> ''`,
+    );
+    const found = rows.map((r) => r.currency as string);
+    const rates = this.options.exchangeRates;
+    if (rates !== undefined)
+      return found.some((c) => c !== rates.reporting && !rates.rates.has(c))
+        ? "orders in a currency exchange_rates: has no rate for"
+        : undefined;
+    return found.length > 1 ? "orders in several currencies" : undefined;
   }
 
   /** Empties the staging tables after a staging that needs the TypeScript path. */
