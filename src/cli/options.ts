@@ -163,6 +163,7 @@ export async function runData(
     duckdb?: DuckDbRun;
     recorder?: IngestRecorder;
     staging?: LoadOptions["staging"];
+    inDatabase?: LoadOptions["inDatabase"];
   } = {},
 ): Promise<DataRun> {
   if (prepared.settings.engine === "duckdb" && options.duckdb === undefined) {
@@ -193,6 +194,7 @@ export async function runData(
       ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
       ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
       ...(options.staging === undefined ? {} : { staging: options.staging }),
+      ...(options.inDatabase === undefined ? {} : { inDatabase: options.inDatabase }),
     });
   } finally {
     progress.stop();

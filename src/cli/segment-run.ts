@@ -17,6 +17,7 @@ import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./o
 import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { SqlRun } from "../engine/sql-run.js";
 import { needsPredictions } from "../dsl/env.js";
+import type { InDatabase } from "../io/read-inputs.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -27,7 +28,16 @@ export interface SegmentRun extends DataRun {
 export async function runSegments(
   prepared: PreparedSettings,
   context: CliContext,
-  options: { hash?: boolean } = {},
+  options: {
+    hash?: boolean;
+    /** The run shows what each file's rows became (the report's inputs table, build's report.html). */
+    inputStats?: boolean;
+    /**
+     * The command evaluates the plan's expressions on the profiles itself (explain): it needs the
+     * aggregates of the memory engine's profiles, which the database's do not hold.
+     */
+    evaluatesProfiles?: boolean;
+  } = {},
 ): Promise<SegmentRun> {
   const { settings, asOf } = prepared;
   const loaded = await loadSegmentFiles(
@@ -43,18 +53,38 @@ export async function runSegments(
   const pipeline = prepareRun(loaded.definitions, settings, asOf);
   const engine = await openEngine(settings, pipeline.plan, asOf, context);
   let run: DataRun;
-  let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>>;
+  let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>> | undefined;
   try {
     const sql = engine.sql;
     const duckdb = engine.duckdb;
     const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
+    // Profiles and segments both in the database (no TypeScript ingest), when the staging can.
+    const inDatabase: InDatabase | undefined =
+      sql === undefined ||
+      duckdb === undefined ||
+      options.evaluatesProfiles === true ||
+      !inputStatsServed(settings, options)
+        ? undefined
+        : {
+            stage: (files, staging) => sql.stageRaw(files, staging),
+            profiles: async () => {
+              const { profiles, members, landlines } = await sql.evaluateInDatabase(pipeline.plan, {
+                ...(settings.only === undefined ? {} : { only: settings.only }),
+                exclusive: settings.exclusive,
+                fields: pipeline.needs.fields,
+              });
+              evaluated = { results: members, landlines };
+              return profiles;
+            },
+          };
     run = await runData(prepared, pipeline.needs, context, {
-      ...options,
+      ...(options.hash === undefined ? {} : { hash: options.hash }),
       ...(duckdb === undefined ? {} : { duckdb }),
       ...(recorder === undefined ? {} : { recorder }),
       ...(sql === undefined ? {} : { staging: { source: sql.source, flush: () => sql.flush() } }),
+      ...(inDatabase === undefined ? {} : { inDatabase }),
     });
-    evaluated = await pipeline.evaluate(
+    evaluated ??= await pipeline.evaluate(
       run.data.profiles,
       sql !== undefined
         ? (...args) => sql.evaluate(...args)
@@ -71,6 +101,16 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+}
+
+/**
+ * Whether a run reading its inputs in the database prints all it shows of them: the counts of
+ * what each file's rows became (input summary, `--json` statuses and merges, the report's
+ * inputs table, in build's report.html too), the timestamps' UTC offsets and the orders' currencies are not computed in SQL
+ * yet, so only runs that show none of them (`--quiet`, no `--json`, not build nor report) read there.
+ */
+function inputStatsServed(settings: Settings, options: { inputStats?: boolean }): boolean {
+  return settings.quiet && !settings.json && options.inputStats !== true;
 }
 
 interface OpenEngine {

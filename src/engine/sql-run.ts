@@ -4,8 +4,9 @@
  * plan compiled to one statement (src/sql/compile.ts) → only the members, with their reachability
  * and --exclusive assignment, back as the `SegmentMembers` the shared writer takes.
  *
- * The staging tables are filled while the inputs are read, by the staging source
- * (staging-source.ts) the run hands out. Two modes:
+ * The staging tables are filled from the raw tables of the loaded inputs in SQL (`stageRaw`), or,
+ * on the TypeScript path, while the inputs are read, by the staging source (staging-source.ts)
+ * the run hands out. Two modes:
  * - `evaluateInDatabase`: the profiles the rest of the CLI reads (counts, RFM, channels, the
  *   writer's columns and guards) are read back from the database too (sql-profiles-store.ts);
  *   no TypeScript ingest is needed.
@@ -16,7 +17,9 @@
  * Plans that read prediction fields (fitted in TypeScript, src/predict) are not for this run:
  * `buildProfileTables` refuses them.
  */
-import type { ExchangeRates } from "../model/ingest-context.js";
+import type { PlanExpr } from "../dsl/plan.js";
+import type { ExchangeRates, FileStats, IngestContext } from "../model/ingest-context.js";
+import type { RejectLog } from "../model/rejects.js";
 import { PhoneTypes } from "../model/phone-type.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
@@ -26,6 +29,15 @@ import { compileSegmentsSql } from "../sql/compile.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
+import { stageOrders } from "../sql/stage-orders.js";
+import { stagePeople, type PeopleFile } from "../sql/stage-people.js";
+import {
+  createStageRejectStatements,
+  replayStaged,
+  STAGE_REJECTS,
+  STAGE_WARNINGS,
+  type StagedFile,
+} from "../sql/stage-rejects.js";
 import type { SqlSession } from "./session.js";
 import { readSqlProfiles, storeFields } from "./sql-profiles-store.js";
 import { SegmentRows } from "./segment-rows.js";
@@ -45,6 +57,11 @@ export interface SqlTarget {
   loader(): Promise<StagingLoader & { close(): Promise<void> }>;
 }
 
+/** An input loaded into a raw table (duckdb/read.ts), as staging takes it. */
+export interface RawInput extends StagedFile {
+  header: readonly string[];
+}
+
 /** Phones per INSERT of `stageUntextablePhones`. */
 const UNTEXTABLE_BATCH = 1000;
 
@@ -58,6 +75,8 @@ export class SqlRun {
     /** The recorder to give the ingest, whose sinks it stages. */
     readonly source: StagingSource,
     private readonly options: SqlRunOptions,
+    /** The event properties the plan filters on. */
+    private readonly eventProperties: readonly string[],
   ) {}
 
   /** Creates the staging tables on `target` for `plan`. */
@@ -72,7 +91,81 @@ export class SqlRun {
     const names = new Set<string>();
     for (const spec of plan.aggregates)
       if (spec.source === "events") for (const p of spec.properties) names.add(p.name);
-    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options);
+    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names]);
+  }
+
+  /**
+   * Stages the inputs loaded into raw tables in SQL, with no TypeScript ingest (stage-people.ts,
+   * stage-orders.ts; docs/design.md#engines), and hands their rejects and warnings to `rejects` in
+   * the memory engine's order (stage-rejects.ts; with --strict, the first reject throws). `files`
+   * are in reading order; `ctx` is the run's ingest context, which the orders' FileStats join.
+   * `{ staged: false }`: the run needs the TypeScript path, and the staging tables are empty
+   * again for it.
+   */
+  async stageRaw(
+    files: readonly RawInput[],
+    options: {
+      ctx: IngestContext;
+      rejects: RejectLog;
+      strict: boolean;
+      ordersFilter: PlanExpr | undefined;
+    },
+  ): Promise<{ staged: true; orders: FileStats[] } | { staged: false; reason: string }> {
+    const { session } = this.target;
+    const d = session.dialect;
+    for (const sql of createStageRejectStatements(d)) await session.run(sql);
+    const people: PeopleFile[] = [];
+    for (const f of files)
+      if (f.kind === "contacts" || f.kind === "events" || f.kind === "lists")
+        people.push({ ...f, kind: f.kind, header: [...f.header] });
+    const staged = await stagePeople(session, people, {
+      ingest: options.ctx.options,
+      eventProperties: this.eventProperties,
+    });
+    if (!staged.staged) return this.unstage(staged.reason);
+    const orders = await stageOrders(
+      session,
+      files.filter((f) => f.kind === "orders"),
+      { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
+    );
+    if (!orders.staged) return this.unstage(orders.needsTypeScript);
+    const currencies = await this.currencyProblem();
+    if (currencies !== undefined) return this.unstage(currencies);
+    await replayStaged(session, options.rejects, files);
+    return { staged: true, orders: orders.stats };
+  }
+
+  /**
+   * Orders whose currencies may stop the run (read-inputs.ts `checkCurrencies`: several with no
+   * `currency:`, or one `exchange_rates:` has no rate for): the TypeScript path counts the orders
+   * by currency and says so exactly. Staged orders include those that do not count (excluded
+   * status, after as_of), so this may send a run there that would pass: never the reverse.
+   */
+  private async currencyProblem(): Promise<string | undefined> {
+    if (this.options.currency !== undefined) return undefined;
+    const { session } = this.target;
+    const d = session.dialect;
+    const currency = d.identifier("currency");
+    const rows = await session.rows(
+      `SELECT DISTINCT ${currency} AS currency FROM ${d.identifier(STAGING.orders)} WHERE ${currency} IS NOT NULL AND ${currency} <> ''`,
+    );
+    const found = rows.map((r) => r.currency as string);
+    const rates = this.options.exchangeRates;
+    if (rates !== undefined)
+      return found.some((c) => c !== rates.reporting && !rates.rates.has(c))
+        ? "orders in a currency exchange_rates: has no rate for"
+        : undefined;
+    return found.length > 1 ? "orders in several currencies" : undefined;
+  }
+
+  /** Empties the staging tables after a staging that needs the TypeScript path. */
+  private async unstage(reason: string): Promise<{ staged: false; reason: string }> {
+    const { session } = this.target;
+    const d = session.dialect;
+    for (const { table } of STAGING_LAYOUT) await session.run(`DELETE FROM ${d.identifier(table)}`);
+    for (const table of [STAGE_REJECTS, STAGE_WARNINGS])
+      await session.run(`DROP TABLE IF EXISTS ${d.identifier(table)}`);
+    return { staged: false, reason };
   }
 
   /** Writes the rows staged so far (after each input). */

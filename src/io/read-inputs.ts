@@ -11,7 +11,8 @@ import type { FilePath, Settings } from "../config/settings.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
-import type { DuckDbRun } from "../engine/duckdb/run.js";
+import type { DuckDbRun, LoadedInputs } from "../engine/duckdb/run.js";
+import type { RawInput, SqlRun } from "../engine/sql-run.js";
 import type { StagingSource } from "../engine/staging-source.js";
 import { IngestContext, type FileStats, type IngestRecorder } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
@@ -53,6 +54,20 @@ export interface LoadOptions {
    * recorder; `flush` is awaited after each input.
    */
   staging?: { source: StagingSource; flush(): Promise<void> };
+  /**
+   * `--engine duckdb` with the SQL run: every file loaded into its raw table is staged in SQL and
+   * the profiles come from the database — no TypeScript ingest of rows — unless a file's header
+   * stops the run, a load fails, or the staging needs the TypeScript path: then the whole run
+   * takes it, from the tables already loaded.
+   */
+  inDatabase?: InDatabase;
+}
+
+/** What `loadProfiles` needs of the SQL run to read the inputs in the database. */
+export interface InDatabase {
+  stage: SqlRun["stageRaw"];
+  /** The profiles from the staged rows (`SqlRun.evaluateInDatabase`). */
+  profiles(): Promise<Profiles>;
 }
 
 export interface InputReport extends FilePath {
@@ -130,6 +145,9 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       ? new CsvReaders(csvSources, { hash: options.hash ?? false, project })
       : undefined;
   let session: TableSession | undefined;
+  let loaded: LoadedInputs | undefined;
+  /** Read in the database (`inDatabase`). */
+  let profiles: Profiles | undefined;
   try {
     const firstTable = sources.find((s) => "table" in s);
     if (firstTable !== undefined && "table" in firstTable) {
@@ -163,7 +181,28 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         ? undefined
         : (bytes: number) =>
             options.onProgress?.({ file: display, kind, bytes, totalBytes: 0, rows: rows() });
-    for (const source of sources) {
+    // --engine duckdb: every file into its raw table first, for the SQL staging.
+    loaded =
+      duckdb === undefined || options.inDatabase === undefined
+        ? undefined
+        : await duckdb.load(csvSources, {
+            hash: options.hash ?? false,
+            onLoaded: (i, raw) =>
+              progress(files[i].input.display, files[i].kind, () => raw.rows)?.(raw.read.bytes),
+          });
+    if (loaded !== undefined && loaded.failed === undefined && options.inDatabase !== undefined) {
+      const staged = await stageInDatabase(options.inDatabase, files, loaded, {
+        settings,
+        asOf,
+        needs,
+        rejects,
+      });
+      if (staged !== undefined) {
+        inputs.push(...staged.inputs);
+        profiles = staged.profiles;
+      }
+    }
+    for (const source of profiles === undefined ? sources : []) {
       const kind = source.kind;
       if ("table" in source) {
         const display = tableDisplay(kind, source.table);
@@ -207,11 +246,16 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       const read =
         readers !== undefined
           ? await readers.read(source.file, sink, onBytes)
-          : await (duckdb as DuckDbRun).read(csvSources[source.file], sink, {
-              hash: options.hash ?? false,
-              project,
-              ...(onBytes === undefined ? {} : { onBytes }),
-            });
+          : await (duckdb as DuckDbRun).read(
+              csvSources[source.file],
+              sink,
+              {
+                hash: options.hash ?? false,
+                project,
+                ...(onBytes === undefined ? {} : { onBytes }),
+              },
+              loaded?.tables[source.file],
+            );
       sink.finish?.();
       await staging?.flush();
       if (read.windows1252Bytes > 0) {
@@ -221,7 +265,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       }
       inputs.push({ ...input, kind, read, stats });
     }
-    ctx.reportOrphanLines();
+    if (profiles === undefined) ctx.reportOrphanLines();
     if (unordered.length > 0) {
       const first = inputs.find((i) => i.display === unordered[0]);
       first?.stats.warnings.push(
@@ -236,15 +280,79 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   } finally {
     await readers?.close();
     await session?.close();
+    if (loaded !== undefined) await duckdb?.release(loaded.tables);
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {
-    profiles: new Profiles(ctx.store, asOf, settings.rfm),
+    profiles: profiles ?? new Profiles(ctx.store, asOf, settings.rfm),
     rejects,
     inputs,
     amounts,
     offsets: [...ctx.offsets].sort((a, b) => a - b),
   };
+}
+
+/**
+ * The fast path of `--engine duckdb` (`LoadOptions.inDatabase`), for files all loaded: each
+ * header bound in reading order as the sinks bind it (an error on one stops nothing here: the
+ * TypeScript path raises it where the memory engine does), then the SQL staging, the rejects
+ * replayed into `rejects`, and the profiles read from the database. `undefined`: the run takes the
+ * TypeScript path (nothing staged).
+ */
+async function stageInDatabase(
+  inDatabase: InDatabase,
+  files: readonly { kind: InputKind; input: FilePath }[],
+  loaded: LoadedInputs,
+  run: { settings: Settings; asOf: EpochDay; needs: DataNeeds; rejects: RejectLog },
+): Promise<{ inputs: InputReport[]; profiles: Profiles } | undefined> {
+  const { settings, asOf, needs, rejects } = run;
+  const options = ingestOptions(settings, asOf, needs);
+  const ctx = new IngestContext(options, rejects);
+  // The orders' FileStats are the staging's (stageOrders binds their headers on `ctx`).
+  const scratch = new IngestContext(options, new RejectLog());
+  const raws: RawInput[] = [];
+  const stats: (FileStats | undefined)[] = [];
+  const perKind = new Map<InputKind, number>();
+  for (const [i, { kind, input }] of files.entries()) {
+    const raw = loaded.tables[i];
+    const on = kind === "orders" ? scratch : ctx;
+    try {
+      sinkFor(on, kind, input.display, needs.ordersFilter).header([...raw.header]);
+    } catch (error) {
+      if (error instanceof UserError) return undefined;
+      throw error;
+    }
+    stats.push(kind === "orders" ? undefined : on.stats[on.stats.length - 1]);
+    const file = perKind.get(kind) ?? 0;
+    perKind.set(kind, file + 1);
+    raws.push({
+      kind,
+      file,
+      display: input.display,
+      table: raw.table,
+      width: raw.width,
+      header: raw.header,
+    });
+  }
+  const staged = await inDatabase.stage(raws, {
+    ctx,
+    rejects,
+    strict: settings.strict,
+    ordersFilter: needs.ordersFilter,
+  });
+  if (!staged.staged) return undefined;
+  const orders = [...staged.orders];
+  const inputs = files.map(({ kind, input }, i): InputReport => {
+    const read = loaded.tables[i].read;
+    const fileStats = stats[i] ?? (orders.shift() as FileStats);
+    if (kind !== "orders") fileStats.rows = read.rows;
+    if (read.windows1252Bytes > 0)
+      fileStats.warnings.push(
+        `${input.display} is not valid UTF-8: ${read.windows1252Bytes} byte(s) read as Windows-1252`,
+      );
+    return { ...input, kind, read, stats: fileStats };
+  });
+  return { inputs, profiles: await inDatabase.profiles() };
 }
 
 /** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */

@@ -3,10 +3,11 @@
  *
  * 1. Reading: each CSV input is loaded into DuckDB by the loader (read.ts: `read_csv`, or the
  *    memory engine's parser for files DuckDB would read differently), which keeps every row's
- *    line number.
- * 2. Normalising: the loaded rows go through the memory engine's ingest sinks
- *    (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the memory
- *    engine applies them. This is the stage SQL normalisation replaces (issue 14, items 4–5).
+ *    line number: all of them first (`load`) when the run stages them in SQL (../sql-run.ts
+ *    `stageRaw`, with no TypeScript ingest), else each as it is read.
+ * 2. Normalising, on the TypeScript path: the loaded rows go through the memory engine's ingest
+ *    sinks (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the
+ *    memory engine applies them.
  *    While they run, the sinks hand every counted order, line and event to the ingest recorder,
  *    which writes them into the tables of src/sql/tables.ts (tables.ts here); `profiles` is
  *    written from the profiles they build.
@@ -43,6 +44,15 @@ import { duckDbSession } from "./session.js";
 import { DuckDbStagingLoader } from "./staging-loader.js";
 
 type CsvReadResult = RawTable["read"];
+type CsvSource = Omit<CsvInput, "table" | "hash" | "tempDirectory">;
+
+/** The CSV inputs of a run in raw tables (`DuckDbRun.load`). */
+export interface LoadedInputs {
+  /** The raw table of each input, in order, up to `failed`. */
+  tables: RawTable[];
+  /** The first input whose load stopped on an error of the file: it is not loaded, nor are those after it. */
+  failed?: number;
+}
 
 export interface ReadOptions {
   hash: boolean;
@@ -97,31 +107,63 @@ export class DuckDbRun {
     };
   }
 
-  /** Loads one CSV input into DuckDB and feeds its rows to `sink`, in file order. */
+  /**
+   * Loads the CSV inputs into raw tables (read.ts), in order, up to the first whose load stops
+   * on an error of the file (`failed`): that one and those after it are left for `read`, which
+   * reads them as the memory engine does. The tables stay until `release`.
+   */
+  async load(
+    sources: readonly CsvSource[],
+    options: { hash: boolean; onLoaded?: (index: number, raw: RawTable) => void },
+  ): Promise<LoadedInputs> {
+    const tables: RawTable[] = [];
+    for (const [index, source] of sources.entries()) {
+      const table = `audience_input_${++this.tables}`;
+      try {
+        tables.push(
+          await loadCsvInput(this.db.connection, {
+            ...source,
+            table,
+            hash: options.hash,
+            tempDirectory: this.folder,
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        return { tables, failed: index };
+      }
+      options.onLoaded?.(index, tables[index]);
+    }
+    return { tables };
+  }
+
+  /** Drops raw tables of `load` (those already dropped are skipped). */
+  async release(tables: readonly RawTable[]): Promise<void> {
+    for (const raw of tables) await dropRawTable(this.db.connection, raw.table);
+  }
+
+  /**
+   * Feeds the rows of one CSV input to `sink`, in file order: from `loaded`, its raw table (then
+   * dropped), or else loaded into DuckDB now.
+   */
   async read(
-    source: Omit<CsvInput, "table" | "hash" | "tempDirectory">,
+    source: CsvSource,
     sink: RowSink,
     options: ReadOptions,
+    loaded?: RawTable,
   ): Promise<CsvReadResult> {
-    const table = `audience_input_${++this.tables}`;
-    let raw: RawTable;
-    try {
-      raw = await loadCsvInput(this.db.connection, {
-        ...source,
-        table,
-        hash: options.hash,
-        tempDirectory: this.folder,
-      });
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
+    let raw = loaded;
+    if (raw === undefined) {
+      const loadedNow = await this.load([source], { hash: options.hash });
       // The memory engine streams: its sinks may stop the run on the header or on a row before
       // the place the load stopped at. Its own reading stops exactly where it does.
-      return readLikeMemoryEngine(source, sink, options.hash);
+      if (loadedNow.failed !== undefined) return readLikeMemoryEngine(source, sink, options.hash);
+      raw = loadedNow.tables[0];
     }
     try {
       await ingestRawTable(this.db.connection, raw, sink, options.project);
     } finally {
-      await dropRawTable(this.db.connection, table);
+      await dropRawTable(this.db.connection, raw.table);
     }
     options.onBytes?.(raw.read.bytes);
     return raw.read;
