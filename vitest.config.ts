@@ -17,6 +17,7 @@ export const ENGINE_SUITES = [
   "test/sql-staging-people.test.ts",
   "test/staging-source.test.ts",
   "test/duckdb-cache.e2e.test.ts",
+  "test/sql-script-database.test.ts",
 ];
 
 export const SHARED = {

@@ -153,6 +153,25 @@ describe("--engine duckdb reads the inputs in the database", () => {
     expect(Object.keys(got.files)).toContain("rejects.csv");
   });
 
+  it("--strict stops at the first staged reject, a Windows-1252 file warns: as the memory engine", async () => {
+    const strict = await library("strict-contacts", (dir) =>
+      append(join(dir, "contacts.csv"), ",,,,,,,yes,yes,yes\n"),
+    );
+    const stopped = await both(strict, ["count", "--quiet", "--strict"]);
+    expect({ code: stopped.code, sinkRows: stopped.sinkRows }).toEqual({ code: 1, sinkRows: 0 });
+    const latin = await library("windows-1252", async (dir) => {
+      const path = join(dir, "contacts.csv");
+      const text = await readFile(path, "utf8");
+      await writeFile(
+        path,
+        Buffer.from(text.replace("Client,signup-0d", "Cl\u00e9ment,signup-0d"), "latin1"),
+      );
+    });
+    const warned = await both(latin, ["count", "--quiet"]);
+    expect(warned.stderr).toContain("Windows-1252");
+    expect({ code: warned.code, sinkRows: warned.sinkRows }).toEqual({ code: 0, sinkRows: 0 });
+  });
+
   const fallbacks: [string, () => Promise<string>, string[]][] = [
     [
       "contact rows that disagree on a consent (fixtures/demo)",
@@ -174,6 +193,19 @@ describe("--engine duckdb reads the inputs in the database", () => {
           append(join(dir, "orders.csv"), "1999,,2026-06-25 10:00:00,paid,,20.00,x,y,1,20.00\n"),
         ),
       ["count", "--quiet", "--strict"],
+    ],
+    [
+      "orders in two currencies",
+      () =>
+        library("currencies", async (dir) => {
+          const path = join(dir, "orders.csv");
+          const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+          const priced = lines.map(
+            (l, i) => `${l},${i === 0 ? "currency" : i === 2 ? "USD" : "EUR"}`,
+          );
+          await writeFile(path, `${priced.join("\n")}\n`);
+        }),
+      ["count", "--quiet"],
     ],
     [
       "a header error in a later file",

@@ -4,8 +4,9 @@
  * plan compiled to one statement (src/sql/compile.ts) → only the members, with their reachability
  * and --exclusive assignment, back as the `SegmentMembers` the shared writer takes.
  *
- * The staging tables are filled while the inputs are read, by the staging source
- * (staging-source.ts) the run hands out. Two modes:
+ * The staging tables are filled from the raw tables of the loaded inputs in SQL (`stageRaw`), or,
+ * on the TypeScript path, while the inputs are read, by the staging source (staging-source.ts)
+ * the run hands out. Two modes:
  * - `evaluateInDatabase`: the profiles the rest of the CLI reads (counts, RFM, channels, the
  *   writer's columns and guards) are read back from the database too (sql-profiles-store.ts);
  *   no TypeScript ingest is needed.
@@ -132,6 +133,7 @@ export class SqlRun {
       eventProperties: this.eventProperties,
     });
     if (!staged.staged) return this.unstage(staged.reason);
+    let stats: FileStats[] = [];
     if (fresh("orders")) {
       const orders = await stageOrders(
         session,
@@ -139,11 +141,35 @@ export class SqlRun {
         { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
       );
       if (!orders.staged) return this.unstage(orders.needsTypeScript);
-      await replayStaged(session, options.rejects, files);
-      return { staged: true, orders: orders.stats };
+      stats = orders.stats;
     }
+    const currencies = await this.currencyProblem();
+    if (currencies !== undefined) return this.unstage(currencies);
     await replayStaged(session, options.rejects, files);
-    return { staged: true, orders: [] };
+    return { staged: true, orders: stats };
+  }
+
+  /**
+   * Orders whose currencies may stop the run (read-inputs.ts `checkCurrencies`: several with no
+   * `currency:`, or one `exchange_rates:` has no rate for): the TypeScript path counts the orders
+   * by currency and says so exactly. Staged orders include those that do not count (excluded
+   * status, after as_of), so this may send a run there that would pass: never the reverse.
+   */
+  private async currencyProblem(): Promise<string | undefined> {
+    if (this.options.currency !== undefined) return undefined;
+    const { session } = this.target;
+    const d = session.dialect;
+    const currency = d.identifier("currency");
+    const rows = await session.rows(
+      `SELECT DISTINCT ${currency} AS currency FROM ${d.identifier(STAGING.orders)} WHERE ${currency} IS NOT NULL AND ${currency} <> ''`,
+    );
+    const found = rows.map((r) => r.currency as string);
+    const rates = this.options.exchangeRates;
+    if (rates !== undefined)
+      return found.some((c) => c !== rates.reporting && !rates.rates.has(c))
+        ? "orders in a currency exchange_rates: has no rate for"
+        : undefined;
+    return found.length > 1 ? "orders in several currencies" : undefined;
   }
 
   /** Empties the staging tables after a staging that needs the TypeScript path. */

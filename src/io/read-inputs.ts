@@ -358,7 +358,6 @@ async function stageInDatabase(
       sinkFor(on, kind, input.display, needs.ordersFilter).header([...raw.header]);
     } catch (error) {
       if (error instanceof UserError) {
-        if (process.env.AUD_DEBUG) console.error("header:", error.message);
         return undefined;
       }
       throw error;
@@ -392,7 +391,6 @@ async function stageInDatabase(
         }),
   });
   if (!staged.staged) {
-    if (process.env.AUD_DEBUG) console.error("fallback:", staged.reason);
     return undefined;
   }
   await run.staged();

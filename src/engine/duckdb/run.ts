@@ -3,10 +3,11 @@
  *
  * 1. Reading: each CSV input is loaded into DuckDB by the loader (read.ts: `read_csv`, or the
  *    memory engine's parser for files DuckDB would read differently), which keeps every row's
- *    line number.
- * 2. Normalising: the loaded rows go through the memory engine's ingest sinks
- *    (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the memory
- *    engine applies them. This is the stage SQL normalisation replaces (issue 14, items 4–5).
+ *    line number: all of them first (`load`) when the run stages them in SQL (../sql-run.ts
+ *    `stageRaw`, with no TypeScript ingest), else each as it is read.
+ * 2. Normalising, on the TypeScript path: the loaded rows go through the memory engine's ingest
+ *    sinks (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the
+ *    memory engine applies them.
  *    While they run, the sinks hand every counted order, line and event to the ingest recorder,
  *    which writes them into the tables of src/sql/tables.ts (tables.ts here); `profiles` is
  *    written from the profiles they build.
@@ -40,7 +41,6 @@ import { TableWriter } from "./tables.js";
 import type { CacheKind } from "./cache.js";
 import { StagedCache, stagingKey, type CachedKind, type RestoredFile } from "./staged-cache.js";
 import type { IngestOptions } from "../../model/ingest-context.js";
-import type { Delimiter } from "../../io/parse-csv.js";
 import { SegmentRows } from "../segment-rows.js";
 import type { SqlTarget } from "../sql-run.js";
 import { duckDbSession } from "./session.js";
@@ -76,7 +76,8 @@ interface CacheKindFiles {
 export interface CacheRequest {
   kinds: readonly { kind: CacheKind; files: number[] }[];
   ingest: IngestOptions;
-  delimiter?: Delimiter;
+  /** The `delimiter:` setting, when given (a `;`, `,` or tab). */
+  delimiter?: string;
   eventProperties: readonly string[];
 }
 

@@ -15,7 +15,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { IngestOptions } from "../../model/ingest-context.js";
 import type { InputKind } from "../../model/presets.js";
-import type { Delimiter } from "../../io/parse-csv.js";
 import { STAGING } from "../../sql/staging.js";
 import { STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
 import { VERSION } from "../../version.js";
@@ -49,7 +48,11 @@ interface Meta {
 export function stagingKey(
   kind: CacheKind,
   ingest: IngestOptions,
-  options: { delimiter?: Delimiter; eventProperties: readonly string[] },
+  options: {
+    /** The `delimiter:` setting, when given (a `;`, `,` or tab). */
+    delimiter?: string;
+    eventProperties: readonly string[];
+  },
 ): string {
   return JSON.stringify({
     version: VERSION,
