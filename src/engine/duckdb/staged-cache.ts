@@ -32,7 +32,6 @@ const KIND_TABLES: Record<CacheKind, readonly string[]> = {
 /** The tables the staging of every kind adds rows to, by `kind` and `file`. */
 const SHARED_TABLES: readonly string[] = [STAGE_REJECTS, STAGE_WARNINGS];
 
-export const isCacheKind = (kind: InputKind): kind is CacheKind => kind in KIND_TABLES;
 
 /** A cached file as the run takes it: a raw table holding only its rejected lines. */
 export type RestoredFile = Pick<RawTable, "table" | "header" | "width" | "rows" | "read">;
