@@ -41,7 +41,7 @@ export const STAGE_REJECT_COLUMNS: readonly ColumnSpec[] = [
  */
 export const STAGE_OFFSETS = "stage_offsets";
 
-export const STAGE_OFFSET_COLUMNS: readonly ColumnSpec[] = [
+const STAGE_OFFSET_COLUMNS: readonly ColumnSpec[] = [
   { name: "kind", type: "text", nullable: false, meaning: "input kind" },
   { name: "file", type: "integer", nullable: false, meaning: "file index within its input" },
   { name: "minutes", type: "integer", nullable: false, meaning: "UTC offset in minutes" },
