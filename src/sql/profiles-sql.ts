@@ -144,6 +144,7 @@ export async function buildProfileTables(
   const [counts] = await session.query(
     `SELECT CAST(COUNT(*) AS ${d.integerType}) AS customers, CAST(SUM(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) AS ${d.integerType}) AS buyers FROM aud_profile`,
   );
+  for (const sql of keptStatements(d)) await session.run(sql);
   for (const table of WORK) await session.run(`DROP TABLE IF EXISTS ${table}`);
   return {
     customers: Number(counts?.customers ?? 0),
@@ -154,6 +155,26 @@ export async function buildProfileTables(
 }
 
 const KIND = { contacts: 0, orders: 1, events: 2, lists: 3 } as const;
+
+/**
+ * Temporary tables the build keeps for the input summary's per-file counts (staged-stats.ts):
+ * - `identity`: every row that met a customer, in the memory engine's order (`aud_ident`: `kind`
+ *   0 contacts, 1 orders — the counted ones —, 2 events, 3 lists; `file`; `g` its place; its
+ *   `id`, `email`, `phone`; `phone_id`, the customer_id sorting first among the earlier rows
+ *   with its phone), with its customer `cust` (the `g` of the row that created it);
+ * - `orders`: every staged order (`aud_orders`) with what decides whether it counts.
+ */
+export const KEPT_TABLES = { identity: "aud_kept_identity", orders: "aud_kept_orders" } as const;
+
+function keptStatements(d: Dialect): string[] {
+  const t = (name: string) => d.identifier(name);
+  return [
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.identity)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.id, i.email, i.phone, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g`,
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.orders)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
+  ];
+}
 
 class Builder {
   private readonly p;

@@ -29,6 +29,7 @@ import {
   IngestContext,
   missingKeyReason,
   readKeys,
+  type FileStats,
   type IngestOptions,
   type RowKeys,
 } from "../model/ingest-context.js";
@@ -42,6 +43,7 @@ import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dial
 import {
   cleanCellSql,
   cleanIdSql,
+  dateOffsetSql,
   dateProblemSql,
   emailNeedsMappingSql,
   JS_SPACE,
@@ -53,7 +55,7 @@ import {
   type DateSqlOptions,
 } from "./normalise.js";
 import { STAGING } from "./staging.js";
-import { STAGE_REJECTS, STAGE_WARNINGS, type StagedFile } from "./stage-rejects.js";
+import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS, type StagedFile } from "./stage-rejects.js";
 
 export type PeopleKind = "contacts" | "events" | "lists";
 
@@ -62,6 +64,11 @@ export interface PeopleFile extends StagedFile {
   kind: PeopleKind;
   /** The header as the reader gave it (read.ts `RawTable.header`). */
   header: string[];
+  /**
+   * The run's FileStats of the file: its header's values (preset, detected, header warnings)
+   * are set as its sink sets them; its row counts are staged-stats.ts's `fillStagedStats`.
+   */
+  stats?: FileStats;
 }
 
 export interface StagePeopleOptions {
@@ -232,7 +239,7 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] {
       file.kind,
       file.display,
       file.header,
-      emptyStats(file.kind, file.display),
+      file.stats ?? emptyStats(file.kind, file.display),
     );
     const cells: Record<string, string> = {};
     for (const name of CANONICAL_COLUMNS[file.kind])
@@ -584,6 +591,22 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
     `INSERT INTO ${q(c, STAGE_REJECTS)} SELECT ${kind}, ${file}, s.line, ${at(0)}, s.reject, s.detail FROM ${step} AS s WHERE s.reject IS NOT NULL`,
   );
   const keys = `s.id, s.email, s.phone`;
+  // The offsets of the dates the sink parses: contacts' created_at once the row has a key, events'
+  // occurred_at once the type is there (the reject for a missing key comes after it).
+  const offsets = async (cell: string, where: string, rejectBefore1970: boolean) => {
+    const o = c.o.ingest;
+    const dates = {
+      timezone: o.timezone,
+      ...(o.dateOrder === undefined ? {} : { dateOrder: o.dateOrder }),
+      rejectBefore1970,
+    };
+    await c.s.run(
+      `INSERT INTO ${q(c, STAGE_OFFSETS)} SELECT DISTINCT ${kind}, ${file}, x.minutes FROM (SELECT ${dateOffsetSql(c.d, cell, dates)} AS minutes FROM ${step} AS s WHERE ${where}) AS x WHERE x.minutes IS NOT NULL`,
+    );
+  };
+  if (f.kind === "contacts") await offsets("s.created", `${ok} AND s.created IS NOT NULL`, false);
+  if (f.kind === "events")
+    await offsets("s.occurred", `s.type IS NOT NULL AND NOT ${blank(c, "s.occurred")}`, true);
   if (f.kind === "contacts") {
     await warn(`s.email_given AND s.email IS NULL`, at(CALL.email), `'invalid email left out'`);
     await warn(`s.phone_warning IS NOT NULL`, at(CALL.phone), `s.phone_warning`);
