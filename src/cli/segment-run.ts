@@ -61,22 +61,20 @@ export async function runSegments(
     const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
     // Profiles and segments both in the database (no TypeScript ingest), when the staging can.
     const inDatabase: InDatabase | undefined =
-      sql === undefined ||
-      duckdb === undefined ||
-      options.evaluatesProfiles === true ||
-      !inputStatsServed(settings, options)
+      sql === undefined || duckdb === undefined || options.evaluatesProfiles === true
         ? undefined
         : {
             stage: (files, staging) => sql.stageRaw(files, staging),
             eventProperties: sql.eventProperties,
-            profiles: async () => {
+            profiles: async (files) => {
               const { profiles, members, landlines } = await sql.evaluateInDatabase(pipeline.plan, {
                 ...(settings.only === undefined ? {} : { only: settings.only }),
                 exclusive: settings.exclusive,
                 fields: pipeline.needs.fields,
               });
               evaluated = { results: members, landlines };
-              return profiles;
+              const { offsets } = await sql.stagedStats(files);
+              return { profiles, offsets };
             },
           };
     // The cache of staged inputs serves the runs that stage in the database.
@@ -111,16 +109,6 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
-}
-
-/**
- * Whether a run reading its inputs in the database prints all it shows of them: the counts of
- * what each file's rows became (input summary, `--json` statuses and merges, the report's
- * inputs table, in build's report.html too), the timestamps' UTC offsets and the orders' currencies are not computed in SQL
- * yet, so only runs that show none of them (`--quiet`, no `--json`, not build nor report) read there.
- */
-function inputStatsServed(settings: Settings, options: { inputStats?: boolean }): boolean {
-  return settings.quiet && !settings.json && options.inputStats !== true;
 }
 
 interface OpenEngine {

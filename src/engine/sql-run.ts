@@ -31,6 +31,7 @@ import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
 import { stageOrders } from "../sql/stage-orders.js";
+import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
 import { stagePeople, type PeopleFile } from "../sql/stage-people.js";
 import {
   createStageRejectStatements,
@@ -170,6 +171,17 @@ export class SqlRun {
         ? "orders in a currency exchange_rates: has no rate for"
         : undefined;
     return found.length > 1 ? "orders in several currencies" : undefined;
+  }
+
+  /**
+   * Fills the per-file counts of the staged `files` (staged-stats.ts), after `evaluateInDatabase`
+   * built the profiles; the UTC offsets their timestamps carry.
+   */
+  async stagedStats(files: readonly StagedStatsFile[]): Promise<{ offsets: number[] }> {
+    return fillStagedStats(this.target.session, files, {
+      asOf: this.options.asOf,
+      ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
+    });
   }
 
   /** Empties the staging tables after a staging that needs the TypeScript path. */

@@ -68,8 +68,13 @@ export interface InDatabase {
   stage: SqlRun["stageRaw"];
   /** The event columns the plan filters on (staged with the events). */
   eventProperties: readonly string[];
-  /** The profiles from the staged rows (`SqlRun.evaluateInDatabase`). */
-  profiles(): Promise<Profiles>;
+  /**
+   * The profiles from the staged rows (`SqlRun.evaluateInDatabase`), with the per-file counts of
+   * `files` filled from SQL (staged-stats.ts) and the UTC offsets their timestamps carry.
+   */
+  profiles(
+    files: readonly { kind: InputKind; file: number; stats: FileStats }[],
+  ): Promise<{ profiles: Profiles; offsets: number[] }>;
 }
 
 export interface InputReport extends FilePath {
@@ -150,6 +155,8 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   let loaded: LoadedInputs | undefined;
   /** Read in the database (`inDatabase`). */
   let profiles: Profiles | undefined;
+  /** The UTC offsets of the inputs read in the database. */
+  let stagedOffsets: number[] = [];
   try {
     const firstTable = sources.find((s) => "table" in s);
     if (firstTable !== undefined && "table" in firstTable) {
@@ -211,6 +218,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       if (staged !== undefined) {
         inputs.push(...staged.inputs);
         profiles = staged.profiles;
+        stagedOffsets = staged.offsets;
       }
     }
     for (const source of profiles === undefined ? sources : []) {
@@ -299,7 +307,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     rejects,
     inputs,
     amounts,
-    offsets: [...ctx.offsets].sort((a, b) => a - b),
+    offsets: [...new Set([...ctx.offsets, ...stagedOffsets])].sort((a, b) => a - b),
   };
 }
 
@@ -339,7 +347,7 @@ async function stageInDatabase(
     /** Once staged, before the profiles (the cache stores the staging then). */
     staged(): Promise<void>;
   },
-): Promise<{ inputs: InputReport[]; profiles: Profiles } | undefined> {
+): Promise<{ inputs: InputReport[]; profiles: Profiles; offsets: number[] } | undefined> {
   const { settings, asOf, needs, rejects } = run;
   const options = ingestOptions(settings, asOf, needs);
   const ctx = new IngestContext(options, rejects);
@@ -405,7 +413,10 @@ async function stageInDatabase(
       );
     return { ...input, kind, read, stats: fileStats };
   });
-  return { inputs, profiles: await inDatabase.profiles() };
+  const { profiles, offsets } = await inDatabase.profiles(
+    inputs.map((input, i) => ({ kind: input.kind, file: raws[i].file, stats: input.stats })),
+  );
+  return { inputs, profiles, offsets };
 }
 
 /** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */

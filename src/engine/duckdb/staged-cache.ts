@@ -16,9 +16,9 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { IngestOptions } from "../../model/ingest-context.js";
 import type { InputKind } from "../../model/presets.js";
 import { STAGING } from "../../sql/staging.js";
-import { STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
+import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
 import { VERSION } from "../../version.js";
-import { LoadCache, type CacheKind } from "./cache.js";
+import { CACHE_FORMAT, LoadCache, type CacheKind } from "./cache.js";
 import type { RawTable } from "./read.js";
 
 /** The staging tables each kind fills. */
@@ -30,8 +30,7 @@ const KIND_TABLES: Record<CacheKind, readonly string[]> = {
 };
 
 /** The tables the staging of every kind adds rows to, by `kind` and `file`. */
-const SHARED_TABLES: readonly string[] = [STAGE_REJECTS, STAGE_WARNINGS];
-
+const SHARED_TABLES: readonly string[] = [STAGE_REJECTS, STAGE_WARNINGS, STAGE_OFFSETS];
 
 /** A cached file as the run takes it: a raw table holding only its rejected lines. */
 export type RestoredFile = Pick<RawTable, "table" | "header" | "width" | "rows" | "read">;
@@ -55,6 +54,7 @@ export function stagingKey(
 ): string {
   return JSON.stringify({
     version: VERSION,
+    format: CACHE_FORMAT,
     kind,
     asOf: ingest.asOf,
     timezone: ingest.timezone,
