@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIsoDay } from "../src/calendar.js";
 import { ingestOptions } from "../src/config/ingest-options.js";
 import { resolveSettings } from "../src/config/settings.js";
@@ -18,6 +18,9 @@ import { writeDemoShop } from "./helpers/demo-shop.js";
 import { loadCsvInput } from "../src/engine/duckdb/read.js";
 import { openDuckDb } from "../src/engine/duckdb/open.js";
 import { duckDbSession } from "../src/engine/duckdb/session.js";
+import { openPostgresSession } from "../src/engine/postgres/session.js";
+import type { SqlParam, SqlSession } from "../src/engine/session.js";
+import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
 import { loadSegmentFiles } from "../src/io/segment-files.js";
@@ -97,7 +100,44 @@ const DISAGREE = "duplicate contact rows disagree on consent; kept no";
 
 let metadata: ConstructorParameters<typeof PhoneTypes>[0] | undefined;
 
-async function checkShop(dir: string): Promise<Checked> {
+/**
+ * A raw table of DuckDB copied into PostgreSQL (`line`, then the text cells), for the staging to
+ * run there on the same rows.
+ */
+async function copyRaw(
+  from: SqlSession,
+  to: SqlSession,
+  table: string,
+  width: number,
+): Promise<void> {
+  const cells = Array.from({ length: width }, (_, i) => `c${i}`);
+  await to.run(
+    `CREATE TABLE "${table}" (line integer NOT NULL${cells.map((c) => `, "${c}" text`).join("")})`,
+  );
+  const rows = await from.rows(
+    `SELECT line${cells.map((c) => `, "${c}"`).join("")} FROM "${table}" ORDER BY line`,
+  );
+  const names = ["line", ...cells];
+  for (let start = 0; start < rows.length; start += 200) {
+    const params: SqlParam[] = [];
+    const tuples = rows.slice(start, start + 200).map(
+      (row) =>
+        `(${names
+          .map((n) => {
+            const v = row[n];
+            params.push(typeof v === "bigint" ? Number(v) : ((v ?? null) as SqlParam));
+            return `$${params.length}`;
+          })
+          .join(", ")})`,
+    );
+    await to.run(`INSERT INTO "${table}" VALUES ${tuples.join(", ")}`, params);
+  }
+}
+
+let schemas = 0;
+
+/** `postgres`: stage in PostgreSQL at that URL (in a schema of its own), not in DuckDB. */
+async function checkShop(dir: string, postgres?: string): Promise<Checked> {
   const source = await readConfig(join(dir, "audience.yaml"), dir);
   const settings = resolveSettings(source, {}, dir);
   const asOf = settings.asOf ?? (parseIsoDay("2026-06-30") as number);
@@ -116,8 +156,14 @@ async function checkShop(dir: string): Promise<Checked> {
   const want = calls.filter((c) => displays.has(c[1] as string));
 
   const db = await openDuckDb({ threads: 1 });
-  const session = await duckDbSession(db.connection, () => db.close());
+  const duck = await duckDbSession(db.connection, () => db.close());
+  const session = postgres === undefined ? duck : await openPostgresSession(postgres);
   try {
+    if (postgres !== undefined) {
+      const schema = `stage_${process.pid}_${++schemas}`;
+      await session.run(`CREATE SCHEMA ${schema}`);
+      await session.run(`SET search_path TO ${schema}`);
+    }
     for (const sql of createStagingStatements(session.dialect)) await session.run(sql);
     for (const sql of createStageRejectStatements(session.dialect)) await session.run(sql);
     const files: PeopleFile[] = [];
@@ -132,6 +178,7 @@ async function checkShop(dir: string): Promise<Checked> {
         table: `raw_${i}`,
         ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
       });
+      if (postgres !== undefined) await copyRaw(duck, session, raw.table, raw.width);
       files.push({
         kind: input.kind as PeopleFile["kind"],
         file,
@@ -211,15 +258,16 @@ async function checkShop(dir: string): Promise<Checked> {
       .map((c) => `${String(c[1])}:${String(c[2])}`);
     return { staged: true, rows, calls: want.length, disagreements };
   } finally {
-    await session.close();
+    if (session !== duck) await session.close();
+    await duck.close();
   }
 }
 
-async function inTemp(write: (dir: string) => Promise<void>): Promise<Checked> {
+async function inTemp(write: (dir: string) => Promise<void>, postgres?: string): Promise<Checked> {
   const dir = await mkdtemp(join(tmpdir(), "audience-stagepeople-"));
   try {
     await write(dir);
-    return await checkShop(dir);
+    return await checkShop(dir, postgres);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -257,7 +305,7 @@ describe("SQL staging of contacts, events and lists = memory engine (DuckDB)", (
 });
 
 /** A shop of contacts files `contacts_1.csv`, `contacts_2.csv`… and one order. */
-async function consentShop(files: readonly string[]): Promise<Checked> {
+async function consentShop(files: readonly string[], postgres?: string): Promise<Checked> {
   return inTemp(async (dir) => {
     for (const [i, text] of files.entries())
       await writeFile(join(dir, `contacts_${i + 1}.csv`), text);
@@ -269,76 +317,106 @@ async function consentShop(files: readonly string[]): Promise<Checked> {
       join(dir, "audience.yaml"),
       ['contacts: "contacts_*.csv"', "orders: orders.csv", "as_of: 2026-06-30", ""].join("\n"),
     );
-  });
+  }, postgres);
 }
 
-describe("the consent disagreement warning, staged after identity = memory engine (DuckDB)", () => {
-  const header = "customer_id,email,phone,created_at,email_consent,sms_consent,whatsapp_consent";
+const CONSENT_HEADER =
+  "customer_id,email,phone,created_at,email_consent,sms_consent,whatsapp_consent";
 
-  it.each([
-    ["by id", [`${header}\nc1,a@b.co,,,yes,,\nc1,other@b.co,,,no,,\n`], ["contacts_1.csv:3"]],
-    ["by email", [`${header}\n,a@b.co,,,,yes,\n,a@b.co,,,,no,\n`], ["contacts_1.csv:3"]],
+/** Contacts files and the `file:line` of the disagreement warnings the memory engine raises. */
+const CONSENT_CASES: [string, string[], string[]][] = [
+  ["by id", [`${CONSENT_HEADER}\nc1,a@b.co,,,yes,,\nc1,other@b.co,,,no,,\n`], ["contacts_1.csv:3"]],
+  ["by email", [`${CONSENT_HEADER}\n,a@b.co,,,,yes,\n,a@b.co,,,,no,\n`], ["contacts_1.csv:3"]],
+  [
+    "by phone",
+    [`${CONSENT_HEADER}\n,,+33612345678,,,,yes\n,,+33612345678,,,,no\n`],
+    ["contacts_1.csv:3"],
+  ],
+  // The email's customer keeps its first id: a row with another id and that email is not it.
+  [
+    "through an email, to the customer of its first id",
+    [`${CONSENT_HEADER}\nc1,a@b.co,,,no,,\n,a@b.co,,,yes,,\nc2,a@b.co,,,yes,,\n`],
+    ["contacts_1.csv:3"],
+  ],
+  [
+    "across two contacts files (once per file)",
     [
-      "by phone",
-      [`${header}\n,,+33612345678,,,,yes\n,,+33612345678,,,,no\n`],
-      ["contacts_1.csv:3"],
+      `${CONSENT_HEADER}\nc1,a@b.co,,,yes,,\nc1,,,,no,,\n`,
+      `${CONSENT_HEADER}\nc1,,,,no,,\nc1,,,,yes,,\nc1,,,,yes,,\n`,
     ],
-    // The email's customer keeps its first id: a row with another id and that email is not it.
+    ["contacts_1.csv:3", "contacts_2.csv:3"],
+  ],
+  [
+    "a second file disagreeing with the first",
+    [`${CONSENT_HEADER}\nc1,,,,yes,yes,\n`, `${CONSENT_HEADER}\nc2,,,,no,,\nc1,,,,yes,no,\n`],
+    ["contacts_2.csv:3"],
+  ],
+  [
+    "on the third row only",
+    [`${CONSENT_HEADER}\n,a@b.co,,,yes,,\n,a@b.co,,,yes,,\n,a@b.co,,,no,,\n`],
+    ["contacts_1.csv:4"],
+  ],
+  [
+    "an unrecognised word and a disagreement in one row",
     [
-      "through an email, to the customer of its first id",
-      [`${header}\nc1,a@b.co,,,no,,\n,a@b.co,,,yes,,\nc2,a@b.co,,,yes,,\n`],
-      ["contacts_1.csv:3"],
+      `${CONSENT_HEADER}\nc1,,,,yes,,yes\nc1,,,,maybe,perhaps,\nc2,,,,yes,yes,\nc2,,,,,maybe,no\nc3,,,,,,yes\nc3,,,,,,what\n`,
     ],
-    [
-      "across two contacts files (once per file)",
-      [
-        `${header}\nc1,a@b.co,,,yes,,\nc1,,,,no,,\n`,
-        `${header}\nc1,,,,no,,\nc1,,,,yes,,\nc1,,,,yes,,\n`,
-      ],
-      ["contacts_1.csv:3", "contacts_2.csv:3"],
-    ],
-    [
-      "a second file disagreeing with the first",
-      [`${header}\nc1,,,,yes,yes,\n`, `${header}\nc2,,,,no,,\nc1,,,,yes,no,\n`],
-      ["contacts_2.csv:3"],
-    ],
-    [
-      "on the third row only",
-      [`${header}\n,a@b.co,,,yes,,\n,a@b.co,,,yes,,\n,a@b.co,,,no,,\n`],
-      ["contacts_1.csv:4"],
-    ],
-    [
-      "an unrecognised word and a disagreement in one row",
-      [
-        `${header}\nc1,,,,yes,,yes\nc1,,,,maybe,perhaps,\nc2,,,,yes,yes,\nc2,,,,,maybe,no\nc3,,,,,,yes\nc3,,,,,,what\n`,
-      ],
-      ["contacts_1.csv:3", "contacts_1.csv:5", "contacts_1.csv:7"],
-    ],
-    [
-      "a row dated after as_of does not count",
-      [`${header}\nc1,,,2026-01-01,yes,,\nc1,,,2026-12-01,no,,\nc1,,,,yes,,\n`],
-      [],
-    ],
-    [
-      "several disagreements of one customer: one warning",
-      [`${header}\nc1,,,,yes,no,yes\nc1,,,,no,yes,no\nc1,,,,yes,no,yes\nc1,,,,no,no,no\n`],
-      ["contacts_1.csv:3"],
-    ],
-    [
-      "a no first: every later yes disagrees, warned once",
-      [`${header}\nc1,,,,no,,\nc1,,,,no,,\nc1,,,,yes,,\nc2,,,,yes,,\nc2,,,,,yes,\n`],
-      ["contacts_1.csv:4"],
-    ],
-    [
-      "agreeing rows and empty cells",
-      [`${header}\nc1,,,,yes,,\nc1,,,,,no,\nc1,,,, YES ,no,\nc1,,,,true,,\n`],
-      [],
-    ],
-  ])("%s", async (_, files, expected) => {
+    ["contacts_1.csv:3", "contacts_1.csv:5", "contacts_1.csv:7"],
+  ],
+  [
+    "a row dated after as_of does not count",
+    [`${CONSENT_HEADER}\nc1,,,2026-01-01,yes,,\nc1,,,2026-12-01,no,,\nc1,,,,yes,,\n`],
+    [],
+  ],
+  [
+    "several disagreements of one customer: one warning",
+    [`${CONSENT_HEADER}\nc1,,,,yes,no,yes\nc1,,,,no,yes,no\nc1,,,,yes,no,yes\nc1,,,,no,no,no\n`],
+    ["contacts_1.csv:3"],
+  ],
+  [
+    "a no first: every later yes disagrees, warned once",
+    [`${CONSENT_HEADER}\nc1,,,,no,,\nc1,,,,no,,\nc1,,,,yes,,\nc2,,,,yes,,\nc2,,,,,yes,\n`],
+    ["contacts_1.csv:4"],
+  ],
+  [
+    "agreeing rows and empty cells",
+    [`${CONSENT_HEADER}\nc1,,,,yes,,\nc1,,,,,no,\nc1,,,, YES ,no,\nc1,,,,true,,\n`],
+    [],
+  ],
+];
+
+describe("the consent disagreement warning, staged after identity = memory engine (DuckDB)", () => {
+  it.each(CONSENT_CASES)("%s", async (_, files, expected) => {
     const checked = await consentShop(files);
     expect(checked).toMatchObject({ staged: true, disagreements: expected });
   });
 });
+
+const server = postgresBin();
+
+describe.skipIf("missing" in server)(
+  "the consent disagreement warning, staged after identity = memory engine (PostgreSQL)",
+  () => {
+    let pgServer: TestPostgres;
+    beforeAll(async () => {
+      pgServer = await startPostgres();
+    }, 60_000);
+    afterAll(async () => {
+      await pgServer.stop();
+    });
+
+    it.each(CONSENT_CASES)("%s", async (_, files, expected) => {
+      const checked = await consentShop(files, pgServer.url);
+      expect(checked).toMatchObject({ staged: true, disagreements: expected });
+    });
+
+    it.each(["people", "demo"])("fixtures/%s", async (name) => {
+      const checked = await checkShop(join(ROOT, "fixtures", name), pgServer.url);
+      expect(checked).toMatchObject({ staged: true });
+      expect(checked.disagreements?.length).toBeGreaterThan(0);
+    });
+  },
+);
 
 /** Stages a contacts file and an events file written in a temporary folder; the outcome. */
 async function stageOnly(

@@ -46,7 +46,7 @@ export function createStageConsentStatements(d: Dialect): string[] {
 const PER_ROW = 16;
 const conflictCall = (k: number) => 3 + 2 * k + 1;
 
-export const CONSENT_WARNING = "duplicate contact rows disagree on consent; kept no";
+const CONSENT_WARNING = "duplicate contact rows disagree on consent; kept no";
 
 /**
  * Adds the consent warnings of the staged contact rows to `stage_warnings`, then drops

@@ -282,7 +282,9 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] {
  * Stages the rows of `files` (contacts, events and lists files, each with its index within its
  * input) into the staging tables and the reject tables, which must exist (staging.ts
  * `createStagingStatements`, stage-rejects.ts `createStageRejectStatements`). Throws the errors
- * the sinks throw on a header. On `{ staged: false }` nothing was written.
+ * the sinks throw on a header. On `{ staged: false }` nothing was written. Called once per run with
+ * every contacts, events and lists file: it also (re)creates `stage_contact_consents`, which
+ * stage-consent.ts `stageConsentWarnings` turns into warnings after the profile build.
  */
 export async function stagePeople(
   session: SqlSession,
