@@ -68,11 +68,11 @@ export async function stageConsentWarnings(session: SqlSession): Promise<void> {
     `(y.c${k} AND y.no${k} < y.g) OR (NOT y.c${k} AND y.g = y.no${k} AND y.yes${k} < y.g)`;
   const call = `CASE ${ks.map((k) => `WHEN ${differs(k)} THEN ${conflictCall(k)}`).join(" ")} END`;
   const rows = `SELECT t.${q("file")} AS file, t.${q("seq")} AS seq, t.${q("line")} AS line, ${ks.map((k) => `t.${q(`c${k}`)} AS c${k}`).join(", ")}, k.g, k.cust, ${firsts.join(", ")} FROM ${q(STAGE_CONSENTS)} AS t JOIN ${q(KEPT_CONTACTS)} AS k ON k.file = t.${q("file")} AND k.seq = t.${q("seq")}`;
-  const calls = `SELECT y.file, y.seq, y.line, y.g, y.cust, ${call} AS call FROM (${rows}) AS y`;
-  const first = `SELECT z.*, ROW_NUMBER() OVER (PARTITION BY z.cust, z.file ORDER BY z.g) AS n FROM (${calls}) AS z WHERE z.call IS NOT NULL`;
+  const calls = `SELECT y.file, y.seq, y.line, y.g, y.cust, ${call} AS warn_call FROM (${rows}) AS y`;
+  const first = `SELECT z.*, ROW_NUMBER() OVER (PARTITION BY z.cust, z.file ORDER BY z.g) AS n FROM (${calls}) AS z WHERE z.warn_call IS NOT NULL`;
   const columns = ["kind", "file", "line", "seq", "reason", "detail"].map(q).join(", ");
   await session.run(
-    `INSERT INTO ${q(STAGE_WARNINGS)} (${columns}) SELECT ${d.string("contacts")}, w.file, w.line, w.seq * ${PER_ROW} + w.call, ${d.string(CONSENT_WARNING)}, CAST(NULL AS ${d.textType}) FROM (${first}) AS w WHERE w.n = 1`,
+    `INSERT INTO ${q(STAGE_WARNINGS)} (${columns}) SELECT ${d.string("contacts")}, w.file, w.line, w.seq * ${PER_ROW} + w.warn_call, ${d.string(CONSENT_WARNING)}, CAST(NULL AS ${d.textType}) FROM (${first}) AS w WHERE w.n = 1`,
   );
   await session.run(`DROP TABLE IF EXISTS ${q(STAGE_CONSENTS)}`);
   await session.run(`DROP TABLE IF EXISTS ${q(KEPT_CONTACTS)}`);
