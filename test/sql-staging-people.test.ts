@@ -218,7 +218,13 @@ async function checkShop(dir: string, postgres?: string): Promise<Checked> {
     await buildProfileTables(
       session.dialect,
       { run: (sql) => session.run(sql), query: (sql) => session.rows(sql) },
-      { asOf, fields: CONSENT_FIELDS, rfm: settings.rfm },
+      {
+        asOf,
+        fields: CONSENT_FIELDS,
+        rfm: settings.rfm,
+        ...(settings.currency === undefined ? {} : { currency: settings.currency }),
+        ...(settings.exchangeRates === undefined ? {} : { exchangeRates: settings.exchangeRates }),
+      },
     );
     await stageConsentWarnings(session);
     // The consents of the profiles are the memory engine's.
