@@ -32,6 +32,7 @@ import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
 import { stageOrders } from "../sql/stage-orders.js";
 import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
+import { stageConsentWarnings } from "../sql/stage-consent.js";
 import { stagePeople, type PeopleFile } from "../sql/stage-people.js";
 import {
   createStageRejectStatements,
@@ -70,6 +71,8 @@ const UNTEXTABLE_BATCH = 1000;
 export class SqlRun {
   /** The last build's counts (customers, buyers, identity passes). */
   built: ProfileBuildResult | undefined;
+  /** The staged rejects and warnings of `stageRaw`, handed to the run's log after the build. */
+  private replay: { rejects: RejectLog; files: readonly StagedFile[] } | undefined;
 
   private constructor(
     private readonly target: SqlTarget,
@@ -123,7 +126,6 @@ export class SqlRun {
     const d = session.dialect;
     for (const sql of createStageRejectStatements(d)) await session.run(sql);
     const restored = options.restored;
-    await restored?.restore();
     const fresh = (kind: InputKind) => restored?.kinds.has(kind) !== true;
     const people: PeopleFile[] = [];
     for (const f of files)
@@ -144,9 +146,13 @@ export class SqlRun {
       if (!orders.staged) return this.unstage(orders.needsTypeScript);
       stats = orders.stats;
     }
+    // After the staging of the other kinds, which recreates some shared tables.
+    await restored?.restore();
     const currencies = await this.currencyProblem();
     if (currencies !== undefined) return this.unstage(currencies);
-    await replayStaged(session, options.rejects, files);
+    // The rejects and warnings are handed over once the profiles are built: one warning needs
+    // identity (stage-consent.ts), and the replay keeps the memory engine's order.
+    this.replay = { rejects: options.rejects, files };
     return { staged: true, orders: stats };
   }
 
@@ -220,6 +226,12 @@ export class SqlRun {
     await this.loader.close();
     if (sendsTexts(plan)) await this.stageUntextablePhones();
     await this.build([...new Set([...plan.fields, ...storeFields(options.fields)])]);
+    const replay = this.replay;
+    if (replay !== undefined) {
+      this.replay = undefined;
+      await stageConsentWarnings(session);
+      await replayStaged(session, replay.rejects, replay.files);
+    }
     const profiles = await readSqlProfiles(session, {
       asOf: this.options.asOf,
       rfm: this.options.rfm,

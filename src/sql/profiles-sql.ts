@@ -137,6 +137,7 @@ export async function buildProfileTables(
     if (Number(row?.changed ?? 0) === 0) break;
     if (passes > 10_000) throw new Error("identity passes do not converge");
   }
+  for (const sql of keptContactStatements(d)) await session.run(sql);
   for (const sql of b.customerStatements()) await session.run(sql);
   const cutPoints = await b.cutPoints(session);
   for (const sql of createTableStatements(d, options.fields)) await session.run(sql);
@@ -613,4 +614,19 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `INSERT INTO ${d.tableName(TABLES.eventProperties)} (${q("event_key")}, ${q("name")}, ${q("text")}, ${q("number")}, ${q("flag")}) SELECT v.event_key, ${sc("name")}, ${sc("text")}, ${sc("number")}, ${sc("flag")} FROM aud_events AS v JOIN ${this.t(STAGING.eventProperties)} AS e ON ${sc("file")} = v.file AND ${sc("seq")} = v.seq ORDER BY v.event_key`,
     ];
   }
+}
+
+/**
+ * A temporary table each build keeps for the consent warning of stage-consent.ts: every contact row
+ * that meets a customer (signup on or before as_of), as staged (`file`, `seq`), with its place `g`
+ * and its customer `cust` (the `g` of the row that created it) after the identity passes.
+ */
+export const KEPT_CONTACTS = "aud_kept_contacts";
+
+function keptContactStatements(d: Dialect): string[] {
+  const t = d.identifier(KEPT_CONTACTS);
+  return [
+    `DROP TABLE IF EXISTS ${t}`,
+    `CREATE TEMP TABLE ${t} AS SELECT i.file, i.ref AS seq, i.g, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g WHERE i.kind = ${KIND.contacts}`,
+  ];
 }

@@ -17,13 +17,14 @@ import type { IngestOptions } from "../../model/ingest-context.js";
 import type { InputKind } from "../../model/presets.js";
 import { STAGING } from "../../sql/staging.js";
 import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
+import { STAGE_CONSENTS } from "../../sql/stage-consent.js";
 import { VERSION } from "../../version.js";
 import { CACHE_FORMAT, LoadCache, type CacheKind } from "./cache.js";
 import type { RawTable } from "./read.js";
 
 /** The staging tables each kind fills. */
 const KIND_TABLES: Record<CacheKind, readonly string[]> = {
-  contacts: [STAGING.contacts, STAGING.contactValues, STAGING.contactProps],
+  contacts: [STAGING.contacts, STAGING.contactValues, STAGING.contactProps, STAGE_CONSENTS],
   orders: [STAGING.orders],
   events: [STAGING.events, STAGING.eventProperties],
   lists: [STAGING.lists],
@@ -182,8 +183,11 @@ export class CachedKind {
       if (table === undefined) throw new Error(`the cache entry of ${this.kind} has no ${name}`);
       return table;
     };
-    for (const t of [...KIND_TABLES[this.kind], ...SHARED_TABLES])
+    for (const t of [...KIND_TABLES[this.kind], ...SHARED_TABLES]) {
+      // A table only the kind's own staging creates (stage_contact_consents) is created here.
+      await c.run(`CREATE TABLE IF NOT EXISTS ${t} AS SELECT * FROM ${stored(t)} WHERE 1 = 0`);
       await c.run(`INSERT INTO ${t} SELECT * FROM ${stored(t)}`);
+    }
     // A view, as the loader's raw tables are (read.ts dropRawTable removes it).
     for (const [i, f] of this.files.entries())
       await c.run(`CREATE OR REPLACE VIEW ${f.table} AS SELECT * FROM ${stored(`raw_${i}`)}`);
