@@ -223,7 +223,7 @@ describe.skipIf("missing" in server)(
             });
           }
         }
-      });
+      }, 300_000);
     }
 
     it("the README's shop (typed tables: timestamptz, numeric, boolean, integer keys)", async () => {
