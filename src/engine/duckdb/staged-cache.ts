@@ -14,7 +14,6 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { IngestOptions } from "../../model/ingest-context.js";
-import type { InputKind } from "../../model/presets.js";
 import { STAGING } from "../../sql/staging.js";
 import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
 import { STAGE_CONSENTS } from "../../sql/stage-consent.js";
