@@ -31,8 +31,6 @@ export async function runSegments(
   context: CliContext,
   options: {
     hash?: boolean;
-    /** The run shows what each file's rows became (the report's inputs table, build's report.html). */
-    inputStats?: boolean;
     /**
      * The command evaluates the plan's expressions on the profiles itself (explain): it needs the
      * aggregates of the memory engine's profiles, which the database's do not hold.

@@ -107,7 +107,7 @@ async function runBuild(flags: BuildFlags, context: CliContext): Promise<number>
   try {
     const previous = await readPreviousOutput(paths);
     const history = await previousHistory(previous, settings.out.display);
-    const run = await runSegments(prepared, context, { hash: true, inputStats: true });
+    const run = await runSegments(prepared, context, { hash: true });
     checkHashing(run);
     if (history.dropped.length > 0)
       context.stderr.write(

@@ -76,7 +76,7 @@ Examples:
   }),
   async run(options, context) {
     const prepared = await loadSettings(options.data, context);
-    const run = await runSegments(prepared, context, { inputStats: true });
+    const run = await runSegments(prepared, context);
     const path = resolve(context.cwd, options.html);
     const target = { path, display: displayPath(path, context.cwd) };
     // The size-over-time of the builds written to OUT, when there are any.
