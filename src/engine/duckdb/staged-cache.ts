@@ -111,6 +111,9 @@ export class StagedCache {
     if (hit === undefined) return undefined;
     const meta = JSON.parse(hit.meta) as Meta;
     if (meta.files.length !== paths.length) return undefined;
+    // An entry without every table this version stores (a cache of other code): a miss.
+    const expected = [...KIND_TABLES[kind], ...SHARED_TABLES, ...paths.map((_, i) => `raw_${i}`)];
+    if (expected.some((t) => !hit.tables.has(t))) return undefined;
     const files = meta.files.map((f, i): RestoredFile => ({
       ...f,
       table: table(i),
