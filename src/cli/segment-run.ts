@@ -59,7 +59,10 @@ export async function runSegments(
     const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
     // Profiles and segments both in the database (no TypeScript ingest), when the staging can.
     const inDatabase: InDatabase | undefined =
-      sql === undefined || duckdb === undefined || options.evaluatesProfiles === true
+      sql === undefined ||
+      duckdb === undefined ||
+      options.evaluatesProfiles === true ||
+      writesState(settings, pipeline.plan)
         ? undefined
         : {
             stage: (files, staging) => sql.stageRaw(files, staging),
@@ -107,6 +110,14 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+}
+
+/**
+ * Whether a segment is written in the meta format, whose `st` column is the contacts' state or
+ * province: the SQL profiles do not stage it, so such runs read with the TypeScript readers.
+ */
+function writesState(settings: Settings, plan: SegmentPlan): boolean {
+  return plan.segments.some((s) => (settings.formatFlag ?? s.format ?? settings.format) === "meta");
 }
 
 interface OpenEngine {

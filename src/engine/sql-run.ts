@@ -150,6 +150,8 @@ export class SqlRun {
     await restored?.restore();
     const currencies = await this.currencyProblem();
     if (currencies !== undefined) return this.unstage(currencies);
+    const rejected = await this.orderRejectProblem();
+    if (rejected !== undefined) return this.unstage(rejected);
     // The rejects and warnings are handed over once the profiles are built: one warning needs
     // identity (stage-consent.ts), and the replay keeps the memory engine's order.
     this.replay = { rejects: options.rejects, files };
@@ -188,6 +190,28 @@ export class SqlRun {
       asOf: this.options.asOf,
       ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
     });
+  }
+
+  /**
+   * Orders the memory engine rejects once assembled (order-folding.ts: an order without a date on
+   * any of its rows, a negative amount), which the staging does not reject: the TypeScript path
+   * rejects them exactly. The amount test is wider than the rule (a refund above the order's
+   * smallest total, any refund of an order priced by its lines, a negative total, price or
+   * quantity), so it may send a run there that would pass: never the reverse.
+   */
+  private async orderRejectProblem(): Promise<string | undefined> {
+    const { session } = this.target;
+    const d = session.dialect;
+    const q = (name: string) => d.identifier(name);
+    const order = `COALESCE(${q("order_id")}, CAST(${q("seq")} AS ${d.textType}))`;
+    const rows = await session.rows(
+      `SELECT CASE WHEN COUNT(${q("day")}) = 0 THEN 'd' ELSE 'a' END AS why FROM ${q(STAGING.orders)} GROUP BY ${q("file")}, ${order} HAVING COUNT(${q("day")}) = 0 OR MIN(${q("total")}) < 0 OR MIN(${q("price")}) < 0 OR MIN(${q("quantity")}) < 0 OR MAX(${q("refunded")}) > COALESCE(MIN(${q("total")}), 0) ORDER BY 1 DESC LIMIT 1`,
+    );
+    const why = rows[0]?.why;
+    if (why === undefined) return undefined;
+    return why === "d"
+      ? "an order without a date on any of its rows"
+      : "an order whose amount may be negative";
   }
 
   /** Empties the staging tables after a staging that needs the TypeScript path. */
