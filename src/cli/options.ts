@@ -115,8 +115,11 @@ export function dataFlagsOf(
   extra: readonly Exclude<keyof BuildFlags, keyof DataFlags>[] = [],
 ): BuildFlags {
   const flags: Record<string, unknown> = {};
-  for (const key of [...DATA_FLAGS, ...extra])
+  for (const key of [...DATA_FLAGS, ...extra]) {
+    // commander gives `cache: true` unless --no-cache: only the flag given is a flag.
+    if (key === "cache" && values[key] === true) continue;
     if (values[key] !== undefined) flags[key] = values[key];
+  }
   return flags as BuildFlags;
 }
 
