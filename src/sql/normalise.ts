@@ -353,10 +353,13 @@ const COMMON = `^${D}{4}-${D}{2}-${D}{2}([ T]${D}{2}:${D}{2}:${D}{2}(Z|[-+]${D}{
  * before 1970 comes out) and a time of day up to :59. NULL for any other text, which the full
  * parse then reads: wherever it is not NULL it is the full parse's day.
  */
-function commonDay(s: Sql, text: string, timezone: string): string {
-  const n = s.n;
+/**
+ * The fields of a `YYYY-MM-DD HH:MM:SS` text at their fixed places (integers, unchecked), the
+ * number of days in its month, and `part` for the places after them.
+ */
+function isoParts(s: Sql, text: string) {
   const part = (from: number, length: number) =>
-    n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
+    s.n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
   const [year, m, dd, hour, minute, second] = [
     part(1, 4),
     part(6, 2),
@@ -367,6 +370,12 @@ function commonDay(s: Sql, text: string, timezone: string): string {
   ];
   const leap = `((${modulo(s, year, 4)} = 0 AND ${modulo(s, year, 100)} <> 0) OR ${modulo(s, year, 400)} = 0)`;
   const monthDays = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+  return { part, year, m, dd, hour, minute, second, monthDays };
+}
+
+function commonDay(s: Sql, text: string, timezone: string): string {
+  const n = s.n;
+  const { part, year, m, dd, hour, minute, second, monthDays } = isoParts(s, text);
   const valid = `${year} >= 1970 AND ${m} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${monthDays}`;
   const time = `${hour} <= 23 AND ${minute} <= 59 AND ${second} <= 59`;
   const civil = daysFromCivil(s, year, m, dd);
@@ -514,18 +523,7 @@ export function dateOffsetSql(d: Dialect, text: string, options: DateSqlOptions)
   const zoneAtEnd = `:${D}{2}([.,]${D}+)?[^0-9A-Za-z]*([AaPp][Mm][^0-9A-Za-z]*)?([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[-+]${D}{2}(:?${D}{2})?)[^0-9A-Za-z]*$`;
   // parseCommon's `Z` form: a valid date from 1970 and a time up to :59 (a day before 1970 in the
   // time zone, for order and event dates, goes to the full parser, which records it).
-  const part = (from: number, length: number) =>
-    n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
-  const [year, m, dd, hour, minute, second] = [
-    part(1, 4),
-    part(6, 2),
-    part(9, 2),
-    part(12, 2),
-    part(15, 2),
-    part(18, 2),
-  ];
-  const leap = `((${modulo(s, year, 4)} = 0 AND ${modulo(s, year, 100)} <> 0) OR ${modulo(s, year, 400)} = 0)`;
-  const monthDays = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+  const { year, m, dd, hour, minute, second, monthDays } = isoParts(s, text);
   const seconds = `(${daysFromCivil(s, year, m, dd)} * 86400 + (${hour} * 60 + ${minute}) * 60 + ${second})`;
   const from1970 =
     (options.rejectBefore1970 ?? true)
