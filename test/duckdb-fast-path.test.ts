@@ -190,21 +190,12 @@ describe("--engine duckdb reads the inputs in the database", () => {
     // order (and so the five examples shown) is theirs.
     const shop = join(work, "buyer-keys");
     await mkdir(shop, { recursive: true });
-    await writeFile(
-      join(shop, "audience.yaml"),
-      "contacts: contacts.csv\norders: orders.csv\nas_of: 2026-06-30\ndefault_country: FR\nsegments: segments.yaml\n",
-    );
-    await writeFile(
-      join(shop, "segments.yaml"),
-      "segments:\n  buyers:\n    where: orders_count > 0\n    channel: email\n",
-    );
-    await writeFile(
-      join(shop, "contacts.csv"),
-      "email,phone,email_consent\nknown@example.com,06 39 98 00 01,yes\n",
-    );
-    await writeFile(
-      join(shop, "orders.csv"),
-      [
+    const files = {
+      "audience.yaml":
+        "contacts: contacts.csv\norders: orders.csv\nas_of: 2026-06-30\ndefault_country: FR\nsegments: segments.yaml\n",
+      "segments.yaml": "segments:\n  buyers:\n    where: orders_count > 0\n    channel: email\n",
+      "contacts.csv": "email,phone,email_consent\nknown@example.com,06 39 98 00 01,yes\n",
+      "orders.csv": [
         "order_id,email,phone,created_at,status,total,product",
         "o1,not-an-email,06 39 98 00 50,2026-06-01,paid,10,a",
         "o2,rounded@example.com,3.36399E+10,2026-06-02,paid,10,a",
@@ -218,7 +209,8 @@ describe("--engine duckdb reads the inputs in the database", () => {
         "o8,bad@@example.com,+44 20 7946 0000 0000,2026-06-08,paid,10,a",
         "",
       ].join("\n"),
-    );
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(shop, name), text);
     const got = await both(shop, ["count"]);
     expect({ code: got.code, sinkRows: got.sinkRows }).toEqual({ code: 0, sinkRows: 0 });
     expect(got.stderr).toContain("1 × invalid email left out");
