@@ -15,6 +15,7 @@ export const ENGINE_SUITES = [
   "test/sql-run-database.test.ts",
   "test/sql-staging-orders.test.ts",
   "test/sql-staging-people.test.ts",
+  "test/sql-staging-postgres.test.ts",
   "test/staging-source.test.ts",
 ];
 

@@ -18,7 +18,13 @@ import type { SqlParam, SqlRow, SqlSession } from "../engine/session.js";
 import type { SqlTarget } from "../engine/sql-run.js";
 import { InsertLoader } from "../engine/insert-loader.js";
 import { dialectFor } from "../sql/dialect.js";
-import { databaseError, databaseTarget, type DatabaseTarget } from "./read-tables.js";
+import type { InputAt } from "../config/table-input.js";
+import {
+  databaseError,
+  databaseTarget,
+  type DatabaseTarget,
+  type TableSnapshot,
+} from "./read-tables.js";
 
 /** Doubles, bigints and numerics as numbers (counts, days, amounts), the rest as `pg` reads it. */
 const TYPES = {
@@ -56,10 +62,26 @@ export function engineDatabase(
   });
 }
 
+/** The work connection of a run. */
+export interface PostgresWork extends SqlTarget {
+  /** Discards the temporary tables and disconnects. */
+  close(): Promise<void>;
+  /**
+   * Runs `sql` (an INSERT into a temporary table) in a `REPEATABLE READ READ ONLY` transaction
+   * on the table session's snapshot (read-tables.ts `TableSession.snapshot`), with its TimeZone,
+   * DateStyle and search_path (the temporary schema last): `sql` reads the very rows, in the very
+   * text, `TableSession.read` does, and the server refuses any write but to temporary tables.
+   * Failures are located at `input` as `read` locates them.
+   */
+  readInSnapshot(
+    snapshot: TableSnapshot,
+    sql: string,
+    input: { kind: string; at: InputAt; what: string },
+  ): Promise<void>;
+}
+
 /** Opens the work connection; `close` discards its temporary tables and disconnects. */
-export async function openPostgresWork(
-  target: DatabaseTarget,
-): Promise<SqlTarget & { close(): Promise<void> }> {
+export async function openPostgresWork(target: DatabaseTarget): Promise<PostgresWork> {
   const client = new pg.Client({
     connectionString: target.url,
     application_name: "audience",
@@ -128,5 +150,21 @@ export async function openPostgresWork(
     session,
     loader: () => Promise.resolve(new InsertLoader(session)),
     close: () => session.close(),
+    async readInSnapshot(snapshot, sql, input) {
+      try {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.id.replace(/'/g, "''")}'`);
+        await client.query("SET LOCAL TimeZone = 'UTC'");
+        await client.query("SET LOCAL DateStyle = 'ISO, YMD'");
+        await client.query("SELECT set_config('search_path', $1, true)", [
+          snapshot.searchPath.trim() === "" ? "pg_temp" : `${snapshot.searchPath}, pg_temp`,
+        ]);
+        await client.query(sql);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw databaseError(error, target, input);
+      }
+    },
   };
 }

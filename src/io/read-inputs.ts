@@ -23,7 +23,7 @@ import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./parse-csv.js";
 import { CsvReaders } from "./csv-threads.js";
 import type { TableSession } from "./read-tables.js";
-import { tableLabel, type TableSource } from "../config/table-input.js";
+import { tableDisplay, type TableSource } from "../config/table-input.js";
 
 export interface Progress {
   file: string;
@@ -245,11 +245,6 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     amounts,
     offsets: [...ctx.offsets].sort((a, b) => a - b),
   };
-}
-
-/** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */
-function tableDisplay(kind: InputKind, source: TableSource): string {
-  return source.table === undefined ? `query (${kind})` : `table ${tableLabel(source.table)}`;
 }
 
 /**

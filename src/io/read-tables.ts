@@ -183,6 +183,21 @@ export interface TableRead {
   unordered: boolean;
 }
 
+/** An input as `TableSession.describe` finds it. */
+export interface TableShape {
+  /** The statement `read` runs (its rows in `read`'s order). */
+  select: string;
+  /** Its columns: the header, and each column's type OID (pg-values.ts). */
+  fields: { name: string; type: number }[];
+  unordered: boolean;
+}
+
+/** `TableSession.snapshot`: an exported snapshot and the session's search_path. */
+export interface TableSnapshot {
+  id: string;
+  searchPath: string;
+}
+
 /** Codes of the sinks' header errors, located at the input's key in audience.yaml. */
 const HEADER_ERRORS = new Set(["MISSING_COLUMN", "MAPPED_COLUMN_MISSING"]);
 
@@ -224,26 +239,7 @@ export class TableSession {
   ): Promise<TableRead> {
     const input = { kind, at: source.at, what: label };
     try {
-      let select: string;
-      let unordered = false;
-      if (source.table !== undefined) {
-        const oid = await this.findTable(kind, source.table, source.at);
-        const columns = await this.columnsOf(oid);
-        const order = source.orderBy ?? (await this.primaryKey(oid));
-        for (const column of order) {
-          if (columns.includes(column)) continue;
-          const close = suggest(column, columns);
-          throw new UserError(
-            "MISSING_COLUMN",
-            `${where(source.at)}: ${kind}.order_by names the column "${column}", which ${label} does not have${close === undefined ? "" : ` (did you mean "${close}"?)`}`,
-            { hint: `columns: ${columns.join(", ")}` },
-          );
-        }
-        unordered = order.length === 0;
-        select = `SELECT * FROM ${qualified(source.table)}${order.length === 0 ? "" : ` ORDER BY ${order.map(quoteIdent).join(", ")}`}`;
-      } else {
-        select = (source.query ?? "").trim().replace(/;+\s*$/, "");
-      }
+      const { select, unordered } = await this.selectOf(kind, source, label);
       await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       let rows = 0;
       let converters: CellConverter[] | undefined;
@@ -255,7 +251,7 @@ export class TableSession {
         });
         if (converters === undefined) {
           converters = batch.fields.map((f) => cellConverter(f.dataTypeID, options.decimal));
-          header(
+          sinkHeader(
             sink,
             batch.fields.map((f) => f.name),
             source.at,
@@ -282,6 +278,71 @@ export class TableSession {
       if (error instanceof UserError) throw error;
       throw databaseError(error, this.target, input);
     }
+  }
+
+  /**
+   * What `read` would read, without reading it: the statement it runs, the columns it would get
+   * (names and type OIDs, as the server describes them) and whether the order is the server's.
+   * Fails as `read` fails on a missing table, order_by column or a query the server refuses.
+   */
+  async describe(kind: string, source: TableSource, label: string): Promise<TableShape> {
+    const input = { kind, at: source.at, what: label };
+    try {
+      const { select, unordered } = await this.selectOf(kind, source, label);
+      // The query on lines of its own: a trailing `-- comment` in it stays a comment.
+      const described = await this.client.query<unknown[]>({
+        text: `SELECT * FROM (\n${select}\n) AS audience_described LIMIT 0`,
+        rowMode: "array",
+      });
+      const fields = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
+      return { select, fields, unordered };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw databaseError(error, this.target, input);
+    }
+  }
+
+  /**
+   * The transaction's snapshot, for another connection of the run to read the very rows `read`
+   * reads (`SET TRANSACTION SNAPSHOT`, valid while this session is open), with the settings its
+   * text output depends on.
+   */
+  async snapshot(): Promise<TableSnapshot> {
+    try {
+      const result = await this.client.query<{ id: string; path: string }>(
+        "SELECT pg_export_snapshot() AS id, current_setting('search_path') AS path",
+      );
+      const row = result.rows[0];
+      return { id: row.id, searchPath: row.path };
+    } catch (error) {
+      throw databaseError(error, this.target);
+    }
+  }
+
+  /** The statement that reads an input, in the order `read` gives its rows. */
+  private async selectOf(
+    kind: string,
+    source: TableSource,
+    label: string,
+  ): Promise<{ select: string; unordered: boolean }> {
+    if (source.table === undefined)
+      return { select: (source.query ?? "").trim().replace(/;+\s*$/, ""), unordered: false };
+    const oid = await this.findTable(kind, source.table, source.at);
+    const columns = await this.columnsOf(oid);
+    const order = source.orderBy ?? (await this.primaryKey(oid));
+    for (const column of order) {
+      if (columns.includes(column)) continue;
+      const close = suggest(column, columns);
+      throw new UserError(
+        "MISSING_COLUMN",
+        `${where(source.at)}: ${kind}.order_by names the column "${column}", which ${label} does not have${close === undefined ? "" : ` (did you mean "${close}"?)`}`,
+        { hint: `columns: ${columns.join(", ")}` },
+      );
+    }
+    return {
+      select: `SELECT * FROM ${qualified(source.table)}${order.length === 0 ? "" : ` ORDER BY ${order.map(quoteIdent).join(", ")}`}`,
+      unordered: order.length === 0,
+    };
   }
 
   /** Ends the transaction (it wrote nothing) and the connection. */
@@ -350,7 +411,7 @@ function qualified(name: TableName): string {
 }
 
 /** The sink's header, with a missing column reported at the input's key in audience.yaml. */
-function header(sink: RowSink, names: string[], at: InputAt): void {
+export function sinkHeader(sink: RowSink, names: string[], at: InputAt): void {
   try {
     sink.header(names);
   } catch (error) {
