@@ -19,7 +19,13 @@ import { parseIsoDay } from "../src/calendar.js";
 import { ingestOptions } from "../src/config/ingest-options.js";
 import { resolveSettings, type Settings } from "../src/config/settings.js";
 import { openPostgresWork } from "../src/io/pg-work.js";
-import { stageTableInputs, type TableInput } from "../src/io/pg-stage-tables.js";
+import { loadRawTables, stageTableInputs, type TableInput } from "../src/io/pg-stage-tables.js";
+import { tableDisplay, type TableSource } from "../src/config/table-input.js";
+import { UserError } from "../src/errors.js";
+import { IngestContext, type IngestOptions } from "../src/model/ingest-context.js";
+import { PRESETS, type InputKind } from "../src/model/presets.js";
+import type { DecimalMark } from "../src/model/values.js";
+import { sinkFor } from "../src/model/input-sinks.js";
 import { readConfig } from "../src/io/read-config.js";
 import { loadProfiles } from "../src/io/read-inputs.js";
 import { TableSession } from "../src/io/read-tables.js";
@@ -63,6 +69,12 @@ const ORDER_LEVEL = new Set([
 ]);
 
 type Call = unknown[];
+
+function failure(error: unknown): { code: string; message: string; hint: string | undefined } {
+  if (error instanceof UserError)
+    return { code: error.code, message: error.message, hint: error.hint };
+  throw error;
+}
 
 /** Records every `reject` and `warn` of every RejectLog while `load` runs. */
 async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
@@ -279,6 +291,154 @@ describe.skipIf("missing" in server)(
         const tables = await generated(`cells_${seed}`, (dir) => writeHostilePeople(dir, seed));
         const checked = await check(await shopConfig(tables, variant, work));
         if (!checked.staged) expect(FALLBACKS).toContain(checked.reason);
+      });
+    });
+
+    describe("raw tables: the rows and cells TableSession.read hands the sinks", () => {
+      beforeAll(async () => {
+        await admin.query(`CREATE SCHEMA rt;
+          CREATE TABLE rt.cells (id integer PRIMARY KEY, email text, c char(4), i inet, f float8,
+            r real, m money, n numeric(12, 3), b boolean, d date, ts timestamp, tz timestamptz,
+            arr text[], j jsonb, iv interval, by bytea, u uuid, big bigint, sm smallint);
+          INSERT INTO rt.cells VALUES
+            (1, 'a@b.co', 'ab', '192.168.1.5', 0.1, 1.1, 12.5, -1234.5, true, '2024-05-01',
+             '2024-05-01 23:59:59.25', '2024-05-01 22:20:30.5+02', '{"x,y",NULL}', '{"k": [1]}',
+             '1 day 02:00:00', '\\x01ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 9007199254740993, -3),
+            (2, '', NULL, NULL, 'NaN', '-Infinity', NULL, 'NaN', false, '0044-03-15 BC',
+             'infinity', '-infinity', '{}', 'null', NULL, '', NULL, NULL, NULL),
+            (3, E'line\nbreak 😀 ünï', 'abcd', '::1', 1e300, NULL, -0.5, 0, NULL, NULL,
+             '1969-12-31 00:00:00', '1900-01-01 00:00:00+00', NULL, NULL, '-1 mons', NULL, NULL, 0, 0);
+          CREATE TABLE rt.loose (email text, n integer);
+          INSERT INTO rt.loose VALUES ('x@y.co', 2), ('z@y.co', 1), (NULL, NULL);`);
+      });
+
+      const at = { file: "audience.yaml", line: 3, column: 1 };
+      const sources: [string, TableSource][] = [
+        ["a table by its primary key", { table: { schema: "rt", name: "cells" }, at }],
+        [
+          "a table by order_by",
+          { table: { schema: "rt", name: "cells" }, orderBy: ["n", "id"], at },
+        ],
+        ["a table without a key", { table: { schema: "rt", name: "loose" }, at }],
+        [
+          "a query: duplicate names, a trailing comment",
+          {
+            query: "SELECT id, email, c AS x, i AS x, tz FROM rt.cells ORDER BY id DESC -- all",
+            at,
+          },
+        ],
+      ];
+
+      function ingest(decimal: DecimalMark): IngestOptions {
+        return {
+          asOf: parseIsoDay("2026-06-30") as number,
+          timezone: "UTC",
+          decimal,
+          preset: PRESETS.generic,
+          detectPreset: true,
+          columns: {},
+          aggregates: [],
+          props: [],
+          products: false,
+          categories: false,
+        };
+      }
+
+      /** The input read by TableSession.read (header, then line and fields of each row), or its error. */
+      async function tsRead(kind: InputKind, source: TableSource, decimal: DecimalMark) {
+        const tables = await TableSession.open({ url: pgServer.url, shown: "test" });
+        const rows: unknown[][] = [];
+        try {
+          const ctx = new IngestContext(ingest(decimal), new RejectLog());
+          const sink = sinkFor(ctx, kind, tableDisplay(kind, source), undefined);
+          const header: string[][] = [];
+          await tables.read(
+            kind,
+            source,
+            tableDisplay(kind, source),
+            {
+              header: (fields) => {
+                header.push(fields);
+                sink.header(fields);
+              },
+              row: (fields, line) => rows.push([line, ...fields]),
+            },
+            { decimal, project: false },
+          );
+          return { header: header[0], rows };
+        } catch (error) {
+          return { error: failure(error) };
+        } finally {
+          await tables.close();
+        }
+      }
+
+      async function sqlRead(kind: InputKind, source: TableSource, decimal: DecimalMark) {
+        const target = { url: pgServer.url, shown: "test" };
+        const tables = await TableSession.open(target);
+        const pgWork = await openPostgresWork(target);
+        try {
+          const { files, inputs } = await loadRawTables(pgWork, tables, [{ kind, table: source }], {
+            ingest: ingest(decimal),
+            ordersFilter: undefined,
+          });
+          const [file] = files;
+          const cells = Array.from({ length: file.width }, (_, c) => `c${c}`);
+          const rows = (await pgWork.session.rows(`SELECT * FROM ${file.table} ORDER BY line`)).map(
+            (r) => [Number(r.line), ...cells.map((c) => r[c])],
+          );
+          expect(inputs[0].rows).toBe(rows.length);
+          return { header: file.header, rows };
+        } catch (error) {
+          return { error: failure(error) };
+        } finally {
+          await pgWork.close();
+          await tables.close();
+        }
+      }
+
+      it.each(
+        sources.flatMap(([name, source]) =>
+          (["auto", ","] as const).map((decimal) => [name, decimal, source] as const),
+        ),
+      )("%s (decimal %s)", async (_name, decimal, source) => {
+        const want = await tsRead("contacts", source, decimal);
+        expect(want.rows?.length).toBeGreaterThan(0);
+        expect(await sqlRead("contacts", source, decimal)).toEqual(want);
+      });
+
+      const failing: [string, InputKind, TableSource][] = [
+        ["a missing table", "orders", { table: { name: "nope" }, at }],
+        [
+          "a missing order_by column",
+          "orders",
+          { table: { schema: "rt", name: "cells" }, orderBy: ["idd"], at },
+        ],
+        ["a syntax error", "orders", { query: "SELEC 1", at }],
+        ["a missing column in a query", "orders", { query: "SELECT nope FROM rt.cells", at }],
+        [
+          "an error while reading",
+          "contacts",
+          { query: "SELECT email, 1 / (id - 2) AS x FROM rt.cells ORDER BY id", at },
+        ],
+        ["a header the sink refuses", "orders", { query: "SELECT 1 AS foo", at }],
+        [
+          "a statement timeout",
+          "contacts",
+          { query: "SELECT email FROM rt.cells, pg_sleep(0.3) AS s ORDER BY id", at },
+        ],
+      ];
+
+      it.each(failing)("%s: the same error", async (_name, kind, source) => {
+        const timeout = _name === "a statement timeout";
+        if (timeout) await admin.query("ALTER ROLE audience SET statement_timeout = 200");
+        try {
+          const want = await tsRead(kind, source, "auto");
+          expect(want.error?.code).toMatch(/^[A-Z_]+$/);
+          expect(await sqlRead(kind, source, "auto")).toEqual(want);
+        } finally {
+          if (timeout) await admin.query("ALTER ROLE audience RESET statement_timeout");
+        }
       });
     });
   },

@@ -95,42 +95,30 @@ export type TableStaging =
 
 const RAW = "audience_raw_";
 
+/** An input's raw table (the layout of engine/duckdb/read.ts), with the header it was read with. */
+export type RawTableFile = StagedFile & { header: string[] };
+
 /**
- * Stages `inputs` (every input of the run, in reading order) in the server; see the module's
- * comment for the usage. The raw tables stay until the work session ends (the replay of the
- * rejects reads their rows).
+ * The raw tables of `inputs` (table or query inputs only), `audience_raw_<index>`, in the order
+ * and with the errors of the TypeScript path (see the module's comment).
  */
-export async function stageTableInputs(
+export async function loadRawTables(
   work: PostgresWork,
   tables: TableSession,
   inputs: readonly TableInput[],
-  options: StageTablesOptions,
-): Promise<TableStaging> {
+  options: Pick<StageTablesOptions, "ingest" | "ordersFilter">,
+): Promise<{ files: RawTableFile[]; inputs: StagedTableInput[] }> {
   const s = work.session;
   const d = s.dialect;
-  const csv = inputs.find((i) => i.table === undefined);
-  if (csv !== undefined)
-    return { staged: false, needsTypeScript: `${csv.kind} is read from files` };
-  const normalised = inputs.find((i) => i.kind === "key_map" || i.kind === "order_lines");
-  if (normalised !== undefined)
-    return {
-      staged: false,
-      needsTypeScript: `${normalised.kind}: a normalised export is not staged in SQL`,
-    };
-  const [encoding] = await s.rows("SELECT current_setting('server_encoding') AS e");
-  if (encoding?.e !== "UTF8")
-    return {
-      staged: false,
-      needsTypeScript: `the database's encoding is ${String(encoding?.e)}, not UTF8`,
-    };
   const snapshot = await tables.snapshot();
   // The sinks of a context of its own check each header, as the TypeScript path's would.
   const check = new IngestContext(options.ingest, new RejectLog());
-  const files: (StagedFile & { header: string[] })[] = [];
+  const files: RawTableFile[] = [];
   const staged: StagedTableInput[] = [];
   const perKind = new Map<InputKind, number>();
   for (const [i, input] of inputs.entries()) {
-    const source = input.table as TableSource;
+    const source = input.table;
+    if (source === undefined) throw new Error(`${input.kind}: not a table input`);
     const display = tableDisplay(input.kind, source);
     const shape = await tables.describe(input.kind, source, display);
     const table = `${RAW}${i}`;
@@ -175,6 +163,38 @@ export async function stageTableInputs(
       unordered: shape.unordered,
     });
   }
+  return { files, inputs: staged };
+}
+
+/**
+ * Stages `inputs` (every input of the run, in reading order) in the server; see the module's
+ * comment for the usage. The raw tables stay until the work session ends (the replay of the
+ * rejects reads their rows).
+ */
+export async function stageTableInputs(
+  work: PostgresWork,
+  tables: TableSession,
+  inputs: readonly TableInput[],
+  options: StageTablesOptions,
+): Promise<TableStaging> {
+  const s = work.session;
+  const d = s.dialect;
+  const csv = inputs.find((i) => i.table === undefined);
+  if (csv !== undefined)
+    return { staged: false, needsTypeScript: `${csv.kind} is read from files` };
+  const normalised = inputs.find((i) => i.kind === "key_map" || i.kind === "order_lines");
+  if (normalised !== undefined)
+    return {
+      staged: false,
+      needsTypeScript: `${normalised.kind}: a normalised export is not staged in SQL`,
+    };
+  const [encoding] = await s.rows("SELECT current_setting('server_encoding') AS e");
+  if (encoding?.e !== "UTF8")
+    return {
+      staged: false,
+      needsTypeScript: `the database's encoding is ${String(encoding?.e)}, not UTF8`,
+    };
+  const { files, inputs: staged } = await loadRawTables(work, tables, inputs, options);
   for (const sql of createStageRejectStatements(d)) await s.run(sql);
   const fallBack = async (why: string): Promise<TableStaging> => {
     for (const { table } of STAGING_LAYOUT) await s.run(`DELETE FROM ${d.identifier(table)}`);

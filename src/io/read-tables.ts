@@ -289,11 +289,13 @@ export class TableSession {
     const input = { kind, at: source.at, what: label };
     try {
       const { select, unordered } = await this.selectOf(kind, source, label);
-      // The query on lines of its own: a trailing `-- comment` in it stays a comment.
+      // The cursor `read` declares, fetched from nowhere: the columns, and its errors, not a row.
+      await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       const described = await this.client.query<unknown[]>({
-        text: `SELECT * FROM (\n${select}\n) AS audience_described LIMIT 0`,
+        text: `FETCH FORWARD 0 FROM ${CURSOR}`,
         rowMode: "array",
       });
+      await this.client.query(`CLOSE ${CURSOR}`);
       const fields = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
       return { select, fields, unordered };
     } catch (error) {
