@@ -78,7 +78,13 @@ export function cleanIdSql(d: Dialect, text: string): string {
   const s = sqlOf(d);
   const trimmed = jsTrim(s, text);
   const stripped = `CASE WHEN ${startsWith(s, trimmed, "'")} THEN ${jsTrim(s, `SUBSTR(${trimmed}, 2)`)} ELSE ${trimmed} END`;
-  return `NULLIF(${s.n.regexReplaceAll(stripped, "^([0-9]+)[.]0$", "\\1")}, '')`;
+  const full = `NULLIF(${s.n.regexReplaceAll(stripped, "^([0-9]+)[.]0$", "\\1")}, '')`;
+  // Almost every id: its ends printable ASCII (nothing to trim), no apostrophe first, no `.0`
+  // last — the id as it is, without the trim and the regular expression.
+  const printable = (c: string) => `(${c} BETWEEN 33 AND 126)`;
+  const first = s.n.codePoint(text);
+  const last = s.n.codePoint(`SUBSTR(${text}, ${s.n.charLength(text)})`);
+  return `CASE WHEN ${printable(first)} AND ${first} <> 39 AND ${printable(last)} AND NOT (${text} LIKE '%.0') THEN ${text} ELSE ${full} END`;
 }
 
 /** TS twin: `parseBoolean` (src/model/values.ts): TRUE, FALSE, or NULL for an unknown word; NULL text is FALSE. */
@@ -103,17 +109,25 @@ export function splitMultiSql(d: Dialect, text: string): string {
 export function normalizeEmailSql(d: Dialect, text: string, nonAscii: string): string {
   const s = sqlOf(d);
   const trimmed = jsTrim(s, text);
-  const email = asciiLower(s, trimmed);
   const atext = "a-z0-9!#$%&'*+/=?^_`{|}~-";
   const local = `[a-z0-9_][${atext}]*([.][${atext}]+)*`;
   const label = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
-  const valid = [
-    `${s.n.charLength(email)} <= 254`,
-    s.n.regexMatches(email, `^${local}@${label}([.]${label})+$`),
-    s.n.regexMatches(email, "^[^@]{1,64}@[^@]{1,253}$"),
-    `NOT ${s.n.regexMatches(email, "[.][0-9]+$")}`,
-  ].join(" AND ");
-  return `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(trimmed)} THEN ${nonAscii} WHEN ${valid} THEN ${email} END`;
+  const valid = (email: string) =>
+    [
+      `${s.n.charLength(email)} <= 254`,
+      s.n.regexMatches(email, `^${local}@${label}([.]${label})+$`),
+      s.n.regexMatches(email, "^[^@]{1,64}@[^@]{1,253}$"),
+      `NOT ${s.n.regexMatches(email, "[.][0-9]+$")}`,
+    ].join(" AND ");
+  const head = `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(trimmed)} THEN ${nonAscii}`;
+  if (d.name === "duckdb") {
+    // The lowered address computed once, bound (DuckDB shares no subexpression between a CASE's
+    // branches: it would lower it five times); ASCII here, where lower() is asciiLower.
+    const email = "norm_email";
+    return `${head} ELSE ${s.n.bindAs(`lower(${trimmed})`, email, `CASE WHEN ${valid(email)} THEN ${email} END`)} END`;
+  }
+  const email = asciiLower(s, trimmed);
+  return `${head} WHEN ${valid(email)} THEN ${email} END`;
 }
 
 /** The rows whose email `normalizeEmailSql` takes from the mapping table. */

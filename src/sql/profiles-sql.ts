@@ -219,7 +219,10 @@ class Builder {
       p.sortText("COALESCE(r.category, '')"),
       "r.seq",
     ];
-    const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
+    // id_first_file: the first file holding the order id, from a grouping of the rows by id
+    // joined back (a window partitioned by it would carry every column of the orders through).
+    const firstFile = `SELECT r.okey, MIN(r.file) AS id_first_file FROM aud_order_rows AS r GROUP BY r.okey`;
+    const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, ff.id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
       "time",
       "total",
@@ -238,7 +241,7 @@ class Builder {
       .map(first)
       .join(
         ", ",
-      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
+      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq JOIN (${firstFile}) AS ff ON ff.okey = g.okey`;
 
     // Amount and whether the order counts (order-assembly.ts closeOrder, order-folding.ts foldOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.

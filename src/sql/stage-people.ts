@@ -376,7 +376,11 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
   const cells = b.cells;
   const o = c.o.ingest;
   const { columns, joins } = await keyColumns(c, b, i, raw);
-  const numbered = `(SELECT x.*, ROW_NUMBER() OVER (ORDER BY x.${q(c, "line")}) AS seq FROM ${raw} AS x)`;
+  // Each row's place: numbered on the line alone, joined back (a window ordered by line over the
+  // raw table would sort every cell with it).
+  const line = q(c, "line");
+  const places = `SELECT y.${line}, ROW_NUMBER() OVER (ORDER BY y.${line}) AS seq FROM ${raw} AS y`;
+  const numbered = `(SELECT x.*, n.seq FROM ${raw} AS x JOIN (${places}) AS n ON n.${line} = x.${line})`;
   const extra: string[] = [];
   if (b.file.kind === "contacts") {
     const created = cleanCellSql(c.d, cells.created_at);
@@ -403,12 +407,17 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
       ...CONSENTS.map(
         (name, k) => `${booleanSql(c, `t.${q(c, `${name}_raw`)}`)} AS ${q(c, `consent_${k}`)}`,
       ),
+      // The cleaned cells, once: the next step reads each up to nine times in its CASEs.
+      ...CONSENTS.map(
+        (name, k) =>
+          `${cleanCellSql(c.d, `t.${q(c, `${name}_raw`)}`)} AS ${q(c, `consent_${k}_clean`)}`,
+      ),
     ]);
     await derive(c, name, [
       `CASE WHEN t.day IS NULL AND t.created IS NOT NULL THEN ${dateProblemSql(c.d, "t.created", dates)} END AS date_problem`,
       ...CONSENTS.flatMap((name, k) => {
         const rawCell = `t.${q(c, `${name}_raw`)}`;
-        const cleaned = cleanCellSql(c.d, rawCell);
+        const cleaned = `t.${q(c, `consent_${k}_clean`)}`;
         const read = `t.${q(c, `consent_${k}`)}`;
         // parseBoolean(cleanCell(cell)) for the staged value, parseBoolean(cell) for the warning.
         return [
@@ -643,7 +652,6 @@ export async function stageUntextablePhones(
   canText: (e164: string) => boolean,
 ): Promise<number> {
   const d = session.dialect;
-  const n = normaliseDialectFor(d.name);
   const phone = d.identifier("phone");
   const sources = [STAGING.contacts, STAGING.orders, STAGING.events, STAGING.lists].map(
     (t) => `SELECT ${phone} FROM ${d.identifier(t)} WHERE ${phone} IS NOT NULL`,
@@ -652,12 +660,6 @@ export async function stageUntextablePhones(
     `SELECT DISTINCT u.${phone} AS phone FROM (${sources.join(" UNION ALL ")}) AS u`,
   );
   const untextable = rows.map((r) => r.phone as string).filter((p) => !canText(p));
-  for (let start = 0; start < untextable.length; start += 500) {
-    const batch = untextable.slice(start, start + 500);
-    await session.run(
-      `INSERT INTO ${d.identifier(STAGING.untextablePhones)} (${phone}) VALUES ${batch.map((_, i) => `(${n.param(i + 1)})`).join(", ")}`,
-      batch,
-    );
-  }
+  await session.appendTexts(STAGING.untextablePhones, [untextable]);
   return untextable.length;
 }
