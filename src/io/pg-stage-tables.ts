@@ -122,16 +122,16 @@ export async function loadRawTables(
     const display = tableDisplay(input.kind, source);
     const shape = await tables.describe(input.kind, source, display);
     const table = `${RAW}${i}`;
-    const width = shape.fields.length;
+    const width = shape.columns.length;
     const cells = Array.from({ length: width }, (_, c) => d.identifier(`c${c}`));
     await s.run(`DROP TABLE IF EXISTS ${d.identifier(table)}`);
     await s.run(
       `CREATE TEMP TABLE ${d.identifier(table)} (line bigint NOT NULL${cells.map((c) => `, ${c} text NOT NULL`).join("")})`,
     );
-    const read = shape.fields.map((f, c) =>
+    const read = shape.columns.map((f, c) =>
       cellTextSql(f.type, options.ingest.decimal, `q.${d.identifier(`x${c}`)}`),
     );
-    const aliases = shape.fields.map((_, c) => d.identifier(`x${c}`));
+    const aliases = shape.columns.map((_, c) => d.identifier(`x${c}`));
     // row_number() OVER () numbers the rows in the order the statement gives them. The
     // statement on lines of its own: a trailing `-- comment` in a query stays a comment.
     await work.readInSnapshot(
@@ -142,7 +142,7 @@ export async function loadRawTables(
     await s.run(`ANALYZE ${d.identifier(table)}`);
     sinkHeader(
       sinkFor(check, input.kind, display, options.ordersFilter),
-      shape.fields.map((f) => f.name),
+      shape.columns.map((f) => f.name),
       source.at,
     );
     const [count] = await s.rows(`SELECT count(*) AS n FROM ${d.identifier(table)}`);
@@ -154,7 +154,7 @@ export async function loadRawTables(
       display,
       table,
       width,
-      header: shape.fields.map((f) => f.name),
+      header: shape.columns.map((f) => f.name),
     });
     staged.push({
       kind: input.kind,

@@ -188,7 +188,10 @@ export interface TableShape {
   /** The statement `read` runs (its rows in `read`'s order). */
   select: string;
   /** Its columns: the header, and each column's type OID (pg-values.ts). */
-  fields: { name: string; type: number }[];
+  columns: { name: string; type: number }[];
+  /** The columns its rows are read in order of: order_by:, else the primary key; none for a query. */
+  orderBy: string[];
+  /** A table with neither order_by nor a primary key: the server's row order decides ties. */
   unordered: boolean;
 }
 
@@ -239,7 +242,8 @@ export class TableSession {
   ): Promise<TableRead> {
     const input = { kind, at: source.at, what: label };
     try {
-      const { select, unordered } = await this.selectOf(kind, source, label);
+      const { select, orderBy } = await this.selectOf(kind, source, label);
+      const unordered = source.table !== undefined && orderBy.length === 0;
       await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       let rows = 0;
       let converters: CellConverter[] | undefined;
@@ -282,13 +286,15 @@ export class TableSession {
 
   /**
    * What `read` would read, without reading it: the statement it runs, the columns it would get
-   * (names and type OIDs, as the server describes them) and whether the order is the server's.
-   * Fails as `read` fails on a missing table, order_by column or a query the server refuses.
+   * (names and type OIDs, as the server describes them) and the columns that order its rows.
+   * Fails as `read` fails on a missing table, order_by column or a query the server refuses. Used
+   * by the server-side staging of `engine: postgres` (pg-stage-tables.ts) and by `audience sql`
+   * to print a script reading the input (sql/database-script.ts).
    */
   async describe(kind: string, source: TableSource, label: string): Promise<TableShape> {
     const input = { kind, at: source.at, what: label };
     try {
-      const { select, unordered } = await this.selectOf(kind, source, label);
+      const { select, orderBy } = await this.selectOf(kind, source, label);
       // The cursor `read` declares, fetched from nowhere: the columns, and its errors, not a row.
       await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       const described = await this.client.query<unknown[]>({
@@ -296,8 +302,13 @@ export class TableSession {
         rowMode: "array",
       });
       await this.client.query(`CLOSE ${CURSOR}`);
-      const fields = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
-      return { select, fields, unordered };
+      const columns = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
+      return {
+        select,
+        columns,
+        orderBy,
+        unordered: source.table !== undefined && orderBy.length === 0,
+      };
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw databaseError(error, this.target, input);
@@ -326,9 +337,9 @@ export class TableSession {
     kind: string,
     source: TableSource,
     label: string,
-  ): Promise<{ select: string; unordered: boolean }> {
+  ): Promise<{ select: string; orderBy: string[] }> {
     if (source.table === undefined)
-      return { select: (source.query ?? "").trim().replace(/;+\s*$/, ""), unordered: false };
+      return { select: (source.query ?? "").trim().replace(/;+\s*$/, ""), orderBy: [] };
     const oid = await this.findTable(kind, source.table, source.at);
     const columns = await this.columnsOf(oid);
     const order = source.orderBy ?? (await this.primaryKey(oid));
@@ -343,7 +354,7 @@ export class TableSession {
     }
     return {
       select: `SELECT * FROM ${qualified(source.table)}${order.length === 0 ? "" : ` ORDER BY ${order.map(quoteIdent).join(", ")}`}`,
-      unordered: order.length === 0,
+      orderBy: [...order],
     };
   }
 

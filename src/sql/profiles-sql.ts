@@ -137,6 +137,7 @@ export async function buildProfileTables(
     if (Number(row?.changed ?? 0) === 0) break;
     if (passes > 10_000) throw new Error("identity passes do not converge");
   }
+  for (const sql of keptContactStatements(d)) await session.run(sql);
   for (const sql of b.customerStatements()) await session.run(sql);
   const cutPoints = await b.cutPoints(session);
   for (const sql of createTableStatements(d, options.fields)) await session.run(sql);
@@ -144,6 +145,7 @@ export async function buildProfileTables(
   const [counts] = await session.query(
     `SELECT CAST(COUNT(*) AS ${d.integerType}) AS customers, CAST(SUM(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) AS ${d.integerType}) AS buyers FROM aud_profile`,
   );
+  for (const sql of keptStatements(d)) await session.run(sql);
   for (const table of WORK) await session.run(`DROP TABLE IF EXISTS ${table}`);
   return {
     customers: Number(counts?.customers ?? 0),
@@ -154,6 +156,26 @@ export async function buildProfileTables(
 }
 
 const KIND = { contacts: 0, orders: 1, events: 2, lists: 3 } as const;
+
+/**
+ * Temporary tables the build keeps for the input summary's per-file counts (staged-stats.ts):
+ * - `identity`: every row that met a customer, in the memory engine's order (`aud_ident`: `kind`
+ *   0 contacts, 1 orders — the counted ones —, 2 events, 3 lists; `file`; `g` its place; its
+ *   `id`, `email`, `phone`; `phone_id`, the customer_id sorting first among the earlier rows
+ *   with its phone), with its customer `cust` (the `g` of the row that created it);
+ * - `orders`: every staged order (`aud_orders`) with what decides whether it counts.
+ */
+export const KEPT_TABLES = { identity: "aud_kept_identity", orders: "aud_kept_orders" } as const;
+
+function keptStatements(d: Dialect): string[] {
+  const t = (name: string) => d.identifier(name);
+  return [
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.identity)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.id, i.email, i.phone, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g`,
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.orders)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
+  ];
+}
 
 class Builder {
   private readonly p;
@@ -592,4 +614,19 @@ SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.c
       `INSERT INTO ${d.tableName(TABLES.eventProperties)} (${q("event_key")}, ${q("name")}, ${q("text")}, ${q("number")}, ${q("flag")}) SELECT v.event_key, ${sc("name")}, ${sc("text")}, ${sc("number")}, ${sc("flag")} FROM aud_events AS v JOIN ${this.t(STAGING.eventProperties)} AS e ON ${sc("file")} = v.file AND ${sc("seq")} = v.seq ORDER BY v.event_key`,
     ];
   }
+}
+
+/**
+ * A temporary table each build keeps for the consent warning of stage-consent.ts: every contact row
+ * that meets a customer (signup on or before as_of), as staged (`file`, `seq`), with its place `g`
+ * and its customer `cust` (the `g` of the row that created it) after the identity passes.
+ */
+export const KEPT_CONTACTS = "aud_kept_contacts";
+
+function keptContactStatements(d: Dialect): string[] {
+  const t = d.identifier(KEPT_CONTACTS);
+  return [
+    `DROP TABLE IF EXISTS ${t}`,
+    `CREATE TEMP TABLE ${t} AS SELECT i.file, i.ref AS seq, i.g, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g WHERE i.kind = ${KIND.contacts}`,
+  ];
 }

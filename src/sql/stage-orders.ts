@@ -28,7 +28,13 @@
  * orders sink raises no row-level warning: its warnings (an invalid email or phone of a new
  * buyer, an unrecognised consent word) are about counted orders and their customers.
  */
-import { STAGE_REJECT_COLUMNS, STAGE_REJECTS, STAGE_WARNINGS } from "./stage-rejects.js";
+import {
+  createStageOffsetsStatement,
+  STAGE_OFFSETS,
+  STAGE_REJECT_COLUMNS,
+  STAGE_REJECTS,
+  STAGE_WARNINGS,
+} from "./stage-rejects.js";
 import type { PlanExpr } from "../dsl/plan.js";
 import { buildMapping, mappedSql } from "../engine/mapping.js";
 import type { SqlParam, SqlSession } from "../engine/session.js";
@@ -48,6 +54,7 @@ import {
   JS_SPACE,
   cleanCellSql,
   cleanIdSql,
+  dateOffsetSql,
   dateProblemSql,
   dateTimeSql,
   emailNeedsMappingSql,
@@ -185,6 +192,7 @@ async function createLocalTables(c: Ctx): Promise<void> {
   for (const table of [STAGE_REJECTS, STAGE_WARNINGS]) {
     await c.session.run(`CREATE TABLE IF NOT EXISTS ${q(c, table)} (${rejectColumns.join(", ")})`);
   }
+  await c.session.run(createStageOffsetsStatement(d, true));
 }
 
 async function dropWork(c: Ctx): Promise<void> {
@@ -501,6 +509,10 @@ async function stage(
       );
       await session.run(
         `INSERT INTO ${q(c, STAGE_REJECTS)} (kind, file, line, seq, reason, detail) SELECT 'orders', file, line, seq, reason, detail FROM audience_so_rejects ORDER BY file, seq`,
+      );
+      // The offsets of the dates the sink parses: every row's created_at, before any reject.
+      await session.run(
+        `INSERT INTO ${q(c, STAGE_OFFSETS)} (kind, file, minutes) SELECT DISTINCT 'orders', x.file, x.minutes FROM (SELECT file, ${dateOffsetSql(d, "k_created_at", dates)} AS minutes FROM ${rows} WHERE date_given) AS x WHERE x.minutes IS NOT NULL`,
       );
       const perFile = await session.rows(
         `SELECT file, count(*) AS n FROM ${q(c, T.cells)} GROUP BY file`,
