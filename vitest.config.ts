@@ -19,6 +19,7 @@ export const ENGINE_SUITES = [
   "test/sql-staging-postgres.test.ts",
   "test/staging-source.test.ts",
   "test/duckdb-cache.e2e.test.ts",
+  "test/postgres-fast-path.test.ts",
   "test/sql-script-database.test.ts",
 ];
 

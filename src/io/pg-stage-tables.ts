@@ -167,6 +167,32 @@ export async function loadRawTables(
 }
 
 /**
+ * Why the SQL staging cannot read the server's text as the client's (a database not in UTF8:
+ * `pg` reads its text converted, the staging's string functions would see its own encoding).
+ */
+async function notUtf8(work: PostgresWork): Promise<string | undefined> {
+  const [encoding] = await work.session.rows("SELECT current_setting('server_encoding') AS e");
+  return encoding?.e === "UTF8"
+    ? undefined
+    : `the database's encoding is ${String(encoding?.e)}, not UTF8`;
+}
+
+/**
+ * The raw tables of a run's table inputs for the SQL staging (`SqlRun.stageRaw`), as
+ * `loadRawTables` fills them; `undefined` when the database is not in UTF8 (the run reads the
+ * inputs with `TableSession.read`).
+ */
+export async function rawTablesInServer(
+  work: PostgresWork,
+  tables: TableSession,
+  inputs: readonly TableInput[],
+  options: Pick<StageTablesOptions, "ingest" | "ordersFilter">,
+): Promise<{ files: RawTableFile[]; inputs: StagedTableInput[] } | undefined> {
+  if ((await notUtf8(work)) !== undefined) return undefined;
+  return loadRawTables(work, tables, inputs, options);
+}
+
+/**
  * Stages `inputs` (every input of the run, in reading order) in the server; see the module's
  * comment for the usage. The raw tables stay until the work session ends (the replay of the
  * rejects reads their rows).
@@ -188,12 +214,8 @@ export async function stageTableInputs(
       staged: false,
       needsTypeScript: `${normalised.kind}: a normalised export is not staged in SQL`,
     };
-  const [encoding] = await s.rows("SELECT current_setting('server_encoding') AS e");
-  if (encoding?.e !== "UTF8")
-    return {
-      staged: false,
-      needsTypeScript: `the database's encoding is ${String(encoding?.e)}, not UTF8`,
-    };
+  const encoding = await notUtf8(work);
+  if (encoding !== undefined) return { staged: false, needsTypeScript: encoding };
   const { files, inputs: staged } = await loadRawTables(work, tables, inputs, options);
   for (const sql of createStageRejectStatements(d)) await s.run(sql);
   const fallBack = async (why: string): Promise<TableStaging> => {

@@ -296,12 +296,22 @@ export class TableSession {
     try {
       const { select, orderBy } = await this.selectOf(kind, source, label);
       // The cursor `read` declares, fetched from nowhere: the columns, and its errors, not a row.
-      await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
-      const described = await this.client.query<unknown[]>({
-        text: `FETCH FORWARD 0 FROM ${CURSOR}`,
-        rowMode: "array",
-      });
-      await this.client.query(`CLOSE ${CURSOR}`);
+      // In a savepoint: a statement the server refuses leaves the transaction usable (the run
+      // then reads the inputs with `read`, which meets the error where the memory engine does).
+      await this.client.query("SAVEPOINT aud_describe");
+      let described: pg.QueryResult<unknown[]>;
+      try {
+        await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
+        described = await this.client.query<unknown[]>({
+          text: `FETCH FORWARD 0 FROM ${CURSOR}`,
+          rowMode: "array",
+        });
+        await this.client.query(`CLOSE ${CURSOR}`);
+        await this.client.query("RELEASE SAVEPOINT aud_describe");
+      } catch (error) {
+        await this.client.query("ROLLBACK TO SAVEPOINT aud_describe").catch(() => undefined);
+        throw error;
+      }
       const columns = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
       return {
         select,
