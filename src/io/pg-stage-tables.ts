@@ -19,8 +19,11 @@
  * staging and reject tables are left empty, for the run to read its inputs with
  * `TableSession.read` as before, in the same snapshot.
  *
- * Usage, inside the run's table session and after `SqlRun.start(work, plan, …)` created the
- * staging tables:
+ * The run (read-inputs.ts `stageTablesInDatabase`) fills the raw tables with `rawTablesInServer`
+ * and stages them with `SqlRun.stageRaw`, as duckdb's loaded files. `stageTableInputs` is that
+ * staging without the SqlRun (no currency or order-level checks), which
+ * test/sql-staging-postgres.test.ts compares with the TypeScript path table by table. Its usage,
+ * inside the run's table session and after `createStagingStatements` created the staging tables:
  *
  *   const staging = await stageTableInputs(work, tables, inputs, {
  *     ingest: ingestOptions(settings, asOf, needs),

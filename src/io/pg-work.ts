@@ -1,7 +1,9 @@
 /**
  * `engine: postgres` (docs/design.md#engines): the connection the SQL run works on. The inputs
- * are read as they always are — tables and queries in one `REPEATABLE READ READ ONLY` transaction
- * of their own (read-tables.ts), CSV files by the memory engine's readers — and the staged rows,
+ * are read in one `REPEATABLE READ READ ONLY` transaction of their own (read-tables.ts) — when all
+ * are tables or queries, copied by this connection into raw tables on that transaction's snapshot
+ * (`readInSnapshot`, pg-stage-tables.ts) for the SQL staging; else tables by cursor and CSV files
+ * by the memory engine's readers, through the sinks — and the staged rows,
  * the profile tables and the segments statement live on this second connection in temporary
  * tables only: every `CREATE TABLE` of the run is sent as `CREATE TEMP TABLE`, and `search_path`
  * is the session's temporary schema alone, so no statement of the run can name, create or drop a

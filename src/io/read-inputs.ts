@@ -471,8 +471,7 @@ async function stageTablesInDatabase(
     onProgress?: (progress: Progress) => void;
   },
 ): Promise<
-  | { inputs: InputReport[]; profiles: Profiles; offsets: number[]; unordered: string[] }
-  | undefined
+  { inputs: InputReport[]; profiles: Profiles; offsets: number[]; unordered: string[] } | undefined
 > {
   const { settings, asOf, needs } = run;
   const tables = inDatabase.tables;
