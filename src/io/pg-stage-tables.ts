@@ -170,20 +170,22 @@ export async function loadRawTables(
 }
 
 /**
- * Why the SQL staging cannot read the server's text as the client's (a database not in UTF8:
- * `pg` reads its text converted, the staging's string functions would see its own encoding).
+ * Why the server cannot stage the inputs: a database not in UTF8 (`pg` reads its text
+ * converted, the staging's string functions would see its own encoding), or a standby, which
+ * cannot export the reading transaction's snapshot (`TableSession.snapshot`).
  */
-async function notUtf8(work: PostgresWork): Promise<string | undefined> {
-  const [encoding] = await work.session.rows("SELECT current_setting('server_encoding') AS e");
-  return encoding?.e === "UTF8"
-    ? undefined
-    : `the database's encoding is ${String(encoding?.e)}, not UTF8`;
+async function notStageable(work: PostgresWork): Promise<string | undefined> {
+  const [server] = await work.session.rows(
+    "SELECT current_setting('server_encoding') AS e, pg_is_in_recovery() AS standby",
+  );
+  if (server?.e !== "UTF8") return `the database's encoding is ${String(server?.e)}, not UTF8`;
+  return server.standby === true ? "a standby cannot export a snapshot" : undefined;
 }
 
 /**
  * The raw tables of a run's table inputs for the SQL staging (`SqlRun.stageRaw`), as
- * `loadRawTables` fills them; `undefined` when the database is not in UTF8 (the run reads the
- * inputs with `TableSession.read`).
+ * `loadRawTables` fills them; `undefined` when the database is not in UTF8 or is a standby (the
+ * run reads the inputs with `TableSession.read`).
  */
 export async function rawTablesInServer(
   work: PostgresWork,
@@ -191,7 +193,7 @@ export async function rawTablesInServer(
   inputs: readonly TableInput[],
   options: Pick<StageTablesOptions, "ingest" | "ordersFilter">,
 ): Promise<{ files: RawTableFile[]; inputs: StagedTableInput[] } | undefined> {
-  if ((await notUtf8(work)) !== undefined) return undefined;
+  if ((await notStageable(work)) !== undefined) return undefined;
   return loadRawTables(work, tables, inputs, options);
 }
 
@@ -217,8 +219,8 @@ export async function stageTableInputs(
       staged: false,
       needsTypeScript: `${normalised.kind}: a normalised export is not staged in SQL`,
     };
-  const encoding = await notUtf8(work);
-  if (encoding !== undefined) return { staged: false, needsTypeScript: encoding };
+  const why = await notStageable(work);
+  if (why !== undefined) return { staged: false, needsTypeScript: why };
   const { files, inputs: staged } = await loadRawTables(work, tables, inputs, options);
   for (const sql of createStageRejectStatements(d)) await s.run(sql);
   const fallBack = async (why: string): Promise<TableStaging> => {
