@@ -16,8 +16,10 @@ export const ENGINE_SUITES = [
   "test/sql-staging-orders.test.ts",
   "test/sql-staged-stats.test.ts",
   "test/sql-staging-people.test.ts",
+  "test/sql-staging-postgres.test.ts",
   "test/staging-source.test.ts",
   "test/duckdb-cache.e2e.test.ts",
+  "test/postgres-fast-path.test.ts",
   "test/sql-script-database.test.ts",
 ];
 

@@ -19,6 +19,7 @@ import type { SqlRun } from "../engine/sql-run.js";
 import { needsPredictions } from "../dsl/env.js";
 import { colorEnabled, createTheme } from "../report/theme.js";
 import type { InDatabase } from "../io/read-inputs.js";
+import type { PostgresWork } from "../io/pg-work.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -56,11 +57,13 @@ export async function runSegments(
   try {
     const sql = engine.sql;
     const duckdb = engine.duckdb;
+    const postgres = engine.postgres;
     const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
-    // Profiles and segments both in the database (no TypeScript ingest), when the staging can.
+    // Profiles and segments both in the database (no TypeScript ingest), when the staging can:
+    // DuckDB's loaded files, or (engine postgres) table inputs read into the server's raw tables.
     const inDatabase: InDatabase | undefined =
       sql === undefined ||
-      duckdb === undefined ||
+      (duckdb === undefined && postgres === undefined) ||
       options.evaluatesProfiles === true ||
       writesState(settings, pipeline.plan)
         ? undefined
@@ -77,6 +80,14 @@ export async function runSegments(
               const { offsets } = await sql.stagedStats(files);
               return { profiles, offsets };
             },
+            ...(postgres === undefined
+              ? {}
+              : {
+                  tables: async (session, inputs, staging) => {
+                    const { rawTablesInServer } = await import("../io/pg-stage-tables.js");
+                    return rawTablesInServer(postgres, session, inputs, staging);
+                  },
+                }),
           };
     // The cache of staged inputs serves the runs that stage in the database.
     if (inDatabase !== undefined && duckdb !== undefined && settings.cache !== undefined) {
@@ -125,6 +136,8 @@ interface OpenEngine {
   duckdb?: DuckDbRun;
   /** The SQL run (src/engine/sql-run.ts): profiles and segments in the database. */
   sql?: SqlRun;
+  /** `engine: postgres`: the work connection the SQL run is on (src/io/pg-work.ts). */
+  postgres?: PostgresWork;
   close(): Promise<void>;
 }
 
@@ -170,6 +183,7 @@ async function openEngine(
       const sql = await SqlRun.start(work, plan, runOptions);
       return {
         sql,
+        postgres: work,
         close: async () => {
           try {
             await sql.close();

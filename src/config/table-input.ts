@@ -36,6 +36,11 @@ export function tableLabel(name: TableName): string {
   return name.schema === undefined ? name.name : `${name.schema}.${name.name}`;
 }
 
+/** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */
+export function tableDisplay(kind: string, source: TableSource): string {
+  return source.table === undefined ? `query (${kind})` : `table ${tableLabel(source.table)}`;
+}
+
 /** The problems of a `{ table | query, order_by }` value (empty when it is well-formed). */
 export function tableInputProblems(
   kind: string,

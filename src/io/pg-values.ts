@@ -59,3 +59,26 @@ export function cellConverter(oid: number, decimal: DecimalMark): CellConverter 
       return asIs;
   }
 }
+
+/**
+ * SQL twin of `cellConverter`: the SQL of the cell `cellConverter(oid, decimal)` makes of the
+ * value `value` (a column of type `oid`), computed in the server. `format('%s', …)` is the type's
+ * output function, the text the server sends `read` (so the session must have `read`'s TimeZone
+ * UTC and DateStyle ISO); NULL is ''. The patterns are those of the TypeScript converters.
+ */
+export function cellTextSql(oid: number, decimal: DecimalMark, value: string): string {
+  const text = `format('%s', ${value})`;
+  switch (oid) {
+    case PG_TYPES.bool:
+      return `CASE WHEN ${value} IS NULL THEN '' WHEN ${value} THEN 'true' ELSE 'false' END`;
+    case PG_TYPES.timestamptz:
+      return `regexp_replace(${text}, '^([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)\\+00$', '\\1T\\2Z')`;
+    case PG_TYPES.timestamp:
+      return `regexp_replace(${text}, '^([0-9]{4,}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)$', '\\1T\\2')`;
+    case PG_TYPES.numeric:
+      // String.replace with a string: the first `.` only.
+      return decimal === "," ? `regexp_replace(${text}, '\\.', ',')` : text;
+    default:
+      return text;
+  }
+}

@@ -24,7 +24,10 @@ import { RejectLog, type RejectRecord } from "../model/rejects.js";
 import type { CsvReadResult } from "./parse-csv.js";
 import { CsvReaders } from "./csv-threads.js";
 import type { TableSession } from "./read-tables.js";
-import { tableLabel, type TableSource } from "../config/table-input.js";
+import { tableDisplay, type TableSource } from "../config/table-input.js";
+import type { PlanExpr } from "../dsl/plan.js";
+import type { IngestOptions } from "../model/ingest-context.js";
+import type { RawTableFile, StagedTableInput, TableInput } from "./pg-stage-tables.js";
 
 export interface Progress {
   file: string;
@@ -58,7 +61,8 @@ export interface LoadOptions {
    * `--engine duckdb` with the SQL run: every file loaded into its raw table is staged in SQL and
    * the profiles come from the database — no TypeScript ingest of rows — unless a file's header
    * stops the run, a load fails, or the staging needs the TypeScript path: then the whole run
-   * takes it, from the tables already loaded.
+   * takes it, from the tables already loaded. `engine: postgres` with every input a table or a
+   * query: the same, the raw tables filled in the server (`InDatabase.tables`).
    */
   inDatabase?: InDatabase;
 }
@@ -75,6 +79,17 @@ export interface InDatabase {
   profiles(
     files: readonly { kind: InputKind; file: number; stats: FileStats }[],
   ): Promise<{ profiles: Profiles; offsets: number[] }>;
+  /**
+   * `engine: postgres`: fills the raw tables of the table inputs (every input of the run, in
+   * reading order) in the server, on `session`'s snapshot (pg-stage-tables.ts `loadRawTables`).
+   * Throws the error `TableSession.read` would meet on one of them (the run then reads them with
+   * `read`, which meets it where the memory engine does).
+   */
+  tables?(
+    session: TableSession,
+    inputs: readonly TableInput[],
+    options: { ingest: IngestOptions; ordersFilter: PlanExpr | undefined },
+  ): Promise<{ files: RawTableFile[]; inputs: StagedTableInput[] } | undefined>;
 }
 
 export interface InputReport extends FilePath {
@@ -221,6 +236,22 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         stagedOffsets = staged.offsets;
       }
     }
+    // engine postgres, every input a table or a query: their raw tables filled in the server.
+    if (inDatabase?.tables !== undefined && session !== undefined && files.length === 0) {
+      const staged = await stageTablesInDatabase(inDatabase, session, sources, {
+        settings,
+        asOf,
+        needs,
+        rejects,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+      if (staged !== undefined) {
+        inputs.push(...staged.inputs);
+        unordered.push(...staged.unordered);
+        profiles = staged.profiles;
+        stagedOffsets = staged.offsets;
+      }
+    }
     for (const source of profiles === undefined ? sources : []) {
       const kind = source.kind;
       if ("table" in source) {
@@ -337,8 +368,11 @@ function cacheKinds(
  */
 async function stageInDatabase(
   inDatabase: InDatabase,
-  files: readonly { kind: InputKind; input: FilePath }[],
-  loaded: LoadedInputs,
+  files: readonly { kind: InputKind; input: FilePath & { database?: string } }[],
+  loaded: {
+    tables: readonly Pick<LoadedInputs["tables"][number], "table" | "header" | "width" | "read">[];
+    restored: readonly Pick<LoadedInputs["restored"][number], "kind" | "restore">[];
+  },
   run: {
     settings: Settings;
     asOf: EpochDay;
@@ -419,9 +453,75 @@ async function stageInDatabase(
   return { inputs, profiles, offsets };
 }
 
-/** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */
-function tableDisplay(kind: InputKind, source: TableSource): string {
-  return source.table === undefined ? `query (${kind})` : `table ${tableLabel(source.table)}`;
+/**
+ * The fast path of `engine: postgres` for a run whose inputs are all tables or queries
+ * (`InDatabase.tables`): their raw tables filled in the server, then staged as `stageInDatabase`
+ * stages loaded files. `undefined`: the run reads them with `TableSession.read` (an input meets
+ * an error there, or the staging needs the TypeScript path); nothing is staged.
+ */
+async function stageTablesInDatabase(
+  inDatabase: InDatabase,
+  session: TableSession,
+  sources: readonly ({ kind: InputKind; file: number } | { kind: InputKind; table: TableSource })[],
+  run: {
+    settings: Settings;
+    asOf: EpochDay;
+    needs: DataNeeds;
+    rejects: RejectLog;
+    onProgress?: (progress: Progress) => void;
+  },
+): Promise<
+  { inputs: InputReport[]; profiles: Profiles; offsets: number[]; unordered: string[] } | undefined
+> {
+  const { settings, asOf, needs } = run;
+  const tables = inDatabase.tables;
+  if (tables === undefined) return undefined;
+  const inputs = sources.flatMap((s) => ("table" in s ? [{ kind: s.kind, table: s.table }] : []));
+  let raw: Awaited<ReturnType<typeof tables>>;
+  try {
+    raw = await tables(session, inputs, {
+      ingest: ingestOptions(settings, asOf, needs),
+      ordersFilter: needs.ordersFilter,
+    });
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
+  if (raw === undefined) return undefined;
+  const database = session.target.shown;
+  const reads = raw.inputs.map((input) => {
+    run.onProgress?.({
+      file: input.display,
+      kind: input.kind,
+      bytes: 0,
+      totalBytes: 0,
+      rows: input.rows,
+      table: true,
+    });
+    const read: CsvReadResult = {
+      rows: input.rows,
+      bytes: 0,
+      encoding: "utf-8",
+      windows1252Bytes: 0,
+      delimiter: ",",
+      gzip: false,
+    };
+    return read;
+  });
+  const staged = await stageInDatabase(
+    inDatabase,
+    raw.inputs.map((input) => ({
+      kind: input.kind,
+      input: { path: "", display: input.display, database },
+    })),
+    {
+      tables: raw.files.map((f, i) => ({ ...f, read: reads[i] })),
+      restored: [],
+    },
+    { ...run, staged: () => Promise.resolve() },
+  );
+  if (staged === undefined) return undefined;
+  return { ...staged, unordered: raw.inputs.filter((i) => i.unordered).map((i) => i.display) };
 }
 
 /**

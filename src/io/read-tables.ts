@@ -183,6 +183,24 @@ export interface TableRead {
   unordered: boolean;
 }
 
+/** An input as `TableSession.describe` finds it. */
+export interface TableShape {
+  /** The statement `read` runs (its rows in `read`'s order). */
+  select: string;
+  /** Its columns: the header, and each column's type OID (pg-values.ts). */
+  columns: { name: string; type: number }[];
+  /** The columns its rows are read in order of: order_by:, else the primary key; none for a query. */
+  orderBy: string[];
+  /** A table with neither order_by nor a primary key: the server's row order decides ties. */
+  unordered: boolean;
+}
+
+/** `TableSession.snapshot`: an exported snapshot and the session's search_path. */
+export interface TableSnapshot {
+  id: string;
+  searchPath: string;
+}
+
 /** Codes of the sinks' header errors, located at the input's key in audience.yaml. */
 const HEADER_ERRORS = new Set(["MISSING_COLUMN", "MAPPED_COLUMN_MISSING"]);
 
@@ -224,26 +242,8 @@ export class TableSession {
   ): Promise<TableRead> {
     const input = { kind, at: source.at, what: label };
     try {
-      let select: string;
-      let unordered = false;
-      if (source.table !== undefined) {
-        const oid = await this.findTable(kind, source.table, source.at);
-        const columns = await this.columnsOf(oid);
-        const order = source.orderBy ?? (await this.primaryKey(oid));
-        for (const column of order) {
-          if (columns.includes(column)) continue;
-          const close = suggest(column, columns);
-          throw new UserError(
-            "MISSING_COLUMN",
-            `${where(source.at)}: ${kind}.order_by names the column "${column}", which ${label} does not have${close === undefined ? "" : ` (did you mean "${close}"?)`}`,
-            { hint: `columns: ${columns.join(", ")}` },
-          );
-        }
-        unordered = order.length === 0;
-        select = `SELECT * FROM ${qualified(source.table)}${order.length === 0 ? "" : ` ORDER BY ${order.map(quoteIdent).join(", ")}`}`;
-      } else {
-        select = (source.query ?? "").trim().replace(/;+\s*$/, "");
-      }
+      const { select, orderBy } = await this.selectOf(kind, source, label);
+      const unordered = source.table !== undefined && orderBy.length === 0;
       await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
       let rows = 0;
       let converters: CellConverter[] | undefined;
@@ -255,7 +255,7 @@ export class TableSession {
         });
         if (converters === undefined) {
           converters = batch.fields.map((f) => cellConverter(f.dataTypeID, options.decimal));
-          header(
+          sinkHeader(
             sink,
             batch.fields.map((f) => f.name),
             source.at,
@@ -285,44 +285,87 @@ export class TableSession {
   }
 
   /**
-   * The columns of one input (names and type OIDs) and the columns its rows are read in order of
-   * (order_by:, else the primary key; none for a query), without reading a row: what `audience
-   * sql` needs to print a script reading it (sql/database-script.ts).
+   * What `read` would read, without reading it: the statement it runs, the columns it would get
+   * (names and type OIDs, as the server describes them) and the columns that order its rows.
+   * Fails as `read` fails on a missing table, order_by column or a query the server refuses. Used
+   * by the server-side staging of `engine: postgres` (pg-stage-tables.ts) and by `audience sql`
+   * to print a script reading the input (sql/database-script.ts).
    */
-  async describe(
-    kind: string,
-    source: TableSource,
-    label: string,
-  ): Promise<{ columns: { name: string; type: number }[]; orderBy: string[] }> {
+  async describe(kind: string, source: TableSource, label: string): Promise<TableShape> {
     const input = { kind, at: source.at, what: label };
     try {
-      let select = (source.query ?? "").trim().replace(/;+\s*$/, "");
-      let orderBy: string[] = [];
-      if (source.table !== undefined) {
-        const oid = await this.findTable(kind, source.table, source.at);
-        const columns = await this.columnsOf(oid);
-        orderBy = source.orderBy ?? (await this.primaryKey(oid));
-        const missing = orderBy.find((c) => !columns.includes(c));
-        if (missing !== undefined)
-          throw new UserError(
-            "MISSING_COLUMN",
-            `${where(source.at)}: ${kind}.order_by names the column "${missing}", which ${label} does not have`,
-            { hint: `columns: ${columns.join(", ")}` },
-          );
-        select = `SELECT * FROM ${qualified(source.table)}`;
+      const { select, orderBy } = await this.selectOf(kind, source, label);
+      // The cursor `read` declares, fetched from nowhere: the columns, and its errors, not a row.
+      // In a savepoint: a statement the server refuses leaves the transaction usable (the run
+      // then reads the inputs with `read`, which meets the error where the memory engine does).
+      await this.client.query("SAVEPOINT aud_describe");
+      let described: pg.QueryResult<unknown[]>;
+      try {
+        await this.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select}`);
+        described = await this.client.query<unknown[]>({
+          text: `FETCH FORWARD 0 FROM ${CURSOR}`,
+          rowMode: "array",
+        });
+        await this.client.query(`CLOSE ${CURSOR}`);
+        await this.client.query("RELEASE SAVEPOINT aud_describe");
+      } catch (error) {
+        await this.client.query("ROLLBACK TO SAVEPOINT aud_describe").catch(() => undefined);
+        throw error;
       }
-      const result = await this.client.query<unknown[]>({
-        text: `SELECT * FROM (${select}) AS q LIMIT 0`,
-        rowMode: "array",
-      });
+      const columns = described.fields.map((f) => ({ name: f.name, type: f.dataTypeID }));
       return {
-        columns: result.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
+        select,
+        columns,
         orderBy,
+        unordered: source.table !== undefined && orderBy.length === 0,
       };
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw databaseError(error, this.target, input);
     }
+  }
+
+  /**
+   * The transaction's snapshot, for another connection of the run to read the very rows `read`
+   * reads (`SET TRANSACTION SNAPSHOT`, valid while this session is open), with the settings its
+   * text output depends on.
+   */
+  async snapshot(): Promise<TableSnapshot> {
+    try {
+      const result = await this.client.query<{ id: string; path: string }>(
+        "SELECT pg_export_snapshot() AS id, current_setting('search_path') AS path",
+      );
+      const row = result.rows[0];
+      return { id: row.id, searchPath: row.path };
+    } catch (error) {
+      throw databaseError(error, this.target);
+    }
+  }
+
+  /** The statement that reads an input, in the order `read` gives its rows. */
+  private async selectOf(
+    kind: string,
+    source: TableSource,
+    label: string,
+  ): Promise<{ select: string; orderBy: string[] }> {
+    if (source.table === undefined)
+      return { select: (source.query ?? "").trim().replace(/;+\s*$/, ""), orderBy: [] };
+    const oid = await this.findTable(kind, source.table, source.at);
+    const columns = await this.columnsOf(oid);
+    const order = source.orderBy ?? (await this.primaryKey(oid));
+    for (const column of order) {
+      if (columns.includes(column)) continue;
+      const close = suggest(column, columns);
+      throw new UserError(
+        "MISSING_COLUMN",
+        `${where(source.at)}: ${kind}.order_by names the column "${column}", which ${label} does not have${close === undefined ? "" : ` (did you mean "${close}"?)`}`,
+        { hint: `columns: ${columns.join(", ")}` },
+      );
+    }
+    return {
+      select: `SELECT * FROM ${qualified(source.table)}${order.length === 0 ? "" : ` ORDER BY ${order.map(quoteIdent).join(", ")}`}`,
+      orderBy: [...order],
+    };
   }
 
   /** Ends the transaction (it wrote nothing) and the connection. */
@@ -391,7 +434,7 @@ function qualified(name: TableName): string {
 }
 
 /** The sink's header, with a missing column reported at the input's key in audience.yaml. */
-function header(sink: RowSink, names: string[], at: InputAt): void {
+export function sinkHeader(sink: RowSink, names: string[], at: InputAt): void {
   try {
     sink.header(names);
   } catch (error) {

@@ -191,14 +191,15 @@ async function databaseBody(
       if (source === undefined) continue;
       const label =
         source.table === undefined ? `query (${kind})` : `table ${tableLabel(source.table)}`;
-      const described = await session.describe(kind, source, label);
+      const { columns, orderBy } = await session.describe(kind, source, label);
       inputs.push({
         kind,
         label,
         at: source.at,
         ...(source.table === undefined ? {} : { table: tableLabel(source.table) }),
         ...(source.query === undefined ? {} : { query: source.query }),
-        ...described,
+        columns,
+        orderBy,
       });
     }
   } finally {
