@@ -19,6 +19,7 @@ export const ENGINE_SUITES = [
   "test/staging-source.test.ts",
   "test/duckdb-cache.e2e.test.ts",
   "test/sql-script-database.test.ts",
+  "test/sql-script-warehouse.test.ts",
 ];
 
 export const SHARED = {
