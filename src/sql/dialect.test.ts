@@ -334,6 +334,12 @@ describe("the printed script of table inputs, per dialect (scriptDialectFor)", (
     expect(
       sb.statements("CREATE TEMPORARY TABLE m (raw STRING PRIMARY KEY, value STRING)"),
     ).toEqual(["CREATE TEMPORARY TABLE m (raw STRING, value STRING)"]);
+    expect(
+      sb.statements("CREATE TEMPORARY TABLE p (c INT64 NOT NULL, l ARRAY<STRING> NOT NULL)"),
+    ).toEqual(["CREATE TEMPORARY TABLE p (c INT64 NOT NULL, l ARRAY<STRING>)"]);
+    expect(sb.statements("INSERT INTO m SELECT 'PRIMARY KEY'")).toEqual([
+      "INSERT INTO m SELECT 'PRIMARY KEY'",
+    ]);
     expect(ss.statements("CREATE TEMPORARY TABLE m (raw VARCHAR PRIMARY KEY)")).toEqual([
       "CREATE TEMPORARY TABLE m (raw VARCHAR PRIMARY KEY)",
     ]);

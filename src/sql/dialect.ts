@@ -704,9 +704,15 @@ const SCRIPT_DIALECTS: Record<DialectName, ScriptDialect> = {
           `CREATE TEMP TABLE ${rename[2]} AS SELECT * FROM ${rename[1]}`,
           `DROP TABLE ${rename[1]}`,
         ];
+      if (!/^CREATE TEMP(?:ORARY)? TABLE \S+ \(/.test(sql)) return [sql];
       // BigQuery's key constraints are table constraints, NOT ENFORCED; the mapping tables of the
-      // script stay empty, so the key is left out.
-      return [sql.replace(/^(CREATE TEMP(?:ORARY)? TABLE \S+ \(.*) PRIMARY KEY(.*)$/s, "$1$2")];
+      // script stay empty, so the key is left out. An ARRAY column is never NULL there (a
+      // repeated field), and cannot be declared NOT NULL.
+      return [
+        sql
+          .replace(/^(CREATE TEMP(?:ORARY)? TABLE \S+ \(.*) PRIMARY KEY(.*)$/s, "$1$2")
+          .replace(/(ARRAY<\w+>) NOT NULL/g, "$1"),
+      ];
     },
     // ERROR() stops the query with its message; IF keeps it to the rows where the condition holds.
     failWhen: (condition, message) => `IF(${condition}, ERROR(${message}), CAST(NULL AS INT64))`,
