@@ -2,11 +2,12 @@
  * `audience sql --dialect bigquery | snowflake` for inputs in database tables (SPEC §11): the
  * script that reads the configured tables and computes everything in SQL, written for a
  * warehouse. There is no BigQuery or Snowflake here: the scripts of the demo shop (text tables,
- * read through views without the phone columns) and of the README's typed shop are parsed
- * statement by statement with node-sql-parser in that dialect (test/helpers/warehouse-parse.ts:
- * only the constructs the parser does not read are replaced, and each is named), and compared
- * with the PostgreSQL script of the same config, statement for statement. The catalog (columns,
- * types, order) is read from a throwaway PostgreSQL server, as `audience sql` does.
+ * read through views without the phone columns) and of the README's typed shop, plain and with
+ * --exclusive --hash, are parsed statement by statement with node-sql-parser in that dialect
+ * (test/helpers/warehouse-parse.ts: only the constructs the parser does not read are replaced,
+ * and each is named), and compared with the PostgreSQL script of the same config, statement for
+ * statement. The catalog (columns, types, order) is read from a throwaway PostgreSQL server, as
+ * `audience sql` does.
  */
 import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -133,7 +134,7 @@ describe.skipIf("missing" in server)(
       for (const dialect of DIALECTS) {
         it(`${shop}, ${dialect}: every statement parses but where the parser reads no valid construct`, async () => {
           const config = shop === "demo" ? demo : typed;
-          for (const extra of [[], ["--exclusive"]]) {
+          for (const extra of [[], ["--exclusive", "--hash"]]) {
             const script = await printed(dialect, config, extra);
             const parsed = parseWarehouseScript(script, dialect);
             expect(parsed.unknown).toEqual([]);

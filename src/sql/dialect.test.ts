@@ -386,11 +386,13 @@ describe("the printed script of table inputs, per dialect (scriptDialectFor)", (
   it("adds a BigQuery customer's amounts in order, as JavaScript does (its function runs here)", () => {
     const [fn] = sb.preamble;
     const body = /AS r'''(.*)'''$/s.exec(fn)?.[1] ?? "";
-    const sum = new Function("a", body) as (a: number[]) => number | null;
+    const sum = new Function("a", body) as (a: number[] | null) => number | null;
     expect(sum([0.1, 0.2, 0.3])).toBe(0.1 + 0.2 + 0.3);
     expect(sum([0.3, 0.2, 0.1])).toBe(0.3 + 0.2 + 0.1);
     expect(sum([0.1, 0.2, 0.3])).not.toBe(sum([0.3, 0.2, 0.1]));
+    // ARRAY_AGG of no value is NULL in BigQuery: the sum is NULL, as SUM's.
     expect(sum([])).toBeNull();
+    expect(sum(null)).toBeNull();
     expect(profileDialectFor("bigquery").orderedSum("v", "k")).toBe(
       "aud_ordered_sum(ARRAY_AGG(v IGNORE NULLS ORDER BY k))",
     );

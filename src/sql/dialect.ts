@@ -346,7 +346,7 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
     listAgg: (v, ks) => `ARRAY_AGG(${v} ORDER BY ${ks.join(", ")})`,
     emptyList: "CAST([] AS ARRAY<STRING>)",
     // The JavaScript function of the script's preamble (scriptDialectFor("bigquery")).
-    orderedSum: (v, k) => `aud_ordered_sum(ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k}))`,
+    orderedSum: (v, k) => `${BIGQUERY_ORDERED_SUM}(ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k}))`,
     sortText: (t) => t,
   },
   snowflake: {
@@ -694,7 +694,7 @@ const SCRIPT_DIALECTS: Record<DialectName, ScriptDialect> = {
     name: "bigquery",
     dialect: bigquery,
     preamble: [
-      `CREATE TEMP FUNCTION ${BIGQUERY_ORDERED_SUM}(a ARRAY<FLOAT64>) RETURNS FLOAT64 LANGUAGE js AS r'''if (a.length === 0) return null; let s = a[0]; for (let i = 1; i < a.length; i++) s += a[i]; return s;'''`,
+      `CREATE TEMP FUNCTION ${BIGQUERY_ORDERED_SUM}(a ARRAY<FLOAT64>) RETURNS FLOAT64 LANGUAGE js AS r'''if (a === null || a.length === 0) return null; let s = a[0]; for (let i = 1; i < a.length; i++) s += a[i]; return s;'''`,
     ],
     statements: (sql) => {
       // A temporary table is not renamed in BigQuery: copied under the new name, then dropped.
