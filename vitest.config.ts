@@ -21,6 +21,7 @@ export const ENGINE_SUITES = [
   "test/duckdb-cache.e2e.test.ts",
   "test/postgres-fast-path.test.ts",
   "test/sql-script-database.test.ts",
+  "test/sql-script-warehouse.test.ts",
 ];
 
 export const SHARED = {

@@ -280,7 +280,7 @@ describe.skipIf("missing" in server)(
       );
     });
 
-    it("bigquery and snowflake: refused for table inputs, located, exit 1", async () => {
+    it("bigquery and snowflake: query inputs are refused, located, exit 1 (sql-script-warehouse.test.ts)", async () => {
       const config = await tableConfig(shops[0], work);
       for (const dialect of ["bigquery", "snowflake"] as const) {
         const run = await runCli(["sql", "--dialect", dialect, "--config", config], { env });
@@ -288,7 +288,7 @@ describe.skipIf("missing" in server)(
         expect(run.stdout).toBe("");
         expect(run.stderr).toMatch(
           new RegExp(
-            `\\.yaml:\\d+:\\d+: contacts is read from a table: audience sql reads tables in the duckdb and postgres dialects only .*no ${dialect} form`,
+            `\\.yaml:\\d+:\\d+: contacts \\(query \\(contacts\\)\\) has no order of its own \\(a query's ORDER BY\\): ${dialect} does not keep the order of the rows`,
           ),
         );
       }

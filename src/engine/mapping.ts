@@ -5,7 +5,7 @@
  * (`mappedSql`). Only distinct values cross over, appended column by column (the session's
  * `appendTexts`: an appender in DuckDB, bound arrays in PostgreSQL).
  */
-import type { Dialect } from "../sql/dialect.js";
+import { normaliseDialectFor, type Dialect } from "../sql/dialect.js";
 import type { SqlSession } from "./session.js";
 
 export interface MappingSpec {
@@ -35,5 +35,5 @@ export async function buildMapping(session: SqlSession, spec: MappingSpec): Prom
 
 /** The mapped value of `raw` (NULL when the raw string has none, or is NULL). */
 export function mappedSql(d: Dialect, table: string, raw: string): string {
-  return `(SELECT m.value FROM ${d.identifier(table)} AS m WHERE m.raw = ${raw})`;
+  return normaliseDialectFor(d.name).mapped(d.identifier(table), raw);
 }

@@ -22,7 +22,7 @@ import type { RfmSettings } from "../rfm/settings.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import { collectFields } from "../segments/plan-segments.js";
 import type { ExchangeRates } from "../model/ingest-context.js";
-import type { Dialect } from "./dialect.js";
+import { scriptDialectFor, type Dialect, type TypedCell } from "./dialect.js";
 import { buildProfileTables } from "./profiles-sql.js";
 import { RecordingSession, type RecordedCheck } from "./record-session.js";
 import { createStageRejectStatements, STAGE_REJECTS } from "./stage-rejects.js";
@@ -85,26 +85,13 @@ function rawTable(d: Dialect, input: ScriptInput, decimal: DecimalMark): string 
     input.orderBy.length === 0
       ? ""
       : `ORDER BY ${input.orderBy.map((c) => `x.${d.identifier(c)}`).join(", ")}`;
-  const text = (v: string) => `CAST(${v} AS ${d.textType})`;
+  const script = scriptDialectFor(d.name);
   const cells = input.columns.map((c, i) => {
-    const v = `x.${d.identifier(c.name)}`;
-    let cell: string;
-    switch (c.type) {
-      case OID.bool:
-        cell = `CASE WHEN ${v} THEN 'true' WHEN NOT ${v} THEN 'false' END`;
-        break;
-      case OID.timestamptz:
-        cell = `REPLACE(${text(`${v} AT TIME ZONE 'UTC'`)}, ' ', 'T') || 'Z'`;
-        break;
-      case OID.timestamp:
-        cell = `REPLACE(${text(v)}, ' ', 'T')`;
-        break;
-      case OID.numeric:
-        cell = decimal === "," ? `REPLACE(${text(v)}, '.', ',')` : text(v);
-        break;
-      default:
-        cell = text(v);
-    }
+    const cell = script.typedCell(
+      `x.${d.identifier(c.name)}`,
+      TYPED[c.type] ?? "other",
+      decimal === "," ? "," : ".",
+    );
     return `COALESCE(${cell}, '') AS ${d.identifier(`c${i}`)}`;
   });
   return `CREATE TEMPORARY TABLE ${d.identifier(rawName(input.kind))} AS SELECT CAST(ROW_NUMBER() OVER (${order}) AS ${d.integerType}) AS ${d.identifier("line")}, ${cells.join(", ")} FROM ${source} AS x`;
@@ -112,13 +99,36 @@ function rawTable(d: Dialect, input: ScriptInput, decimal: DecimalMark): string 
 
 const rawName = (kind: InputKind) => `aud_raw_${kind}`;
 
+/** The typed cells (dialect.ts `ScriptDialect.typedCell`) by PostgreSQL type OID. */
+const TYPED: Record<number, TypedCell> = {
+  [OID.bool]: "boolean",
+  [OID.timestamptz]: "timestamptz",
+  [OID.timestamp]: "timestamp",
+  [OID.numeric]: "numeric",
+};
+
 /** The statements and checks of the script's body, up to the tables of tables.ts. */
 export async function databaseScript(
   d: Dialect,
   inputs: readonly ScriptInput[],
   options: DatabaseScriptOptions,
 ): Promise<DatabaseScript> {
+  const script = scriptDialectFor(d.name);
+  if (!script.keepsReadOrder) {
+    // The rows' order decides which value is a customer's (the first non-empty one, the first
+    // order…): numbered in an order the database does not keep, they would be a guess.
+    const unordered = inputs.find((i) => i.orderBy.length === 0);
+    if (unordered !== undefined)
+      throw new UserError(
+        "SQL_NOT_EXPRESSIBLE",
+        `${unordered.at.file}:${unordered.at.line}:${unordered.at.column}: ${unordered.kind} (${unordered.label}) has no order of its own (${unordered.query === undefined ? "no order_by: and no primary key" : "a query's ORDER BY"}): ${d.name} does not keep the order of the rows it reads into the script, which audience reads them in`,
+        {
+          hint: `give ${unordered.kind}: { table: NAME, order_by: COLUMNS } (a view for a query), or print --dialect postgres or duckdb`,
+        },
+      );
+  }
   const rec = new RecordingSession(d, IDENTITY_PASSES, options.strict);
+  rec.statements.push(...script.preamble);
   for (const input of inputs) await rec.run(rawTable(d, input, options.ingest.decimal));
   for (const sql of createStagingStatements(d)) await rec.run(sql);
   for (const sql of createStageRejectStatements(d)) await rec.run(sql);

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMonths, parseIsoDay } from "../calendar.js";
-import { dialectFor, likePattern, normaliseDialectFor } from "./dialect.js";
+import {
+  dialectFor,
+  likePattern,
+  normaliseDialectFor,
+  profileDialectFor,
+  scriptDialectFor,
+} from "./dialect.js";
 
 const duckdb = dialectFor("duckdb");
 const postgres = dialectFor("postgres");
@@ -289,5 +295,171 @@ describe("output columns of `audience sql`: dates and lists, per dialect", () =>
       db.closeSync();
       instance.closeSync();
     }
+  });
+});
+
+describe("the printed script of table inputs, per dialect (scriptDialectFor)", () => {
+  const sd = scriptDialectFor("duckdb");
+  const sp = scriptDialectFor("postgres");
+  const sb = scriptDialectFor("bigquery");
+  const ss = scriptDialectFor("snowflake");
+  let instance: DuckDBInstance;
+  let db: DuckDBConnection;
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    db = await instance.connect();
+  });
+  afterAll(() => {
+    db.closeSync();
+    instance.closeSync();
+  });
+
+  it("stops a statement with its message: a failing cast, ERROR() in BigQuery (DuckDB runs it)", async () => {
+    expect(sp.failWhen("c", "'m'")).toBe("CAST(CASE WHEN c THEN 'm' END AS integer)");
+    expect(ss.failWhen("c", "'m'")).toBe("CAST(CASE WHEN c THEN 'm' END AS INTEGER)");
+    expect(sb.failWhen("c", "'m'")).toBe("IF(c, ERROR('m'), CAST(NULL AS INT64))");
+    const run = (condition: string) =>
+      db.runAndReadAll(`SELECT ${sd.failWhen(condition, "'check 1 failed'")} AS ok`);
+    expect((await run("FALSE")).getRowObjects()[0].ok).toBeNull();
+    await expect(run("TRUE")).rejects.toThrow(/check 1 failed/);
+  });
+
+  it("writes the statements as sent, but BigQuery's renames and key constraints", () => {
+    for (const s of [sd, sp, ss])
+      expect(s.statements("ALTER TABLE a_d RENAME TO a")).toEqual(["ALTER TABLE a_d RENAME TO a"]);
+    expect(sb.statements("ALTER TABLE a_d RENAME TO a")).toEqual([
+      "CREATE TEMP TABLE a AS SELECT * FROM a_d",
+      "DROP TABLE a_d",
+    ]);
+    expect(
+      sb.statements("CREATE TEMPORARY TABLE m (raw STRING PRIMARY KEY, value STRING)"),
+    ).toEqual(["CREATE TEMPORARY TABLE m (raw STRING, value STRING)"]);
+    expect(
+      sb.statements("CREATE TEMPORARY TABLE p (c INT64 NOT NULL, l ARRAY<STRING> NOT NULL)"),
+    ).toEqual(["CREATE TEMPORARY TABLE p (c INT64 NOT NULL, l ARRAY<STRING>)"]);
+    expect(sb.statements("INSERT INTO m SELECT 'PRIMARY KEY'")).toEqual([
+      "INSERT INTO m SELECT 'PRIMARY KEY'",
+    ]);
+    expect(ss.statements("CREATE TEMPORARY TABLE m (raw VARCHAR PRIMARY KEY)")).toEqual([
+      "CREATE TEMPORARY TABLE m (raw VARCHAR PRIMARY KEY)",
+    ]);
+    expect([sd, sp, ss].map((s) => s.preamble)).toEqual([[], [], []]);
+  });
+
+  it("reads typed columns as the text the memory engine reads from PostgreSQL", () => {
+    expect(sp.typedCell("v", "timestamptz", ".")).toBe(
+      "REPLACE(CAST(v AT TIME ZONE 'UTC' AS text), ' ', 'T') || 'Z'",
+    );
+    expect(sd.typedCell("v", "numeric", ",")).toBe("REPLACE(CAST(v AS VARCHAR), '.', ',')");
+    expect(sb.typedCell("v", "timestamptz", ".")).toBe(
+      "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6SZ', v, 'UTC')",
+    );
+    expect(sb.typedCell("v", "timestamp", ".")).toBe("FORMAT_DATETIME('%Y-%m-%dT%H:%M:%E6S', v)");
+    expect(ss.typedCell("v", "timestamptz", ".")).toBe(
+      `TO_CHAR(CONVERT_TIMEZONE('UTC', v), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"')`,
+    );
+    expect(ss.typedCell("v", "numeric", ",")).toBe("REPLACE(CAST(v AS VARCHAR), '.', ',')");
+    for (const s of [sd, sp, sb, ss]) {
+      expect(s.typedCell("v", "boolean", ".")).toBe(
+        "CASE WHEN v THEN 'true' WHEN NOT v THEN 'false' END",
+      );
+      expect(s.typedCell("v", "other", ".")).toBe(`CAST(v AS ${s.dialect.textType})`);
+    }
+  });
+
+  it("keeps a subquery's row order only in PostgreSQL and DuckDB", () => {
+    expect([sd, sp, sb, ss].map((s) => s.keepsReadOrder)).toEqual([true, true, false, false]);
+  });
+
+  it("snowflake's script writes plain names bare, reserved words upper-case quoted", () => {
+    const d = ss.dialect;
+    expect(d.identifier("line")).toBe("line");
+    expect(d.identifier("order")).toBe('"ORDER"');
+    expect(d.identifier("Email")).toBe('"Email"');
+    expect(d.identifier('a"b')).toBe('"a""b"');
+    expect(d.tableName("shop.orders")).toBe("shop.orders");
+    // The dialect of file inputs is unchanged.
+    expect(snowflake.identifier("line")).toBe('"line"');
+    for (const s of [sd, sp, sb]) expect(s.dialect).toBe(dialectFor(s.name));
+  });
+
+  it("adds a BigQuery customer's amounts in order, as JavaScript does (its function runs here)", () => {
+    const [fn] = sb.preamble;
+    const body = /AS r'''(.*)'''$/s.exec(fn)?.[1] ?? "";
+    const sum = new Function("a", body) as (a: number[] | null) => number | null;
+    expect(sum([0.1, 0.2, 0.3])).toBe(0.1 + 0.2 + 0.3);
+    expect(sum([0.3, 0.2, 0.1])).toBe(0.3 + 0.2 + 0.1);
+    expect(sum([0.1, 0.2, 0.3])).not.toBe(sum([0.3, 0.2, 0.1]));
+    // ARRAY_AGG of no value is NULL in BigQuery: the sum is NULL, as SUM's.
+    expect(sum([])).toBeNull();
+    expect(sum(null)).toBeNull();
+    expect(profileDialectFor("bigquery").orderedSum("v", "k")).toBe(
+      "aud_ordered_sum(ARRAY_AGG(v IGNORE NULLS ORDER BY k))",
+    );
+    expect(profileDialectFor("snowflake").orderedSum("v", "k")).toBe(
+      "CASE WHEN COUNT(v) > 0 THEN REDUCE(ARRAY_AGG(v) WITHIN GROUP (ORDER BY k), CAST(0 AS DOUBLE), (acc DOUBLE, x DOUBLE) -> acc + x) END",
+    );
+  });
+});
+
+describe("the staging's list items, mapping lookups and wide characters, per dialect", () => {
+  const nd = normaliseDialectFor("duckdb");
+  const np = normaliseDialectFor("postgres");
+  const nb = normaliseDialectFor("bigquery");
+  const ns = normaliseDialectFor("snowflake");
+
+  it("finds a character beyond U+FFFF (DuckDB runs it)", async () => {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const db = await instance.connect();
+    try {
+      const reader = await db.runAndReadAll(
+        `SELECT ${nd.beyondBmp("'a😀'")} AS wide, ${nd.beyondBmp("'aé\uffff'")} AS bmp`,
+      );
+      expect(reader.getRowObjects()[0]).toEqual({ wide: true, bmp: false });
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
+    expect(np.beyondBmp("t")).toBe("(t ~ '[\\U00010000-\\U0010FFFF]')");
+    expect(nb.beyondBmp("t")).toBe("REGEXP_CONTAINS(t, '[\\\\x{10000}-\\\\x{10FFFF}]')");
+    // The lead byte of a four-byte UTF-8 sequence, at a byte boundary of the hex.
+    expect(ns.beyondBmp("t")).toBe("(REGEXP_INSTR(HEX_ENCODE(t), '^([0-9A-F]{2})*F[0-4]') > 0)");
+    const hex = (text: string) => Buffer.from(text, "utf8").toString("hex").toUpperCase();
+    const wide = (text: string) => /^([0-9A-F]{2})*F[0-4]/.test(hex(text));
+    // "/0" is 2F 30: an F before a 3, but not at a byte boundary.
+    expect([wide("a😀"), wide("é\uffff"), wide("/0")]).toEqual([true, false, false]);
+  });
+
+  it("numbers the items of a list from 0 (DuckDB runs it)", async () => {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const db = await instance.connect();
+    try {
+      await db.run(
+        "CREATE TABLE st AS SELECT * FROM (VALUES (1, 'a,b', TRUE), (2, NULL, TRUE), (3, 'c', FALSE)) AS t(seq, cell, ok)",
+      );
+      const sql = nd.listItems("st", "string_split(s.cell, ',')", "s.ok", "s.cell");
+      const reader = await db.runAndReadAll(`SELECT * FROM (${sql}) AS w ORDER BY w.seq, w.pos`);
+      expect(reader.getRowObjectsJS()).toEqual([
+        { seq: 1, pos: 0n, value: "a" },
+        { seq: 1, pos: 1n, value: "b" },
+      ]);
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
+    expect(np.listItems("st", "l", "ok", "c")).toContain("WITH ORDINALITY AS u(value, n)");
+    expect(nb.listItems("st", "l", "ok", "c")).toBe(
+      "SELECT v.seq, pos, value FROM (SELECT s.seq, l AS l FROM st AS s WHERE ok) AS v CROSS JOIN UNNEST(v.l) AS value WITH OFFSET AS pos",
+    );
+    expect(ns.listItems("st", "l", "ok", "c")).toContain("LATERAL FLATTEN(input => v.l) AS u");
+  });
+
+  it("looks a raw value up in a mapping table; Snowflake's subquery is an aggregate", () => {
+    expect(np.mapped("t", "r.c")).toBe("(SELECT m.value FROM t AS m WHERE m.raw = r.c)");
+    expect(nb.mapped("t", "r.c")).toBe("(SELECT m.value FROM t AS m WHERE m.raw = r.c)");
+    expect(ns.mapped("t", "r.c")).toBe("(SELECT MAX(m.value) FROM t AS m WHERE m.raw = r.c)");
+    expect(ns.bindAs("v", "x", "x || x")).toBe(
+      "(SELECT ANY_VALUE(x || x) FROM (SELECT v AS x) AS x_)",
+    );
   });
 });

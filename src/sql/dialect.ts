@@ -304,7 +304,8 @@ export interface ProfileDialect {
   /**
    * Aggregate: the double sum of `value` added one row at a time in ascending order of `key`
    * (unique in the group, never NULL), so that float rounding is the memory engine's (`a + b + c`
-   * is not always `a + (b + c)`). BigQuery and Snowflake have no ordered sum: there it is SUM.
+   * is not always `a + (b + c)`). BigQuery and Snowflake have no ordered SUM: a JavaScript
+   * function of the script (BigQuery) or REDUCE (Snowflake) adds the ordered array.
    */
   orderedSum(value: string, key: string): string;
   /** `text` as a sort key in code-point order, whatever the database's collation. */
@@ -344,7 +345,8 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
       `ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${ks.join(", ")} LIMIT 1)[SAFE_OFFSET(0)]`,
     listAgg: (v, ks) => `ARRAY_AGG(${v} ORDER BY ${ks.join(", ")})`,
     emptyList: "CAST([] AS ARRAY<STRING>)",
-    orderedSum: (v) => `SUM(${v})`,
+    // The JavaScript function of the script's preamble (scriptDialectFor("bigquery")).
+    orderedSum: (v, k) => `${BIGQUERY_ORDERED_SUM}(ARRAY_AGG(${v} IGNORE NULLS ORDER BY ${k}))`,
     sortText: (t) => t,
   },
   snowflake: {
@@ -352,7 +354,8 @@ const PROFILE_DIALECTS: Record<DialectName, ProfileDialect> = {
     firstNonNullBy: (v, ks) => `GET(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${ks.join(", ")}), 0)`,
     listAgg: (v, ks) => `ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${ks.join(", ")})`,
     emptyList: "ARRAY_CONSTRUCT()",
-    orderedSum: (v) => `SUM(${v})`,
+    orderedSum: (v, k) =>
+      `CASE WHEN COUNT(${v}) > 0 THEN REDUCE(ARRAY_AGG(${v}) WITHIN GROUP (ORDER BY ${k}), CAST(0 AS DOUBLE), (acc DOUBLE, x DOUBLE) -> acc + x) END`,
     sortText: (t) => `COLLATE(${t}, 'utf8')`,
   },
 };
@@ -399,6 +402,16 @@ export interface NormaliseDialect {
   castInteger(text: string): string;
   /** `body`, in which the identifier `name` stands for `value` (computed once per row). */
   bindAs(value: string, name: string, body: string): string;
+  /** Whether `text` holds a character beyond U+FFFF (two UTF-16 units in JavaScript). */
+  beyondBmp(text: string): string;
+  /**
+   * The rows `seq, pos, value` of the items of the text list `list` (an expression over `s`, a row
+   * of `from`), `pos` counted from 0, for the rows where `where` holds; `present` is NULL where
+   * the list's source cell is (no item then).
+   */
+  listItems(from: string, list: string, where: string, present: string): string;
+  /** The `value` of the mapping table `table` (key `raw`) where `raw` is `key`; NULL when none. */
+  mapped(table: string, key: string): string;
 }
 
 /** A value named inside an expression, as a one-row subquery (PostgreSQL, BigQuery, Snowflake). */
@@ -454,6 +467,10 @@ const normaliseDuckdb: NormaliseDialect = {
   castInteger: (t) => `CAST(${t} AS BIGINT)`,
   // A lambda over a one-element list: vectorised, no subquery to decorrelate.
   bindAs: (value, name, body) => `list_transform([${value}], ${name} -> ${body})[1]`,
+  beyondBmp: (t) => `regexp_matches(${t}, '[\\x{10000}-\\x{10FFFF}]')`,
+  listItems: (from, list, where, present) =>
+    `SELECT v.seq, UNNEST(range(len(v.l))) AS pos, UNNEST(v.l) AS value FROM (SELECT s.seq, ${list} AS l FROM ${from} AS s WHERE ${where} AND ${present} IS NOT NULL) AS v`,
+  mapped: (table, key) => `(SELECT m.value FROM ${table} AS m WHERE m.raw = ${key})`,
 };
 
 const normalisePostgres: NormaliseDialect = {
@@ -477,6 +494,10 @@ const normalisePostgres: NormaliseDialect = {
   charLength: (t) => `char_length(${t})`,
   castInteger: (t) => `CAST(${t} AS bigint)`,
   bindAs: subqueryBind,
+  beyondBmp: (t) => `(${t} ~ '[\\U00010000-\\U0010FFFF]')`,
+  listItems: (from, list, where) =>
+    `SELECT s.seq, u.n - 1 AS pos, u.value FROM ${from} AS s CROSS JOIN LATERAL unnest(${list}) WITH ORDINALITY AS u(value, n) WHERE ${where}`,
+  mapped: (table, key) => `(SELECT m.value FROM ${table} AS m WHERE m.raw = ${key})`,
 };
 
 const normaliseBigquery: NormaliseDialect = {
@@ -501,6 +522,11 @@ const normaliseBigquery: NormaliseDialect = {
   charLength: (t) => `CHAR_LENGTH(${t})`,
   castInteger: (t) => `CAST(${t} AS INT64)`,
   bindAs: subqueryBind,
+  beyondBmp: (t) => `REGEXP_CONTAINS(${t}, ${backslashString("[\\x{10000}-\\x{10FFFF}]")})`,
+  // The list computed in a derived table, then unnested: the unnest reads a plain column.
+  listItems: (from, list, where) =>
+    `SELECT v.seq, pos, value FROM (SELECT s.seq, ${list} AS l FROM ${from} AS s WHERE ${where}) AS v CROSS JOIN UNNEST(v.l) AS value WITH OFFSET AS pos`,
+  mapped: (table, key) => `(SELECT m.value FROM ${table} AS m WHERE m.raw = ${key})`,
 };
 
 const normaliseSnowflake: NormaliseDialect = {
@@ -523,7 +549,15 @@ const normaliseSnowflake: NormaliseDialect = {
   codePoint: (t) => `UNICODE(${t})`,
   charLength: (t) => `LENGTH(${t})`,
   castInteger: (t) => `CAST(${t} AS INTEGER)`,
-  bindAs: subqueryBind,
+  // Snowflake evaluates a correlated scalar subquery of a SELECT list when it is an aggregate.
+  bindAs: (value, name, body) =>
+    `(SELECT ANY_VALUE(${body}) FROM (SELECT ${value} AS ${name}) AS ${name}_)`,
+  // A character beyond U+FFFF is the only one of four bytes in UTF-8.
+  beyondBmp: (t) => `(REGEXP_INSTR(HEX_ENCODE(${t}), '^([0-9A-F]{2})*F[0-4]') > 0)`,
+  listItems: (from, list, where) =>
+    `SELECT v.seq, u.index AS pos, CAST(u.value AS VARCHAR) AS value FROM (SELECT s.seq, ${list} AS l FROM ${from} AS s WHERE ${where}) AS v, LATERAL FLATTEN(input => v.l) AS u`,
+  // Snowflake runs a correlated scalar subquery only when it is an aggregate; the key is unique.
+  mapped: (table, key) => `(SELECT MAX(m.value) FROM ${table} AS m WHERE m.raw = ${key})`,
 };
 
 const NORMALISE_DIALECTS: Record<DialectName, NormaliseDialect> = {
@@ -536,4 +570,200 @@ const NORMALISE_DIALECTS: Record<DialectName, NormaliseDialect> = {
 /** The normalisation part of a dialect. */
 export function normaliseDialectFor(name: DialectName): NormaliseDialect {
   return NORMALISE_DIALECTS[name];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The printed script of table inputs (database-script.ts, record-session.ts, docs/design.md#printed-script):
+// the statements the SQL staging and the profile builder send, written for a database that runs
+// none of them here. PostgreSQL and DuckDB run them as sent (the tests execute them); BigQuery
+// and Snowflake get the forms below, checked by parsing only (README "audience sql").
+
+/** How a typed column of an input (its PostgreSQL type, as read from the catalog) becomes a text cell. */
+export type TypedCell = "boolean" | "timestamptz" | "timestamp" | "numeric" | "other";
+
+export interface ScriptDialect {
+  readonly name: DialectName;
+  /**
+   * The dialect the whole script is written in. Snowflake's: plain lowercase names are written
+   * bare, as the staging SQL writes its own columns (`s.line`), since a quoted `"line"` is another
+   * column than the bare `line` (LINE) there; a reserved word is quoted in upper case (what the
+   * bare name means), any other name verbatim.
+   */
+  readonly dialect: Dialect;
+  /** Statements the script begins with (functions it calls). */
+  readonly preamble: readonly string[];
+  /** A statement the builders send, as the script writes it: one or more statements. */
+  statements(sql: string): string[];
+  /**
+   * An integer expression that is NULL where `condition` is false and stops the statement with the
+   * text `message` (an expression) where it is true.
+   */
+  failWhen(condition: string, message: string): string;
+  /**
+   * The text cell of the typed value `value`, as the memory engine reads it from PostgreSQL
+   * (io/pg-values.ts): an instant `YYYY-MM-DDTHH:MM:SS[.f]Z`, a local date and time
+   * `YYYY-MM-DDTHH:MM:SS[.f]`, a numeric with `decimal` as its mark, a boolean `true`/`false`.
+   */
+  typedCell(value: string, type: TypedCell, decimal: "," | "."): string;
+  /**
+   * Whether a table or query whose rows have no order of their own (no order_by:, no primary
+   * key, a query's own ORDER BY) is numbered in the order it is read: PostgreSQL and DuckDB read
+   * a subquery's ORDER BY in order; BigQuery and Snowflake do not keep it.
+   */
+  readonly keepsReadOrder: boolean;
+}
+
+/** Snowflake's reserved words (Snowflake SQL reference, "Reserved & limited keywords"). */
+const SNOWFLAKE_RESERVED = new Set(
+  (
+    "ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION CONSTRAINT " +
+    "CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DATABASE DELETE " +
+    "DISTINCT DROP ELSE EXISTS FALSE FOLLOWING FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN " +
+    "INCREMENT INNER INSERT INTERSECT INTO IS ISSUE JOIN LATERAL LEFT LIKE LOCALTIME LOCALTIMESTAMP " +
+    "MINUS NATURAL NOT NULL OF ON OR ORDER ORGANIZATION QUALIFY REGEXP REVOKE RIGHT RLIKE ROW ROWS " +
+    "SAMPLE SCHEMA SELECT SET SOME START TABLE TABLESAMPLE THEN TO TRIGGER TRUE TRY_CAST UNION " +
+    "UNIQUE UPDATE USING VALUES VIEW WHEN WHENEVER WHERE WITH"
+  ).split(" "),
+);
+
+function snowflakeBare(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) return doubleQuoted(name);
+  return SNOWFLAKE_RESERVED.has(name.toUpperCase()) ? doubleQuoted(name.toUpperCase()) : name;
+}
+
+const snowflakeScript: Dialect = {
+  ...snowflake,
+  identifier: snowflakeBare,
+  tableName: (name) => name.split(".").map(snowflakeBare).join("."),
+};
+
+/** `CAST(<message when condition> AS integer)`: the cast of the message fails, showing it. */
+const castFail =
+  (integerType: string) =>
+  (condition: string, message: string): string =>
+    `CAST(CASE WHEN ${condition} THEN ${message} END AS ${integerType})`;
+
+const sameStatement = (sql: string): string[] => [sql];
+
+/** PostgreSQL's and DuckDB's cells (the engines' own reading of the same types). */
+function engineCell(d: Dialect) {
+  return (v: string, type: TypedCell, decimal: "," | "."): string => {
+    const text = (x: string) => `CAST(${x} AS ${d.textType})`;
+    switch (type) {
+      case "boolean":
+        return `CASE WHEN ${v} THEN 'true' WHEN NOT ${v} THEN 'false' END`;
+      case "timestamptz":
+        return `REPLACE(${text(`${v} AT TIME ZONE 'UTC'`)}, ' ', 'T') || 'Z'`;
+      case "timestamp":
+        return `REPLACE(${text(v)}, ' ', 'T')`;
+      case "numeric":
+        return decimal === "," ? `REPLACE(${text(v)}, '.', ',')` : text(v);
+      default:
+        return text(v);
+    }
+  };
+}
+
+/**
+ * BigQuery has no ordered SUM of doubles (the memory engine adds a customer's amounts one at a
+ * time, in order): a JavaScript function adds the ordered array as JavaScript does, the memory
+ * engine's own arithmetic. NULL for no value, as SUM.
+ */
+const BIGQUERY_ORDERED_SUM = "aud_ordered_sum";
+
+const SCRIPT_DIALECTS: Record<DialectName, ScriptDialect> = {
+  duckdb: {
+    name: "duckdb",
+    dialect: duckdb,
+    preamble: [],
+    statements: sameStatement,
+    failWhen: castFail(duckdb.integerType),
+    typedCell: engineCell(duckdb),
+    keepsReadOrder: true,
+  },
+  postgres: {
+    name: "postgres",
+    dialect: postgres,
+    preamble: [],
+    statements: sameStatement,
+    failWhen: castFail(postgres.integerType),
+    typedCell: engineCell(postgres),
+    keepsReadOrder: true,
+  },
+  bigquery: {
+    name: "bigquery",
+    dialect: bigquery,
+    preamble: [
+      `CREATE TEMP FUNCTION ${BIGQUERY_ORDERED_SUM}(a ARRAY<FLOAT64>) RETURNS FLOAT64 LANGUAGE js AS r'''if (a === null || a.length === 0) return null; let s = a[0]; for (let i = 1; i < a.length; i++) s += a[i]; return s;'''`,
+    ],
+    statements: (sql) => {
+      // A temporary table is not renamed in BigQuery: copied under the new name, then dropped.
+      const rename = /^ALTER TABLE (\S+) RENAME TO (\S+)$/.exec(sql);
+      if (rename !== null)
+        return [
+          `CREATE TEMP TABLE ${rename[2]} AS SELECT * FROM ${rename[1]}`,
+          `DROP TABLE ${rename[1]}`,
+        ];
+      if (!/^CREATE TEMP(?:ORARY)? TABLE \S+ \(/.test(sql)) return [sql];
+      // BigQuery's key constraints are table constraints, NOT ENFORCED; the mapping tables of the
+      // script stay empty, so the key is left out. An ARRAY column is never NULL there (a
+      // repeated field), and cannot be declared NOT NULL.
+      return [
+        sql
+          .replace(/^(CREATE TEMP(?:ORARY)? TABLE \S+ \(.*) PRIMARY KEY(.*)$/s, "$1$2")
+          .replace(/(ARRAY<\w+>) NOT NULL/g, "$1"),
+      ];
+    },
+    // ERROR() stops the query with its message; IF keeps it to the rows where the condition holds.
+    failWhen: (condition, message) => `IF(${condition}, ERROR(${message}), CAST(NULL AS INT64))`,
+    typedCell: (v, type, decimal) => {
+      switch (type) {
+        case "boolean":
+          return `CASE WHEN ${v} THEN 'true' WHEN NOT ${v} THEN 'false' END`;
+        case "timestamptz":
+          return `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6SZ', ${v}, 'UTC')`;
+        case "timestamp":
+          return `FORMAT_DATETIME('%Y-%m-%dT%H:%M:%E6S', ${v})`;
+        case "numeric":
+          return decimal === ","
+            ? `REPLACE(CAST(${v} AS STRING), '.', ',')`
+            : `CAST(${v} AS STRING)`;
+        default:
+          return `CAST(${v} AS STRING)`;
+      }
+    },
+    keepsReadOrder: false,
+  },
+  snowflake: {
+    name: "snowflake",
+    dialect: snowflakeScript,
+    preamble: [],
+    statements: sameStatement,
+    // Snowflake has no ERROR(): the cast of the message to a number fails and its error shows
+    // the text ("Numeric value '…' is not recognized"). A Snowflake Scripting RAISE would need a
+    // block around each statement and a declared exception, which no plain session runs.
+    failWhen: castFail(snowflake.integerType),
+    typedCell: (v, type, decimal) => {
+      switch (type) {
+        case "boolean":
+          return `CASE WHEN ${v} THEN 'true' WHEN NOT ${v} THEN 'false' END`;
+        case "timestamptz":
+          return `TO_CHAR(CONVERT_TIMEZONE('UTC', ${v}), 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"')`;
+        case "timestamp":
+          return `TO_CHAR(${v}, 'YYYY-MM-DD"T"HH24:MI:SS.FF6')`;
+        case "numeric":
+          return decimal === ","
+            ? `REPLACE(CAST(${v} AS VARCHAR), '.', ',')`
+            : `CAST(${v} AS VARCHAR)`;
+        default:
+          return `CAST(${v} AS VARCHAR)`;
+      }
+    },
+    keepsReadOrder: false,
+  },
+};
+
+/** The printed-script part of a dialect. */
+export function scriptDialectFor(name: DialectName): ScriptDialect {
+  return SCRIPT_DIALECTS[name];
 }

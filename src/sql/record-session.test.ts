@@ -82,6 +82,22 @@ describe("RecordingSession", () => {
     expect(check).toContain(`FROM "sp_step_0" WHERE reject IS NULL) AS x WHERE x.why = 'a'`);
   });
 
+  it("writes BigQuery's checks with ERROR(), its renames as a copy and a drop", async () => {
+    const rec = new RecordingSession(dialectFor("bigquery"), 3, false);
+    await rec.run("CREATE TEMP TABLE t_d AS SELECT 1 AS x");
+    await rec.run("ALTER TABLE t_d RENAME TO t");
+    rec.check("SELECT 1 AS n", "TRUE", "a phone cell (a query: without it)");
+    expect(rec.statements).toEqual([
+      "CREATE TEMPORARY TABLE t_d AS SELECT 1 AS x",
+      "CREATE TEMP TABLE t AS SELECT * FROM t_d",
+      "DROP TABLE t_d",
+      "CREATE TEMPORARY TABLE aud_check_1 AS SELECT IF(COUNT(*) > 0, ERROR('audience sql check 1 failed in the inputs: a phone cell (a view without it, read with order_by:); run audience build --engine postgres instead (rows: ' || CAST(COUNT(*) AS STRING) || ')'), CAST(NULL AS INT64)) AS ok FROM (SELECT 1 AS n) AS x WHERE TRUE",
+    ]);
+    const postgres = new RecordingSession(pg, 3, false);
+    postgres.check("SELECT 1 AS n", "TRUE", "a phone cell (a query: without it)");
+    expect(postgres.checks[0].message).toBe("the inputs: a phone cell (a query: without it)");
+  });
+
   it("refuses bound values and questions it does not know", async () => {
     const rec = new RecordingSession(pg, 3, false);
     await expect(rec.run("INSERT INTO t VALUES ($1)", ["x"])).rejects.toThrow(/bound values/);

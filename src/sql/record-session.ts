@@ -15,12 +15,14 @@
  *   written out, and the check fails when the last one still changed a customer.
  *
  * A check is `CREATE TEMPORARY TABLE … AS SELECT CAST(<message or NULL> AS INTEGER)`: nothing
- * when the data is as required, else the cast of the message fails, in PostgreSQL and DuckDB
- * alike, and the error shows it. Every table is temporary; a DROP of a table the script did not
+ * when the data is as required, else the cast of the message fails, in PostgreSQL, DuckDB and
+ * Snowflake alike, and the error shows it; BigQuery's is ERROR(<message>) (dialect.ts
+ * `ScriptDialect.failWhen`). BigQuery renames no temporary table: a rename is written as a copy
+ * (`ScriptDialect.statements`). Every table is temporary; a DROP of a table the script did not
  * create is left out (it could only name one of the shop's own tables).
  */
 import type { SqlParam, SqlRow, SqlSession } from "../engine/session.js";
-import type { Dialect } from "./dialect.js";
+import { scriptDialectFor, type Dialect, type ScriptDialect } from "./dialect.js";
 import type { SqlSession as ProfileSession } from "./profiles-sql.js";
 
 /** Why a mapping table is filled in TypeScript, by its name (engine/mapping.ts `MappingSpec.table`). */
@@ -58,6 +60,7 @@ export class RecordingSession implements SqlSession {
   private readonly created = new Set<string>();
   private lastCreated = "";
   private identityPass = 0;
+  private readonly script: ScriptDialect;
 
   constructor(
     readonly dialect: Dialect,
@@ -65,7 +68,9 @@ export class RecordingSession implements SqlSession {
     readonly passes: number,
     /** `--strict`: a rejected row stops the script too. */
     private readonly strict: boolean,
-  ) {}
+  ) {
+    this.script = scriptDialectFor(dialect.name);
+  }
 
   /** The profile builder's view of the recorder. */
   profileSession(): ProfileSession {
@@ -119,7 +124,7 @@ export class RecordingSession implements SqlSession {
       if (create[1] !== undefined && this.created.has(name)) return;
       this.created.add(name);
       this.lastCreated = name;
-      this.statements.push(
+      this.push(
         text.replace(
           /^CREATE (?:TEMP |TEMPORARY )?TABLE (?:IF NOT EXISTS )?/,
           "CREATE TEMPORARY TABLE ",
@@ -132,7 +137,7 @@ export class RecordingSession implements SqlSession {
       const name = plainName(drop[1]);
       if (!this.created.delete(name)) return;
       // The table is the script's own: no IF EXISTS (which not every parser reads).
-      this.statements.push(`DROP TABLE ${drop[1]}`);
+      this.push(`DROP TABLE ${drop[1]}`);
       return;
     }
     const rename = /^ALTER TABLE (\S+) RENAME TO (\S+)$/.exec(text);
@@ -140,7 +145,12 @@ export class RecordingSession implements SqlSession {
       this.created.delete(plainName(rename[1]));
       this.created.add(plainName(rename[2]));
     }
-    this.statements.push(text);
+    this.push(text);
+  }
+
+  /** A statement as the dialect's script writes it (scriptDialectFor). */
+  private push(sql: string): void {
+    this.statements.push(...this.script.statements(sql));
   }
 
   /** The answer the builders get, and the check recorded for it. */
@@ -222,14 +232,23 @@ export class RecordingSession implements SqlSession {
   }
 
   /** A statement that fails, showing `message`, when a row of `sql` meets `when`. */
-  check(sql: string, when: string, message: string): void {
+  check(sql: string, when: string, given: string): void {
+    // A query: input is refused where the order of its rows is not kept (database-script.ts): a
+    // view leaves the column out there.
+    const message = this.script.keepsReadOrder
+      ? given
+      : given.replace("(a query: without it)", "(a view without it, read with order_by:)");
     const d = this.dialect;
     const n = this.checks.length + 1;
     const context = this.contextOf(sql);
     const text = `audience sql check ${n} failed in ${context}: ${message}; run audience build --engine postgres instead (rows: `;
     this.checks.push({ message: `${context}: ${message}` });
+    const fail = this.script.failWhen(
+      "COUNT(*) > 0",
+      `${d.string(text)} || CAST(COUNT(*) AS ${d.textType}) || ')'`,
+    );
     this.statements.push(
-      `CREATE TEMPORARY TABLE ${d.identifier(`aud_check_${n}`)} AS SELECT CAST(CASE WHEN COUNT(*) > 0 THEN ${d.string(text)} || CAST(COUNT(*) AS ${d.textType}) || ')' END AS ${d.integerType}) AS ok FROM (${sql}) AS x WHERE ${when}`,
+      `CREATE TEMPORARY TABLE ${d.identifier(`aud_check_${n}`)} AS SELECT ${fail} AS ok FROM (${sql}) AS x WHERE ${when}`,
     );
   }
 }

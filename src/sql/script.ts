@@ -133,7 +133,7 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
           "(docs/design.md#engines: the plain normalised shop the duckdb and postgres engines load):",
           ...tableLines(plan, d, options),
         ]
-      : databaseLines(options.database)),
+      : databaseLines(options.database, d)),
   );
   const header = lines.map((line) => (line === "" ? "--" : `-- ${commentSafe(line)}`)).join("\n");
   const body = (options.database?.statements ?? []).map((sql) => `${sql};\n`).join("");
@@ -141,7 +141,7 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
 }
 
 /** The header of a script reading database tables: what it reads, computes, requires and refuses. */
-function databaseLines(body: ScriptBody): string[] {
+function databaseLines(body: ScriptBody, d: Dialect): string[] {
   return [
     "Reads the configured inputs (SPEC 11), as they are when the script runs:",
     ...body.inputs.map(
@@ -150,8 +150,7 @@ function databaseLines(body: ScriptBody): string[] {
     ),
     "It is several statements: temporary tables only (each input as text cells, their staging with the",
     "cell rules, the order assembly, identity, profiles), then the one SELECT whose result is above.",
-    "Run it in one session, as is: psql -v ON_ERROR_STOP=1 -f FILE, or in DuckDB (with the same tables),",
-    "stopping at the first error; nothing else is written, nothing in the shop's schema is changed.",
+    ...(RUN_LINES[d.name] ?? []),
     "",
     `Identity (which rows are one customer) is found by passes that each recompute every row's customer`,
     `from the previous pass's, until one changes nothing (docs/design.md#printed-script); no bound on the passes`,
@@ -163,9 +162,33 @@ function databaseLines(body: ScriptBody): string[] {
     "postgres computes it from the same tables. The checks:",
     ...body.checks.map((c, i) => `  ${i + 1}. ${c.message}`),
     "Refused before printing (exit 1): prediction fields, RFM scores on the buyers' quintiles (fix the cut",
-    "points in audience.yaml), orders_filter:, key_map: / order_lines:, a mix of files and tables.",
+    `points in audience.yaml), orders_filter:, key_map: / order_lines:, a mix of files and tables${d.name === "bigquery" || d.name === "snowflake" ? "," : "."}`,
+    ...(d.name === "bigquery" || d.name === "snowflake"
+      ? ["an input with no order of its own (a query:, a table without order_by: or primary key)."]
+      : []),
   ];
 }
+
+/** How the script is run, by dialect: the PostgreSQL and DuckDB forms are run by the tests. */
+const RUN_LINES: Partial<Record<string, readonly string[]>> = {
+  postgres: [
+    "Run it in one session, as is: psql -v ON_ERROR_STOP=1 -f FILE, or in DuckDB (with the same tables),",
+    "stopping at the first error; nothing else is written, nothing in the shop's schema is changed.",
+  ],
+  bigquery: [
+    "Run it as one multi-statement query, as is (bq query --nouse_legacy_sql < FILE), the tables with",
+    "the same columns as the PostgreSQL tables audience read the layout of; it stops at the first error;",
+    "nothing else is written, nothing in the shop's datasets is changed. Not run by audience's tests:",
+    "checked by parsing only (README, audience sql).",
+  ],
+  snowflake: [
+    "Run it in one session, as is (snowsql -o exit_on_error=true -f FILE), the tables with the same",
+    "columns as the PostgreSQL tables audience read the layout of (plain names unquoted: upper case in",
+    "Snowflake); it stops at the first error; nothing else is written, nothing in the shop's schema is",
+    "changed. Not run by audience's tests: checked by parsing only (README, audience sql).",
+  ],
+};
+RUN_LINES.duckdb = RUN_LINES.postgres;
 
 /** With --only, the segments computed only because a shown one refers to them. */
 function dependencyLines(

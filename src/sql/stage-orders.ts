@@ -460,10 +460,7 @@ async function stage(
     try {
       const rejected = await count(c, `SELECT 1 FROM audience_so_rejects`);
       if (options.strict && rejected > 0) return bail("--strict with a rejected row");
-      const wide =
-        d.name === "postgres"
-          ? `(detail ~ '[\\U00010000-\\U0010FFFF]')`
-          : `regexp_matches(detail, '[\\x{10000}-\\x{10FFFF}]')`;
+      const wide = n.beyondBmp("detail");
       if (
         (await count(c, `SELECT 1 FROM audience_so_rejects WHERE detail IS NOT NULL AND ${wide}`)) >
         0

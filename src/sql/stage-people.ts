@@ -181,9 +181,7 @@ function cut(c: Ctx, text: string, length: number): string {
 
 /** Whether `text` holds a character outside the BMP (two UTF-16 units in JavaScript). */
 function beyondBmp(c: Ctx, text: string): string {
-  return c.d.name === "postgres"
-    ? `(${text} ~ '[\\U00010000-\\U0010FFFF]')`
-    : `regexp_matches(${text}, '[\\x{10000}-\\x{10FFFF}]')`;
+  return c.n.beyondBmp(text);
 }
 
 const TEMP = "sp_";
@@ -609,10 +607,7 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
       ["list", "lists"],
     ] as const) {
       const list = `${splitMultiSql(c.d, `s.${column}`)}`;
-      const values =
-        c.d.name === "postgres"
-          ? `SELECT s.seq, u.n - 1 AS pos, u.value FROM ${step} AS s CROSS JOIN LATERAL unnest(${list}) WITH ORDINALITY AS u(value, n) WHERE ${ok}`
-          : `SELECT v.seq, UNNEST(range(len(v.l))) AS pos, UNNEST(v.l) AS value FROM (SELECT s.seq, ${list} AS l FROM ${step} AS s WHERE ${ok} AND s.${column} IS NOT NULL) AS v`;
+      const values = c.n.listItems(step, list, ok, `s.${column}`);
       await c.s.run(
         `INSERT INTO ${q(c, STAGING.contactValues)} SELECT ${file}, w.seq, ${c.d.string(kindName)}, w.pos, w.value FROM (${values}) AS w ORDER BY w.seq, w.pos`,
       );

@@ -11,7 +11,12 @@ import { UsageError, UserError } from "../../errors.js";
 import { loadSegmentFiles } from "../../io/segment-files.js";
 import { closureOf } from "../../segments/evaluate.js";
 import { planSegments } from "../../segments/plan-segments.js";
-import { DIALECT_NAMES, dialectFor, type DialectName } from "../../sql/dialect.js";
+import {
+  DIALECT_NAMES,
+  dialectFor,
+  scriptDialectFor,
+  type DialectName,
+} from "../../sql/dialect.js";
 import { renderSqlScript, scriptFields, type ScriptBody } from "../../sql/script.js";
 import {
   databaseScript,
@@ -104,7 +109,11 @@ Examples:
         asOf,
       );
     }
-    const d = dialectFor(dialect);
+    // Table inputs: the script's own forms of the dialect (dialect.ts scriptDialectFor).
+    const d =
+      Object.keys(settings.tables).length === 0
+        ? dialectFor(dialect)
+        : scriptDialectFor(dialect).dialect;
     const database =
       Object.keys(settings.tables).length === 0
         ? undefined
@@ -159,16 +168,6 @@ async function databaseBody(
       "SQL_NOT_EXPRESSIBLE",
       `${at === undefined ? "" : `${at.file}:${at.line}:${at.column}: `}${kind}: a normalised export (key_map:, order_lines:) is staged in TypeScript: audience sql cannot print a script reading it`,
       { hint: "audience build --engine postgres reads it" },
-    );
-  }
-  if (d.name !== "duckdb" && d.name !== "postgres") {
-    const at = settings.tables[kinds[0]]?.at;
-    throw new UserError(
-      "SQL_NOT_EXPRESSIBLE",
-      `${at === undefined ? "" : `${at.file}:${at.line}:${at.column}: `}${kinds[0]} is read from a table: audience sql reads tables in the duckdb and postgres dialects only (the SQL staging of raw rows is written for the two engines that run it, and has no ${d.name} form)`,
-      {
-        hint: `print --dialect postgres or duckdb, or give the inputs as files for a ${d.name} statement over the normalised tables`,
-      },
     );
   }
   refuseRfmQuintiles(plan, settings.rfm);
