@@ -183,6 +183,26 @@ describe("--engine duckdb reads the inputs in the database", () => {
     expect({ code: demo.code, sinkRows: demo.sinkRows }).toEqual({ code: 0, sinkRows: 0 });
   });
 
+  it("rfm and channels: profiles from the database, the memory engine's outputs", async () => {
+    const shop = await library("profiles");
+    const demo = await library("demo-profiles", undefined, "demo");
+    for (const [dir, args] of [
+      [shop, ["rfm"]],
+      [shop, ["rfm", "--json"]],
+      [shop, ["channels"]],
+      [demo, ["rfm", "--json"]],
+      [demo, ["channels", "--sort", "conversion"]],
+      [demo, ["channels", "--json"]],
+    ] as const) {
+      const got = await both(dir, [...args]);
+      expect({ args, code: got.code, sinkRows: got.sinkRows }).toEqual({
+        args,
+        code: 0,
+        sinkRows: 0,
+      });
+    }
+  });
+
   const fallbacks: [string, () => Promise<string>, string[]][] = [
     [
       "orders_filter",

@@ -11,6 +11,8 @@ import { formatCount } from "../report/table.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
 import { prepareRun } from "../segments/prepare-run.js";
+import { planSegments } from "../segments/plan-segments.js";
+import type { DataNeeds } from "../model/build-profiles.js";
 import { didYouMean } from "../suggest.js";
 import type { CliContext } from "./context.js";
 import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./options.js";
@@ -110,6 +112,55 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+}
+
+/**
+ * The data of a command that reads profiles but no segments (rfm, channels), with `needs`. With
+ * `--engine duckdb` and the SQL run, the inputs are staged and the profiles built in the database
+ * (`SqlRun.evaluateInDatabase` of a plan with no segment), served by the staged cache: no input
+ * row goes through the TypeScript readers. Otherwise, and when the staging needs the TypeScript
+ * path, the memory engine's reading (`runData`).
+ */
+export async function runProfiles(
+  prepared: PreparedSettings,
+  needs: DataNeeds,
+  context: CliContext,
+): Promise<DataRun> {
+  const { settings, asOf } = prepared;
+  if (settings.engine !== "duckdb") return runData(prepared, needs, context);
+  const plan = planSegments([], asOf);
+  const engine = await openEngine(settings, plan, asOf, context);
+  try {
+    const { sql, duckdb } = engine;
+    if (sql === undefined || duckdb === undefined)
+      return await runData(prepared, needs, context, duckdb === undefined ? {} : { duckdb });
+    if (settings.cache !== undefined) await openCache(duckdb, settings.cache, context);
+    return await runData(prepared, needs, context, {
+      duckdb,
+      inDatabase: {
+        stage: (files, staging) => sql.stageRaw(files, staging),
+        eventProperties: sql.eventProperties,
+        profiles: async (files) => {
+          const { profiles } = await sql.evaluateInDatabase(plan, {
+            exclusive: false,
+            fields: needs.fields,
+          });
+          const { offsets } = await sql.stagedStats(files);
+          return { profiles, offsets };
+        },
+      },
+    });
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Opens the cache of staged inputs of `duckdb`, its notices on stderr (with --quiet too). */
+async function openCache(duckdb: DuckDbRun, cache: string, context: CliContext): Promise<void> {
+  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+  await duckdb.openCache(cache, (line) => {
+    context.stderr.write(`${theme.warning("cache")} ${line}\n`);
+  });
 }
 
 /**
