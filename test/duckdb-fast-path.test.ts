@@ -203,6 +203,27 @@ describe("--engine duckdb reads the inputs in the database", () => {
     }
   });
 
+  it("explain and count --explain: funnels and aggregates counted in SQL, the memory engine's outputs", async () => {
+    const shop = await library("explain");
+    const demo = await library("demo-explain", undefined, "demo");
+    for (const [dir, args, code] of [
+      [shop, ["explain", "web-and-store"], 0],
+      [shop, ["explain", "winback-inbound-unhandled", "--json"], 0],
+      [shop, ["explain", "signup-0d@example.com", "--exclusive"], 0],
+      [shop, ["explain", "06 39 98 00 02", "--segment", "new-signups-no-order"], 0],
+      [shop, ["explain", "nobody@example.com"], 1],
+      [shop, ["explain", "--segment", "web-only-buyers,whatsapp-win-back,repeat-lapsed"], 0],
+      [shop, ["count", "--quiet", "--explain"], 0],
+      [demo, ["explain", "C100002", "--json"], 0],
+      [demo, ["explain", "C100002", "--exclusive"], 0],
+      [demo, ["explain", "--segment", "repeat-lapsed,rfm-vip,whatsapp-win-back", "--json"], 0],
+      [demo, ["count", "--explain", "--only", "repeat-lapsed,rfm-vip"], 0],
+    ] as const) {
+      const got = await both(dir, [...args]);
+      expect({ args, code: got.code, sinkRows: got.sinkRows }).toEqual({ args, code, sinkRows: 0 });
+    }
+  });
+
   const fallbacks: [string, () => Promise<string>, string[]][] = [
     [
       "orders_filter",
