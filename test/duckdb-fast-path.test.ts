@@ -6,7 +6,7 @@
  * the sinks (ContactsSink, OrdersSink, EventsSink, ListsSink): none on the fast path, some on each
  * fallback, and the same exit code, stdout, stderr and files as the memory engine either way.
  */
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { PassThrough } from "node:stream";
@@ -222,6 +222,41 @@ describe("--engine duckdb reads the inputs in the database", () => {
       const got = await both(dir, [...args]);
       expect({ args, code: got.code, sinkRows: got.sinkRows }).toEqual({ args, code, sinkRows: 0 });
     }
+  });
+
+  it("an order that creates its buyer warns about its invalid email or phone, as the memory engine", async () => {
+    // The orders sink warns only for an order that counts and meets no earlier customer, at the
+    // order's first line; a later order of that buyer, a contact's order, an order left out
+    // (cancelled, after as_of) say nothing. Orders close after their last row: the warnings'
+    // order (and so the five examples shown) is theirs.
+    const shop = join(work, "buyer-keys");
+    await mkdir(shop, { recursive: true });
+    const files = {
+      "audience.yaml":
+        "contacts: contacts.csv\norders: orders.csv\nas_of: 2026-06-30\ndefault_country: FR\nsegments: segments.yaml\n",
+      "segments.yaml": "segments:\n  buyers:\n    where: orders_count > 0\n    channel: email\n",
+      "contacts.csv": "email,phone,email_consent\nknown@example.com,06 39 98 00 01,yes\n",
+      "orders.csv": [
+        "order_id,email,phone,created_at,status,total,product",
+        "o1,not-an-email,06 39 98 00 50,2026-06-01,paid,10,a",
+        "o2,rounded@example.com,3.36399E+10,2026-06-02,paid,10,a",
+        "o3,short@example.com,12,2026-06-03,paid,10,a",
+        "o2b,rounded@example.com,3.36399E+10,2026-06-04,paid,10,a",
+        "o4,multi@example.com,1234,2026-06-05,paid,10,a",
+        "o4,multi@example.com,1234,2026-06-05,paid,,b",
+        "o5,cancelled@example.com,99,2026-06-06,cancelled,10,a",
+        "o6,later@example.com,98,2026-07-06,paid,10,a",
+        "o7,known@example.com,97,2026-06-07,paid,10,a",
+        "o8,bad@@example.com,+44 20 7946 0000 0000,2026-06-08,paid,10,a",
+        "",
+      ].join("\n"),
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(shop, name), text);
+    const got = await both(shop, ["count"]);
+    expect({ code: got.code, sinkRows: got.sinkRows }).toEqual({ code: 0, sinkRows: 0 });
+    expect(got.stderr).toContain("1 × invalid email left out");
+    expect(got.stderr).toContain("1 × phone rounded by a spreadsheet");
+    expect(got.stderr).toContain("2 × invalid phone left out");
   });
 
   const fallbacks: [string, () => Promise<string>, string[]][] = [

@@ -520,6 +520,122 @@ describe.skipIf(!existsSync(UCI) || !existsSync(CDNOW))(
   },
 );
 
+const REAL = join(SHARED, "real-exports");
+const real = (path: string) => join(REAL, path);
+
+/**
+ * The nine real shop exports of ../shared/data/real-exports, read in place, as a new user runs
+ * them (flags, no config; Olist with the config it needs): build with the whole library, count,
+ * rfm and channels, each through both engines.
+ */
+const REAL_SHOPS: { name: string; args: string[]; config?: string }[] = [
+  {
+    name: "shopify-2022-oks234",
+    args: [
+      "--contacts",
+      real("shopify-2022-oks234/customers_export_1.csv"),
+      "--orders",
+      real("shopify-2022-oks234/orders_export_1.csv"),
+      "--as-of",
+      "2022-03-01",
+    ],
+  },
+  {
+    name: "shopify-2025-maison-maria",
+    args: [
+      "--orders",
+      real("shopify-2025-maison-maria/orders_export_1.csv"),
+      "--as-of",
+      "2026-12-01",
+    ],
+  },
+  {
+    name: "shopify-2025-zhangerson (17 downloads by a name pattern)",
+    args: ["--orders", real("shopify-2025-zhangerson/orders_export*.csv"), "--as-of", "2026-05-01"],
+  },
+  {
+    name: "stripe-answersai",
+    args: [
+      "--contacts",
+      real("stripe-answersai/unified_customers.csv"),
+      "--orders",
+      real("stripe-answersai/unified_payments.csv"),
+      "--as-of",
+      "2026-12-01",
+    ],
+  },
+  {
+    name: "stripe-overlays (several currencies: exit 1)",
+    args: ["--orders", real("stripe-overlays/payments.csv"), "--as-of", "2026-12-01"],
+  },
+  {
+    name: "woo-emails-itswarwick",
+    args: [
+      "--orders",
+      real("woo-emails-itswarwick/woocommerce_orders.csv"),
+      "--as-of",
+      "2026-12-01",
+    ],
+  },
+  {
+    name: "woo-items-farazrawala",
+    args: [
+      "--orders",
+      real("woo-items-farazrawala/woocommerce_orders.csv"),
+      "--as-of",
+      "2026-12-01",
+    ],
+  },
+  {
+    name: "woo-pk-moosakhan",
+    args: ["--orders", real("woo-pk-moosakhan/woocommerce_orders.csv"), "--as-of", "2026-12-01"],
+  },
+  {
+    name: "olist-demo (orders, key_map and order_lines)",
+    args: [],
+    config: [
+      `key_map: ${JSON.stringify(real("olist-demo/olist_customers_dataset.csv"))}`,
+      `order_lines: ${JSON.stringify(real("olist-demo/olist_order_items_dataset.csv"))}`,
+      `orders: ${JSON.stringify(real("olist-demo/olist_orders_dataset.csv"))}`,
+      "as_of: 2026-12-01",
+      "",
+    ].join("\n"),
+  },
+];
+
+describe.skipIf(!existsSync(REAL))(
+  `the nine real shop exports of ../shared/data/real-exports${existsSync(REAL) ? "" : " — skipped: no ../shared"}`,
+  () => {
+    it.each(REAL_SHOPS.map((s) => [s.name, s] as const))(
+      "%s",
+      async (_name, shop) => {
+        const setup =
+          shop.config === undefined
+            ? undefined
+            : async (folder: string) => writeFile(join(folder, "audience.yaml"), shop.config ?? "");
+        const build = await both(
+          [
+            "build",
+            ...shop.args,
+            "--segments",
+            LIBRARY,
+            "--out",
+            "out",
+            "--json",
+            "--rejects",
+            "rejects.csv",
+          ],
+          setup,
+        );
+        expect([0, 1, 3]).toContain(build.code);
+        for (const command of ["count", "rfm", "channels"])
+          await both([command, ...shop.args, "--json"], setup);
+      },
+      240_000,
+    );
+  },
+);
+
 describe("the built command line", () => {
   it("a fresh clone's first run: npx audience build --config fixtures/demo/audience.yaml --engine duckdb", async () => {
     const folder = await mkdtemp(join(work, "cli-"));

@@ -38,6 +38,7 @@ import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging
 import { stageOrders } from "../sql/stage-orders.js";
 import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
 import { stageConsentWarnings } from "../sql/stage-consent.js";
+import { STAGE_ORDER_KEYS, stageOrderKeyWarnings } from "../sql/stage-order-keys.js";
 import { stagePeople, type PeopleFile } from "../sql/stage-people.js";
 import {
   createStageRejectStatements,
@@ -224,7 +225,7 @@ export class SqlRun {
     const { session } = this.target;
     const d = session.dialect;
     for (const { table } of STAGING_LAYOUT) await session.run(`DELETE FROM ${d.identifier(table)}`);
-    for (const table of [STAGE_REJECTS, STAGE_WARNINGS])
+    for (const table of [STAGE_REJECTS, STAGE_WARNINGS, STAGE_ORDER_KEYS])
       await session.run(`DROP TABLE IF EXISTS ${d.identifier(table)}`);
     return { staged: false, reason };
   }
@@ -259,6 +260,7 @@ export class SqlRun {
     if (replay !== undefined) {
       this.replay = undefined;
       await stageConsentWarnings(session);
+      await stageOrderKeyWarnings(session);
       await replayStaged(session, replay.rejects, replay.files);
     }
     const profiles = await readSqlProfiles(session, {

@@ -171,9 +171,9 @@ function keptStatements(d: Dialect): string[] {
   const t = (name: string) => d.identifier(name);
   return [
     `DROP TABLE IF EXISTS ${t(KEPT_TABLES.identity)}`,
-    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.id, i.email, i.phone, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.pos, i.id, i.email, i.phone, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g`,
     `DROP TABLE IF EXISTS ${t(KEPT_TABLES.orders)}`,
-    `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.first_seq, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
   ];
 }
 

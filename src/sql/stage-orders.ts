@@ -35,6 +35,7 @@ import {
   STAGE_REJECTS,
   STAGE_WARNINGS,
 } from "./stage-rejects.js";
+import { createStageOrderKeysStatement, STAGE_ORDER_KEYS } from "./stage-order-keys.js";
 import type { PlanExpr } from "../dsl/plan.js";
 import { buildMapping, mappedSql } from "../engine/mapping.js";
 import type { SqlParam, SqlSession } from "../engine/session.js";
@@ -193,6 +194,7 @@ async function createLocalTables(c: Ctx): Promise<void> {
     await c.session.run(`CREATE TABLE IF NOT EXISTS ${q(c, table)} (${rejectColumns.join(", ")})`);
   }
   await c.session.run(createStageOffsetsStatement(d, true));
+  await c.session.run(createStageOrderKeysStatement(d));
 }
 
 async function dropWork(c: Ctx): Promise<void> {
@@ -203,7 +205,7 @@ async function dropWork(c: Ctx): Promise<void> {
 async function buildPhones(c: Ctx, ctx: IngestContext): Promise<void> {
   const d = c.d;
   await c.session.run(
-    `CREATE TEMPORARY TABLE ${q(c, T.phones)} (phone ${d.textType}, country ${d.textType}, value ${d.textType})`,
+    `CREATE TEMPORARY TABLE ${q(c, T.phones)} (phone ${d.textType}, country ${d.textType}, value ${d.textType}, warning ${d.textType})`,
   );
   const found = await c.session.rows(
     `SELECT DISTINCT k_phone AS phone, COALESCE(k_country, '') AS country FROM ${q(c, T.cells)} WHERE ${given(c, "k_phone")}`,
@@ -221,9 +223,9 @@ async function buildPhones(c: Ctx, ctx: IngestContext): Promise<void> {
         phone,
         country === "" ? undefined : country,
       );
-      params.push(phone, country, keys.phone ?? null);
+      params.push(phone, country, keys.phone ?? null, keys.phoneWarning ?? null);
       const i = params.length;
-      return `(${c.n.param(i - 2)}, ${c.n.param(i - 1)}, ${c.n.param(i)})`;
+      return `(${c.n.param(i - 3)}, ${c.n.param(i - 2)}, ${c.n.param(i - 1)}, ${c.n.param(i)})`;
     });
     await c.session.run(`INSERT INTO ${q(c, T.phones)} VALUES ${tuples.join(", ")}`, params);
   }
@@ -375,7 +377,7 @@ async function stage(
     plans
       .map((plan, f) => `WHEN ${d.integer(f)} THEN ${excludedStatusSql(d, st, plan.excluded)}`)
       .join(" ");
-  const values = `SELECT x.*, ${reason} AS reason, ${detail} AS detail FROM (SELECT k.*, ${given(c, "k_created_at")} AS date_given, CASE WHEN ${given(c, "k_created_at")} THEN ${dateTimeSql(d, "k_created_at", dates)} END AS v_time, ${["total", "refunded", "quantity", "price"].map((a) => `${amount(a)} AS v_${a}`).join(", ")}, ${cleanIdSql(d, "k_customer_id")} AS key_id, ${email} AS key_email, p.value AS key_phone, ${given(c, "k_email")} AS email_given, ${given(c, "k_phone")} AS phone_given, CASE WHEN split THEN ${cleanCellSql(d, "k_primary")} WHEN has_id THEN ${cleanCellSql(d, "k_order_id")} END AS primary_id, CASE WHEN split THEN ${cleanCellSql(d, "k_alias")} END AS alias_id FROM ${q(c, T.cells)} AS k LEFT JOIN ${q(c, T.phones)} AS p ON p.phone = k.k_phone AND p.country = COALESCE(k.k_country, '')) AS x`;
+  const values = `SELECT x.*, ${reason} AS reason, ${detail} AS detail FROM (SELECT k.*, ${given(c, "k_created_at")} AS date_given, CASE WHEN ${given(c, "k_created_at")} THEN ${dateTimeSql(d, "k_created_at", dates)} END AS v_time, ${["total", "refunded", "quantity", "price"].map((a) => `${amount(a)} AS v_${a}`).join(", ")}, ${cleanIdSql(d, "k_customer_id")} AS key_id, ${email} AS key_email, p.value AS key_phone, p.warning AS phone_warning, ${given(c, "k_email")} AS email_given, ${given(c, "k_phone")} AS phone_given, CASE WHEN split THEN ${cleanCellSql(d, "k_primary")} WHEN has_id THEN ${cleanCellSql(d, "k_order_id")} END AS primary_id, CASE WHEN split THEN ${cleanCellSql(d, "k_alias")} END AS alias_id FROM ${q(c, T.cells)} AS k LEFT JOIN ${q(c, T.phones)} AS p ON p.phone = k.k_phone AND p.country = COALESCE(k.k_country, '')) AS x`;
   await session.run(
     `CREATE TEMPORARY TABLE ${q(c, T.rows)} AS SELECT v.*, (v.reason IS NULL AND (NOT v.has_id OR v.primary_id IS NOT NULL OR v.alias_id IS NOT NULL)) AS eligible, (v.key_id IS NOT NULL OR v.key_email IS NOT NULL OR v.key_phone IS NOT NULL) AS keyed, ${status} AS st FROM (${values}) AS v`,
   );
@@ -509,6 +511,10 @@ async function stage(
       );
       await session.run(
         `INSERT INTO ${q(c, STAGE_REJECTS)} (kind, file, line, seq, reason, detail) SELECT 'orders', file, line, seq, reason, detail FROM audience_so_rejects ORDER BY file, seq`,
+      );
+      // The keys a new buyer's order warns about (stage-order-keys.ts), once identity is known.
+      await session.run(
+        `INSERT INTO ${q(c, STAGE_ORDER_KEYS)} (file, seq, line, bad_email, phone_warning) SELECT r.file, r.seq, r.line, (r.email_given AND r.key_email IS NULL), r.phone_warning ${accepted} AND ((r.email_given AND r.key_email IS NULL) OR r.phone_warning IS NOT NULL)`,
       );
       // The offsets of the dates the sink parses: every row's created_at, before any reject.
       await session.run(

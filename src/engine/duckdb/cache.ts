@@ -25,7 +25,7 @@ import { UserError } from "../../errors.js";
 import { sqlString } from "./open.js";
 
 /** Bumped whenever what is stored changes shape: an older cache is then rebuilt. */
-export const CACHE_FORMAT = "audience-load-cache 2";
+export const CACHE_FORMAT = "audience-load-cache 3";
 export const CACHE_FILE = "load.duckdb";
 const TAG = "CACHEDIR.TAG";
 const TAG_TEXT =

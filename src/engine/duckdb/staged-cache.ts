@@ -17,6 +17,7 @@ import type { IngestOptions } from "../../model/ingest-context.js";
 import { STAGING } from "../../sql/staging.js";
 import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS } from "../../sql/stage-rejects.js";
 import { STAGE_CONSENTS } from "../../sql/stage-consent.js";
+import { STAGE_ORDER_KEYS } from "../../sql/stage-order-keys.js";
 import { VERSION } from "../../version.js";
 import { CACHE_FORMAT, LoadCache, type CacheKind } from "./cache.js";
 import type { RawTable } from "./read.js";
@@ -24,7 +25,7 @@ import type { RawTable } from "./read.js";
 /** The staging tables each kind fills. */
 const KIND_TABLES: Record<CacheKind, readonly string[]> = {
   contacts: [STAGING.contacts, STAGING.contactValues, STAGING.contactProps, STAGE_CONSENTS],
-  orders: [STAGING.orders],
+  orders: [STAGING.orders, STAGE_ORDER_KEYS],
   events: [STAGING.events, STAGING.eventProperties],
   lists: [STAGING.lists],
 };
