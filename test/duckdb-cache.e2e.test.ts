@@ -140,6 +140,35 @@ describe("--engine duckdb keeps the loaded exports in .audience-cache", () => {
     expect(read.stdout).not.toBe(before.stdout);
   });
 
+  it.each(
+    [
+      ["explain", "--segment", "serum,buyers"],
+      ["explain", "c3", "--json"],
+      ["count", "--explain"],
+      ["rfm", "--json"],
+      ["channels"],
+    ].map((command) => [command.join(" "), command] as const),
+  )("serves %s too: unchanged files are not read again", async (_, command) => {
+    const run = (...args: string[]) =>
+      runCli([...command, "--quiet", "--config", "audience.yaml", ...args], { cwd: shop });
+    await pinTimes();
+    const before = await run("--engine", "duckdb");
+    expect(before.code).toBe(0);
+    expect(before.stdout).toBe((await run()).stdout);
+    // A Serum order of 45 becomes a Sirup order of 95, its size and mtime kept.
+    await swapBytes(
+      "orders.csv",
+      "o3,c3,,2026-03-01,45,paid,Serum",
+      "o3,c3,,2026-03-01,95,paid,Sirup",
+    );
+    const cached = await run("--engine", "duckdb");
+    expect([cached.code, cached.stdout]).toEqual([0, before.stdout]);
+    const read = await run("--engine", "duckdb", "--no-cache");
+    const memory = await run();
+    expect(read.stdout).toBe(memory.stdout);
+    expect(read.stdout).not.toBe(before.stdout);
+  });
+
   it("reloads only the kind whose file changed", async () => {
     await pinTimes();
     await count("--engine", "duckdb");

@@ -183,6 +183,47 @@ describe("--engine duckdb reads the inputs in the database", () => {
     expect({ code: demo.code, sinkRows: demo.sinkRows }).toEqual({ code: 0, sinkRows: 0 });
   });
 
+  it("rfm and channels: profiles from the database, the memory engine's outputs", async () => {
+    const shop = await library("profiles");
+    const demo = await library("demo-profiles", undefined, "demo");
+    for (const [dir, args] of [
+      [shop, ["rfm"]],
+      [shop, ["rfm", "--json"]],
+      [shop, ["channels"]],
+      [demo, ["rfm", "--json"]],
+      [demo, ["channels", "--sort", "conversion"]],
+      [demo, ["channels", "--json"]],
+    ] as const) {
+      const got = await both(dir, [...args]);
+      expect({ args, code: got.code, sinkRows: got.sinkRows }).toEqual({
+        args,
+        code: 0,
+        sinkRows: 0,
+      });
+    }
+  });
+
+  it("explain and count --explain: funnels and aggregates counted in SQL, the memory engine's outputs", async () => {
+    const shop = await library("explain");
+    const demo = await library("demo-explain", undefined, "demo");
+    for (const [dir, args, code] of [
+      [shop, ["explain", "web-and-store"], 0],
+      [shop, ["explain", "winback-inbound-unhandled", "--json"], 0],
+      [shop, ["explain", "signup-0d@example.com", "--exclusive"], 0],
+      [shop, ["explain", "06 39 98 00 02", "--segment", "new-signups-no-order"], 0],
+      [shop, ["explain", "nobody@example.com"], 1],
+      [shop, ["explain", "--segment", "web-only-buyers,whatsapp-win-back,repeat-lapsed"], 0],
+      [shop, ["count", "--quiet", "--explain"], 0],
+      [demo, ["explain", "C100002", "--json"], 0],
+      [demo, ["explain", "C100002", "--exclusive"], 0],
+      [demo, ["explain", "--segment", "repeat-lapsed,rfm-vip,whatsapp-win-back", "--json"], 0],
+      [demo, ["count", "--explain", "--only", "repeat-lapsed,rfm-vip"], 0],
+    ] as const) {
+      const got = await both(dir, [...args]);
+      expect({ args, code: got.code, sinkRows: got.sinkRows }).toEqual({ args, code, sinkRows: 0 });
+    }
+  });
+
   it("an order that creates its buyer warns about its invalid email or phone, as the memory engine", async () => {
     // The orders sink warns only for an order that counts and meets no earlier customer, at the
     // order's first line; a later order of that buyer, a contact's order, an order left out

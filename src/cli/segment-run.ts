@@ -8,9 +8,15 @@ import type { Settings } from "../config/settings.js";
 import { DiagnosticsError, UsageError, type Diagnostic } from "../errors.js";
 import { loadSegmentFiles, type LoadedSegments } from "../io/segment-files.js";
 import { formatCount } from "../report/table.js";
-import type { SegmentPlan } from "../segments/definition.js";
+import type { CompiledSegment, SegmentPlan } from "../segments/definition.js";
+import { funnelConditions, type SegmentFunnel } from "../segments/explain.js";
+import { findCustomerByKey } from "../model/find-key.js";
+import { PhoneNormalizer } from "../model/phone.js";
+import type { Profiles } from "../model/profile.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
 import { prepareRun } from "../segments/prepare-run.js";
+import { planSegments } from "../segments/plan-segments.js";
+import type { DataNeeds } from "../model/build-profiles.js";
 import { didYouMean } from "../suggest.js";
 import type { CliContext } from "./context.js";
 import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./options.js";
@@ -25,6 +31,8 @@ export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
   results: SegmentMembers[];
   segmentFiles: string[];
+  /** The funnels `explain` asked for, when counted in the database (`explainInDatabase`). */
+  funnels?: SegmentFunnel[];
 }
 
 export async function runSegments(
@@ -32,11 +40,8 @@ export async function runSegments(
   context: CliContext,
   options: {
     hash?: boolean;
-    /**
-     * The command evaluates the plan's expressions on the profiles itself (explain): it needs the
-     * aggregates of the memory engine's profiles, which the database's do not hold.
-     */
-    evaluatesProfiles?: boolean;
+    /** What `explain` (and `count --explain`) shows: `explainInDatabase`. */
+    explain?: ExplainRequest;
   } = {},
 ): Promise<SegmentRun> {
   const { settings, asOf } = prepared;
@@ -54,6 +59,7 @@ export async function runSegments(
   const engine = await openEngine(settings, pipeline.plan, asOf, context);
   let run: DataRun;
   let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>> | undefined;
+  let funnels: SegmentFunnel[] | undefined;
   try {
     const sql = engine.sql;
     const duckdb = engine.duckdb;
@@ -64,7 +70,8 @@ export async function runSegments(
     const inDatabase: InDatabase | undefined =
       sql === undefined ||
       (duckdb === undefined && postgres === undefined) ||
-      options.evaluatesProfiles === true ||
+      // explain in the database is tested on DuckDB only: postgres reads through TypeScript.
+      (postgres !== undefined && options.explain !== undefined) ||
       writesState(settings, pipeline.plan)
         ? undefined
         : {
@@ -75,8 +82,13 @@ export async function runSegments(
                 ...(settings.only === undefined ? {} : { only: settings.only }),
                 exclusive: settings.exclusive,
                 fields: pipeline.needs.fields,
+                ...(options.explain?.key === undefined ? {} : { index: true }),
               });
               evaluated = { results: members, landlines };
+              if (options.explain !== undefined)
+                funnels = await explainInDatabase(sql, pipeline.plan, profiles, options.explain, {
+                  defaultCountry: settings.defaultCountry,
+                });
               const { offsets } = await sql.stagedStats(files);
               return { profiles, offsets };
             },
@@ -120,7 +132,120 @@ export async function runSegments(
     context.stderr.write(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
-  return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+  return {
+    ...run,
+    plan: pipeline.plan,
+    results,
+    segmentFiles: loaded.files,
+    ...(funnels === undefined ? {} : { funnels }),
+  };
+}
+
+/** What `explain` shows: the funnels of `funnels` (ids; empty: every segment), or `key`'s trace. */
+export interface ExplainRequest {
+  funnels?: readonly string[];
+  key?: string;
+}
+
+/**
+ * The segments `ids` asked for (none: every segment), in plan order: those whose funnel is shown.
+ */
+export function funnelIds(plan: SegmentPlan, ids: readonly string[]): string[] {
+  return plan.segments.filter((s) => ids.length === 0 || ids.includes(s.id)).map((s) => s.id);
+}
+
+/**
+ * `explain` on the fast path of `--engine duckdb`, once the profiles and segments are computed in
+ * the database: the funnels asked for, counted in SQL (`SqlRun.funnelCounts`); for a key, the
+ * plan's aggregates of the customer it names (`SqlRun.customerAggregates`) put in the store,
+ * whose aggregate columns the trace reads (the other customers' stay 0: explain shows one).
+ */
+async function explainInDatabase(
+  sql: SqlRun,
+  plan: SegmentPlan,
+  profiles: Profiles,
+  request: ExplainRequest,
+  settings: { defaultCountry: Settings["defaultCountry"] },
+): Promise<SegmentFunnel[] | undefined> {
+  if (request.key !== undefined) {
+    const store = profiles.store;
+    const c = findCustomerByKey(store, new PhoneNormalizer(settings.defaultCountry), request.key);
+    if (c >= 0) {
+      const values = await sql.customerAggregates(plan, c);
+      store.aggregates = values.map((value) => {
+        const column = new Float64Array(store.size);
+        column[c] = value;
+        return column;
+      });
+    }
+  }
+  if (request.funnels === undefined) return undefined;
+  const ids = funnelIds(plan, request.funnels);
+  const counts = await sql.funnelCounts(plan, ids);
+  const byId = new Map(plan.segments.map((s) => [s.id, s]));
+  return ids.map((id, j): SegmentFunnel => {
+    const segment = byId.get(id) as CompiledSegment;
+    const { passing, matched } = counts.segments[j];
+    return {
+      id,
+      customers: counts.customers,
+      steps: funnelConditions(segment.where).map((condition, k) => ({
+        text: segment.whereText.slice(condition.span.start, condition.span.end),
+        passing: passing[k],
+      })),
+      matched,
+      excludedBy: segment.exclude,
+    };
+  });
+}
+
+/**
+ * The data of a command that reads profiles but no segments (rfm, channels), with `needs`. With
+ * `--engine duckdb` and the SQL run, the inputs are staged and the profiles built in the database
+ * (`SqlRun.evaluateInDatabase` of a plan with no segment), served by the staged cache: no input
+ * row goes through the TypeScript readers. Otherwise, and when the staging needs the TypeScript
+ * path, the memory engine's reading (`runData`).
+ */
+export async function runProfiles(
+  prepared: PreparedSettings,
+  needs: DataNeeds,
+  context: CliContext,
+): Promise<DataRun> {
+  const { settings, asOf } = prepared;
+  if (settings.engine !== "duckdb") return runData(prepared, needs, context);
+  const plan = planSegments([], asOf);
+  const engine = await openEngine(settings, plan, asOf, context);
+  try {
+    const { sql, duckdb } = engine;
+    if (sql === undefined || duckdb === undefined)
+      return await runData(prepared, needs, context, duckdb === undefined ? {} : { duckdb });
+    if (settings.cache !== undefined) await openCache(duckdb, settings.cache, context);
+    return await runData(prepared, needs, context, {
+      duckdb,
+      inDatabase: {
+        stage: (files, staging) => sql.stageRaw(files, staging),
+        eventProperties: sql.eventProperties,
+        profiles: async (files) => {
+          const { profiles } = await sql.evaluateInDatabase(plan, {
+            exclusive: false,
+            fields: needs.fields,
+          });
+          const { offsets } = await sql.stagedStats(files);
+          return { profiles, offsets };
+        },
+      },
+    });
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Opens the cache of staged inputs of `duckdb`, its notices on stderr (with --quiet too). */
+async function openCache(duckdb: DuckDbRun, cache: string, context: CliContext): Promise<void> {
+  const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+  await duckdb.openCache(cache, (line) => {
+    context.stderr.write(`${theme.warning("cache")} ${line}\n`);
+  });
 }
 
 /**

@@ -24,9 +24,14 @@ import type { InputKind } from "../model/presets.js";
 import { PhoneTypes } from "../model/phone-type.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
-import type { SegmentPlan } from "../segments/definition.js";
+import type { CompiledSegment, SegmentPlan } from "../segments/definition.js";
 import type { SegmentMembers } from "../segments/evaluate.js";
-import { compileSegmentsSql } from "../sql/compile.js";
+import {
+  compileCustomerAggregatesSql,
+  compileFunnelSql,
+  compileSegmentsSql,
+} from "../sql/compile.js";
+import { funnelConditions } from "../segments/explain.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
@@ -285,6 +290,41 @@ export class SqlRun {
     await this.build(plan.fields);
     await this.checkCustomers(profiles);
     return this.members(plan, profiles.size, options);
+  }
+
+  /**
+   * `audience explain` after `evaluateInDatabase`: the funnel counts of the segments `ids`
+   * (compile.ts `compileFunnelSql`): the customers, and for each segment of `ids` the customers
+   * passing its conditions in turn and its matched count.
+   */
+  async funnelCounts(
+    plan: SegmentPlan,
+    ids: readonly string[],
+  ): Promise<{ customers: number; segments: { passing: number[]; matched: number }[] }> {
+    const { session } = this.target;
+    const [row] = await session.rows(compileFunnelSql(plan, session.dialect, ids));
+    const count = (name: string) => Number(row[name]);
+    const byId = new Map(plan.segments.map((s) => [s.id, s]));
+    return {
+      customers: count("customers"),
+      segments: ids.map((id, j) => ({
+        passing: funnelConditions((byId.get(id) as CompiledSegment).where).map((_, k) =>
+          count(`s${j}_${k}`),
+        ),
+        matched: count(`m${j}`),
+      })),
+    };
+  }
+
+  /**
+   * `audience explain KEY` after `evaluateInDatabase`: the plan's aggregates of `customer`
+   * (compile.ts `compileCustomerAggregatesSql`), in the plan's order.
+   */
+  async customerAggregates(plan: SegmentPlan, customer: number): Promise<number[]> {
+    if (plan.aggregates.length === 0) return [];
+    const { session } = this.target;
+    const [row] = await session.rows(compileCustomerAggregatesSql(plan, session.dialect, customer));
+    return plan.aggregates.map((_, i) => Number(row[`a_${i}`]));
   }
 
   /** Builds the profile tables with columns for `fields`. */

@@ -9,6 +9,7 @@
 import { traceExpression, type TraceNode } from "../dsl/explain.js";
 import { compilePredicate } from "../dsl/evaluator.js";
 import { formatDay } from "../calendar.js";
+import type { PlanExpr } from "../dsl/plan.js";
 import { PROFILE_FIELDS } from "../dsl/env.js";
 import type { Profiles } from "../model/profile.js";
 import type { Channel, SegmentPlan } from "./definition.js";
@@ -191,7 +192,7 @@ export function segmentFunnel(
   if (result === undefined) return undefined;
   const { segment } = result;
   const scope = profileScope(profiles, (x) => byId.get(x)?.members);
-  const conditions = segment.where.kind === "and" ? segment.where.args : [segment.where];
+  const conditions = funnelConditions(segment.where);
   const alive = new Uint8Array(profiles.size).fill(1);
   const steps = conditions.map((condition): FunnelStep => {
     const test = compilePredicate(condition, scope, plan.asOf);
@@ -209,4 +210,9 @@ export function segmentFunnel(
     matched: result.matched,
     excludedBy: segment.exclude,
   };
+}
+
+/** The steps of a funnel: the top-level `and` conditions of `where`, or `where` as one step. */
+export function funnelConditions(where: PlanExpr): readonly PlanExpr[] {
+  return where.kind === "and" ? where.args : [where];
 }

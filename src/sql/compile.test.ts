@@ -4,7 +4,7 @@ import { parseIsoDay } from "../calendar.js";
 import { parseSegmentFile } from "../segments/parse-segment-file.js";
 import { planSegments } from "../segments/plan-segments.js";
 import type { SegmentPlan } from "../segments/definition.js";
-import { compileSegmentsSql } from "./compile.js";
+import { compileFunnelSql, compileSegmentsSql } from "./compile.js";
 import { DIALECT_NAMES, dialectFor } from "./dialect.js";
 import { createTableStatements } from "./tables.js";
 
@@ -116,5 +116,14 @@ describe("compiled SQL in DuckDB, docs/design.md#engines edge cases", () => {
     expect(members.get("case-insensitive")).toEqual([1]);
     // `not in` with a null value is false, like every comparison with null.
     expect(members.get("not-in-null")).toEqual([1]);
+  });
+
+  it("counts a funnel: the customers passing each top-level condition in turn", async () => {
+    const sql = compileFunnelSql(cases, d, ["case-insensitive", "not-recent"]);
+    const reader = await db.runAndReadAll(sql);
+    const [row] = reader.getRowObjectsJS();
+    const counts = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+    // case-insensitive: three conditions, customer 1 passes all; not-recent: one, customer 0.
+    expect(counts).toEqual({ customers: 2, s0_0: 1, s0_1: 1, s0_2: 1, m0: 1, s1_0: 1, m1: 1 });
   });
 });

@@ -31,6 +31,7 @@ import type {
 import type { Duration } from "../calendar.js";
 import type { Channel, CompiledSegment, SegmentPlan } from "../segments/definition.js";
 import { closureOf } from "../segments/evaluate.js";
+import { funnelConditions } from "../segments/explain.js";
 import type { Dialect } from "./dialect.js";
 import { profileFieldType, sqlType, TABLES } from "./tables.js";
 
@@ -89,6 +90,33 @@ export function compileSegmentsSql(
   return new SqlCompiler(plan, dialect).statement(options);
 }
 
+/**
+ * The funnel of the segments `ids` (explain.ts `segmentFunnel`), in one row: `customers`, then for
+ * the j-th segment of `ids` the customers passing its first k+1 top-level conditions (`sJ_K`,
+ * each a count of `bool` — TRUE or FALSE — of those conditions together) and its members after
+ * `exclude` (`mJ`). Every segment is computed, for the `in_segment` and `exclude` they read.
+ */
+export function compileFunnelSql(
+  plan: SegmentPlan,
+  dialect: Dialect,
+  ids: readonly string[],
+): string {
+  return new SqlCompiler(plan, dialect).funnelStatement(ids);
+}
+
+/**
+ * The plan's aggregates (`orders(…)`, `spent(…)`, `events(…)`) of `customer`, in one row `a_0`,
+ * `a_1`, … (money to the cent, 0 when nothing matched): the values the memory engine's profiles
+ * hold, which `audience explain KEY` traces. The plan must have aggregates.
+ */
+export function compileCustomerAggregatesSql(
+  plan: SegmentPlan,
+  dialect: Dialect,
+  customer: number,
+): string {
+  return new SqlCompiler(plan, dialect).aggregatesStatement(customer);
+}
+
 const B = "b";
 
 class SqlCompiler {
@@ -110,28 +138,11 @@ class SqlCompiler {
     const q = this.q;
     const plan = this.plan;
     const wanted = options.only === undefined ? undefined : closureOf(plan, options.only);
-    const byId = new Map(plan.segments.map((s) => [s.id, s]));
     const ctes: string[] = [];
 
     ctes.push(...this.aggregateCtes());
     ctes.push(`${q("base")} AS (${this.baseSelect()})`);
-
-    for (const id of plan.evaluationOrder) {
-      if (wanted !== undefined && !wanted.has(id)) continue;
-      const segment = byId.get(id);
-      if (segment === undefined) continue;
-      const conditions = [this.bool(segment.where)];
-      for (const x of segment.exclude) {
-        if (!this.computed.has(x)) continue;
-        conditions.push(
-          `${B}.${q("customer")} NOT IN (SELECT ${q("customer")} FROM ${this.segmentCte(x)})`,
-        );
-      }
-      ctes.push(
-        `${this.segmentCte(id)} AS (SELECT ${B}.${q("customer")} FROM ${q("base")} AS ${B} WHERE ${conditions.join(" AND ")})`,
-      );
-      this.computed.add(id);
-    }
+    ctes.push(...this.segmentCtes(wanted));
 
     const shown = plan.segments.filter((s) =>
       options.only === undefined ? true : options.only.includes(s.id),
@@ -171,6 +182,61 @@ class SqlCompiler {
     }
     select += ` ORDER BY ${r}.${q("rank")}, ${r}.${q("customer")}`;
     return `WITH ${ctes.join(",\n")}\n${select}`;
+  }
+
+  /** The members of each segment (all, or those of `wanted`), in dependency order. */
+  private segmentCtes(wanted: ReadonlySet<string> | undefined): string[] {
+    const q = this.q;
+    const byId = new Map(this.plan.segments.map((s) => [s.id, s]));
+    const ctes: string[] = [];
+    for (const id of this.plan.evaluationOrder) {
+      if (wanted !== undefined && !wanted.has(id)) continue;
+      const segment = byId.get(id);
+      if (segment === undefined) continue;
+      const conditions = [this.bool(segment.where)];
+      for (const x of segment.exclude) {
+        if (!this.computed.has(x)) continue;
+        conditions.push(
+          `${B}.${q("customer")} NOT IN (SELECT ${q("customer")} FROM ${this.segmentCte(x)})`,
+        );
+      }
+      ctes.push(
+        `${this.segmentCte(id)} AS (SELECT ${B}.${q("customer")} FROM ${q("base")} AS ${B} WHERE ${conditions.join(" AND ")})`,
+      );
+      this.computed.add(id);
+    }
+    return ctes;
+  }
+
+  /** `compileFunnelSql`: every segment computed (`in_segment`, `exclude`), one row of counts. */
+  funnelStatement(ids: readonly string[]): string {
+    const q = this.q;
+    const ctes = [
+      ...this.aggregateCtes(),
+      `${q("base")} AS (${this.baseSelect()})`,
+      ...this.segmentCtes(undefined),
+    ];
+    const byId = new Map(this.plan.segments.map((s) => [s.id, s]));
+    const count = (test: string) => `COALESCE(SUM(CASE WHEN ${test} THEN 1 ELSE 0 END), 0)`;
+    const cols = [`COUNT(*) AS ${q("customers")}`];
+    ids.forEach((id, j) => {
+      const segment = byId.get(id);
+      if (segment === undefined) throw new Error(`no segment ${id} in the plan`);
+      const tests = funnelConditions(segment.where).map((c) => this.bool(c));
+      tests.forEach((_, k) =>
+        cols.push(`${count(tests.slice(0, k + 1).join(" AND "))} AS ${q(`s${j}_${k}`)}`),
+      );
+      cols.push(`(SELECT COUNT(*) FROM ${this.segmentCte(id)}) AS ${q(`m${j}`)}`);
+    });
+    return `WITH ${ctes.join(",\n")}\nSELECT ${cols.join(", ")} FROM ${q("base")} AS ${B}`;
+  }
+
+  /** `compileCustomerAggregatesSql`: the plan's aggregates of one customer. */
+  aggregatesStatement(customer: number): string {
+    const q = this.q;
+    const ctes = [...this.aggregateCtes(), `${q("base")} AS (${this.baseSelect()})`];
+    const cols = this.plan.aggregates.map((_, i) => `${B}.${q(`a_${i}`)}`);
+    return `WITH ${ctes.join(",\n")}\nSELECT ${cols.join(", ")} FROM ${q("base")} AS ${B} WHERE ${B}.${q("customer")} = ${this.d.integer(customer)}`;
   }
 
   private segmentCte(id: string): string {

@@ -6,8 +6,9 @@ import type { BuildFlags } from "../../config/settings.js";
 import { buildChannelReport, type ChannelSort } from "../../model/channels.js";
 import { channelsJson, renderChannelsText } from "../../report/channels.js";
 import type { CommandSpec } from "../command-spec.js";
-import { dataFlagsOf, dataOptions, loadSettings, runData } from "../options.js";
+import { dataFlagsOf, dataOptions, loadSettings } from "../options.js";
 import { ordersFilterNeeds } from "../../segments/prepare-run.js";
+import { runProfiles } from "../segment-run.js";
 
 const SORTS: ChannelSort[] = [
   "revenue",
@@ -43,7 +44,7 @@ Examples:
       fields: [],
       ...ordersFilterNeeds(prepared.settings, prepared.asOf),
     };
-    const run = await runData(prepared, needs, context);
+    const run = await runProfiles(prepared, needs, context);
     const report = buildChannelReport(run.data.profiles, options.sort);
     context.stdout.write(
       run.settings.json

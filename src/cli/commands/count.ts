@@ -41,7 +41,12 @@ Examples:
     explain: values.explain === true,
   }),
   async run(options, context) {
-    const run = await runSegments(await loadSettings(options.data, context), context);
+    const prepared = await loadSettings(options.data, context);
+    const run = await runSegments(
+      prepared,
+      context,
+      options.explain ? { explain: { funnels: prepared.settings.only ?? [] } } : {},
+    );
     const view = countsViewOf(run);
     const funnels = options.explain ? explainFunnels(run, run.settings.only ?? []) : undefined;
     if (run.settings.json) {

@@ -19,7 +19,7 @@ import { explainCustomer, segmentFunnel, type SegmentFunnel } from "../../segmen
 import { didYouMean } from "../../suggest.js";
 import type { CommandSpec } from "../command-spec.js";
 import { dataFlagsOf, dataOptions, loadSettings, segmentOptions } from "../options.js";
-import { runSegments, type SegmentRun } from "../segment-run.js";
+import { funnelIds, runSegments, type SegmentRun } from "../segment-run.js";
 
 export interface ExplainOptions {
   /** The data and segment options (`--only` aside: explain shows every segment's membership). */
@@ -77,7 +77,9 @@ Examples:
   },
   async run({ data, key, ids }, context) {
     const prepared = await loadSettings(data, context);
-    const run = await runSegments(prepared, context, { evaluatesProfiles: true });
+    const run = await runSegments(prepared, context, {
+      explain: key === undefined ? { funnels: ids ?? [] } : { key },
+    });
     checkIds(run, ids ?? []);
     if (key === undefined) {
       const funnels = explainFunnels(run, ids ?? []);
@@ -107,7 +109,9 @@ Examples:
 
 /** The funnel of each segment asked for, in plan order. */
 export function explainFunnels(run: SegmentRun, ids: readonly string[]): SegmentFunnel[] {
-  const wanted = ids.length > 0 ? ids : run.plan.segments.map((s) => s.id);
+  const wanted = funnelIds(run.plan, ids);
+  // Counted in the database (`runSegments` with `explain`).
+  if (run.funnels !== undefined) return run.funnels.filter((f) => wanted.includes(f.id));
   // `in_segment` and `exclude` read the members of every segment, not only the ones shown.
   const results =
     run.results.length === run.plan.segments.length

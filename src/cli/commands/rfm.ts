@@ -5,8 +5,9 @@ import { buildRfmReport, type RfmReport } from "../../rfm/report.js";
 import { statusesJson } from "../../report/inputs.js";
 import { renderRfmText, rfmJson } from "../../report/rfm.js";
 import type { CommandSpec } from "../command-spec.js";
-import { dataFlagsOf, dataOptions, loadSettings, runData, type DataRun } from "../options.js";
+import { dataFlagsOf, dataOptions, loadSettings, type DataRun } from "../options.js";
 import { ordersFilterNeeds } from "../../segments/prepare-run.js";
+import { runProfiles } from "../segment-run.js";
 
 export interface RfmOptions {
   data: BuildFlags;
@@ -29,7 +30,7 @@ Examples:
       fields: [],
       ...ordersFilterNeeds(prepared.settings, prepared.asOf),
     };
-    const run = await runData(prepared, needs, context);
+    const run = await runProfiles(prepared, needs, context);
     const { settings } = run;
     const report = rfmReportOf(run);
     context.stdout.write(
