@@ -36,6 +36,11 @@ export async function runSegments(
      * aggregates of the memory engine's profiles, which the database's do not hold.
      */
     evaluatesProfiles?: boolean;
+    /**
+     * The command reads only the counts of the profiles (count): the database's fast path reads
+     * no more of them back (sql-profiles-store.ts `counts`).
+     */
+    counts?: boolean;
   } = {},
 ): Promise<SegmentRun> {
   const { settings, asOf } = prepared;
@@ -72,6 +77,7 @@ export async function runSegments(
                 ...(settings.only === undefined ? {} : { only: settings.only }),
                 exclusive: settings.exclusive,
                 fields: pipeline.needs.fields,
+                ...(options.counts === true ? { counts: true } : {}),
               });
               evaluated = { results: members, landlines };
               const { offsets } = await sql.stagedStats(files);

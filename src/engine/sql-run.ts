@@ -30,6 +30,7 @@ import { compileSegmentsSql } from "../sql/compile.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
+import { TABLES } from "../sql/tables.js";
 import { stageOrders } from "../sql/stage-orders.js";
 import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
 import { stageConsentWarnings } from "../sql/stage-consent.js";
@@ -65,6 +66,54 @@ export interface RawInput extends StagedFile {
   header: readonly string[];
 }
 
+/**
+ * Where a SQL run keeps what its profile build made of the staged inputs between runs
+ * (duckdb/profile-cache.ts, in the load cache): an entry for the run's files and their staging
+ * keys, and `key`, the run's text of every other setting that changes the build (`profileKey`).
+ * The cache is never a source of truth: a miss builds, and stores what it built.
+ */
+export interface ProfileCache {
+  /** The stored tables (name as stored → where to read it) and meta for `key`, or undefined. */
+  lookup(key: string): Promise<{ tables: ReadonlyMap<string, string>; meta: string } | undefined>;
+  /** Stores `tables` of the run's database and `meta` as the entry for `key`. */
+  save(key: string, tables: readonly string[], meta: string): Promise<void>;
+}
+
+/** What a profile cache entry keeps beside its tables. */
+interface ProfileMeta {
+  built: ProfileBuildResult;
+  /** The per-file counts `fillStagedStats` filled, in the order of `stagedStats`' files. */
+  stats: StoredStats[];
+  offsets: number[];
+}
+
+/** The FileStats fields `fillStagedStats` fills (staged-stats.ts), with the maps as entries. */
+type StoredStats = Omit<
+  Pick<FileStats, FilledStat | "statuses" | "currencies">,
+  "statuses" | "currencies"
+> & {
+  statuses: [string, { orders: number; counted: boolean }][];
+  currencies: [string, number][];
+};
+
+const FILLED_STATS = [
+  "kind",
+  "rows",
+  "merged",
+  "mergedBy",
+  "keptApart",
+  "created",
+  "orders",
+  "excludedStatus",
+  "afterAsOf",
+  "otherCurrency",
+  "duplicates",
+] as const;
+type FilledStat = (typeof FILLED_STATS)[number];
+
+/** The tables a profile cache entry holds: the build's, and the warnings once it added its own. */
+const PROFILE_CACHE_TABLES: readonly string[] = [...Object.values(TABLES), STAGE_WARNINGS];
+
 /** Phones per INSERT of `stageUntextablePhones`. */
 const UNTEXTABLE_BATCH = 1000;
 
@@ -73,6 +122,17 @@ export class SqlRun {
   built: ProfileBuildResult | undefined;
   /** The staged rejects and warnings of `stageRaw`, handed to the run's log after the build. */
   private replay: { rejects: RejectLog; files: readonly StagedFile[] } | undefined;
+  /**
+   * The profile cache of `stageRaw`: `hit`, the entry found for `key` (nothing was staged: the
+   * build is restored from it); else the build is stored there once its per-file counts are in.
+   */
+  private cached:
+    | {
+        cache: ProfileCache;
+        key: string;
+        hit?: { tables: ReadonlyMap<string, string>; meta: ProfileMeta };
+      }
+    | undefined;
 
   private constructor(
     private readonly target: SqlTarget,
@@ -82,6 +142,8 @@ export class SqlRun {
     private readonly options: SqlRunOptions,
     /** The event properties the plan filters on. */
     readonly eventProperties: readonly string[],
+    /** The plan's profile fields and whether it sends texts (what the build depends on). */
+    private readonly planned: { fields: readonly string[]; texts: boolean },
   ) {}
 
   /** Creates the staging tables on `target` for `plan`. */
@@ -96,7 +158,10 @@ export class SqlRun {
     const names = new Set<string>();
     for (const spec of plan.aggregates)
       if (spec.source === "events") for (const p of spec.properties) names.add(p.name);
-    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names]);
+    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names], {
+      fields: plan.fields,
+      texts: sendsTexts(plan),
+    });
   }
 
   /**
@@ -119,13 +184,41 @@ export class SqlRun {
        * rows once the tables exist; their files are not staged (their raw tables hold only their
        * rejected lines, for the replay). Restored orders have no FileStats in the outcome.
        */
-      restored?: { kinds: ReadonlySet<InputKind>; restore(): Promise<void> };
+      restored?: {
+        kinds: ReadonlySet<InputKind>;
+        /** `staging: false`: only the rejects, warnings and rejected lines (staged-cache.ts). */
+        restore(options?: { staging: boolean }): Promise<void>;
+      };
+      /**
+       * The profile cache of these files (duckdb/profile-cache.ts), and the fields the run's
+       * readers need (`DataNeeds.fields`, as `evaluateInDatabase` is given them). When every
+       * file is restored and it holds the build, nothing is staged: `evaluateInDatabase` restores
+       * the build.
+       */
+      profiles?: { cache: ProfileCache; fields: readonly string[] };
     },
   ): Promise<{ staged: true; orders: FileStats[] } | { staged: false; reason: string }> {
     const { session } = this.target;
     const d = session.dialect;
     for (const sql of createStageRejectStatements(d)) await session.run(sql);
     const restored = options.restored;
+    this.cached = undefined;
+    if (options.profiles !== undefined) {
+      const { cache } = options.profiles;
+      const key = this.profileKey(options.profiles.fields);
+      this.cached = { cache, key };
+      if (restored !== undefined && files.every((f) => restored.kinds.has(f.kind))) {
+        const hit = await cache.lookup(key);
+        if (hit !== undefined) {
+          // The build was stored by a run that staged these files with no problem
+          // (`currencyProblem`, `orderRejectProblem`): those checks passed.
+          await restored.restore({ staging: false });
+          this.cached.hit = { tables: hit.tables, meta: JSON.parse(hit.meta) as ProfileMeta };
+          this.replay = { rejects: options.rejects, files };
+          return { staged: true, orders: [] };
+        }
+      }
+    }
     const fresh = (kind: InputKind) => restored?.kinds.has(kind) !== true;
     const people: PeopleFile[] = [];
     for (const f of files)
@@ -186,10 +279,52 @@ export class SqlRun {
    * built the profiles; the UTC offsets their timestamps carry.
    */
   async stagedStats(files: readonly StagedStatsFile[]): Promise<{ offsets: number[] }> {
-    return fillStagedStats(this.target.session, files, {
+    const cached = this.cached;
+    const hit = cached?.hit;
+    if (hit !== undefined) {
+      if (hit.meta.stats.length !== files.length)
+        throw new Error("the profile cache entry has other files (a bug: please report it)");
+      for (const [i, f] of files.entries()) restoreStats(f.stats, hit.meta.stats[i]);
+      return { offsets: hit.meta.offsets };
+    }
+    const filled = await fillStagedStats(this.target.session, files, {
       asOf: this.options.asOf,
       ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
     });
+    if (cached !== undefined && this.built !== undefined) {
+      const meta: ProfileMeta = {
+        built: this.built,
+        stats: files.map((f) => storedStats(f.stats)),
+        offsets: filled.offsets,
+      };
+      await cached.cache.save(cached.key, PROFILE_CACHE_TABLES, JSON.stringify(meta));
+    }
+    return filled;
+  }
+
+  /**
+   * Everything but the staged rows that changes what the build writes (the profile cache's
+   * `key`): the columns built for a run whose readers need `fields`, as_of, the RFM settings,
+   * the currency settings, and whether phones are checked for texts.
+   */
+  private profileKey(fields: readonly string[]): string {
+    const o = this.options;
+    return JSON.stringify({
+      columns: this.columns(fields),
+      asOf: o.asOf,
+      rfm: { fixed: o.rfm.fixed, map: o.rfm.map },
+      currency: o.currency ?? null,
+      exchangeRates:
+        o.exchangeRates === undefined
+          ? null
+          : [o.exchangeRates.reporting, [...o.exchangeRates.rates].sort()],
+      texts: this.planned.texts,
+    });
+  }
+
+  /** The profile columns built for a run whose readers need `fields`. */
+  private columns(fields: readonly string[]): string[] {
+    return [...new Set([...this.planned.fields, ...storeFields(fields)])].sort();
   }
 
   /**
@@ -244,16 +379,28 @@ export class SqlRun {
       exclusive: boolean;
       fields: readonly string[];
       index?: boolean;
+      /** The command reads only the counts of the profiles (sql-profiles-store.ts `counts`). */
+      counts?: boolean;
     },
   ): Promise<{ profiles: Profiles; members: SegmentMembers[]; landlines: number }> {
     const { session } = this.target;
     await this.loader.close();
-    if (sendsTexts(plan)) await this.stageUntextablePhones();
-    await this.build([...new Set([...plan.fields, ...storeFields(options.fields)])]);
+    const hit = this.cached?.hit;
+    if (hit !== undefined) {
+      if (this.cached?.key !== this.profileKey(options.fields))
+        throw new Error(
+          "the profile cache was looked up for other fields (a bug: please report it)",
+        );
+      await this.restoreBuild(hit);
+    } else {
+      if (sendsTexts(plan)) await this.stageUntextablePhones();
+      await this.build(this.columns(options.fields));
+    }
     const replay = this.replay;
     if (replay !== undefined) {
       this.replay = undefined;
-      await stageConsentWarnings(session);
+      // Restored, the warnings table already has the build's.
+      if (hit === undefined) await stageConsentWarnings(session);
       await replayStaged(session, replay.rejects, replay.files);
     }
     const profiles = await readSqlProfiles(session, {
@@ -261,6 +408,7 @@ export class SqlRun {
       rfm: this.options.rfm,
       fields: options.fields,
       ...(options.index === undefined ? {} : { index: options.index }),
+      ...(options.counts === undefined ? {} : { counts: options.counts }),
     });
     let landlines = 0;
     const cannotText = profiles.store.cannotText;
@@ -283,6 +431,34 @@ export class SqlRun {
     await this.build(plan.fields);
     await this.checkCustomers(profiles);
     return this.members(plan, profiles.size, options);
+  }
+
+  /**
+   * The build of a profile cache entry: its tables as views of the stored ones (read in place,
+   * not copied), its warnings in place of the staged ones, its counts.
+   */
+  private async restoreBuild(hit: {
+    tables: ReadonlyMap<string, string>;
+    meta: ProfileMeta;
+  }): Promise<void> {
+    const { session } = this.target;
+    const d = session.dialect;
+    const stored = (name: string) => {
+      const table = hit.tables.get(name);
+      if (table === undefined) throw new Error(`the profile cache entry has no ${name}`);
+      return table;
+    };
+    for (const name of Object.values(TABLES)) {
+      await session.run(`DROP TABLE IF EXISTS ${d.identifier(name)}`);
+      await session.run(
+        `CREATE OR REPLACE VIEW ${d.identifier(name)} AS SELECT * FROM ${stored(name)}`,
+      );
+    }
+    await session.run(`DELETE FROM ${d.identifier(STAGE_WARNINGS)}`);
+    await session.run(
+      `INSERT INTO ${d.identifier(STAGE_WARNINGS)} SELECT * FROM ${stored(STAGE_WARNINGS)}`,
+    );
+    this.built = hit.meta.built;
   }
 
   /** Builds the profile tables with columns for `fields`. */
@@ -386,4 +562,35 @@ export class SqlRun {
   async close(): Promise<void> {
     await this.loader.close();
   }
+}
+
+function storedStats(stats: FileStats): StoredStats {
+  const kept = Object.fromEntries(FILLED_STATS.map((k) => [k, stats[k]])) as Pick<
+    FileStats,
+    FilledStat
+  >;
+  return {
+    ...kept,
+    mergedBy: { ...stats.mergedBy },
+    statuses: [...stats.statuses],
+    currencies: [...stats.currencies],
+  };
+}
+
+/** Sets the fields `fillStagedStats` fills from a profile cache entry's `storedStats`. */
+function restoreStats(stats: FileStats, stored: StoredStats): void {
+  if (stored.kind !== stats.kind)
+    throw new Error("the profile cache entry has other files (a bug: please report it)");
+  stats.rows = stored.rows;
+  stats.merged = stored.merged;
+  stats.mergedBy = { ...stored.mergedBy };
+  stats.keptApart = stored.keptApart;
+  stats.created = stored.created;
+  stats.orders = stored.orders;
+  stats.excludedStatus = stored.excludedStatus;
+  stats.afterAsOf = stored.afterAsOf;
+  stats.otherCurrency = stored.otherCurrency;
+  stats.duplicates = stored.duplicates;
+  stats.statuses = new Map(stored.statuses);
+  stats.currencies = new Map(stored.currencies);
 }

@@ -41,7 +41,10 @@ Examples:
     explain: values.explain === true,
   }),
   async run(options, context) {
-    const run = await runSegments(await loadSettings(options.data, context), context);
+    // With --explain, the funnels evaluate the plan on the profiles: they are read in full.
+    const run = await runSegments(await loadSettings(options.data, context), context, {
+      counts: !options.explain,
+    });
     const view = countsViewOf(run);
     const funnels = options.explain ? explainFunnels(run, run.settings.only ?? []) : undefined;
     if (run.settings.json) {
