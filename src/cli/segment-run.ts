@@ -37,8 +37,9 @@ export async function runSegments(
      */
     evaluatesProfiles?: boolean;
     /**
-     * The command reads only the counts of the profiles (count): the database's fast path reads
-     * no more of them back (sql-profiles-store.ts `counts`).
+     * The command reads only counts (count): the database's fast path reads no more of the
+     * profiles back (sql-profiles-store.ts `counts`), and counts each segment's members there —
+     * its results have the counts and no member arrays.
      */
     counts?: boolean;
   } = {},

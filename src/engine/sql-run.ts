@@ -379,7 +379,10 @@ export class SqlRun {
       exclusive: boolean;
       fields: readonly string[];
       index?: boolean;
-      /** The command reads only the counts of the profiles (sql-profiles-store.ts `counts`). */
+      /**
+       * The command reads only counts: the profiles' (sql-profiles-store.ts `counts`), and each
+       * segment's, counted in the database (the members have no arrays).
+       */
       counts?: boolean;
     },
   ): Promise<{ profiles: Profiles; members: SegmentMembers[]; landlines: number }> {
@@ -514,11 +517,15 @@ export class SqlRun {
     }
   }
 
-  /** The members of each segment shown, read from the compiled statement's rows. */
+  /**
+   * The members of each segment shown, read from the compiled statement's rows; with `counts`,
+   * only how many there are (matched, reachable, assigned), counted in the database, with no
+   * member arrays.
+   */
   private async members(
     plan: SegmentPlan,
     size: number,
-    options: { only?: readonly string[]; exclusive: boolean },
+    options: { only?: readonly string[]; exclusive: boolean; counts?: boolean },
   ): Promise<SegmentMembers[]> {
     const { session } = this.target;
     const d = session.dialect;
@@ -527,6 +534,17 @@ export class SqlRun {
       exclusive: options.exclusive,
       rows: "flags",
     });
+    if (options.counts === true) {
+      const q = (name: string) => d.identifier(name);
+      const counted = (flag: string) =>
+        `CAST(SUM(CASE WHEN x.${q(flag)} THEN 1 ELSE 0 END) AS ${d.integerType})`;
+      const rows = new SegmentRows(plan, 0, options);
+      await session.each(
+        `SELECT x.${q("segment")}, CAST(COUNT(*) AS ${d.integerType}), ${counted("reachable")}, ${counted("assigned")} FROM (${sql}) AS x GROUP BY x.${q("segment")}`,
+        (row) => rows.addCounts(row[0] as string, Number(row[1]), Number(row[2]), Number(row[3])),
+      );
+      return rows.finish();
+    }
     const rows = new SegmentRows(plan, size, options);
     await session.each(sql, (row) => rows.add(row[0] as string, Number(row[1]), row[2], row[3]));
     return rows.finish();
