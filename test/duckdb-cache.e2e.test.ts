@@ -290,6 +290,19 @@ describe("--engine duckdb keeps the profile build in .audience-cache", () => {
     expect([bypass.code, bypass.stdout, bypass.stderr]).toEqual([0, memory.stdout, memory.stderr]);
   });
 
+  it("is shared by commands reading other fields: a count after a build restores the build's", async () => {
+    const memory = await count();
+    const build = await runCli(
+      ["build", "--config", "audience.yaml", "--out", "out", "--engine", "duckdb", "--quiet"],
+      { cwd: shop },
+    );
+    expect(build.code).toBe(0);
+    await tamperProfiles();
+    const tampered = await count("--engine", "duckdb");
+    expect(tampered.stdout).not.toBe(memory.stdout);
+    expect(tampered.stdout).toMatch(/buyers\s+3\s+0\b/);
+  });
+
   it("is not used once as_of, an rfm: setting, the fields read or an input changes", async () => {
     const changes: [string, () => Promise<void>][] = [
       [

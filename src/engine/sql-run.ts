@@ -81,6 +81,8 @@ export interface ProfileCache {
 
 /** What a profile cache entry keeps beside its tables. */
 interface ProfileMeta {
+  /** The profile columns built (`SqlRun.columns`). */
+  columns: string[];
   built: ProfileBuildResult;
   /** The per-file counts `fillStagedStats` filled, in the order of `stagedStats`' files. */
   stats: StoredStats[];
@@ -123,16 +125,21 @@ export class SqlRun {
   /** The staged rejects and warnings of `stageRaw`, handed to the run's log after the build. */
   private replay: { rejects: RejectLog; files: readonly StagedFile[] } | undefined;
   /**
-   * The profile cache of `stageRaw`: `hit`, the entry found for `key` (nothing was staged: the
-   * build is restored from it); else the build is stored there once its per-file counts are in.
+   * The profile cache of `stageRaw`: `hit`, the entry found for `key` with every column this run
+   * reads (nothing was staged: the build is restored from it); else the build is stored there
+   * once its per-file counts are in, with the columns of the entry found too (`more`: what
+   * another command reads), so that runs of different commands share one entry.
    */
   private cached:
     | {
         cache: ProfileCache;
         key: string;
         hit?: { tables: ReadonlyMap<string, string>; meta: ProfileMeta };
+        more?: readonly string[];
       }
     | undefined;
+  /** The profile columns of the last build. */
+  private builtColumns: readonly string[] = [];
 
   private constructor(
     private readonly target: SqlTarget,
@@ -205,17 +212,22 @@ export class SqlRun {
     this.cached = undefined;
     if (options.profiles !== undefined) {
       const { cache } = options.profiles;
-      const key = this.profileKey(options.profiles.fields);
+      const key = this.profileKey();
       this.cached = { cache, key };
       if (restored !== undefined && files.every((f) => restored.kinds.has(f.kind))) {
         const hit = await cache.lookup(key);
-        if (hit !== undefined) {
-          // The build was stored by a run that staged these files with no problem
-          // (`currencyProblem`, `orderRejectProblem`): those checks passed.
-          await restored.restore({ staging: false });
-          this.cached.hit = { tables: hit.tables, meta: JSON.parse(hit.meta) as ProfileMeta };
-          this.replay = { rejects: options.rejects, files };
-          return { staged: true, orders: [] };
+        const meta = hit === undefined ? undefined : (JSON.parse(hit.meta) as ProfileMeta);
+        const has = new Set(meta?.columns ?? []);
+        if (hit !== undefined && meta !== undefined) {
+          if (this.columns(options.profiles.fields).every((c) => has.has(c))) {
+            // The build was stored by a run that staged these files with no problem
+            // (`currencyProblem`, `orderRejectProblem`): those checks passed.
+            await restored.restore({ staging: false });
+            this.cached.hit = { tables: hit.tables, meta };
+            this.replay = { rejects: options.rejects, files };
+            return { staged: true, orders: [] };
+          }
+          this.cached.more = meta.columns;
         }
       }
     }
@@ -293,6 +305,7 @@ export class SqlRun {
     });
     if (cached !== undefined && this.built !== undefined) {
       const meta: ProfileMeta = {
+        columns: [...this.builtColumns],
         built: this.built,
         stats: files.map((f) => storedStats(f.stats)),
         offsets: filled.offsets,
@@ -303,14 +316,14 @@ export class SqlRun {
   }
 
   /**
-   * Everything but the staged rows that changes what the build writes (the profile cache's
-   * `key`): the columns built for a run whose readers need `fields`, as_of, the RFM settings,
-   * the currency settings, and whether phones are checked for texts.
+   * Everything but the staged rows and the columns built that changes what the build writes (the
+   * profile cache's `key`; an entry's columns are in its meta, and serve any run that reads no
+   * other): as_of, the RFM settings, the currency settings, and whether phones are checked for
+   * texts.
    */
-  private profileKey(fields: readonly string[]): string {
+  private profileKey(): string {
     const o = this.options;
     return JSON.stringify({
-      columns: this.columns(fields),
       asOf: o.asOf,
       rfm: { fixed: o.rfm.fixed, map: o.rfm.map },
       currency: o.currency ?? null,
@@ -389,15 +402,17 @@ export class SqlRun {
     const { session } = this.target;
     await this.loader.close();
     const hit = this.cached?.hit;
+    const columns = this.columns(options.fields);
     if (hit !== undefined) {
-      if (this.cached?.key !== this.profileKey(options.fields))
+      const has = new Set(hit.meta.columns);
+      if (!columns.every((c) => has.has(c)))
         throw new Error(
           "the profile cache was looked up for other fields (a bug: please report it)",
         );
       await this.restoreBuild(hit);
     } else {
       if (sendsTexts(plan)) await this.stageUntextablePhones();
-      await this.build(this.columns(options.fields));
+      await this.build([...new Set([...columns, ...(this.cached?.more ?? [])])].sort());
     }
     const replay = this.replay;
     if (replay !== undefined) {
@@ -467,6 +482,7 @@ export class SqlRun {
   /** Builds the profile tables with columns for `fields`. */
   private async build(fields: readonly string[]): Promise<void> {
     const { session } = this.target;
+    this.builtColumns = fields;
     this.built = await buildProfileTables(
       session.dialect,
       { run: (sql) => session.run(sql), query: (sql) => session.rows(sql) },
