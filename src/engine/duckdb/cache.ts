@@ -2,7 +2,9 @@
  * The cache of loaded inputs for `--engine duckdb` (docs/design.md#engines): the normalised
  * tables of each input kind (contacts, orders, events, lists) are kept in a DuckDB database file,
  * `load.duckdb` in the cache folder (`.audience-cache/` beside the config, or `cache:`), so that a
- * second run on unchanged exports skips reading and normalising them.
+ * second run on unchanged exports skips reading and normalising them; beside them, one `profiles`
+ * entry keeps what the profile build made of all of them (profile-cache.ts), so that it skips the
+ * build too.
  *
  * An entry is keyed by its input's files (path, size, mtime, sha256) and by a text that names
  * every setting that changes loading (the caller's `settings`). A file whose size and mtime are
