@@ -12,6 +12,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "./helpers/run-cli.js";
 
@@ -238,5 +239,144 @@ describe("--engine duckdb keeps the loaded exports in .audience-cache", () => {
     expect(run.stderr).toContain("already holds files that audience did not write");
     expect(await readFile(join(shop, "mine", "notes.txt"), "utf8")).toBe("keep me\n");
     expect(await readdir(join(shop, "mine"))).toEqual(["notes.txt"]);
+  });
+});
+
+/**
+ * Withdraws every email and SMS consent in the stored profile build (profile-cache.ts): a run
+ * that restores it counts no one reachable by email, so its output shows whether it did.
+ */
+async function tamperProfiles(): Promise<void> {
+  const instance = await DuckDBInstance.create(join(shop, ".audience-cache", "load.duckdb"));
+  const connection = await instance.connect();
+  try {
+    const entries = await connection.runAndReadAll("SELECT kind FROM entries ORDER BY kind");
+    expect(entries.getRows().map((r) => r[0])).toContain("profiles");
+    await connection.run(
+      "UPDATE profiles__profiles SET email_consent = false, sms_consent = false, whatsapp_consent = false",
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Segments reading RFM scores and an aggregate, beside the ones of SEGMENTS. */
+const MORE_SEGMENTS = [
+  "  big-spenders:",
+  "    name: Big spenders",
+  "    where: rfm_m >= 3",
+  "  recent:",
+  "    name: Recent buyers",
+  "    where: orders(within: 90d) >= 1",
+].join("\n");
+
+const RFM = ["rfm:", "  monetary: [40, 80, 100, 150]"].join("\n");
+
+describe("--engine duckdb keeps the profile build in .audience-cache", () => {
+  beforeEach(async () => {
+    await writeFile(join(shop, "segments.yaml"), `${SEGMENTS}\n${MORE_SEGMENTS}\n`);
+    await writeFile(join(shop, "audience.yaml"), `${CONFIG}\n${RFM}\n`);
+  });
+
+  /** count, count --json, count --exclusive: the same output as the memory engine. */
+  async function expectMemoryOutput(...args: string[]): Promise<void> {
+    for (const extra of [[], ["--json"], ["--exclusive"]]) {
+      const run = await count("--engine", "duckdb", ...args, ...extra);
+      const memory = await count(...args, ...extra);
+      expect([run.code, run.stdout, run.stderr]).toEqual([0, memory.stdout, memory.stderr]);
+    }
+  }
+
+  it("restores it on a second count and build: the same output and files as the memory engine", async () => {
+    const first = await count("--engine", "duckdb");
+    expect(first.code).toBe(0);
+    await expectMemoryOutput();
+    await expectMemoryOutput("--only", "big-spenders");
+    const build = (out: string, ...args: string[]) =>
+      runCli(["build", "--config", "audience.yaml", "--out", out, ...args], { cwd: shop });
+    const duckdb = await build("out-duckdb", "--engine", "duckdb");
+    const memory = await build("out-memory");
+    expect(duckdb.code).toBe(0);
+    expect(duckdb.stderr).toBe(memory.stderr);
+    const files = (await readdir(join(shop, "out-memory"))).filter((f) => f.endsWith(".csv"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files)
+      expect(await readFile(join(shop, "out-duckdb", f), "utf8")).toBe(
+        await readFile(join(shop, "out-memory", f), "utf8"),
+      );
+  });
+
+  it("is what the second run reads: a tampered build shows, and --no-cache bypasses it", async () => {
+    const memory = await count();
+    await count("--engine", "duckdb");
+    await tamperProfiles();
+    const tampered = await count("--engine", "duckdb");
+    expect(tampered.code).toBe(0);
+    expect(tampered.stdout).not.toBe(memory.stdout);
+    expect(tampered.stdout).toMatch(/buyers\s+3\s+0\b/);
+    const bypass = await count("--engine", "duckdb", "--no-cache");
+    expect([bypass.code, bypass.stdout, bypass.stderr]).toEqual([0, memory.stdout, memory.stderr]);
+  });
+
+  it("is shared by commands reading other fields: a count after a build restores the build's", async () => {
+    const memory = await count();
+    const build = await runCli(
+      ["build", "--config", "audience.yaml", "--out", "out", "--engine", "duckdb", "--quiet"],
+      { cwd: shop },
+    );
+    expect(build.code).toBe(0);
+    await tamperProfiles();
+    const tampered = await count("--engine", "duckdb");
+    expect(tampered.stdout).not.toBe(memory.stdout);
+    expect(tampered.stdout).toMatch(/buyers\s+3\s+0\b/);
+  });
+
+  it("is not used once as_of, an rfm: setting, the fields read or an input changes", async () => {
+    const changes: [string, () => Promise<void>][] = [
+      [
+        "as_of",
+        () =>
+          writeFile(
+            join(shop, "audience.yaml"),
+            `${CONFIG.replace("as_of: 2026-06-30", "as_of: 2026-06-15")}\n${RFM}\n`,
+          ),
+      ],
+      [
+        "rfm",
+        () =>
+          writeFile(
+            join(shop, "audience.yaml"),
+            `${CONFIG}\n${RFM.replace("[40, 80, 100, 150]", "[40, 80, 90, 150]")}\n`,
+          ),
+      ],
+      [
+        "fields",
+        () =>
+          writeFile(
+            join(shop, "segments.yaml"),
+            `${SEGMENTS}\n${MORE_SEGMENTS}\n  vip:\n    name: VIP\n    where: tags contains "vip"\n`,
+          ),
+      ],
+      [
+        "input",
+        () => writeFile(join(shop, "events.csv"), `${EVENTS}\nc5,,email_open,2026-06-20\n`),
+      ],
+    ];
+    for (const [, change] of changes) {
+      await count("--engine", "duckdb");
+      await tamperProfiles();
+      await change();
+      await expectMemoryOutput();
+    }
+  });
+
+  it("serves a changed segment aggregate from the same build, with the memory engine's counts", async () => {
+    await count("--engine", "duckdb");
+    await writeFile(
+      join(shop, "segments.yaml"),
+      `${SEGMENTS}\n${MORE_SEGMENTS.replace("orders(within: 90d) >= 1", 'spent(within: 180d, product: "Serum") > 50')}\n`,
+    );
+    await expectMemoryOutput();
   });
 });

@@ -42,6 +42,12 @@ export async function runSegments(
     hash?: boolean;
     /** What `explain` (and `count --explain`) shows: `explainInDatabase`. */
     explain?: ExplainRequest;
+    /**
+     * The command reads only counts (count): the database's fast path reads no more of the
+     * profiles back (sql-profiles-store.ts `counts`), and counts each segment's members there —
+     * its results have the counts and no member arrays.
+     */
+    counts?: boolean;
   } = {},
 ): Promise<SegmentRun> {
   const { settings, asOf } = prepared;
@@ -83,6 +89,7 @@ export async function runSegments(
                 exclusive: settings.exclusive,
                 fields: pipeline.needs.fields,
                 ...(options.explain?.key === undefined ? {} : { index: true }),
+                ...(options.counts === true ? { counts: true } : {}),
               });
               evaluated = { results: members, landlines };
               if (options.explain !== undefined)

@@ -53,6 +53,19 @@ export class SegmentRows {
     }
   }
 
+  /**
+   * The counts of one segment, from the statement's rows counted in the database: for readers of
+   * the counts only (`audience count`), on rows made for `size` 0 (no member arrays).
+   */
+  addCounts(id: string, matched: number, reachable: number, assigned: number): void {
+    const current = this.results.get(id);
+    if (current === undefined) throw new Error(`the segments SQL returned segment ${id}`);
+    if (this.size !== 0) throw new Error("SegmentRows.addCounts on rows with member arrays");
+    current.matched = matched;
+    current.reachableCount = reachable;
+    current.assignedCount = this.options.exclusive ? assigned : 0;
+  }
+
   /** The members of each segment shown, in plan order; without --exclusive, assigned = reachable. */
   finish(): SegmentMembers[] {
     return this.shown.map((segment) => {

@@ -35,6 +35,7 @@ import { funnelConditions } from "../segments/explain.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
+import { TABLES } from "../sql/tables.js";
 import { stageOrders } from "../sql/stage-orders.js";
 import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
 import { stageConsentWarnings } from "../sql/stage-consent.js";
@@ -71,6 +72,56 @@ export interface RawInput extends StagedFile {
   header: readonly string[];
 }
 
+/**
+ * Where a SQL run keeps what its profile build made of the staged inputs between runs
+ * (duckdb/profile-cache.ts, in the load cache): an entry for the run's files and their staging
+ * keys, and `key`, the run's text of every other setting that changes the build (`profileKey`).
+ * The cache is never a source of truth: a miss builds, and stores what it built.
+ */
+export interface ProfileCache {
+  /** The stored tables (name as stored → where to read it) and meta for `key`, or undefined. */
+  lookup(key: string): Promise<{ tables: ReadonlyMap<string, string>; meta: string } | undefined>;
+  /** Stores `tables` of the run's database and `meta` as the entry for `key`. */
+  save(key: string, tables: readonly string[], meta: string): Promise<void>;
+}
+
+/** What a profile cache entry keeps beside its tables. */
+interface ProfileMeta {
+  /** The profile columns built (`SqlRun.columns`). */
+  columns: string[];
+  built: ProfileBuildResult;
+  /** The per-file counts `fillStagedStats` filled, in the order of `stagedStats`' files. */
+  stats: StoredStats[];
+  offsets: number[];
+}
+
+/** The FileStats fields `fillStagedStats` fills (staged-stats.ts), with the maps as entries. */
+type StoredStats = Omit<
+  Pick<FileStats, FilledStat | "statuses" | "currencies">,
+  "statuses" | "currencies"
+> & {
+  statuses: [string, { orders: number; counted: boolean }][];
+  currencies: [string, number][];
+};
+
+const FILLED_STATS = [
+  "kind",
+  "rows",
+  "merged",
+  "mergedBy",
+  "keptApart",
+  "created",
+  "orders",
+  "excludedStatus",
+  "afterAsOf",
+  "otherCurrency",
+  "duplicates",
+] as const;
+type FilledStat = (typeof FILLED_STATS)[number];
+
+/** The tables a profile cache entry holds: the build's, and the warnings once it added its own. */
+const PROFILE_CACHE_TABLES: readonly string[] = [...Object.values(TABLES), STAGE_WARNINGS];
+
 /** Phones per INSERT of `stageUntextablePhones`. */
 const UNTEXTABLE_BATCH = 1000;
 
@@ -79,6 +130,22 @@ export class SqlRun {
   built: ProfileBuildResult | undefined;
   /** The staged rejects and warnings of `stageRaw`, handed to the run's log after the build. */
   private replay: { rejects: RejectLog; files: readonly StagedFile[] } | undefined;
+  /**
+   * The profile cache of `stageRaw`: `hit`, the entry found for `key` with every column this run
+   * reads (nothing was staged: the build is restored from it); else the build is stored there
+   * once its per-file counts are in, with the columns of the entry found too (`more`: what
+   * another command reads), so that runs of different commands share one entry.
+   */
+  private cached:
+    | {
+        cache: ProfileCache;
+        key: string;
+        hit?: { tables: ReadonlyMap<string, string>; meta: ProfileMeta };
+        more?: readonly string[];
+      }
+    | undefined;
+  /** The profile columns of the last build. */
+  private builtColumns: readonly string[] = [];
 
   private constructor(
     private readonly target: SqlTarget,
@@ -88,6 +155,8 @@ export class SqlRun {
     private readonly options: SqlRunOptions,
     /** The event properties the plan filters on. */
     readonly eventProperties: readonly string[],
+    /** The plan's profile fields and whether it sends texts (what the build depends on). */
+    private readonly planned: { fields: readonly string[]; texts: boolean },
   ) {}
 
   /** Creates the staging tables on `target` for `plan`. */
@@ -102,7 +171,10 @@ export class SqlRun {
     const names = new Set<string>();
     for (const spec of plan.aggregates)
       if (spec.source === "events") for (const p of spec.properties) names.add(p.name);
-    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names]);
+    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names], {
+      fields: plan.fields,
+      texts: sendsTexts(plan),
+    });
   }
 
   /**
@@ -125,13 +197,46 @@ export class SqlRun {
        * rows once the tables exist; their files are not staged (their raw tables hold only their
        * rejected lines, for the replay). Restored orders have no FileStats in the outcome.
        */
-      restored?: { kinds: ReadonlySet<InputKind>; restore(): Promise<void> };
+      restored?: {
+        kinds: ReadonlySet<InputKind>;
+        /** `staging: false`: only the rejects, warnings and rejected lines (staged-cache.ts). */
+        restore(options?: { staging: boolean }): Promise<void>;
+      };
+      /**
+       * The profile cache of these files (duckdb/profile-cache.ts), and the fields the run's
+       * readers need (`DataNeeds.fields`, as `evaluateInDatabase` is given them). When every
+       * file is restored and it holds the build, nothing is staged: `evaluateInDatabase` restores
+       * the build.
+       */
+      profiles?: { cache: ProfileCache; fields: readonly string[] };
     },
   ): Promise<{ staged: true; orders: FileStats[] } | { staged: false; reason: string }> {
     const { session } = this.target;
     const d = session.dialect;
     for (const sql of createStageRejectStatements(d)) await session.run(sql);
     const restored = options.restored;
+    this.cached = undefined;
+    if (options.profiles !== undefined) {
+      const { cache } = options.profiles;
+      const key = this.profileKey();
+      this.cached = { cache, key };
+      if (restored !== undefined && files.every((f) => restored.kinds.has(f.kind))) {
+        const hit = await cache.lookup(key);
+        const meta = hit === undefined ? undefined : (JSON.parse(hit.meta) as ProfileMeta);
+        const has = new Set(meta?.columns ?? []);
+        if (hit !== undefined && meta !== undefined) {
+          if (this.columns(options.profiles.fields).every((c) => has.has(c))) {
+            // The build was stored by a run that staged these files with no problem
+            // (`currencyProblem`, `orderRejectProblem`): those checks passed.
+            await restored.restore({ staging: false });
+            this.cached.hit = { tables: hit.tables, meta };
+            this.replay = { rejects: options.rejects, files };
+            return { staged: true, orders: [] };
+          }
+          this.cached.more = meta.columns;
+        }
+      }
+    }
     const fresh = (kind: InputKind) => restored?.kinds.has(kind) !== true;
     const people: PeopleFile[] = [];
     for (const f of files)
@@ -192,10 +297,53 @@ export class SqlRun {
    * built the profiles; the UTC offsets their timestamps carry.
    */
   async stagedStats(files: readonly StagedStatsFile[]): Promise<{ offsets: number[] }> {
-    return fillStagedStats(this.target.session, files, {
+    const cached = this.cached;
+    const hit = cached?.hit;
+    if (hit !== undefined) {
+      if (hit.meta.stats.length !== files.length)
+        throw new Error("the profile cache entry has other files (a bug: please report it)");
+      for (const [i, f] of files.entries()) restoreStats(f.stats, hit.meta.stats[i]);
+      return { offsets: hit.meta.offsets };
+    }
+    const filled = await fillStagedStats(this.target.session, files, {
       asOf: this.options.asOf,
       ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
     });
+    if (cached !== undefined && this.built !== undefined) {
+      const meta: ProfileMeta = {
+        columns: [...this.builtColumns],
+        built: this.built,
+        stats: files.map((f) => storedStats(f.stats)),
+        offsets: filled.offsets,
+      };
+      await cached.cache.save(cached.key, PROFILE_CACHE_TABLES, JSON.stringify(meta));
+    }
+    return filled;
+  }
+
+  /**
+   * Everything but the staged rows and the columns built that changes what the build writes (the
+   * profile cache's `key`; an entry's columns are in its meta, and serve any run that reads no
+   * other): as_of, the RFM settings, the currency settings, and whether phones are checked for
+   * texts.
+   */
+  private profileKey(): string {
+    const o = this.options;
+    return JSON.stringify({
+      asOf: o.asOf,
+      rfm: { fixed: o.rfm.fixed, map: o.rfm.map },
+      currency: o.currency ?? null,
+      exchangeRates:
+        o.exchangeRates === undefined
+          ? null
+          : [o.exchangeRates.reporting, [...o.exchangeRates.rates].sort()],
+      texts: this.planned.texts,
+    });
+  }
+
+  /** The profile columns built for a run whose readers need `fields`. */
+  private columns(fields: readonly string[]): string[] {
+    return [...new Set([...this.planned.fields, ...storeFields(fields)])].sort();
   }
 
   /**
@@ -250,17 +398,36 @@ export class SqlRun {
       exclusive: boolean;
       fields: readonly string[];
       index?: boolean;
+      /**
+       * The command reads only counts: the profiles' (sql-profiles-store.ts `counts`), and each
+       * segment's, counted in the database (the members have no arrays).
+       */
+      counts?: boolean;
     },
   ): Promise<{ profiles: Profiles; members: SegmentMembers[]; landlines: number }> {
     const { session } = this.target;
     await this.loader.close();
-    if (sendsTexts(plan)) await this.stageUntextablePhones();
-    await this.build([...new Set([...plan.fields, ...storeFields(options.fields)])]);
+    const hit = this.cached?.hit;
+    const columns = this.columns(options.fields);
+    if (hit !== undefined) {
+      const has = new Set(hit.meta.columns);
+      if (!columns.every((c) => has.has(c)))
+        throw new Error(
+          "the profile cache was looked up for other fields (a bug: please report it)",
+        );
+      await this.restoreBuild(hit);
+    } else {
+      if (sendsTexts(plan)) await this.stageUntextablePhones();
+      await this.build([...new Set([...columns, ...(this.cached?.more ?? [])])].sort());
+    }
     const replay = this.replay;
     if (replay !== undefined) {
       this.replay = undefined;
-      await stageConsentWarnings(session);
-      await stageOrderKeyWarnings(session);
+      // Restored, the warnings table already has the build's.
+      if (hit === undefined) {
+        await stageConsentWarnings(session);
+        await stageOrderKeyWarnings(session);
+      }
       await replayStaged(session, replay.rejects, replay.files);
     }
     const profiles = await readSqlProfiles(session, {
@@ -268,6 +435,7 @@ export class SqlRun {
       rfm: this.options.rfm,
       fields: options.fields,
       ...(options.index === undefined ? {} : { index: options.index }),
+      ...(options.counts === undefined ? {} : { counts: options.counts }),
     });
     let landlines = 0;
     const cannotText = profiles.store.cannotText;
@@ -327,9 +495,38 @@ export class SqlRun {
     return plan.aggregates.map((_, i) => Number(row[`a_${i}`]));
   }
 
+  /**
+   * The build of a profile cache entry: its tables as views of the stored ones (read in place,
+   * not copied), its warnings in place of the staged ones, its counts.
+   */
+  private async restoreBuild(hit: {
+    tables: ReadonlyMap<string, string>;
+    meta: ProfileMeta;
+  }): Promise<void> {
+    const { session } = this.target;
+    const d = session.dialect;
+    const stored = (name: string) => {
+      const table = hit.tables.get(name);
+      if (table === undefined) throw new Error(`the profile cache entry has no ${name}`);
+      return table;
+    };
+    for (const name of Object.values(TABLES)) {
+      await session.run(`DROP TABLE IF EXISTS ${d.identifier(name)}`);
+      await session.run(
+        `CREATE OR REPLACE VIEW ${d.identifier(name)} AS SELECT * FROM ${stored(name)}`,
+      );
+    }
+    await session.run(`DELETE FROM ${d.identifier(STAGE_WARNINGS)}`);
+    await session.run(
+      `INSERT INTO ${d.identifier(STAGE_WARNINGS)} SELECT * FROM ${stored(STAGE_WARNINGS)}`,
+    );
+    this.built = hit.meta.built;
+  }
+
   /** Builds the profile tables with columns for `fields`. */
   private async build(fields: readonly string[]): Promise<void> {
     const { session } = this.target;
+    this.builtColumns = fields;
     this.built = await buildProfileTables(
       session.dialect,
       { run: (sql) => session.run(sql), query: (sql) => session.rows(sql) },
@@ -380,11 +577,15 @@ export class SqlRun {
     }
   }
 
-  /** The members of each segment shown, read from the compiled statement's rows. */
+  /**
+   * The members of each segment shown, read from the compiled statement's rows; with `counts`,
+   * only how many there are (matched, reachable, assigned), counted in the database, with no
+   * member arrays.
+   */
   private async members(
     plan: SegmentPlan,
     size: number,
-    options: { only?: readonly string[]; exclusive: boolean },
+    options: { only?: readonly string[]; exclusive: boolean; counts?: boolean },
   ): Promise<SegmentMembers[]> {
     const { session } = this.target;
     const d = session.dialect;
@@ -393,6 +594,17 @@ export class SqlRun {
       exclusive: options.exclusive,
       rows: "flags",
     });
+    if (options.counts === true) {
+      const q = (name: string) => d.identifier(name);
+      const counted = (flag: string) =>
+        `CAST(SUM(CASE WHEN x.${q(flag)} THEN 1 ELSE 0 END) AS ${d.integerType})`;
+      const rows = new SegmentRows(plan, 0, options);
+      await session.each(
+        `SELECT x.${q("segment")}, CAST(COUNT(*) AS ${d.integerType}), ${counted("reachable")}, ${counted("assigned")} FROM (${sql}) AS x GROUP BY x.${q("segment")}`,
+        (row) => rows.addCounts(row[0] as string, Number(row[1]), Number(row[2]), Number(row[3])),
+      );
+      return rows.finish();
+    }
     const rows = new SegmentRows(plan, size, options);
     await session.each(sql, (row) => rows.add(row[0] as string, Number(row[1]), row[2], row[3]));
     return rows.finish();
@@ -428,4 +640,35 @@ export class SqlRun {
   async close(): Promise<void> {
     await this.loader.close();
   }
+}
+
+function storedStats(stats: FileStats): StoredStats {
+  const kept = Object.fromEntries(FILLED_STATS.map((k) => [k, stats[k]])) as Pick<
+    FileStats,
+    FilledStat
+  >;
+  return {
+    ...kept,
+    mergedBy: { ...stats.mergedBy },
+    statuses: [...stats.statuses],
+    currencies: [...stats.currencies],
+  };
+}
+
+/** Sets the fields `fillStagedStats` fills from a profile cache entry's `storedStats`. */
+function restoreStats(stats: FileStats, stored: StoredStats): void {
+  if (stored.kind !== stats.kind)
+    throw new Error("the profile cache entry has other files (a bug: please report it)");
+  stats.rows = stored.rows;
+  stats.merged = stored.merged;
+  stats.mergedBy = { ...stored.mergedBy };
+  stats.keptApart = stored.keptApart;
+  stats.created = stored.created;
+  stats.orders = stored.orders;
+  stats.excludedStatus = stored.excludedStatus;
+  stats.afterAsOf = stored.afterAsOf;
+  stats.otherCurrency = stored.otherCurrency;
+  stats.duplicates = stored.duplicates;
+  stats.statuses = new Map(stored.statuses);
+  stats.currencies = new Map(stored.currencies);
 }

@@ -12,7 +12,7 @@ import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
 import type { DuckDbRun, LoadedInputs } from "../engine/duckdb/run.js";
-import type { RawInput, SqlRun } from "../engine/sql-run.js";
+import type { ProfileCache, RawInput, SqlRun } from "../engine/sql-run.js";
 import type { StagingSource } from "../engine/staging-source.js";
 import { IngestContext, type FileStats, type IngestRecorder } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
@@ -229,6 +229,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         needs,
         rejects,
         staged: () => (duckdb as DuckDbRun).saveStaged(csvSources, inputsLoaded),
+        profileCache: (duckdb as DuckDbRun).profileCache(csvSources, inputsLoaded),
       });
       if (staged !== undefined) {
         inputs.push(...staged.inputs);
@@ -380,6 +381,8 @@ async function stageInDatabase(
     rejects: RejectLog;
     /** Once staged, before the profiles (the cache stores the staging then). */
     staged(): Promise<void>;
+    /** The cache of the profile build of these files (duckdb/profile-cache.ts). */
+    profileCache?: ProfileCache | undefined;
   },
 ): Promise<{ inputs: InputReport[]; profiles: Profiles; offsets: number[] } | undefined> {
   const { settings, asOf, needs, rejects } = run;
@@ -426,11 +429,14 @@ async function stageInDatabase(
       : {
           restored: {
             kinds: restoredKinds,
-            restore: async () => {
-              for (const r of loaded.restored) await r.restore();
+            restore: async (restoring) => {
+              for (const r of loaded.restored) await r.restore(restoring);
             },
           },
         }),
+    ...(run.profileCache === undefined
+      ? {}
+      : { profiles: { cache: run.profileCache, fields: needs.fields } }),
   });
   if (!staged.staged) {
     return undefined;

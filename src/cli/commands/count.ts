@@ -42,10 +42,11 @@ Examples:
   }),
   async run(options, context) {
     const prepared = await loadSettings(options.data, context);
+    // With --explain, the funnels are counted in the database and the profiles read in full.
     const run = await runSegments(
       prepared,
       context,
-      options.explain ? { explain: { funnels: prepared.settings.only ?? [] } } : {},
+      options.explain ? { explain: { funnels: prepared.settings.only ?? [] } } : { counts: true },
     );
     const view = countsViewOf(run);
     const funnels = options.explain ? explainFunnels(run, run.settings.only ?? []) : undefined;

@@ -2,7 +2,9 @@
  * The cache of loaded inputs for `--engine duckdb` (docs/design.md#engines): the normalised
  * tables of each input kind (contacts, orders, events, lists) are kept in a DuckDB database file,
  * `load.duckdb` in the cache folder (`.audience-cache/` beside the config, or `cache:`), so that a
- * second run on unchanged exports skips reading and normalising them.
+ * second run on unchanged exports skips reading and normalising them; beside them, one `profiles`
+ * entry keeps what the profile build made of all of them (profile-cache.ts), so that it skips the
+ * build too.
  *
  * An entry is keyed by its input's files (path, size, mtime, sha256) and by a text that names
  * every setting that changes loading (the caller's `settings`). A file whose size and mtime are
@@ -37,6 +39,12 @@ const TAG_TEXT =
 const DB = "audience_cache";
 
 export type CacheKind = "contacts" | "orders" | "events" | "lists";
+
+/**
+ * What an entry holds: the staging of one input kind, or `profiles` — what the profile build made
+ * of every input (profile-cache.ts), keyed by all the files and the staging keys of their kinds.
+ */
+export type EntryKind = CacheKind | "profiles";
 
 interface FileKey {
   path: string;
@@ -120,7 +128,7 @@ export class LoadCache {
 
   /** The stored tables of `kind` when its files and settings are those recorded. */
   async lookup(
-    kind: CacheKind,
+    kind: EntryKind,
     paths: readonly string[],
     settings: string,
   ): Promise<CacheHit | undefined> {
@@ -147,7 +155,7 @@ export class LoadCache {
    * when loading started: a file changed since is not stored.
    */
   async store(
-    kind: CacheKind,
+    kind: EntryKind,
     paths: readonly string[],
     before: readonly { size: number; mtimeMs: number }[],
     settings: string,
@@ -192,7 +200,7 @@ export class LoadCache {
     await this.connection.run(`DETACH ${DB}`);
   }
 
-  private async entry(kind: CacheKind): Promise<Entry | undefined> {
+  private async entry(kind: EntryKind): Promise<Entry | undefined> {
     const reader = await this.connection.runAndReadAll(
       `SELECT settings, files, tables, meta FROM ${DB}.entries WHERE kind = ${sqlString(kind)}`,
     );
@@ -217,7 +225,7 @@ export class LoadCache {
   }
 }
 
-function tableName(kind: CacheKind, table: string): string {
+function tableName(kind: EntryKind, table: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a cacheable table name: ${table}`);
   return `${kind}__${table}`;
 }

@@ -42,7 +42,7 @@ import type { CacheKind } from "./cache.js";
 import { StagedCache, stagingKey, type CachedKind, type RestoredFile } from "./staged-cache.js";
 import type { IngestOptions } from "../../model/ingest-context.js";
 import { SegmentRows } from "../segment-rows.js";
-import type { SqlTarget } from "../sql-run.js";
+import type { ProfileCache, SqlTarget } from "../sql-run.js";
 import { duckDbSession } from "./session.js";
 import { DuckDbStagingLoader } from "./staging-loader.js";
 
@@ -57,7 +57,7 @@ export interface LoadedInputs {
   raw: (RawTable | undefined)[];
   /** The kinds restored from the cache (staged-cache.ts), whose files were not read. */
   restored: CachedKind[];
-  /** Each file's size and mtime when its load started (undefined: restored, or not found). */
+  /** Each file's size and mtime when its load (or, restored, its cache lookup) started (undefined: not found). */
   before: ({ size: number; mtimeMs: number } | undefined)[];
   /** The kinds looked up in the cache, with their keys (for `saveStaged`). */
   cached: readonly CacheKindFiles[];
@@ -163,6 +163,11 @@ export class DuckDbRun {
       cache?: CacheRequest;
     },
   ): Promise<LoadedInputs> {
+    // Each file's stat before the cache is looked up (the `before` of a restored file).
+    const initial =
+      this.cache === undefined
+        ? []
+        : await Promise.all(sources.map((s) => stat(s.path).catch(() => undefined)));
     const restoredFiles = new Map<number, RestoredFile>();
     const restored: CachedKind[] = [];
     const request = this.cache === undefined ? undefined : options.cache;
@@ -193,7 +198,8 @@ export class DuckDbRun {
       if (hit !== undefined) {
         tables.push(hit);
         raw.push(undefined);
-        before.push(undefined);
+        const seen = initial[index];
+        before.push(seen === undefined ? undefined : { size: seen.size, mtimeMs: seen.mtimeMs });
         options.onLoaded?.(index, hit);
         continue;
       }
@@ -237,6 +243,24 @@ export class DuckDbRun {
         k.files.map((i) => loaded.tables[i]),
       );
     }
+  }
+
+  /**
+   * The profile cache (profile-cache.ts) of the inputs `load` loaded, when the load cache is open
+   * and every file is of a kind it keeps; else undefined.
+   */
+  profileCache(sources: readonly CsvSource[], loaded: LoadedInputs): ProfileCache | undefined {
+    const cache = this.cache;
+    if (cache === undefined || loaded.failed !== undefined) return undefined;
+    const covered = new Set(loaded.cached.flatMap((k) => k.files));
+    if (sources.some((_, i) => !covered.has(i))) return undefined;
+    const before = sources.map((_, i) => loaded.before[i]);
+    if (before.some((b) => b === undefined)) return undefined;
+    return cache.profiles(
+      sources.map((s) => s.path),
+      before as { size: number; mtimeMs: number }[],
+      JSON.stringify(loaded.cached.map((k) => [k.kind, k.files, k.key])),
+    );
   }
 
   /** Drops raw tables of `load` (those already dropped are skipped). */

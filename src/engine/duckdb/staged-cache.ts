@@ -21,6 +21,7 @@ import { STAGE_ORDER_KEYS } from "../../sql/stage-order-keys.js";
 import { VERSION } from "../../version.js";
 import { CACHE_FORMAT, LoadCache, type CacheKind } from "./cache.js";
 import type { RawTable } from "./read.js";
+import { CachedProfiles } from "./profile-cache.js";
 
 /** The staging tables each kind fills. */
 const KIND_TABLES: Record<CacheKind, readonly string[]> = {
@@ -160,6 +161,18 @@ export class StagedCache {
     );
   }
 
+  /**
+   * The profile cache (profile-cache.ts) of a run reading `paths` (every input, in order; `before`:
+   * their stats when the run started), whose kinds' staging keys are `staging`.
+   */
+  profiles(
+    paths: readonly string[],
+    before: readonly { size: number; mtimeMs: number }[],
+    staging: string,
+  ): CachedProfiles {
+    return new CachedProfiles(this.cache, paths, before, staging);
+  }
+
   async close(): Promise<void> {
     await this.cache.detach();
   }
@@ -177,16 +190,18 @@ export class CachedKind {
 
   /**
    * Adds the stored rows to the staging, reject and warning tables (which must exist) and creates
-   * each file's raw table of rejected lines.
+   * each file's raw table of rejected lines. `staging: false` (the profile cache holds what the
+   * build made of the staging, profile-cache.ts): the staging tables are left empty, and only the
+   * rejects, warnings and offsets, with the rejected lines, are restored.
    */
-  async restore(): Promise<void> {
+  async restore(options: { staging: boolean } = { staging: true }): Promise<void> {
     const c = this.connection;
     const stored = (name: string) => {
       const table = this.tables.get(name);
       if (table === undefined) throw new Error(`the cache entry of ${this.kind} has no ${name}`);
       return table;
     };
-    for (const t of [...KIND_TABLES[this.kind], ...SHARED_TABLES]) {
+    for (const t of [...(options.staging ? KIND_TABLES[this.kind] : []), ...SHARED_TABLES]) {
       // A table only the kind's own staging creates (stage_contact_consents) is created here.
       await c.run(`CREATE TABLE IF NOT EXISTS ${t} AS SELECT * FROM ${stored(t)} WHERE 1 = 0`);
       await c.run(`INSERT INTO ${t} SELECT * FROM ${stored(t)}`);
