@@ -20,6 +20,7 @@ import { Profiles } from "../model/profile.js";
 import { READ_ORDER, sinkFor } from "../model/input-sinks.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
+import { MAX_READINGS, type IdentityHints } from "../model/store.js";
 import type { CsvReadResult } from "./parse-csv.js";
 import { CsvReaders } from "./csv-threads.js";
 import type { TableSession } from "./read-tables.js";
@@ -74,7 +75,7 @@ export interface LoadedData {
 }
 
 export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
-  const { settings, asOf, needs } = options;
+  const { settings } = options;
   if (
     (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) &&
     settings.tables.orders === undefined
@@ -87,6 +88,30 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       },
     );
   }
+  // docs/design.md#inputs identity: while a reading depended on row order, the inputs are read
+  // again with the hints it gives (not with SQL staging, which identity does not use).
+  const recorder = options.recorder;
+  const again =
+    options.staging === undefined && (recorder === undefined || recorder.restart !== undefined);
+  let hints: IdentityHints | undefined;
+  for (let reading = 1; ; reading++) {
+    if (reading > 1) await recorder?.restart?.();
+    const data = await readInputs(options, hints, again && reading < MAX_READINGS);
+    if ("loaded" in data) return data.loaded;
+    hints = data.hints;
+  }
+}
+
+/**
+ * One reading of every input. With `retry`, a reading that depended on row order gives the hints
+ * of the next one instead (its rejects file is not written).
+ */
+async function readInputs(
+  options: LoadOptions,
+  previous: IdentityHints | undefined,
+  retry: boolean,
+): Promise<{ loaded: LoadedData } | { hints: IdentityHints }> {
+  const { settings, asOf, needs } = options;
   let rejectsFile: RejectsFile | undefined;
   const rejects = new RejectLog({
     strict: settings.strict,
@@ -95,6 +120,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
+  ctx.store.hints = previous;
   const staging = options.staging;
   ctx.recorder = staging?.source ?? options.recorder;
   const duckdb = options.duckdb;
@@ -228,6 +254,10 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         `${unordered.join(", ")} ${unordered.length === 1 ? "has" : "have"} no primary key and no order_by: rows come in the order the server chooses, which is not guaranteed, so ties (which of two rows of a customer counts first) may break differently from one run to the next; add order_by: in audience.yaml`,
       );
     }
+    if (retry && ctx.store.orderDependent) {
+      await rejectsFile?.abort();
+      return { hints: ctx.store.identityHints(previous) };
+    }
     checkCurrencies(inputs, settings);
     await rejectsFile?.commit();
   } catch (error) {
@@ -239,11 +269,13 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {
-    profiles: new Profiles(ctx.store, asOf, settings.rfm),
-    rejects,
-    inputs,
-    amounts,
-    offsets: [...ctx.offsets].sort((a, b) => a - b),
+    loaded: {
+      profiles: new Profiles(ctx.store, asOf, settings.rfm),
+      rejects,
+      inputs,
+      amounts,
+      offsets: [...ctx.offsets].sort((a, b) => a - b),
+    },
   };
 }
 
