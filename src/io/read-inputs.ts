@@ -89,10 +89,10 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     );
   }
   // docs/design.md#inputs identity: while a reading depended on row order, the inputs are read
-  // again with the hints it gives (not with SQL staging, which identity does not use).
+  // again with the hints it gives. SQL staging is done by the first reading: the staged rows do
+  // not depend on identity (profiles-sql.ts decides it).
   const recorder = options.recorder;
-  const again =
-    options.staging === undefined && (recorder === undefined || recorder.restart !== undefined);
+  const again = recorder === undefined || recorder.restart !== undefined;
   let hints: IdentityHints | undefined;
   for (let reading = 1; ; reading++) {
     if (reading > 1) await recorder?.restart?.();
@@ -121,7 +121,7 @@ async function readInputs(
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
   ctx.store.hints = previous;
-  const staging = options.staging;
+  const staging = previous === undefined ? options.staging : undefined;
   ctx.recorder = staging?.source ?? options.recorder;
   const duckdb = options.duckdb;
   const sinkOf = (kind: InputKind, display: string) => {
