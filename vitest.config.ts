@@ -14,8 +14,11 @@ export const ENGINE_SUITES = [
   "test/sql-profiles-store.test.ts",
   "test/sql-run-database.test.ts",
   "test/sql-staging-orders.test.ts",
+  "test/sql-staged-stats.test.ts",
   "test/sql-staging-people.test.ts",
   "test/staging-source.test.ts",
+  "test/duckdb-cache.e2e.test.ts",
+  "test/sql-script-database.test.ts",
 ];
 
 export const SHARED = {

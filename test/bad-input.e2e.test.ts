@@ -510,7 +510,7 @@ describe("configuration and segment files", () => {
         "> 2 | timezon: Europe/Paris",
         "    | ^^^^^^^",
         "  3 | format: klavio",
-        "  hint: allowed here: contacts, orders, events, lists, database, key_map, order_lines, include_shipping, preset, columns, delimiter, decimal, segments, out, format, timezone, default_country, date_order, orders_filter, exclude_status, currency, exchange_rates, reporting_currency, rfm, as_of, hash, exclusive, strict, engine, duckdb, history",
+        "  hint: allowed here: contacts, orders, events, lists, database, key_map, order_lines, include_shipping, preset, columns, delimiter, decimal, segments, out, format, timezone, default_country, date_order, orders_filter, exclude_status, currency, exchange_rates, reporting_currency, rfm, as_of, hash, exclusive, strict, engine, duckdb, cache, history",
         "",
         `${file}:3:9: error SCHEMA_ENUM: "format" must be one of generic, klaviyo, mailchimp, brevo, meta, google-ads, found "klavio" (did you mean "klaviyo"?)`,
         "  1 | orders: o.csv",

@@ -85,6 +85,8 @@ async function filesIn(dir: string): Promise<Record<string, string>> {
   const visit = async (folder: string) => {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
+      // engine duckdb's cache of loaded exports, beside the config: not an output (README Engines).
+      if (entry.isDirectory() && entry.name === ".audience-cache") continue;
       if (entry.isDirectory()) {
         await visit(path);
         continue;

@@ -26,6 +26,7 @@ import { normaliseDialectFor } from "../src/sql/dialect.js";
 import {
   cleanCellSql,
   cleanIdSql,
+  dateOffsetSql,
   dateProblemSql,
   dateTimeSql,
   emailNeedsMappingSql,
@@ -80,6 +81,7 @@ const dateCases = (): Case[] => {
       new DateParser({ clock: new ZoneClock(timezone), dateOrder, rejectBefore1970 });
     const options = { timezone, dateOrder, rejectBefore1970 };
     const label = `${timezone} ${dateOrder ?? "no date_order"}${rejectBefore1970 ? "" : " (before 1970 kept)"}`;
+    const clock = new ZoneClock(timezone);
     const days = parser();
     const problems = parser();
     const times = parser();
@@ -100,6 +102,16 @@ const dateCases = (): Case[] => {
         ts: (raw: string) => {
           problems.parse(raw);
           return problems.problem ?? null;
+        },
+      },
+      {
+        label: `dateOffsetSql ${label}`,
+        rule: "date" as const,
+        sql: (d: Dialect, v: string) => dateOffsetSql(d, v, options),
+        ts: (raw: string) => {
+          const offsets = new Set<number>();
+          new DateParser({ clock, dateOrder, rejectBefore1970, offsets }).parse(raw);
+          return [...offsets][0] ?? null;
         },
       },
       // Order dates only (from 1970): before it, zones' local mean time has offsets in seconds,

@@ -256,6 +256,28 @@ describe.skipIf("missing" in server)(
       }
     });
 
+    it("the work session's appendTexts appends texts and NULLs column by column, in batches", async () => {
+      const work = await openPostgresWork({ url: pgServer.url, shown: "test" });
+      try {
+        await work.session.run(
+          `CREATE TEMPORARY TABLE "appended" (raw TEXT PRIMARY KEY, value TEXT)`,
+        );
+        const raws = Array.from({ length: 25_003 }, (_, i) => (i === 0 ? "\ufeffé'\"" : `r${i}`));
+        const values = raws.map((raw, i) => (i % 3 === 0 ? null : raw.toUpperCase()));
+        await work.session.appendTexts("appended", [raws, values]);
+        const rows = await work.session.rows(
+          `SELECT count(*) AS n, count(value) AS v, max(CASE WHEN raw = $1 THEN 1 ELSE 0 END) AS bom FROM "appended"`,
+          [raws[0]],
+        );
+        expect(rows).toEqual([{ n: 25_003, v: 16_668, bom: 1 }]);
+        expect(
+          await work.session.rows(`SELECT value FROM "appended" WHERE raw = 'r25001'`),
+        ).toEqual([{ value: "R25001" }]);
+      } finally {
+        await work.close();
+      }
+    });
+
     it.each(FIXTURES.slice(0, 6))("fixtures/%s", async (name) => {
       const shop = await readShopAt(join(ROOT, "fixtures", name));
       const got = await readFromPostgres(pgServer.url, shop);

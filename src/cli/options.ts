@@ -64,6 +64,10 @@ export function dataOptions(): Option[] {
       "--engine <name>",
       "where the run happens: memory (default), duckdb (embedded DuckDB, for large exports) or postgres (in the server of --database)",
     ),
+    new Option(
+      "--no-cache",
+      "engine duckdb: read the exports, without the cache of loaded exports (.audience-cache beside the config, or cache:)",
+    ),
   ];
 }
 
@@ -97,6 +101,7 @@ const DATA_FLAGS = [
   "rejects",
   "database",
   "engine",
+  "cache",
   "segments",
   "only",
 ] as const satisfies readonly (keyof DataFlags)[];
@@ -110,8 +115,11 @@ export function dataFlagsOf(
   extra: readonly Exclude<keyof BuildFlags, keyof DataFlags>[] = [],
 ): BuildFlags {
   const flags: Record<string, unknown> = {};
-  for (const key of [...DATA_FLAGS, ...extra])
+  for (const key of [...DATA_FLAGS, ...extra]) {
+    // commander gives `cache: true` unless --no-cache: only the flag given is a flag.
+    if (key === "cache" && values[key] === true) continue;
     if (values[key] !== undefined) flags[key] = values[key];
+  }
   return flags as BuildFlags;
 }
 
@@ -163,6 +171,7 @@ export async function runData(
     duckdb?: DuckDbRun;
     recorder?: IngestRecorder;
     staging?: LoadOptions["staging"];
+    inDatabase?: LoadOptions["inDatabase"];
   } = {},
 ): Promise<DataRun> {
   if (prepared.settings.engine === "duckdb" && options.duckdb === undefined) {
@@ -193,6 +202,7 @@ export async function runData(
       ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
       ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
       ...(options.staging === undefined ? {} : { staging: options.staging }),
+      ...(options.inDatabase === undefined ? {} : { inDatabase: options.inDatabase }),
     });
   } finally {
     progress.stop();

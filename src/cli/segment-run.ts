@@ -17,6 +17,8 @@ import { openDuckDbRun, runData, type DataRun, type PreparedSettings } from "./o
 import type { DuckDbRun } from "../engine/duckdb/run.js";
 import type { SqlRun } from "../engine/sql-run.js";
 import { needsPredictions } from "../dsl/env.js";
+import { colorEnabled, createTheme } from "../report/theme.js";
+import type { InDatabase } from "../io/read-inputs.js";
 
 export interface SegmentRun extends DataRun {
   plan: SegmentPlan;
@@ -27,7 +29,14 @@ export interface SegmentRun extends DataRun {
 export async function runSegments(
   prepared: PreparedSettings,
   context: CliContext,
-  options: { hash?: boolean } = {},
+  options: {
+    hash?: boolean;
+    /**
+     * The command evaluates the plan's expressions on the profiles itself (explain): it needs the
+     * aggregates of the memory engine's profiles, which the database's do not hold.
+     */
+    evaluatesProfiles?: boolean;
+  } = {},
 ): Promise<SegmentRun> {
   const { settings, asOf } = prepared;
   const loaded = await loadSegmentFiles(
@@ -43,18 +52,48 @@ export async function runSegments(
   const pipeline = prepareRun(loaded.definitions, settings, asOf);
   const engine = await openEngine(settings, pipeline.plan, asOf, context);
   let run: DataRun;
-  let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>>;
+  let evaluated: Awaited<ReturnType<typeof pipeline.evaluate>> | undefined;
   try {
     const sql = engine.sql;
     const duckdb = engine.duckdb;
     const recorder = sql === undefined ? await duckdb?.recorder(pipeline.plan) : undefined;
+    // Profiles and segments both in the database (no TypeScript ingest), when the staging can.
+    const inDatabase: InDatabase | undefined =
+      sql === undefined ||
+      duckdb === undefined ||
+      options.evaluatesProfiles === true ||
+      writesState(settings, pipeline.plan)
+        ? undefined
+        : {
+            stage: (files, staging) => sql.stageRaw(files, staging),
+            eventProperties: sql.eventProperties,
+            profiles: async (files) => {
+              const { profiles, members, landlines } = await sql.evaluateInDatabase(pipeline.plan, {
+                ...(settings.only === undefined ? {} : { only: settings.only }),
+                exclusive: settings.exclusive,
+                fields: pipeline.needs.fields,
+              });
+              evaluated = { results: members, landlines };
+              const { offsets } = await sql.stagedStats(files);
+              return { profiles, offsets };
+            },
+          };
+    // The cache of staged inputs serves the runs that stage in the database.
+    if (inDatabase !== undefined && duckdb !== undefined && settings.cache !== undefined) {
+      const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
+      // Shown with --quiet too: it is neither progress nor the input summary.
+      await duckdb.openCache(settings.cache, (line) => {
+        context.stderr.write(`${theme.warning("cache")} ${line}\n`);
+      });
+    }
     run = await runData(prepared, pipeline.needs, context, {
-      ...options,
+      ...(options.hash === undefined ? {} : { hash: options.hash }),
       ...(duckdb === undefined ? {} : { duckdb }),
       ...(recorder === undefined ? {} : { recorder }),
       ...(sql === undefined ? {} : { staging: { source: sql.source, flush: () => sql.flush() } }),
+      ...(inDatabase === undefined ? {} : { inDatabase }),
     });
-    evaluated = await pipeline.evaluate(
+    evaluated ??= await pipeline.evaluate(
       run.data.profiles,
       sql !== undefined
         ? (...args) => sql.evaluate(...args)
@@ -71,6 +110,14 @@ export async function runSegments(
       `${run.errTheme.muted("phones:")} ${formatCount(landlines, "landline")} or other numbers that cannot receive SMS or WhatsApp: not reachable on those channels\n`,
     );
   return { ...run, plan: pipeline.plan, results, segmentFiles: loaded.files };
+}
+
+/**
+ * Whether a segment is written in the meta format, whose `st` column is the contacts' state or
+ * province: the SQL profiles do not stage it, so such runs read with the TypeScript readers.
+ */
+function writesState(settings: Settings, plan: SegmentPlan): boolean {
+  return plan.segments.some((s) => (settings.formatFlag ?? s.format ?? settings.format) === "meta");
 }
 
 interface OpenEngine {

@@ -271,6 +271,9 @@ export const CONFIG_SCHEMA = {
         ),
       },
     },
+    cache: path(
+      "folder where engine duckdb keeps the loaded exports between runs, so that a second run on unchanged files skips reading them (default: .audience-cache beside audience.yaml; --no-cache bypasses it)",
+    ),
     history: {
       type: "object",
       description: "the history of builds kept in the output folder (history.jsonl)",

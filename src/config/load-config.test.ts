@@ -228,6 +228,23 @@ describe("resolveSettings", () => {
       '1:9 BAD_ENGINE engine: "postgress" is not an engine (did you mean "postgres"?)',
     ]);
   });
+
+  it("puts the cache of loaded exports beside the config, or at cache:, and nowhere with --no-cache or no config", () => {
+    expect(resolveSettings(config("orders: o.csv\n"), {}, "/shop").cache).toBe(
+      "/shop/config/.audience-cache",
+    );
+    expect(resolveSettings(config("cache: ../tmp/c\n"), {}, "/shop").cache).toBe("/shop/tmp/c");
+    expect(resolveSettings(config("cache: ../tmp/c\n"), { cache: false }, "/shop").cache).toBe(
+      undefined,
+    );
+    expect(resolveSettings(config("orders: o.csv\n"), { cache: true }, "/shop").cache).toBe(
+      "/shop/config/.audience-cache",
+    );
+    expect(resolveSettings(undefined, { orders: "o.csv" }, "/shop").cache).toBe(undefined);
+    expect(problems("cache: [a, b]\n")).toEqual([
+      '1:8 SCHEMA_TYPE "cache" must be a string, found a list',
+    ]);
+  });
 });
 
 describe("a normalised export in audience.yaml", () => {

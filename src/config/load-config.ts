@@ -205,6 +205,7 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
       );
   }
   if (raw.duckdb !== undefined) values.duckdb = raw.duckdb;
+  if (raw.cache !== undefined) values.cache = raw.cache;
   if (raw.history?.keep !== undefined) values.history = { keep: raw.history.keep };
   if (raw.rfm !== undefined) {
     values.rfm = checkRfm(raw.rfm, source, nodeAt, diagnostics);

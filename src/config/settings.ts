@@ -31,6 +31,9 @@ import {
   type Preset,
 } from "../model/presets.js";
 
+/** The cache folder of engine duckdb beside the config, when `cache:` names none. */
+export const CACHE_FOLDER = ".audience-cache";
+
 export interface FilePath {
   /** Absolute path, to open. */
   path: string;
@@ -59,6 +62,8 @@ export interface DataFlags {
   database?: string;
   /** `--engine memory|duckdb|postgres`. */
   engine?: string;
+  /** `--no-cache` gives false: engine duckdb reads the exports without its cache. */
+  cache?: boolean;
 }
 
 export interface BuildFlags extends DataFlags {
@@ -121,6 +126,12 @@ export interface Settings {
   engine: EngineName;
   /** `duckdb:` of the config, its temp_directory resolved against the config's folder. */
   duckdb: { memoryLimit?: string; threads?: number; tempDirectory?: string };
+  /**
+   * The folder of engine duckdb's cache of loaded exports (src/engine/duckdb/cache.ts): `cache:`
+   * resolved against the config's folder, else `.audience-cache` beside the config; absent with
+   * `--no-cache` or without a config file.
+   */
+  cache?: string;
 }
 
 /**
@@ -267,6 +278,14 @@ export function resolveSettings(
     engine = flags.engine as EngineName;
   }
   const duckdb = values.duckdb ?? {};
+  const cache =
+    flags.cache === false
+      ? undefined
+      : values.cache !== undefined
+        ? resolve(base, values.cache)
+        : config === undefined
+          ? undefined
+          : resolve(config.dir, CACHE_FOLDER);
 
   return {
     ...(config === undefined ? {} : { configFile: config.file }),
@@ -319,6 +338,7 @@ export function resolveSettings(
         ? {}
         : { tempDirectory: resolve(base, duckdb.temp_directory) }),
     },
+    ...(cache === undefined ? {} : { cache }),
   };
 }
 

@@ -2,10 +2,10 @@
  * What SQL cannot compute exactly (E.164 phones with libphonenumber, Unicode lower-casing of
  * emails and statuses: docs/design.md#normalisation-in-sql) is computed in TypeScript on the distinct raw strings and handed
  * to the database as a mapping table `(raw, value)`, which the normalisation SQL joins
- * (`mappedSql`). Only distinct values cross over, in batches of bound parameters.
+ * (`mappedSql`). Only distinct values cross over, appended column by column (the session's
+ * `appendTexts`: an appender in DuckDB, bound arrays in PostgreSQL).
  */
 import type { Dialect } from "../sql/dialect.js";
-import { normaliseDialectFor } from "../sql/dialect.js";
 import type { SqlSession } from "./session.js";
 
 export interface MappingSpec {
@@ -17,12 +17,9 @@ export interface MappingSpec {
   map: (raw: string) => string | undefined;
 }
 
-const BATCH = 500;
-
 /** Creates and fills the mapping table; returns the number of distinct raw strings mapped. */
 export async function buildMapping(session: SqlSession, spec: MappingSpec): Promise<number> {
   const d = session.dialect;
-  const n = normaliseDialectFor(d.name);
   const table = d.identifier(spec.table);
   await session.run(`DROP TABLE IF EXISTS ${table}`);
   await session.run(
@@ -32,15 +29,7 @@ export async function buildMapping(session: SqlSession, spec: MappingSpec): Prom
     `SELECT DISTINCT s.raw FROM (SELECT q.* FROM (${spec.source}) AS q) AS s(raw) WHERE s.raw IS NOT NULL`,
   );
   const raws = found.map((row) => row.raw as string);
-  for (let start = 0; start < raws.length; start += BATCH) {
-    const batch = raws.slice(start, start + BATCH);
-    const params: (string | null)[] = [];
-    const tuples = batch.map((raw) => {
-      params.push(raw, spec.map(raw) ?? null);
-      return `(${n.param(params.length - 1)}, ${n.param(params.length)})`;
-    });
-    await session.run(`INSERT INTO ${table} (raw, value) VALUES ${tuples.join(", ")}`, params);
-  }
+  await session.appendTexts(spec.table, [raws, raws.map((raw) => spec.map(raw) ?? null)]);
   return raws.length;
 }
 

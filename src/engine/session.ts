@@ -22,5 +22,11 @@ export interface SqlSession {
     onRow: (row: readonly unknown[]) => void,
     params?: readonly SqlParam[],
   ): Promise<void>;
+  /**
+   * Appends rows of texts to `table` (unquoted name; its first `columns.length` columns are text),
+   * given column by column: `columns[i][r]` is row r's value of column i. DuckDB: an appender, a
+   * data chunk at a time; PostgreSQL: `INSERT … SELECT FROM unnest` of one bound array per column.
+   */
+  appendTexts(table: string, columns: readonly (readonly (string | null)[])[]): Promise<void>;
   close(): Promise<void>;
 }

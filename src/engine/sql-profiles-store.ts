@@ -98,16 +98,19 @@ export async function readSqlProfiles(
     ...new Set(options.fields.filter((f) => f.startsWith("props.")).map((f) => f.slice(6))),
   ];
   const store = new CustomerStore(0, propNames);
-  const shared = (column: string) =>
-    `CASE WHEN ${q(column)} IS NOT NULL AND COUNT(*) OVER (PARTITION BY ${q(column)}) > 1 THEN 1 ELSE 0 END`;
+  const profiles = d.tableName("profiles");
+  // The values more than one customer has: a grouping of one column each, joined back (a window
+  // partitioned by the value would carry every column of the table through its sort).
+  const repeated = (column: string) =>
+    `(SELECT ${q(column)} AS v FROM ${profiles} WHERE ${q(column)} IS NOT NULL GROUP BY ${q(column)} HAVING COUNT(*) > 1)`;
   const select = [
-    ...SCALARS.map(q),
-    ...lists.map(q),
-    ...propNames.map((name) => q(`props.${name}`)),
-    `${shared("email")} AS ${q("shared_email")}`,
-    `${shared("phone")} AS ${q("shared_phone")}`,
+    ...SCALARS.map((f) => `p.${q(f)}`),
+    ...lists.map((f) => `p.${q(f)}`),
+    ...propNames.map((name) => `p.${q(`props.${name}`)}`),
+    `CASE WHEN se.v IS NULL THEN 0 ELSE 1 END AS ${q("shared_email")}`,
+    `CASE WHEN sp.v IS NULL THEN 0 ELSE 1 END AS ${q("shared_phone")}`,
   ];
-  const sql = `SELECT ${select.join(", ")} FROM ${d.tableName("profiles")} ORDER BY ${q("customer")}`;
+  const sql = `SELECT ${select.join(", ")} FROM ${profiles} AS p LEFT JOIN ${repeated("email")} AS se ON se.v = p.${q("email")} LEFT JOIN ${repeated("phone")} AS sp ON sp.v = p.${q("phone")} ORDER BY p.${q("customer")}`;
 
   const s = store;
   const text = (v: unknown): string | undefined => (v === null ? undefined : (v as string));

@@ -4,8 +4,9 @@
  * plan compiled to one statement (src/sql/compile.ts) → only the members, with their reachability
  * and --exclusive assignment, back as the `SegmentMembers` the shared writer takes.
  *
- * The staging tables are filled while the inputs are read, by the staging source
- * (staging-source.ts) the run hands out. Two modes:
+ * The staging tables are filled from the raw tables of the loaded inputs in SQL (`stageRaw`), or,
+ * on the TypeScript path, while the inputs are read, by the staging source (staging-source.ts)
+ * the run hands out. Two modes:
  * - `evaluateInDatabase`: the profiles the rest of the CLI reads (counts, RFM, channels, the
  *   writer's columns and guards) are read back from the database too (sql-profiles-store.ts);
  *   no TypeScript ingest is needed.
@@ -16,7 +17,10 @@
  * Plans that read prediction fields (fitted in TypeScript, src/predict) are not for this run:
  * `buildProfileTables` refuses them.
  */
-import type { ExchangeRates } from "../model/ingest-context.js";
+import type { PlanExpr } from "../dsl/plan.js";
+import type { ExchangeRates, FileStats, IngestContext } from "../model/ingest-context.js";
+import type { RejectLog } from "../model/rejects.js";
+import type { InputKind } from "../model/presets.js";
 import { PhoneTypes } from "../model/phone-type.js";
 import type { Profiles } from "../model/profile.js";
 import type { RfmSettings } from "../rfm/settings.js";
@@ -26,6 +30,17 @@ import { compileSegmentsSql } from "../sql/compile.js";
 import { buildProfileTables, type ProfileBuildResult } from "../sql/profiles-sql.js";
 import { sendsTexts } from "../segments/prepare-run.js";
 import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../sql/staging.js";
+import { stageOrders } from "../sql/stage-orders.js";
+import { fillStagedStats, type StagedStatsFile } from "../sql/staged-stats.js";
+import { stageConsentWarnings } from "../sql/stage-consent.js";
+import { stagePeople, type PeopleFile } from "../sql/stage-people.js";
+import {
+  createStageRejectStatements,
+  replayStaged,
+  STAGE_REJECTS,
+  STAGE_WARNINGS,
+  type StagedFile,
+} from "../sql/stage-rejects.js";
 import type { SqlSession } from "./session.js";
 import { readSqlProfiles, storeFields } from "./sql-profiles-store.js";
 import { SegmentRows } from "./segment-rows.js";
@@ -45,12 +60,19 @@ export interface SqlTarget {
   loader(): Promise<StagingLoader & { close(): Promise<void> }>;
 }
 
+/** An input loaded into a raw table (duckdb/read.ts), as staging takes it. */
+export interface RawInput extends StagedFile {
+  header: readonly string[];
+}
+
 /** Phones per INSERT of `stageUntextablePhones`. */
 const UNTEXTABLE_BATCH = 1000;
 
 export class SqlRun {
   /** The last build's counts (customers, buyers, identity passes). */
   built: ProfileBuildResult | undefined;
+  /** The staged rejects and warnings of `stageRaw`, handed to the run's log after the build. */
+  private replay: { rejects: RejectLog; files: readonly StagedFile[] } | undefined;
 
   private constructor(
     private readonly target: SqlTarget,
@@ -58,6 +80,8 @@ export class SqlRun {
     /** The recorder to give the ingest, whose sinks it stages. */
     readonly source: StagingSource,
     private readonly options: SqlRunOptions,
+    /** The event properties the plan filters on. */
+    readonly eventProperties: readonly string[],
   ) {}
 
   /** Creates the staging tables on `target` for `plan`. */
@@ -72,7 +96,132 @@ export class SqlRun {
     const names = new Set<string>();
     for (const spec of plan.aggregates)
       if (spec.source === "events") for (const p of spec.properties) names.add(p.name);
-    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options);
+    return new SqlRun(target, loader, new StagingSource(loader, [...names]), options, [...names]);
+  }
+
+  /**
+   * Stages the inputs loaded into raw tables in SQL, with no TypeScript ingest (stage-people.ts,
+   * stage-orders.ts; docs/design.md#engines), and hands their rejects and warnings to `rejects` in
+   * the memory engine's order (stage-rejects.ts; with --strict, the first reject throws). `files`
+   * are in reading order; `ctx` is the run's ingest context, which the orders' FileStats join.
+   * `{ staged: false }`: the run needs the TypeScript path, and the staging tables are empty
+   * again for it.
+   */
+  async stageRaw(
+    files: readonly RawInput[],
+    options: {
+      ctx: IngestContext;
+      rejects: RejectLog;
+      strict: boolean;
+      ordersFilter: PlanExpr | undefined;
+      /**
+       * Kinds whose staging a cache restores instead (duckdb/staged-cache.ts): `restore` adds their
+       * rows once the tables exist; their files are not staged (their raw tables hold only their
+       * rejected lines, for the replay). Restored orders have no FileStats in the outcome.
+       */
+      restored?: { kinds: ReadonlySet<InputKind>; restore(): Promise<void> };
+    },
+  ): Promise<{ staged: true; orders: FileStats[] } | { staged: false; reason: string }> {
+    const { session } = this.target;
+    const d = session.dialect;
+    for (const sql of createStageRejectStatements(d)) await session.run(sql);
+    const restored = options.restored;
+    const fresh = (kind: InputKind) => restored?.kinds.has(kind) !== true;
+    const people: PeopleFile[] = [];
+    for (const f of files)
+      if ((f.kind === "contacts" || f.kind === "events" || f.kind === "lists") && fresh(f.kind))
+        people.push({ ...f, kind: f.kind, header: [...f.header] });
+    const staged = await stagePeople(session, people, {
+      ingest: options.ctx.options,
+      eventProperties: this.eventProperties,
+    });
+    if (!staged.staged) return this.unstage(staged.reason);
+    let stats: FileStats[] = [];
+    if (fresh("orders")) {
+      const orders = await stageOrders(
+        session,
+        files.filter((f) => f.kind === "orders"),
+        { ctx: options.ctx, ordersFilter: options.ordersFilter, strict: options.strict },
+      );
+      if (!orders.staged) return this.unstage(orders.needsTypeScript);
+      stats = orders.stats;
+    }
+    // After the staging of the other kinds, which recreates some shared tables.
+    await restored?.restore();
+    const currencies = await this.currencyProblem();
+    if (currencies !== undefined) return this.unstage(currencies);
+    const rejected = await this.orderRejectProblem();
+    if (rejected !== undefined) return this.unstage(rejected);
+    // The rejects and warnings are handed over once the profiles are built: one warning needs
+    // identity (stage-consent.ts), and the replay keeps the memory engine's order.
+    this.replay = { rejects: options.rejects, files };
+    return { staged: true, orders: stats };
+  }
+
+  /**
+   * Orders whose currencies may stop the run (read-inputs.ts `checkCurrencies`: several with no
+   * `currency:`, or one `exchange_rates:` has no rate for): the TypeScript path counts the orders
+   * by currency and says so exactly. Staged orders include those that do not count (excluded
+   * status, after as_of), so this may send a run there that would pass: never the reverse.
+   */
+  private async currencyProblem(): Promise<string | undefined> {
+    if (this.options.currency !== undefined) return undefined;
+    const { session } = this.target;
+    const d = session.dialect;
+    const currency = d.identifier("currency");
+    const rows = await session.rows(
+      `SELECT DISTINCT ${currency} AS currency FROM ${d.identifier(STAGING.orders)} WHERE ${currency} IS NOT NULL AND ${currency} <> ''`,
+    );
+    const found = rows.map((r) => r.currency as string);
+    const rates = this.options.exchangeRates;
+    if (rates !== undefined)
+      return found.some((c) => c !== rates.reporting && !rates.rates.has(c))
+        ? "orders in a currency exchange_rates: has no rate for"
+        : undefined;
+    return found.length > 1 ? "orders in several currencies" : undefined;
+  }
+
+  /**
+   * Fills the per-file counts of the staged `files` (staged-stats.ts), after `evaluateInDatabase`
+   * built the profiles; the UTC offsets their timestamps carry.
+   */
+  async stagedStats(files: readonly StagedStatsFile[]): Promise<{ offsets: number[] }> {
+    return fillStagedStats(this.target.session, files, {
+      asOf: this.options.asOf,
+      ...(this.options.currency === undefined ? {} : { currency: this.options.currency }),
+    });
+  }
+
+  /**
+   * Orders the memory engine rejects once assembled (order-folding.ts: an order without a date on
+   * any of its rows, a negative amount), which the staging does not reject: the TypeScript path
+   * rejects them exactly. The amount test is wider than the rule (a refund above the order's
+   * smallest total, any refund of an order priced by its lines, a negative total, price or
+   * quantity), so it may send a run there that would pass: never the reverse.
+   */
+  private async orderRejectProblem(): Promise<string | undefined> {
+    const { session } = this.target;
+    const d = session.dialect;
+    const q = (name: string) => d.identifier(name);
+    const order = `COALESCE(${q("order_id")}, CAST(${q("seq")} AS ${d.textType}))`;
+    const rows = await session.rows(
+      `SELECT CASE WHEN COUNT(${q("day")}) = 0 THEN 'd' ELSE 'a' END AS why FROM ${q(STAGING.orders)} GROUP BY ${q("file")}, ${order} HAVING COUNT(${q("day")}) = 0 OR MIN(${q("total")}) < 0 OR MIN(${q("price")}) < 0 OR MIN(${q("quantity")}) < 0 OR MAX(${q("refunded")}) > COALESCE(MIN(${q("total")}), 0) ORDER BY 1 DESC LIMIT 1`,
+    );
+    const why = rows[0]?.why;
+    if (why === undefined) return undefined;
+    return why === "d"
+      ? "an order without a date on any of its rows"
+      : "an order whose amount may be negative";
+  }
+
+  /** Empties the staging tables after a staging that needs the TypeScript path. */
+  private async unstage(reason: string): Promise<{ staged: false; reason: string }> {
+    const { session } = this.target;
+    const d = session.dialect;
+    for (const { table } of STAGING_LAYOUT) await session.run(`DELETE FROM ${d.identifier(table)}`);
+    for (const table of [STAGE_REJECTS, STAGE_WARNINGS])
+      await session.run(`DROP TABLE IF EXISTS ${d.identifier(table)}`);
+    return { staged: false, reason };
   }
 
   /** Writes the rows staged so far (after each input). */
@@ -101,6 +250,12 @@ export class SqlRun {
     await this.loader.close();
     if (sendsTexts(plan)) await this.stageUntextablePhones();
     await this.build([...new Set([...plan.fields, ...storeFields(options.fields)])]);
+    const replay = this.replay;
+    if (replay !== undefined) {
+      this.replay = undefined;
+      await stageConsentWarnings(session);
+      await replayStaged(session, replay.rejects, replay.files);
+    }
     const profiles = await readSqlProfiles(session, {
       asOf: this.options.asOf,
       rfm: this.options.rfm,

@@ -17,6 +17,7 @@ import type { Settings } from "../config/settings.js";
 import type { SqlParam, SqlRow, SqlSession } from "../engine/session.js";
 import type { SqlTarget } from "../engine/sql-run.js";
 import { InsertLoader } from "../engine/insert-loader.js";
+import { appendTextArrays } from "../engine/postgres/session.js";
 import { dialectFor } from "../sql/dialect.js";
 import { databaseError, databaseTarget, type DatabaseTarget } from "./read-tables.js";
 
@@ -95,6 +96,15 @@ export async function openPostgresWork(
     },
     async rows(sql, params = []) {
       return (await query<SqlRow>({ text: sql, values: [...params] })).rows;
+    },
+    appendTexts(table, columns) {
+      return appendTextArrays(
+        async (text, values) => {
+          await query({ text, values });
+        },
+        table,
+        columns,
+      );
     },
     async each(sql, onRow, params = []) {
       // Through a cursor, a batch at a time: a million profile rows never sit in memory at once.

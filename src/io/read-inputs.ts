@@ -11,7 +11,8 @@ import type { FilePath, Settings } from "../config/settings.js";
 import type { EpochDay } from "../calendar.js";
 import { UsageError, UserError } from "../errors.js";
 import type { DataNeeds } from "../model/build-profiles.js";
-import type { DuckDbRun } from "../engine/duckdb/run.js";
+import type { DuckDbRun, LoadedInputs } from "../engine/duckdb/run.js";
+import type { RawInput, SqlRun } from "../engine/sql-run.js";
 import type { StagingSource } from "../engine/staging-source.js";
 import { IngestContext, type FileStats, type IngestRecorder } from "../model/ingest-context.js";
 import { formatInteger } from "../report/table.js";
@@ -54,6 +55,27 @@ export interface LoadOptions {
    * recorder; `flush` is awaited after each input.
    */
   staging?: { source: StagingSource; flush(): Promise<void> };
+  /**
+   * `--engine duckdb` with the SQL run: every file loaded into its raw table is staged in SQL and
+   * the profiles come from the database — no TypeScript ingest of rows — unless a file's header
+   * stops the run, a load fails, or the staging needs the TypeScript path: then the whole run
+   * takes it, from the tables already loaded.
+   */
+  inDatabase?: InDatabase;
+}
+
+/** What `loadProfiles` needs of the SQL run to read the inputs in the database. */
+export interface InDatabase {
+  stage: SqlRun["stageRaw"];
+  /** The event columns the plan filters on (staged with the events). */
+  eventProperties: readonly string[];
+  /**
+   * The profiles from the staged rows (`SqlRun.evaluateInDatabase`), with the per-file counts of
+   * `files` filled from SQL (staged-stats.ts) and the UTC offsets their timestamps carry.
+   */
+  profiles(
+    files: readonly { kind: InputKind; file: number; stats: FileStats }[],
+  ): Promise<{ profiles: Profiles; offsets: number[] }>;
 }
 
 export interface InputReport extends FilePath {
@@ -156,6 +178,11 @@ async function readInputs(
       ? new CsvReaders(csvSources, { hash: options.hash ?? false, project })
       : undefined;
   let session: TableSession | undefined;
+  let loaded: LoadedInputs | undefined;
+  /** Read in the database (`inDatabase`). */
+  let profiles: Profiles | undefined;
+  /** The UTC offsets of the inputs read in the database. */
+  let stagedOffsets: number[] = [];
   try {
     const firstTable = sources.find((s) => "table" in s);
     if (firstTable !== undefined && "table" in firstTable) {
@@ -189,7 +216,39 @@ async function readInputs(
         ? undefined
         : (bytes: number) =>
             options.onProgress?.({ file: display, kind, bytes, totalBytes: 0, rows: rows() });
-    for (const source of sources) {
+    // --engine duckdb: every file into its raw table first, for the SQL staging (the first
+    // reading's: a reading again takes the TypeScript path, whose staging the first one did).
+    const inDatabase = previous === undefined ? options.inDatabase : undefined;
+    loaded =
+      duckdb === undefined || inDatabase === undefined
+        ? undefined
+        : await duckdb.load(csvSources, {
+            hash: options.hash ?? false,
+            onLoaded: (i, raw) =>
+              progress(files[i].input.display, files[i].kind, () => raw.rows)?.(raw.read.bytes),
+            cache: {
+              kinds: cacheKinds(files, needs),
+              ingest: ingestOptions(settings, asOf, needs),
+              ...(settings.delimiter === undefined ? {} : { delimiter: settings.delimiter }),
+              eventProperties: inDatabase.eventProperties,
+            },
+          });
+    if (loaded !== undefined && loaded.failed === undefined && inDatabase !== undefined) {
+      const inputsLoaded = loaded;
+      const staged = await stageInDatabase(inDatabase, files, loaded, {
+        settings,
+        asOf,
+        needs,
+        rejects,
+        staged: () => (duckdb as DuckDbRun).saveStaged(csvSources, inputsLoaded),
+      });
+      if (staged !== undefined) {
+        inputs.push(...staged.inputs);
+        profiles = staged.profiles;
+        stagedOffsets = staged.offsets;
+      }
+    }
+    for (const source of profiles === undefined ? sources : []) {
       const kind = source.kind;
       if ("table" in source) {
         const display = tableDisplay(kind, source.table);
@@ -233,11 +292,16 @@ async function readInputs(
       const read =
         readers !== undefined
           ? await readers.read(source.file, sink, onBytes)
-          : await (duckdb as DuckDbRun).read(csvSources[source.file], sink, {
-              hash: options.hash ?? false,
-              project,
-              ...(onBytes === undefined ? {} : { onBytes }),
-            });
+          : await (duckdb as DuckDbRun).read(
+              csvSources[source.file],
+              sink,
+              {
+                hash: options.hash ?? false,
+                project,
+                ...(onBytes === undefined ? {} : { onBytes }),
+              },
+              loaded?.raw[source.file],
+            );
       sink.finish?.();
       await staging?.flush();
       if (read.windows1252Bytes > 0) {
@@ -247,7 +311,7 @@ async function readInputs(
       }
       inputs.push({ ...input, kind, read, stats });
     }
-    ctx.reportOrphanLines();
+    if (profiles === undefined) ctx.reportOrphanLines();
     if (unordered.length > 0) {
       const first = inputs.find((i) => i.display === unordered[0]);
       first?.stats.warnings.push(
@@ -266,17 +330,126 @@ async function readInputs(
   } finally {
     await readers?.close();
     await session?.close();
+    if (loaded !== undefined) await duckdb?.release(loaded.tables);
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {
     loaded: {
-      profiles: new Profiles(ctx.store, asOf, settings.rfm),
+      profiles: profiles ?? new Profiles(ctx.store, asOf, settings.rfm),
       rejects,
       inputs,
       amounts,
-      offsets: [...ctx.offsets].sort((a, b) => a - b),
+      offsets: [...new Set([...ctx.offsets, ...stagedOffsets])].sort((a, b) => a - b),
     },
   };
+}
+
+/**
+ * The files of each kind whose staging the cache may hold (duckdb/staged-cache.ts): every kind
+ * the SQL staging stages, but orders with an `orders_filter:` (which take the TypeScript path).
+ */
+function cacheKinds(
+  files: readonly { kind: InputKind }[],
+  needs: DataNeeds,
+): { kind: "contacts" | "orders" | "events" | "lists"; files: number[] }[] {
+  const kinds: { kind: "contacts" | "orders" | "events" | "lists"; files: number[] }[] = [];
+  for (const kind of ["contacts", "orders", "events", "lists"] as const) {
+    if (kind === "orders" && needs.ordersFilter !== undefined) continue;
+    const indexes = files.flatMap((f, i) => (f.kind === kind ? [i] : []));
+    if (indexes.length > 0) kinds.push({ kind, files: indexes });
+  }
+  return kinds;
+}
+
+/**
+ * The fast path of `--engine duckdb` (`LoadOptions.inDatabase`), for files all loaded: each
+ * header bound in reading order as the sinks bind it (an error on one stops nothing here: the
+ * TypeScript path raises it where the memory engine does), then the SQL staging, the rejects
+ * replayed into `rejects`, and the profiles read from the database. `undefined`: the run takes the
+ * TypeScript path (nothing staged).
+ */
+async function stageInDatabase(
+  inDatabase: InDatabase,
+  files: readonly { kind: InputKind; input: FilePath }[],
+  loaded: LoadedInputs,
+  run: {
+    settings: Settings;
+    asOf: EpochDay;
+    needs: DataNeeds;
+    rejects: RejectLog;
+    /** Once staged, before the profiles (the cache stores the staging then). */
+    staged(): Promise<void>;
+  },
+): Promise<{ inputs: InputReport[]; profiles: Profiles; offsets: number[] } | undefined> {
+  const { settings, asOf, needs, rejects } = run;
+  const options = ingestOptions(settings, asOf, needs);
+  const ctx = new IngestContext(options, rejects);
+  // The orders' FileStats are the staging's (stageOrders binds their headers on `ctx`), but for
+  // orders restored from the cache, whose headers bind here.
+  const restoredKinds = new Set<InputKind>(loaded.restored.map((r) => r.kind));
+  const scratch = new IngestContext(options, new RejectLog());
+  const raws: RawInput[] = [];
+  const stats: (FileStats | undefined)[] = [];
+  const perKind = new Map<InputKind, number>();
+  for (const [i, { kind, input }] of files.entries()) {
+    const raw = loaded.tables[i];
+    const staging = kind === "orders" && !restoredKinds.has(kind);
+    const on = staging ? scratch : ctx;
+    try {
+      sinkFor(on, kind, input.display, needs.ordersFilter).header([...raw.header]);
+    } catch (error) {
+      if (error instanceof UserError) {
+        return undefined;
+      }
+      throw error;
+    }
+    stats.push(staging ? undefined : on.stats[on.stats.length - 1]);
+    const file = perKind.get(kind) ?? 0;
+    perKind.set(kind, file + 1);
+    raws.push({
+      kind,
+      file,
+      display: input.display,
+      table: raw.table,
+      width: raw.width,
+      header: raw.header,
+    });
+  }
+  const staged = await inDatabase.stage(raws, {
+    ctx,
+    rejects,
+    strict: settings.strict,
+    ordersFilter: needs.ordersFilter,
+    ...(loaded.restored.length === 0
+      ? {}
+      : {
+          restored: {
+            kinds: restoredKinds,
+            restore: async () => {
+              for (const r of loaded.restored) await r.restore();
+            },
+          },
+        }),
+  });
+  if (!staged.staged) {
+    return undefined;
+  }
+  await run.staged();
+  const orders = [...staged.orders];
+  const inputs = files.map(({ kind, input }, i): InputReport => {
+    const read = loaded.tables[i].read;
+    const fileStats = stats[i] ?? (orders.shift() as FileStats);
+    if (kind !== "orders" || restoredKinds.has(kind)) fileStats.rows = read.rows;
+    if (read.windows1252Bytes > 0)
+      fileStats.warnings.push(
+        `${input.display} is not valid UTF-8: ${read.windows1252Bytes} byte(s) read as Windows-1252`,
+      );
+    return { ...input, kind, read, stats: fileStats };
+  });
+  const { profiles, offsets } = await inDatabase.profiles(
+    inputs.map((input, i) => ({ kind: input.kind, file: raws[i].file, stats: input.stats })),
+  );
+  return { inputs, profiles, offsets };
 }
 
 /** How a table input is named in messages and the summary: `table shop.orders`, `query (orders)`. */

@@ -284,6 +284,47 @@ export class TableSession {
     }
   }
 
+  /**
+   * The columns of one input (names and type OIDs) and the columns its rows are read in order of
+   * (order_by:, else the primary key; none for a query), without reading a row: what `audience
+   * sql` needs to print a script reading it (sql/database-script.ts).
+   */
+  async describe(
+    kind: string,
+    source: TableSource,
+    label: string,
+  ): Promise<{ columns: { name: string; type: number }[]; orderBy: string[] }> {
+    const input = { kind, at: source.at, what: label };
+    try {
+      let select = (source.query ?? "").trim().replace(/;+\s*$/, "");
+      let orderBy: string[] = [];
+      if (source.table !== undefined) {
+        const oid = await this.findTable(kind, source.table, source.at);
+        const columns = await this.columnsOf(oid);
+        orderBy = source.orderBy ?? (await this.primaryKey(oid));
+        const missing = orderBy.find((c) => !columns.includes(c));
+        if (missing !== undefined)
+          throw new UserError(
+            "MISSING_COLUMN",
+            `${where(source.at)}: ${kind}.order_by names the column "${missing}", which ${label} does not have`,
+            { hint: `columns: ${columns.join(", ")}` },
+          );
+        select = `SELECT * FROM ${qualified(source.table)}`;
+      }
+      const result = await this.client.query<unknown[]>({
+        text: `SELECT * FROM (${select}) AS q LIMIT 0`,
+        rowMode: "array",
+      });
+      return {
+        columns: result.fields.map((f) => ({ name: f.name, type: f.dataTypeID })),
+        orderBy,
+      };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw databaseError(error, this.target, input);
+    }
+  }
+
   /** Ends the transaction (it wrote nothing) and the connection. */
   async close(): Promise<void> {
     await this.client.query("COMMIT").catch(() => undefined);

@@ -78,7 +78,13 @@ export function cleanIdSql(d: Dialect, text: string): string {
   const s = sqlOf(d);
   const trimmed = jsTrim(s, text);
   const stripped = `CASE WHEN ${startsWith(s, trimmed, "'")} THEN ${jsTrim(s, `SUBSTR(${trimmed}, 2)`)} ELSE ${trimmed} END`;
-  return `NULLIF(${s.n.regexReplaceAll(stripped, "^([0-9]+)[.]0$", "\\1")}, '')`;
+  const full = `NULLIF(${s.n.regexReplaceAll(stripped, "^([0-9]+)[.]0$", "\\1")}, '')`;
+  // Almost every id: its ends printable ASCII (nothing to trim), no apostrophe first, no `.0`
+  // last — the id as it is, without the trim and the regular expression.
+  const printable = (c: string) => `(${c} BETWEEN 33 AND 126)`;
+  const first = s.n.codePoint(text);
+  const last = s.n.codePoint(`SUBSTR(${text}, ${s.n.charLength(text)})`);
+  return `CASE WHEN ${printable(first)} AND ${first} <> 39 AND ${printable(last)} AND NOT (${text} LIKE '%.0') THEN ${text} ELSE ${full} END`;
 }
 
 /** TS twin: `parseBoolean` (src/model/values.ts): TRUE, FALSE, or NULL for an unknown word; NULL text is FALSE. */
@@ -103,17 +109,25 @@ export function splitMultiSql(d: Dialect, text: string): string {
 export function normalizeEmailSql(d: Dialect, text: string, nonAscii: string): string {
   const s = sqlOf(d);
   const trimmed = jsTrim(s, text);
-  const email = asciiLower(s, trimmed);
   const atext = "a-z0-9!#$%&'*+/=?^_`{|}~-";
   const local = `[a-z0-9_][${atext}]*([.][${atext}]+)*`;
   const label = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
-  const valid = [
-    `${s.n.charLength(email)} <= 254`,
-    s.n.regexMatches(email, `^${local}@${label}([.]${label})+$`),
-    s.n.regexMatches(email, "^[^@]{1,64}@[^@]{1,253}$"),
-    `NOT ${s.n.regexMatches(email, "[.][0-9]+$")}`,
-  ].join(" AND ");
-  return `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(trimmed)} THEN ${nonAscii} WHEN ${valid} THEN ${email} END`;
+  const valid = (email: string) =>
+    [
+      `${s.n.charLength(email)} <= 254`,
+      s.n.regexMatches(email, `^${local}@${label}([.]${label})+$`),
+      s.n.regexMatches(email, "^[^@]{1,64}@[^@]{1,253}$"),
+      `NOT ${s.n.regexMatches(email, "[.][0-9]+$")}`,
+    ].join(" AND ");
+  const head = `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT ${s.n.isAscii(trimmed)} THEN ${nonAscii}`;
+  if (d.name === "duckdb") {
+    // The lowered address computed once, bound (DuckDB shares no subexpression between a CASE's
+    // branches: it would lower it five times); ASCII here, where lower() is asciiLower.
+    const email = "norm_email";
+    return `${head} ELSE ${s.n.bindAs(`lower(${trimmed})`, email, `CASE WHEN ${valid(email)} THEN ${email} END`)} END`;
+  }
+  const email = asciiLower(s, trimmed);
+  return `${head} WHEN ${valid(email)} THEN ${email} END`;
 }
 
 /** The rows whose email `normalizeEmailSql` takes from the mapping table. */
@@ -339,10 +353,13 @@ const COMMON = `^${D}{4}-${D}{2}-${D}{2}([ T]${D}{2}:${D}{2}:${D}{2}(Z|[-+]${D}{
  * before 1970 comes out) and a time of day up to :59. NULL for any other text, which the full
  * parse then reads: wherever it is not NULL it is the full parse's day.
  */
-function commonDay(s: Sql, text: string, timezone: string): string {
-  const n = s.n;
+/**
+ * The fields of a `YYYY-MM-DD HH:MM:SS` text at their fixed places (integers, unchecked), the
+ * number of days in its month, and `part` for the places after them.
+ */
+function isoParts(s: Sql, text: string) {
   const part = (from: number, length: number) =>
-    n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
+    s.n.castInteger(`SUBSTR(${text}, ${from}, ${length})`);
   const [year, m, dd, hour, minute, second] = [
     part(1, 4),
     part(6, 2),
@@ -353,6 +370,12 @@ function commonDay(s: Sql, text: string, timezone: string): string {
   ];
   const leap = `((${modulo(s, year, 4)} = 0 AND ${modulo(s, year, 100)} <> 0) OR ${modulo(s, year, 400)} = 0)`;
   const monthDays = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+  return { part, year, m, dd, hour, minute, second, monthDays };
+}
+
+function commonDay(s: Sql, text: string, timezone: string): string {
+  const n = s.n;
+  const { part, year, m, dd, hour, minute, second, monthDays } = isoParts(s, text);
   const valid = `${year} >= 1970 AND ${m} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${monthDays}`;
   const time = `${hour} <= 23 AND ${minute} <= 59 AND ${second} <= 59`;
   const civil = daysFromCivil(s, year, m, dd);
@@ -371,7 +394,7 @@ function dateSql(
   d: Dialect,
   text: string,
   options: DateSqlOptions,
-  want: "day" | "problem" | "time",
+  want: "day" | "problem" | "time" | "offset",
 ): string {
   const s = sqlOf(d);
   const n = s.n;
@@ -413,6 +436,24 @@ function dateSql(
   // DateParser.time: the wall-clock time there, a leap second (:60) read as :59.
   const wall = `(${civil} * 86400 + (COALESCE(${hour}, 0) * 60 + COALESCE(${minute}, 0)) * 60 + LEAST(${second}, 59))`;
   const localMs = `(CASE WHEN ${zoned} THEN ${n.zonedLocalSeconds(`(${wall} - (${offset}) * 60)`, options.timezone)} ELSE ${d.castDouble(wall)} END * 1000)`;
+  if (want === "offset") {
+    // DateParser records the offset once the zone is read: after the date, time and zone checks,
+    // before the one on 1970 (dates.ts parseUncached).
+    const reached = [
+      n.regexMatches(c, FIELDS),
+      ...(options.dateOrder === undefined ? [`${field(1)} <> 'N'`] : []),
+      `NOT ${badMeridiem}`,
+      validDate,
+      `NOT ${badTime}`,
+      zoned,
+      `NOT ${badZone}`,
+    ];
+    return n.bindAs(
+      canonicalDate(s, text, options.dateOrder),
+      c,
+      `CASE WHEN ${reached.join(" AND ")} THEN ${offset} END`,
+    );
+  }
   const body =
     want === "day"
       ? `CASE WHEN ${problemSql} IS NULL THEN norm_day END`
@@ -465,4 +506,29 @@ export function dateProblemSql(d: Dialect, text: string, options: DateSqlOptions
  */
 export function dateTimeSql(d: Dialect, text: string, options: DateSqlOptions): string {
   return dateSql(d, text, options, "time");
+}
+
+/**
+ * TS twin: the UTC offset (minutes) `DateParser.parse` records in its `offsets` (src/model/dates.ts)
+ * for a date cell: a timestamp with a zone (`+02:00`, `-0430`, `Z`, `UTC`) read by the full parser
+ * up to its zone; NULL for any other text, and for `2024-05-01T10:20:30Z`, which `parseCommon`
+ * reads without recording it. `text` is the text the parser is given (orders and events: the cell
+ * as read; contacts: trimmed by cleanCell).
+ */
+export function dateOffsetSql(d: Dialect, text: string, options: DateSqlOptions): string {
+  const s = sqlOf(d);
+  const n = s.n;
+  // Every text the full parser reads a zone of ends with one after a time of day (`:MM`): most
+  // cells are skipped at this test.
+  const zoneAtEnd = `:${D}{2}([.,]${D}+)?[^0-9A-Za-z]*([AaPp][Mm][^0-9A-Za-z]*)?([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[-+]${D}{2}(:?${D}{2})?)[^0-9A-Za-z]*$`;
+  // parseCommon's `Z` form: a valid date from 1970 and a time up to :59 (a day before 1970 in the
+  // time zone, for order and event dates, goes to the full parser, which records it).
+  const { year, m, dd, hour, minute, second, monthDays } = isoParts(s, text);
+  const seconds = `(${daysFromCivil(s, year, m, dd)} * 86400 + (${hour} * 60 + ${minute}) * 60 + ${second})`;
+  const from1970 =
+    (options.rejectBefore1970 ?? true)
+      ? ` AND (${year} >= 1971 OR ${n.zonedDay(seconds, options.timezone)} >= 0)`
+      : "";
+  const common = `CASE WHEN ${n.regexMatches(text, `^${D}{4}-${D}{2}-${D}{2}[ T]${D}{2}:${D}{2}:${D}{2}Z$`)} THEN CASE WHEN ${year} >= 1970 AND ${m} BETWEEN 1 AND 12 AND ${dd} >= 1 AND ${dd} <= ${monthDays} AND ${hour} <= 23 AND ${minute} <= 59 AND ${second} <= 59${from1970} THEN TRUE ELSE FALSE END ELSE FALSE END`;
+  return `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT ${n.regexMatches(text, zoneAtEnd)} THEN NULL WHEN ${common} THEN NULL ELSE ${dateSql(d, text, options, "offset")} END`;
 }

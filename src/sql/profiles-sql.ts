@@ -92,6 +92,8 @@ const WORK = [
   "aud_order_rows",
   "aud_orders",
   "aud_ident",
+  "aud_lab",
+  "aud_phone_owner",
   "aud_cust",
   "aud_next",
   "aud_customers",
@@ -135,6 +137,7 @@ export async function buildProfileTables(
     if (Number(row?.changed ?? 0) === 0) break;
     if (passes > 10_000) throw new Error("identity passes do not converge");
   }
+  for (const sql of keptContactStatements(d)) await session.run(sql);
   for (const sql of b.customerStatements()) await session.run(sql);
   const cutPoints = await b.cutPoints(session);
   for (const sql of createTableStatements(d, options.fields)) await session.run(sql);
@@ -142,6 +145,7 @@ export async function buildProfileTables(
   const [counts] = await session.query(
     `SELECT CAST(COUNT(*) AS ${d.integerType}) AS customers, CAST(SUM(CASE WHEN orders_count > 0 THEN 1 ELSE 0 END) AS ${d.integerType}) AS buyers FROM aud_profile`,
   );
+  for (const sql of keptStatements(d)) await session.run(sql);
   for (const table of WORK) await session.run(`DROP TABLE IF EXISTS ${table}`);
   return {
     customers: Number(counts?.customers ?? 0),
@@ -152,6 +156,31 @@ export async function buildProfileTables(
 }
 
 const KIND = { contacts: 0, orders: 1, events: 2, lists: 3 } as const;
+
+/**
+ * Temporary tables the build keeps for the input summary's per-file counts (staged-stats.ts):
+ * - `identity`: every row that met a customer, in the memory engine's order (`aud_ident`: `kind`
+ *   0 contacts, 1 orders — the counted ones —, 2 events, 3 lists; `file`; `g` its place), with
+ *   its customer `cust` (the `g` of its first row, which created it), `reason` the identifier the
+ *   row carries that links it (2 customer_id, 1 email, 0 phone: ingest-contacts.ts
+ *   `countMerged`), and `apart`: 1 for a row kept apart by its phone (store.ts `keptApart`: no
+ *   customer_id, an email and a phone, of a customer without an id, the phone another
+ *   customer's);
+ * - `orders`: every staged order (`aud_orders`) with what decides whether it counts.
+ */
+export const KEPT_TABLES = { identity: "aud_kept_identity", orders: "aud_kept_orders" } as const;
+
+function keptStatements(d: Dialect): string[] {
+  const t = (name: string) => d.identifier(name);
+  const apart = `CASE WHEN i.id IS NULL AND i.email IS NOT NULL AND l.lk = 1 AND po.phone IS NOT NULL AND (po.lk <> l.lk OR po.lv <> l.lv) THEN 1 ELSE 0 END`;
+  const reason = `CASE WHEN i.id IS NOT NULL THEN 2 WHEN i.email IS NOT NULL THEN 1 ELSE 0 END`;
+  return [
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.identity)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, c.cust, ${reason} AS reason, ${apart} AS apart FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g JOIN aud_lab AS l ON l.g = i.g LEFT JOIN aud_phone_owner AS po ON po.phone = i.phone`,
+    `DROP TABLE IF EXISTS ${t(KEPT_TABLES.orders)}`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
+  ];
+}
 
 class Builder {
   private readonly p;
@@ -217,7 +246,10 @@ class Builder {
       p.sortText("COALESCE(r.category, '')"),
       "r.seq",
     ];
-    const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, MIN(g.file) OVER (PARTITION BY g.okey) AS id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
+    // id_first_file: the first file holding the order id, from a grouping of the rows by id
+    // joined back (a window partitioned by it would carry every column of the orders through).
+    const firstFile = `SELECT r.okey, MIN(r.file) AS id_first_file FROM aud_order_rows AS r GROUP BY r.okey`;
+    const orders = `SELECT g.*, ROW_NUMBER() OVER () AS grp, ff.id_first_file, f.customer_id, f.email, f.phone FROM (SELECT r.file, r.okey, r.oseq, MIN(r.order_id) AS order_id, MIN(r.seq) AS first_seq, MAX(r.seq) AS last_seq, ${[
       "day",
       "time",
       "total",
@@ -236,7 +268,7 @@ class Builder {
       .map(first)
       .join(
         ", ",
-      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq`;
+      )}, ${p.orderedSum("r.line_amount", "r.seq")} AS line_sum, ${p.firstNonNullBy("r.seq", lineOrder)} AS pick_seq FROM aud_order_rows AS r GROUP BY r.file, r.okey, r.oseq) AS g JOIN aud_order_rows AS f ON f.file = g.file AND f.seq = g.first_seq JOIN (${firstFile}) AS ff ON ff.okey = g.okey`;
 
     // Amount and whether the order counts (order-assembly.ts closeOrder, order-folding.ts foldOrder): not a duplicate of an
     // order of an earlier file, dated, status not excluded, up to as_of, currency kept, amount >= 0.
@@ -288,17 +320,17 @@ class Builder {
     // with the customer_id that sorts first, else the one whose email sorts first, else the
     // phone's own. A customer is numbered by its first row (`cust`), as the memory engine creates
     // it. `lk`, `lv`: the customer as a kind (0 id, 1 email, 2 phone) and a value.
+    // `aud_lab`: each row's own customer (`carrier`: a row with an id or an email decides its
+    // customer itself); `aud_phone_owner`: of each phone, the customer phone-only rows go to.
     const sort = (t: string) => this.p.sortText(t);
-    const cust = [
-      `fid AS (SELECT i.email, MIN(${sort("i.id")}) AS id FROM aud_ident AS i WHERE i.id IS NOT NULL AND i.email IS NOT NULL GROUP BY i.email)`,
-      `lab AS (SELECT i.g, i.phone, CASE WHEN i.id IS NOT NULL OR i.email IS NOT NULL THEN 1 ELSE 0 END AS carrier, CASE WHEN i.id IS NOT NULL OR f.id IS NOT NULL THEN 0 WHEN i.email IS NOT NULL THEN 1 ELSE 2 END AS lk, CASE WHEN i.id IS NOT NULL THEN i.id WHEN f.id IS NOT NULL THEN f.id WHEN i.email IS NOT NULL THEN i.email ELSE i.phone END AS lv FROM aud_ident AS i LEFT JOIN fid AS f ON i.id IS NULL AND f.email = i.email)`,
-      `pk AS (SELECT l.phone, MIN(l.lk) AS lk FROM lab AS l WHERE l.carrier = 1 AND l.phone IS NOT NULL GROUP BY l.phone)`,
-      `po AS (SELECT l.phone, l.lk, MIN(${sort("l.lv")}) AS lv FROM lab AS l JOIN pk ON pk.phone = l.phone AND pk.lk = l.lk WHERE l.carrier = 1 GROUP BY l.phone, l.lk)`,
-      `fin AS (SELECT l.g, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lk ELSE po.lk END AS lk, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lv ELSE po.lv END AS lv FROM lab AS l LEFT JOIN po ON l.carrier = 0 AND po.phone = l.phone)`,
-    ];
+    const fid = `SELECT i.email, MIN(${sort("i.id")}) AS id FROM aud_ident AS i WHERE i.id IS NOT NULL AND i.email IS NOT NULL GROUP BY i.email`;
+    const pk = `SELECT l.phone, MIN(l.lk) AS lk FROM aud_lab AS l WHERE l.carrier = 1 AND l.phone IS NOT NULL GROUP BY l.phone`;
+    const fin = `SELECT l.g, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lk ELSE po.lk END AS lk, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lv ELSE po.lv END AS lv FROM aud_lab AS l LEFT JOIN aud_phone_owner AS po ON l.carrier = 0 AND po.phone = l.phone`;
     return [
       `CREATE TEMP TABLE aud_ident AS SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u`,
-      `CREATE TEMP TABLE aud_cust AS WITH ${cust.join(", ")} SELECT fin.g, MIN(fin.g) OVER (PARTITION BY fin.lk, fin.lv) AS cust FROM fin`,
+      `CREATE TEMP TABLE aud_lab AS SELECT i.g, i.phone, CASE WHEN i.id IS NOT NULL OR i.email IS NOT NULL THEN 1 ELSE 0 END AS carrier, CASE WHEN i.id IS NOT NULL OR f.id IS NOT NULL THEN 0 WHEN i.email IS NOT NULL THEN 1 ELSE 2 END AS lk, CASE WHEN i.id IS NOT NULL THEN i.id WHEN f.id IS NOT NULL THEN f.id WHEN i.email IS NOT NULL THEN i.email ELSE i.phone END AS lv FROM aud_ident AS i LEFT JOIN (${fid}) AS f ON i.id IS NULL AND f.email = i.email`,
+      `CREATE TEMP TABLE aud_phone_owner AS SELECT l.phone, l.lk, MIN(${sort("l.lv")}) AS lv FROM aud_lab AS l JOIN (${pk}) AS pk ON pk.phone = l.phone AND pk.lk = l.lk WHERE l.carrier = 1 GROUP BY l.phone, l.lk`,
+      `CREATE TEMP TABLE aud_cust AS SELECT fin.g, MIN(fin.g) OVER (PARTITION BY fin.lk, fin.lv) AS cust FROM (${fin}) AS fin`,
     ];
   }
 
@@ -592,4 +624,19 @@ class Builder {
       `INSERT INTO ${d.tableName(TABLES.eventProperties)} (${q("event_key")}, ${q("name")}, ${q("text")}, ${q("number")}, ${q("flag")}) SELECT v.event_key, ${sc("name")}, ${sc("text")}, ${sc("number")}, ${sc("flag")} FROM aud_events AS v JOIN ${this.t(STAGING.eventProperties)} AS e ON ${sc("file")} = v.file AND ${sc("seq")} = v.seq ORDER BY v.event_key`,
     ];
   }
+}
+
+/**
+ * A temporary table each build keeps for the consent warning of stage-consent.ts: every contact row
+ * that meets a customer (signup on or before as_of), as staged (`file`, `seq`), with its place `g`
+ * and its customer `cust` (the `g` of the row that created it) after the identity passes.
+ */
+export const KEPT_CONTACTS = "aud_kept_contacts";
+
+function keptContactStatements(d: Dialect): string[] {
+  const t = d.identifier(KEPT_CONTACTS);
+  return [
+    `DROP TABLE IF EXISTS ${t}`,
+    `CREATE TEMP TABLE ${t} AS SELECT i.file, i.ref AS seq, i.g, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g WHERE i.kind = ${KIND.contacts}`,
+  ];
 }

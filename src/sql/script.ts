@@ -12,7 +12,9 @@ import type { OrderAggregateSpec } from "../dsl/plan.js";
 import type { SegmentPlan } from "../segments/definition.js";
 import { collectFields } from "../segments/plan-segments.js";
 import { compileSegmentsSql, outputColumnNames, type OutputColumns } from "./compile.js";
+import type { ScriptInput } from "./database-script.js";
 import type { Dialect } from "./dialect.js";
+import type { RecordedCheck } from "./record-session.js";
 import {
   EVENT_COLUMNS,
   EVENT_PROPERTY_COLUMNS,
@@ -40,6 +42,17 @@ export interface ScriptOptions {
   sources: readonly string[];
   /** The settings that decide which orders the loader puts in `orders` (absent: the presets'). */
   orders: { excludeStatus?: readonly string[]; ordersFilter?: string };
+  /** Inputs in database tables: the statements reading them (database-script.ts). */
+  database?: ScriptBody;
+}
+
+/** The statements before the segments statement, for inputs in database tables. */
+export interface ScriptBody {
+  statements: readonly string[];
+  checks: readonly RecordedCheck[];
+  inputs: readonly ScriptInput[];
+  /** Identity passes written out. */
+  passes: number;
 }
 
 /** The fields the statement needs in `profiles`: the plan's, and the names every row returns. */
@@ -114,11 +127,44 @@ export function renderSqlScript(plan: SegmentPlan, d: Dialect, options: ScriptOp
       options.only,
     ),
     "",
-    "Reads these tables (docs/design.md#engines: the plain normalised shop the duckdb and postgres engines load):",
-    ...tableLines(plan, d, options),
+    ...(options.database === undefined
+      ? [
+          "Inputs are files: the script reads the normalised tables audience loads from them, not the files",
+          "(docs/design.md#engines: the plain normalised shop the duckdb and postgres engines load):",
+          ...tableLines(plan, d, options),
+        ]
+      : databaseLines(options.database)),
   );
   const header = lines.map((line) => (line === "" ? "--" : `-- ${commentSafe(line)}`)).join("\n");
-  return `${header}\n${statement};\n`;
+  const body = (options.database?.statements ?? []).map((sql) => `${sql};\n`).join("");
+  return `${header}\n${body}${statement};\n`;
+}
+
+/** The header of a script reading database tables: what it reads, computes, requires and refuses. */
+function databaseLines(body: ScriptBody): string[] {
+  return [
+    "Reads the configured inputs (SPEC 11), as they are when the script runs:",
+    ...body.inputs.map(
+      (i) =>
+        `  ${i.kind}: ${i.table === undefined ? `the query of ${i.kind}` : i.table} (${i.columns.length} columns; rows in order of ${i.orderBy.length === 0 ? (i.table === undefined ? "the query's result" : "the server's row order, no order_by: or primary key") : i.orderBy.join(", ")})`,
+    ),
+    "It is several statements: temporary tables only (each input as text cells, their staging with the",
+    "cell rules, the order assembly, identity, profiles), then the one SELECT whose result is above.",
+    "Run it in one session, as is: psql -v ON_ERROR_STOP=1 -f FILE, or in DuckDB (with the same tables),",
+    "stopping at the first error; nothing else is written, nothing in the shop's schema is changed.",
+    "",
+    `Identity (which rows are one customer) is found by passes that each recompute every row's customer`,
+    `from the previous pass's, until one changes nothing (docs/design.md#printed-script); no bound on the passes`,
+    `follows from the config alone, so ${body.passes} are written out and a check stops the script when the`,
+    "last one still changed a customer.",
+    "",
+    "What needs TypeScript on the data is not in this script, and never approximated: a check statement",
+    'stops it (error "audience sql check N failed ...") when a row needs it; audience build --engine',
+    "postgres computes it from the same tables. The checks:",
+    ...body.checks.map((c, i) => `  ${i + 1}. ${c.message}`),
+    "Refused before printing (exit 1): prediction fields, RFM scores on the buyers' quintiles (fix the cut",
+    "points in audience.yaml), orders_filter:, key_map: / order_lines:, a mix of files and tables.",
+  ];
 }
 
 /** With --only, the segments computed only because a shown one refers to them. */

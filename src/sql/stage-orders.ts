@@ -28,7 +28,13 @@
  * orders sink raises no row-level warning: its warnings (an invalid email or phone of a new
  * buyer, an unrecognised consent word) are about counted orders and their customers.
  */
-import { STAGE_REJECT_COLUMNS, STAGE_REJECTS, STAGE_WARNINGS } from "./stage-rejects.js";
+import {
+  createStageOffsetsStatement,
+  STAGE_OFFSETS,
+  STAGE_REJECT_COLUMNS,
+  STAGE_REJECTS,
+  STAGE_WARNINGS,
+} from "./stage-rejects.js";
 import type { PlanExpr } from "../dsl/plan.js";
 import { buildMapping, mappedSql } from "../engine/mapping.js";
 import type { SqlParam, SqlSession } from "../engine/session.js";
@@ -48,6 +54,7 @@ import {
   JS_SPACE,
   cleanCellSql,
   cleanIdSql,
+  dateOffsetSql,
   dateProblemSql,
   dateTimeSql,
   emailNeedsMappingSql,
@@ -185,6 +192,7 @@ async function createLocalTables(c: Ctx): Promise<void> {
   for (const table of [STAGE_REJECTS, STAGE_WARNINGS]) {
     await c.session.run(`CREATE TABLE IF NOT EXISTS ${q(c, table)} (${rejectColumns.join(", ")})`);
   }
+  await c.session.run(createStageOffsetsStatement(d, true));
 }
 
 async function dropWork(c: Ctx): Promise<void> {
@@ -307,7 +315,10 @@ async function stage(
     const alias = plan.split
       ? readerSql(c, { canonical: "order_id", sources: idSources.slice(1) }, width)
       : `CAST(NULL AS ${d.textType})`;
-    return `SELECT ${d.integer(f)} AS file, CAST(r.line AS ${d.integerType}) AS line, CAST(row_number() OVER (ORDER BY r.line) AS ${d.integerType}) AS seq, ${bool(plan.hasOrderId)} AS has_id, ${bool(plan.split)} AS split, ${cells.join(", ")}, ${primary} AS k_primary, ${alias} AS k_alias FROM ${plan.file.table} AS r`;
+    // Each row's place: numbered on the line alone, joined back (a window ordered by line over
+    // the raw table would sort every cell with it).
+    const places = `SELECT y.line, row_number() OVER (ORDER BY y.line) AS seq FROM ${plan.file.table} AS y`;
+    return `SELECT ${d.integer(f)} AS file, CAST(r.line AS ${d.integerType}) AS line, CAST(n.seq AS ${d.integerType}) AS seq, ${bool(plan.hasOrderId)} AS has_id, ${bool(plan.split)} AS split, ${cells.join(", ")}, ${primary} AS k_primary, ${alias} AS k_alias FROM ${plan.file.table} AS r JOIN (${places}) AS n ON n.line = r.line`;
   });
   await session.run(`CREATE TEMPORARY TABLE ${q(c, T.cells)} AS ${selects.join(" UNION ALL ")}`);
 
@@ -398,12 +409,14 @@ async function stage(
   // 5. Orders: the first row with a buyer (or any, for an order read from an earlier file) opens
   // it; rows before it are rejected for their missing key; later rows continue it.
   const known = `SELECT i.order_id, min(r.file) AS first_file FROM ${ids} AS i JOIN ${rows} AS r ON r.file = i.file AND r.seq = i.seq WHERE r.keyed GROUP BY i.order_id`;
-  const withKnown = `SELECT i.file, i.seq, i.order_id, i.by_alias, r.keyed, (k.first_file IS NOT NULL AND k.first_file < i.file) AS dup, r.k_customer_id, r.k_email, r.k_phone, r.k_country, r.key_id, r.key_email, r.key_phone, r.phone_given FROM ${ids} AS i JOIN ${rows} AS r ON r.file = i.file AND r.seq = i.seq LEFT JOIN (${known}) AS k ON k.order_id = i.order_id`;
+  // The windows run on the few columns they read; the row's other columns are joined back after.
+  const withKnown = `SELECT i.file, i.seq, i.order_id, r.keyed, (k.first_file IS NOT NULL AND k.first_file < i.file) AS dup FROM ${ids} AS i JOIN ${rows} AS r ON r.file = i.file AND r.seq = i.seq LEFT JOIN (${known}) AS k ON k.order_id = i.order_id`;
   const assembled = `SELECT w.*, min(CASE WHEN w.dup OR w.keyed THEN w.seq END) OVER (PARTITION BY w.file, w.order_id) AS opener, row_number() OVER (PARTITION BY w.file ORDER BY w.seq) AS pos FROM (${withKnown}) AS w`;
+  const windowed = `SELECT a.*, lag(a.pos) OVER (PARTITION BY a.file, a.order_id ORDER BY a.seq) AS prev_pos, lag(a.seq) OVER (PARTITION BY a.file, a.order_id ORDER BY a.seq) AS prev_seq FROM (${assembled}) AS a`;
   const orderTable = "audience_so_orders";
   await session.run(`DROP TABLE IF EXISTS ${q(c, orderTable)}`);
   await session.run(
-    `CREATE TEMPORARY TABLE ${q(c, orderTable)} AS SELECT a.*, lag(a.pos) OVER (PARTITION BY a.file, a.order_id ORDER BY a.seq) AS prev_pos, lag(a.seq) OVER (PARTITION BY a.file, a.order_id ORDER BY a.seq) AS prev_seq FROM (${assembled}) AS a`,
+    `CREATE TEMPORARY TABLE ${q(c, orderTable)} AS SELECT a.file, a.seq, a.order_id, i.by_alias, a.keyed, a.dup, r.k_customer_id, r.k_email, r.k_phone, r.k_country, r.key_id, r.key_email, r.key_phone, r.phone_given, a.opener, a.pos, a.prev_pos, a.prev_seq FROM (${windowed}) AS a JOIN ${ids} AS i ON i.file = a.file AND i.seq = a.seq JOIN ${rows} AS r ON r.file = a.file AND r.seq = a.seq`,
   );
   const orders = q(c, orderTable);
   try {
@@ -496,6 +509,10 @@ async function stage(
       );
       await session.run(
         `INSERT INTO ${q(c, STAGE_REJECTS)} (kind, file, line, seq, reason, detail) SELECT 'orders', file, line, seq, reason, detail FROM audience_so_rejects ORDER BY file, seq`,
+      );
+      // The offsets of the dates the sink parses: every row's created_at, before any reject.
+      await session.run(
+        `INSERT INTO ${q(c, STAGE_OFFSETS)} (kind, file, minutes) SELECT DISTINCT 'orders', x.file, x.minutes FROM (SELECT file, ${dateOffsetSql(d, "k_created_at", dates)} AS minutes FROM ${rows} WHERE date_given) AS x WHERE x.minutes IS NOT NULL`,
       );
       const perFile = await session.rows(
         `SELECT file, count(*) AS n FROM ${q(c, T.cells)} GROUP BY file`,

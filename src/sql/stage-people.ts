@@ -14,13 +14,13 @@
  * One warning depends on identity: "duplicate contact rows disagree on consent; kept no", raised
  * at the row whose consent contradicts what the same customer's earlier rows said. Which rows are
  * one customer is identity, which staging does not decide (profiles-sql.ts does, from every
- * input): a run whose contact rows sharing an id, email or phone disagree on a consent takes the
- * TypeScript path.
+ * input): the staging writes each contact row's consent values into `stage_contact_consents`, and
+ * stage-consent.ts `stageConsentWarnings` adds the warnings after the profile build.
  *
  * What SQL cannot reproduce exactly is detected and reported as `{ staged: false, reason }`,
- * before anything is written, for the run to take the TypeScript path: that consent warning, a
- * date that the memory engine would stop the run on (ambiguous day/month order), and a detail cut at 30 or 40 UTF-16 units where characters outside the BMP make the cut differ
- * from SQL's code points.
+ * before anything is written, for the run to take the TypeScript path: a date that the memory
+ * engine would stop the run on (ambiguous day/month order), and a detail cut at 30 or 40 UTF-16
+ * units where characters outside the BMP make the cut differ from SQL's code points.
  */
 import { ContactsSink } from "../model/ingest-contacts.js";
 import { EventsSink, ListsSink } from "../model/ingest-events.js";
@@ -29,6 +29,7 @@ import {
   IngestContext,
   missingKeyReason,
   readKeys,
+  type FileStats,
   type IngestOptions,
   type RowKeys,
 } from "../model/ingest-context.js";
@@ -42,6 +43,7 @@ import { normaliseDialectFor, type Dialect, type NormaliseDialect } from "./dial
 import {
   cleanCellSql,
   cleanIdSql,
+  dateOffsetSql,
   dateProblemSql,
   emailNeedsMappingSql,
   JS_SPACE,
@@ -53,7 +55,8 @@ import {
   type DateSqlOptions,
 } from "./normalise.js";
 import { STAGING } from "./staging.js";
-import { STAGE_REJECTS, STAGE_WARNINGS, type StagedFile } from "./stage-rejects.js";
+import { STAGE_OFFSETS, STAGE_REJECTS, STAGE_WARNINGS, type StagedFile } from "./stage-rejects.js";
+import { createStageConsentStatements, STAGE_CONSENTS } from "./stage-consent.js";
 
 export type PeopleKind = "contacts" | "events" | "lists";
 
@@ -62,6 +65,11 @@ export interface PeopleFile extends StagedFile {
   kind: PeopleKind;
   /** The header as the reader gave it (read.ts `RawTable.header`). */
   header: string[];
+  /**
+   * The run's FileStats of the file: its header's values (preset, detected, header warnings)
+   * are set as its sink sets them; its row counts are staged-stats.ts's `fillStagedStats`.
+   */
+  stats?: FileStats;
 }
 
 export interface StagePeopleOptions {
@@ -232,7 +240,7 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] {
       file.kind,
       file.display,
       file.header,
-      emptyStats(file.kind, file.display),
+      file.stats ?? emptyStats(file.kind, file.display),
     );
     const cells: Record<string, string> = {};
     for (const name of CANONICAL_COLUMNS[file.kind])
@@ -281,7 +289,9 @@ function bindFiles(c: Ctx, files: readonly PeopleFile[]): Bound[] {
  * Stages the rows of `files` (contacts, events and lists files, each with its index within its
  * input) into the staging tables and the reject tables, which must exist (staging.ts
  * `createStagingStatements`, stage-rejects.ts `createStageRejectStatements`). Throws the errors
- * the sinks throw on a header. On `{ staged: false }` nothing was written.
+ * the sinks throw on a header. On `{ staged: false }` nothing was written. Called once per run with
+ * every contacts, events and lists file: it also (re)creates `stage_contact_consents`, which
+ * stage-consent.ts `stageConsentWarnings` turns into warnings after the profile build.
  */
 export async function stagePeople(
   session: SqlSession,
@@ -310,12 +320,7 @@ export async function stagePeople(
       const problem = await stepTable(c, b, step, i);
       if (problem !== undefined) return { staged: false, reason: problem };
     }
-    const contacts = bound.flatMap((b, i) => (b.file.kind === "contacts" ? [steps[i]] : []));
-    if (await consentContradicted(c, bound, steps, contacts))
-      return {
-        staged: false,
-        reason: "contact rows sharing an id, email or phone disagree on a consent",
-      };
+    for (const sql of createStageConsentStatements(d)) await session.run(sql);
     for (const [i, b] of bound.entries()) await writeFile(c, b, steps[i]);
     return { staged: true };
   } finally {
@@ -376,7 +381,11 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
   const cells = b.cells;
   const o = c.o.ingest;
   const { columns, joins } = await keyColumns(c, b, i, raw);
-  const numbered = `(SELECT x.*, ROW_NUMBER() OVER (ORDER BY x.${q(c, "line")}) AS seq FROM ${raw} AS x)`;
+  // Each row's place: numbered on the line alone, joined back (a window ordered by line over the
+  // raw table would sort every cell with it).
+  const line = q(c, "line");
+  const places = `SELECT y.${line}, ROW_NUMBER() OVER (ORDER BY y.${line}) AS seq FROM ${raw} AS y`;
+  const numbered = `(SELECT x.*, n.seq FROM ${raw} AS x JOIN (${places}) AS n ON n.${line} = x.${line})`;
   const extra: string[] = [];
   if (b.file.kind === "contacts") {
     const created = cleanCellSql(c.d, cells.created_at);
@@ -403,12 +412,17 @@ async function stepTable(c: Ctx, b: Bound, name: string, i: number): Promise<str
       ...CONSENTS.map(
         (name, k) => `${booleanSql(c, `t.${q(c, `${name}_raw`)}`)} AS ${q(c, `consent_${k}`)}`,
       ),
+      // The cleaned cells, once: the next step reads each up to nine times in its CASEs.
+      ...CONSENTS.map(
+        (name, k) =>
+          `${cleanCellSql(c.d, `t.${q(c, `${name}_raw`)}`)} AS ${q(c, `consent_${k}_clean`)}`,
+      ),
     ]);
     await derive(c, name, [
       `CASE WHEN t.day IS NULL AND t.created IS NOT NULL THEN ${dateProblemSql(c.d, "t.created", dates)} END AS date_problem`,
       ...CONSENTS.flatMap((name, k) => {
         const rawCell = `t.${q(c, `${name}_raw`)}`;
-        const cleaned = cleanCellSql(c.d, rawCell);
+        const cleaned = `t.${q(c, `consent_${k}_clean`)}`;
         const read = `t.${q(c, `consent_${k}`)}`;
         // parseBoolean(cleanCell(cell)) for the staged value, parseBoolean(cell) for the warning.
         return [
@@ -532,33 +546,6 @@ async function keyDecision(
   ]);
 }
 
-/**
- * Whether contact rows that count (accepted, signup on or before as_of) and share an id, an email
- * or a phone with another such row disagree on a consent cell: a superset of the rows one
- * customer's contact rows contradict each other in (ingest-contacts.ts `consent`), since rows of
- * one customer are linked by their keys.
- */
-async function consentContradicted(
-  c: Ctx,
-  bound: readonly Bound[],
-  steps: readonly string[],
-  contacts: readonly string[],
-): Promise<boolean> {
-  const asOf = c.d.integer(c.o.ingest.asOf);
-  const fileOf = new Map(bound.map((b, i) => [steps[i], b.file.file]));
-  const parts = contacts.map(
-    (step) =>
-      `SELECT ${c.d.integer(fileOf.get(step) ?? 0)} AS file, s.seq, s.id, s.email, s.phone, ${CONSENTS.map((n) => `s.${q(c, `${n}_v`)} AS ${q(c, `${n}_v`)}`).join(", ")} FROM ${q(c, step)} AS s WHERE s.reject IS NULL AND (s.day IS NULL OR s.day <= ${asOf})`,
-  );
-  if (parts.length === 0) return false;
-  const shared = (key: string) => `COUNT(u.${key}) OVER (PARTITION BY u.${key}) > 1`;
-  const contradicted = CONSENTS.map((n) => `COUNT(DISTINCT ${q(c, `${n}_v`)}) > 1`).join(" OR ");
-  const [row] = await c.s.rows(
-    `SELECT CASE WHEN ${contradicted} THEN 1 ELSE 0 END AS any FROM (SELECT u.*, ${shared("id")} AS by_id, ${shared("email")} AS by_email, ${shared("phone")} AS by_phone FROM (${parts.join(" UNION ALL ")}) AS u) AS w WHERE w.by_id OR w.by_email OR w.by_phone`,
-  );
-  return Number(row?.any ?? 0) === 1;
-}
-
 /** Writes one file's staging rows, rejects and warnings from its step table. */
 async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
   const step = q(c, stepName);
@@ -575,6 +562,22 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
     `INSERT INTO ${q(c, STAGE_REJECTS)} SELECT ${kind}, ${file}, s.line, ${at(0)}, s.reject, s.detail FROM ${step} AS s WHERE s.reject IS NOT NULL`,
   );
   const keys = `s.id, s.email, s.phone`;
+  // The offsets of the dates the sink parses: contacts' created_at once the row has a key, events'
+  // occurred_at once the type is there (the reject for a missing key comes after it).
+  const offsets = async (cell: string, where: string, rejectBefore1970: boolean) => {
+    const o = c.o.ingest;
+    const dates = {
+      timezone: o.timezone,
+      ...(o.dateOrder === undefined ? {} : { dateOrder: o.dateOrder }),
+      rejectBefore1970,
+    };
+    await c.s.run(
+      `INSERT INTO ${q(c, STAGE_OFFSETS)} SELECT DISTINCT ${kind}, ${file}, x.minutes FROM (SELECT ${dateOffsetSql(c.d, cell, dates)} AS minutes FROM ${step} AS s WHERE ${where}) AS x WHERE x.minutes IS NOT NULL`,
+    );
+  };
+  if (f.kind === "contacts") await offsets("s.created", `${ok} AND s.created IS NOT NULL`, false);
+  if (f.kind === "events")
+    await offsets("s.occurred", `s.type IS NOT NULL AND NOT ${blank(c, "s.occurred")}`, true);
   if (f.kind === "contacts") {
     await warn(`s.email_given AND s.email IS NULL`, at(CALL.email), `'invalid email left out'`);
     await warn(`s.phone_warning IS NOT NULL`, at(CALL.phone), `s.phone_warning`);
@@ -593,6 +596,11 @@ async function writeFile(c: Ctx, b: Bound, stepName: string): Promise<void> {
         cut(c, trimSql(c, `s.${q(c, `${name}_raw`)}`), 30),
       );
     }
+    // The values the memory engine compares (parseBoolean of the cell), for stage-consent.ts.
+    const values = CONSENTS.map((n) => `s.${q(c, `${n}_v`)}`);
+    await c.s.run(
+      `INSERT INTO ${q(c, STAGE_CONSENTS)} SELECT ${file}, s.seq, s.line, ${values.join(", ")} FROM ${step} AS s WHERE ${ok} AND ${counts} AND (${values.map((v) => `${v} IS NOT NULL`).join(" OR ")})`,
+    );
     await c.s.run(
       `INSERT INTO ${q(c, STAGING.contacts)} SELECT ${file}, s.seq, ${keys}, s.first_name, s.last_name, s.country, s.city, s.zip, s.acquisition_channel, s.day, ${CONSENTS.map((n) => `s.${q(c, n)}`).join(", ")} FROM ${step} AS s WHERE ${ok} ORDER BY s.seq`,
     );
@@ -643,7 +651,6 @@ export async function stageUntextablePhones(
   canText: (e164: string) => boolean,
 ): Promise<number> {
   const d = session.dialect;
-  const n = normaliseDialectFor(d.name);
   const phone = d.identifier("phone");
   const sources = [STAGING.contacts, STAGING.orders, STAGING.events, STAGING.lists].map(
     (t) => `SELECT ${phone} FROM ${d.identifier(t)} WHERE ${phone} IS NOT NULL`,
@@ -652,12 +659,6 @@ export async function stageUntextablePhones(
     `SELECT DISTINCT u.${phone} AS phone FROM (${sources.join(" UNION ALL ")}) AS u`,
   );
   const untextable = rows.map((r) => r.phone as string).filter((p) => !canText(p));
-  for (let start = 0; start < untextable.length; start += 500) {
-    const batch = untextable.slice(start, start + 500);
-    await session.run(
-      `INSERT INTO ${d.identifier(STAGING.untextablePhones)} (${phone}) VALUES ${batch.map((_, i) => `(${n.param(i + 1)})`).join(", ")}`,
-      batch,
-    );
-  }
+  await session.appendTexts(STAGING.untextablePhones, [untextable]);
   return untextable.length;
 }

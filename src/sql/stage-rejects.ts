@@ -33,15 +33,42 @@ export const STAGE_REJECT_COLUMNS: readonly ColumnSpec[] = [
   { name: "detail", type: "text", nullable: true, meaning: "detail shown in examples" },
 ];
 
-/** `CREATE TABLE` statements of both tables (dropped first when they exist). */
+/**
+ * `stage_offsets`: the UTC offsets (minutes) written in the timestamps the SQL staging read, each
+ * once per file (`kind`, `file` as above, `minutes`) — what the memory engine's date parsers
+ * collect into `IngestContext.offsets` (LoadedData.offsets, the time-zone hint), for the cells they
+ * parse: rejected rows' too, when the date was read before the reject. Read by staged-stats.ts.
+ */
+export const STAGE_OFFSETS = "stage_offsets";
+
+const STAGE_OFFSET_COLUMNS: readonly ColumnSpec[] = [
+  { name: "kind", type: "text", nullable: false, meaning: "input kind" },
+  { name: "file", type: "integer", nullable: false, meaning: "file index within its input" },
+  { name: "minutes", type: "integer", nullable: false, meaning: "UTC offset in minutes" },
+];
+
+function columnsSql(d: Dialect, columns: readonly ColumnSpec[]): string {
+  return columns
+    .map((c) => `${d.identifier(c.name)} ${sqlType(d, c.type)}${c.nullable ? "" : " NOT NULL"}`)
+    .join(", ");
+}
+
+/** `CREATE TABLE` statements of the three tables (dropped first when they exist). */
 export function createStageRejectStatements(d: Dialect): string[] {
-  const columns = STAGE_REJECT_COLUMNS.map(
-    (c) => `${d.identifier(c.name)} ${sqlType(d, c.type)}${c.nullable ? "" : " NOT NULL"}`,
-  ).join(", ");
-  return [STAGE_REJECTS, STAGE_WARNINGS].flatMap((table) => [
-    `DROP TABLE IF EXISTS ${d.identifier(table)}`,
-    `CREATE TABLE ${d.identifier(table)} (${columns})`,
-  ]);
+  const columns = columnsSql(d, STAGE_REJECT_COLUMNS);
+  return [
+    ...[STAGE_REJECTS, STAGE_WARNINGS].flatMap((table) => [
+      `DROP TABLE IF EXISTS ${d.identifier(table)}`,
+      `CREATE TABLE ${d.identifier(table)} (${columns})`,
+    ]),
+    `DROP TABLE IF EXISTS ${d.identifier(STAGE_OFFSETS)}`,
+    createStageOffsetsStatement(d, false),
+  ];
+}
+
+/** `CREATE TABLE` of `stage_offsets` (`ifMissing`: unless it exists). */
+export function createStageOffsetsStatement(d: Dialect, ifMissing: boolean): string {
+  return `CREATE TABLE ${ifMissing ? "IF NOT EXISTS " : ""}${d.identifier(STAGE_OFFSETS)} (${columnsSql(d, STAGE_OFFSET_COLUMNS)})`;
 }
 
 /** A file whose rows were staged: where its raw rows are, and how the run names it. */

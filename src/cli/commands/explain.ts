@@ -77,7 +77,7 @@ Examples:
   },
   async run({ data, key, ids }, context) {
     const prepared = await loadSettings(data, context);
-    const run = await runSegments(prepared, context);
+    const run = await runSegments(prepared, context, { evaluatesProfiles: true });
     checkIds(run, ids ?? []);
     if (key === undefined) {
       const funnels = explainFunnels(run, ids ?? []);

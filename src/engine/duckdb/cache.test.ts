@@ -171,7 +171,7 @@ describe("LoadCache", () => {
     });
   });
 
-  it("runs without the cache, with one notice, while another process holds it", async () => {
+  it("runs without the cache, silently, while another process holds it", async () => {
     await attach(await db()).then((c) => c.detach());
     const file = join(dir, "cache", CACHE_FILE);
     const holder = spawn(
@@ -199,9 +199,8 @@ describe("LoadCache", () => {
       expect(
         await LoadCache.attach(d.connection, join(dir, "cache"), (l) => notices.push(l)),
       ).toBeUndefined();
-      expect(notices).toEqual([
-        `cache ${file} is in use by another run; this run reads the exports itself`,
-      ]);
+      // Two runs at once are normal: the second reads the exports itself, silently.
+      expect(notices).toEqual([]);
     } finally {
       holder.kill();
     }

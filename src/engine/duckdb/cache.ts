@@ -25,7 +25,7 @@ import { UserError } from "../../errors.js";
 import { sqlString } from "./open.js";
 
 /** Bumped whenever what is stored changes shape: an older cache is then rebuilt. */
-export const CACHE_FORMAT = "audience-load-cache 1";
+export const CACHE_FORMAT = "audience-load-cache 2";
 export const CACHE_FILE = "load.duckdb";
 const TAG = "CACHEDIR.TAG";
 const TAG_TEXT =
@@ -57,6 +57,8 @@ export interface CacheHit {
   meta: string;
   /** Table name as stored → the qualified name to read it from. */
   tables: Map<string, string>;
+  /** Each file's SHA-256, as recorded (the files are those). */
+  sha256: string[];
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -91,10 +93,9 @@ export class LoadCache {
     );
     if (existed) {
       const first = await tryAttach(connection, file);
-      if (first === "busy") {
-        notice(`cache ${file} is in use by another run; this run reads the exports itself`);
-        return undefined;
-      }
+      // Another run reading or writing it: this one reads the exports itself, as without a
+      // cache (no notice: two runs at once are normal, and give the same results).
+      if (first === "busy") return undefined;
       const problem = first === "ok" ? await formatProblem(connection) : first.problem;
       if (problem === undefined) return new LoadCache(connection, file);
       notice(`cache ${file} ${problem}; it is rebuilt`);
@@ -103,9 +104,9 @@ export class LoadCache {
       await rm(`${file}.wal`, { force: true });
     }
     const fresh = await tryAttach(connection, file);
+    if (fresh === "busy") return undefined;
     if (fresh !== "ok") {
-      const problem = fresh === "busy" ? "is in use by another run" : fresh.problem;
-      notice(`cache ${file} ${problem}; this run reads the exports itself`);
+      notice(`cache ${file} ${fresh.problem}; this run reads the exports itself`);
       return undefined;
     }
     await connection.run(`CREATE TABLE ${DB}.format (format VARCHAR)`);
@@ -136,12 +137,14 @@ export class LoadCache {
     return {
       meta: entry.meta,
       tables: new Map(entry.tables.map((t) => [t, `${DB}.${tableName(kind, t)}`])),
+      sha256: entry.files.map((f) => f.sha256),
     };
   }
 
   /**
-   * Stores `tables` (of the run's own database) as `kind`'s entry, replacing the previous one.
-   * `before` is each file's stat when loading started: a file changed since is not stored.
+   * Stores `tables` (of the run's own database; `source` names the table each is copied from, by
+   * default itself) as `kind`'s entry, replacing the previous one. `before` is each file's stat
+   * when loading started: a file changed since is not stored.
    */
   async store(
     kind: CacheKind,
@@ -150,6 +153,7 @@ export class LoadCache {
     settings: string,
     tables: readonly string[],
     meta: string,
+    source: (table: string) => string = (table) => table,
   ): Promise<boolean> {
     const files: FileKey[] = [];
     for (let i = 0; i < paths.length; i++) {
@@ -169,7 +173,9 @@ export class LoadCache {
         await this.connection.run(`DROP TABLE IF EXISTS ${DB}.${tableName(kind, t)}`);
       await this.connection.run(`DELETE FROM ${DB}.entries WHERE kind = ${sqlString(kind)}`);
       for (const t of tables)
-        await this.connection.run(`CREATE TABLE ${DB}.${tableName(kind, t)} AS SELECT * FROM ${t}`);
+        await this.connection.run(
+          `CREATE TABLE ${DB}.${tableName(kind, t)} AS SELECT * FROM ${source(t)}`,
+        );
       await this.connection.run(
         `INSERT INTO ${DB}.entries VALUES (${[kind, settings, JSON.stringify(files), JSON.stringify(tables), meta].map(sqlString).join(", ")})`,
       );

@@ -3,10 +3,11 @@
  *
  * 1. Reading: each CSV input is loaded into DuckDB by the loader (read.ts: `read_csv`, or the
  *    memory engine's parser for files DuckDB would read differently), which keeps every row's
- *    line number.
- * 2. Normalising: the loaded rows go through the memory engine's ingest sinks
- *    (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the memory
- *    engine applies them. This is the stage SQL normalisation replaces (issue 14, items 4–5).
+ *    line number: all of them first (`load`) when the run stages them in SQL (../sql-run.ts
+ *    `stageRaw`, with no TypeScript ingest), else each as it is read.
+ * 2. Normalising, on the TypeScript path: the loaded rows go through the memory engine's ingest
+ *    sinks (`ingestRawTable`) — the §1 rules, identity, rejects and warnings exactly as the
+ *    memory engine applies them.
  *    While they run, the sinks hand every counted order, line and event to the ingest recorder,
  *    which writes them into the tables of src/sql/tables.ts (tables.ts here); `profiles` is
  *    written from the profiles they build.
@@ -17,7 +18,7 @@
  * DuckDB runs in memory with `duckdb:` settings; it spills into a folder of its own under
  * `temp_directory`, removed when the run closes.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -37,12 +38,48 @@ import {
   type RawTable,
 } from "./read.js";
 import { TableWriter } from "./tables.js";
+import type { CacheKind } from "./cache.js";
+import { StagedCache, stagingKey, type CachedKind, type RestoredFile } from "./staged-cache.js";
+import type { IngestOptions } from "../../model/ingest-context.js";
 import { SegmentRows } from "../segment-rows.js";
 import type { SqlTarget } from "../sql-run.js";
 import { duckDbSession } from "./session.js";
 import { DuckDbStagingLoader } from "./staging-loader.js";
 
 type CsvReadResult = RawTable["read"];
+type CsvSource = Omit<CsvInput, "table" | "hash" | "tempDirectory">;
+
+/** The CSV inputs of a run in raw tables (`DuckDbRun.load`). */
+export interface LoadedInputs {
+  /** The raw table of each input, in order, up to `failed` (of a restored one: its rejected lines). */
+  tables: RestoredFile[];
+  /** The loader's raw table of each input read from its file; undefined for a restored one. */
+  raw: (RawTable | undefined)[];
+  /** The kinds restored from the cache (staged-cache.ts), whose files were not read. */
+  restored: CachedKind[];
+  /** Each file's size and mtime when its load started (undefined: restored, or not found). */
+  before: ({ size: number; mtimeMs: number } | undefined)[];
+  /** The kinds looked up in the cache, with their keys (for `saveStaged`). */
+  cached: readonly CacheKindFiles[];
+  /** The first input whose load stopped on an error of the file: it is not loaded, nor are those after it. */
+  failed?: number;
+}
+
+/** The files of one kind (indexes into the run's sources), and the key of their staging. */
+interface CacheKindFiles {
+  kind: CacheKind;
+  files: number[];
+  key: string;
+}
+
+/** What `load` needs to look the inputs up in the cache: the run's files by kind, its settings. */
+export interface CacheRequest {
+  kinds: readonly { kind: CacheKind; files: number[] }[];
+  ingest: IngestOptions;
+  /** The `delimiter:` setting, when given (a `;`, `,` or tab). */
+  delimiter?: string;
+  eventProperties: readonly string[];
+}
 
 export interface ReadOptions {
   hash: boolean;
@@ -54,6 +91,7 @@ export interface ReadOptions {
 export class DuckDbRun {
   private tables = 0;
   private writer: TableWriter | undefined;
+  private cache: StagedCache | undefined;
 
   private constructor(
     private readonly db: DuckDb,
@@ -97,31 +135,137 @@ export class DuckDbRun {
     };
   }
 
-  /** Loads one CSV input into DuckDB and feeds its rows to `sink`, in file order. */
+  /**
+   * The cache of staged inputs in `folder` (staged-cache.ts), attached for this run; undefined when
+   * another run holds it. `notice`: the one line said when it is rebuilt.
+   */
+  async openCache(
+    folder: string,
+    notice: (line: string) => void,
+  ): Promise<StagedCache | undefined> {
+    this.cache = await StagedCache.open(this.db.connection, folder, notice);
+    return this.cache;
+  }
+
+  /**
+   * Loads the CSV inputs into raw tables (read.ts), in order, up to the first whose load stops
+   * on an error of the file (`failed`): that one and those after it are left for `read`, which
+   * reads them as the memory engine does. The tables stay until `release`. With `cached`, the
+   * files of each kind whose staging the cache holds (for that kind's key) are not read: their
+   * entry is in `restored`, and `tables` has their header, read result and a raw table of their
+   * rejected lines only.
+   */
+  async load(
+    sources: readonly CsvSource[],
+    options: {
+      hash: boolean;
+      onLoaded?: (index: number, raw: RestoredFile) => void;
+      cache?: CacheRequest;
+    },
+  ): Promise<LoadedInputs> {
+    const restoredFiles = new Map<number, RestoredFile>();
+    const restored: CachedKind[] = [];
+    const request = this.cache === undefined ? undefined : options.cache;
+    const cached = (request?.kinds ?? []).map(({ kind, files }) => ({
+      kind,
+      files,
+      key: stagingKey(kind, (request as CacheRequest).ingest, {
+        ...(request?.delimiter === undefined ? {} : { delimiter: request.delimiter }),
+        eventProperties: (request as CacheRequest).eventProperties,
+      }),
+    }));
+    for (const k of cached) {
+      const hit = await (this.cache as StagedCache).lookup(
+        k.kind,
+        k.files.map((i) => sources[i].path),
+        k.key,
+        () => `audience_input_${++this.tables}`,
+      );
+      if (hit === undefined) continue;
+      restored.push(hit);
+      for (const [j, i] of k.files.entries()) restoredFiles.set(i, hit.files[j]);
+    }
+    const tables: RestoredFile[] = [];
+    const raw: (RawTable | undefined)[] = [];
+    const before: ({ size: number; mtimeMs: number } | undefined)[] = [];
+    for (const [index, source] of sources.entries()) {
+      const hit = restoredFiles.get(index);
+      if (hit !== undefined) {
+        tables.push(hit);
+        raw.push(undefined);
+        before.push(undefined);
+        options.onLoaded?.(index, hit);
+        continue;
+      }
+      const table = `audience_input_${++this.tables}`;
+      const seen = await stat(source.path).catch(() => undefined);
+      try {
+        const loaded = await loadCsvInput(this.db.connection, {
+          ...source,
+          table,
+          hash: options.hash,
+          tempDirectory: this.folder,
+        });
+        tables.push(loaded);
+        raw.push(loaded);
+        before.push(seen === undefined ? undefined : { size: seen.size, mtimeMs: seen.mtimeMs });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        return { tables, raw, restored, before, cached, failed: index };
+      }
+      options.onLoaded?.(index, tables[index]);
+    }
+    return { tables, raw, restored, before, cached };
+  }
+
+  /**
+   * Stores in the cache the staging of each kind looked up by `load` that it read from its files
+   * (not restored), as the staging tables hold it now.
+   */
+  async saveStaged(sources: readonly CsvSource[], loaded: LoadedInputs): Promise<void> {
+    const cache = this.cache;
+    if (cache === undefined) return;
+    for (const k of loaded.cached) {
+      if (loaded.restored.some((r) => r.kind === k.kind)) continue;
+      const before = k.files.map((i) => loaded.before[i]);
+      if (before.some((b) => b === undefined)) continue;
+      await cache.save(
+        k.kind,
+        k.files.map((i) => sources[i].path),
+        before as { size: number; mtimeMs: number }[],
+        k.key,
+        k.files.map((i) => loaded.tables[i]),
+      );
+    }
+  }
+
+  /** Drops raw tables of `load` (those already dropped are skipped). */
+  async release(tables: readonly Pick<RawTable, "table">[]): Promise<void> {
+    for (const raw of tables) await dropRawTable(this.db.connection, raw.table);
+  }
+
+  /**
+   * Feeds the rows of one CSV input to `sink`, in file order: from `loaded`, its raw table (then
+   * dropped), or else loaded into DuckDB now.
+   */
   async read(
-    source: Omit<CsvInput, "table" | "hash" | "tempDirectory">,
+    source: CsvSource,
     sink: RowSink,
     options: ReadOptions,
+    loaded?: RawTable,
   ): Promise<CsvReadResult> {
-    const table = `audience_input_${++this.tables}`;
-    let raw: RawTable;
-    try {
-      raw = await loadCsvInput(this.db.connection, {
-        ...source,
-        table,
-        hash: options.hash,
-        tempDirectory: this.folder,
-      });
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
+    let raw = loaded;
+    if (raw === undefined) {
+      const loadedNow = await this.load([source], { hash: options.hash });
       // The memory engine streams: its sinks may stop the run on the header or on a row before
       // the place the load stopped at. Its own reading stops exactly where it does.
-      return readLikeMemoryEngine(source, sink, options.hash);
+      raw = loadedNow.raw[0];
+      if (raw === undefined) return readLikeMemoryEngine(source, sink, options.hash);
     }
     try {
       await ingestRawTable(this.db.connection, raw, sink, options.project);
     } finally {
-      await dropRawTable(this.db.connection, table);
+      await dropRawTable(this.db.connection, raw.table);
     }
     options.onBytes?.(raw.read.bytes);
     return raw.read;
@@ -165,6 +309,12 @@ export class DuckDbRun {
   }
 
   async close(): Promise<void> {
+    try {
+      // Detached before the database closes: its last writes are checkpointed into the file.
+      await this.cache?.close();
+    } catch {
+      // The cache is never a source of truth: a failed detach loses nothing but time.
+    }
     try {
       this.tablesConnection.closeSync();
       this.db.close();

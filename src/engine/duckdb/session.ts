@@ -1,16 +1,24 @@
 /**
  * A SqlSession (../session.ts) over embedded DuckDB (open.ts).
  *
- * Texts come back exactly as stored: @duckdb/node-api decodes VARCHAR results with a default
- * `TextDecoder`, which drops a leading U+FEFF (a BOM kept inside a cell), so text columns are read
- * as their UTF-8 bytes (`encode`) and decoded here with the BOM kept.
+ * Texts come back exactly as stored: @duckdb/node-api decodes each VARCHAR value with a default
+ * `TextDecoder`, which drops one leading U+FEFF (a BOM kept inside a cell), so a text column is
+ * read with a second U+FEFF put before a leading one (`bomKept`), which the decoder drops.
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { dialectFor } from "../../sql/dialect.js";
 import type { SqlParam, SqlRow, SqlSession } from "../session.js";
 import { loadNodeApi, openDuckDb, type DuckDb, type DuckDbSettings } from "./open.js";
 
+/** Rows per data chunk of `appendTexts` (DuckDB's vector size). */
+const CHUNK_ROWS = 2048;
+
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** `text` with a U+FEFF before a leading one: the node-api's decoding drops one, not both. */
+function bomKept(text: string): string {
+  return `CASE WHEN starts_with(${text}, chr(65279)) THEN chr(65279) || ${text} ELSE ${text} END`;
+}
 
 /** A DuckDB result value as a plain JavaScript value. */
 function plain(value: unknown): unknown {
@@ -45,8 +53,8 @@ export async function duckDbSession(
   const api = await loadNodeApi();
   const dialect = dialectFor("duckdb");
   const bind = (params: readonly SqlParam[]) => params as DuckDBValue[];
-  /** `sql` with its text columns read as bytes (see the top of the file). */
-  const encoded = async (sql: string, params: readonly SqlParam[]): Promise<string> => {
+  /** `sql` with its text columns' leading BOM kept (see the top of the file). */
+  const bomSafe = async (sql: string, params: readonly SqlParam[]): Promise<string> => {
     // The result's columns and types, without computing its rows.
     const shape = await connection.runAndReadAll(
       `SELECT * FROM (${sql}) AS q LIMIT 0`,
@@ -57,9 +65,9 @@ export async function duckDbSession(
       const name = `q.${dialect.identifier(column)}`;
       const as = dialect.identifier(column);
       const type = types[i];
-      if (type.typeId === api.DuckDBTypeId.VARCHAR) return `encode(${name}) AS ${as}`;
+      if (type.typeId === api.DuckDBTypeId.VARCHAR) return `${bomKept(name)} AS ${as}`;
       if (type.typeId === api.DuckDBTypeId.LIST && type.toString() === "VARCHAR[]")
-        return `list_transform(${name}, x -> encode(x)) AS ${as}`;
+        return `list_transform(${name}, x -> ${bomKept("x")}) AS ${as}`;
       return `${name} AS ${as}`;
     });
     return `SELECT ${columns.join(", ")} FROM (${sql}) AS q`;
@@ -70,7 +78,7 @@ export async function duckDbSession(
       await connection.run(sql, bind(params));
     },
     async rows(sql, params = []): Promise<SqlRow[]> {
-      const reader = await connection.runAndReadAll(await encoded(sql, params), bind(params));
+      const reader = await connection.runAndReadAll(await bomSafe(sql, params), bind(params));
       return reader.getRowObjects().map((row) => {
         const out: SqlRow = {};
         for (const [key, value] of Object.entries(row)) out[key] = plain(value);
@@ -78,7 +86,7 @@ export async function duckDbSession(
       });
     },
     async each(sql, onRow, params = []) {
-      const result = await connection.stream(await encoded(sql, params), bind(params));
+      const result = await connection.stream(await bomSafe(sql, params), bind(params));
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
@@ -90,6 +98,23 @@ export async function duckDbSession(
           for (let i = 0; i < vectors.length; i++) row[i] = plain(vectors[i].getItem(r));
           onRow(row);
         }
+      }
+    },
+    async appendTexts(table, columns) {
+      const rows = columns[0]?.length ?? 0;
+      if (rows === 0) return;
+      const appender = await connection.createAppender(table);
+      try {
+        const types = columns.map(() => api.VARCHAR);
+        for (let start = 0; start < rows; start += CHUNK_ROWS) {
+          const end = Math.min(rows, start + CHUNK_ROWS);
+          const chunk = api.DuckDBDataChunk.create(types, end - start);
+          chunk.setColumns(columns.map((column) => column.slice(start, end)));
+          appender.appendDataChunk(chunk);
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
     },
     close() {

@@ -6,6 +6,28 @@ import { UserError } from "../../errors.js";
 import { dialectFor } from "../../sql/dialect.js";
 import type { SqlParam, SqlRow, SqlSession } from "../session.js";
 
+/** Rows per statement of `appendTexts`. */
+const APPEND_ROWS = 20_000;
+
+/**
+ * A PostgreSQL session's `appendTexts` (../session.ts), through its `query`: one
+ * `INSERT … SELECT * FROM unnest($1::TEXT[], …)` per APPEND_ROWS rows, parsed and planned once.
+ */
+export async function appendTextArrays(
+  query: (sql: string, values: SqlParam[]) => Promise<void>,
+  table: string,
+  columns: readonly (readonly (string | null)[])[],
+): Promise<void> {
+  const rows = columns[0]?.length ?? 0;
+  const arrays = columns.map((_, i) => `$${i + 1}::TEXT[]`).join(", ");
+  const sql = `INSERT INTO ${dialectFor("postgres").identifier(table)} SELECT * FROM unnest(${arrays})`;
+  for (let start = 0; start < rows; start += APPEND_ROWS)
+    await query(
+      sql,
+      columns.map((column) => column.slice(start, start + APPEND_ROWS)),
+    );
+}
+
 /** Connects to `url` (postgresql://…); the URL is never repeated in a message (it may hold a password). */
 export async function openPostgresSession(url: string): Promise<SqlSession> {
   const { default: pg } = await import("pg");
@@ -43,6 +65,15 @@ export async function openPostgresSession(url: string): Promise<SqlSession> {
         rowMode: "array",
       });
       for (const row of result.rows) onRow(row);
+    },
+    appendTexts(table, columns) {
+      return appendTextArrays(
+        async (text, values) => {
+          await client.query({ text, values, types });
+        },
+        table,
+        columns,
+      );
     },
     async close() {
       await client.end();
