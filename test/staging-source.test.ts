@@ -53,7 +53,15 @@ async function stageBoth(dir: string) {
         settings,
         asOf,
         needs: run.needs,
-        staging: { source, flush: loader.flush },
+        staging: {
+          source,
+          flush: loader.flush,
+          restart: () => {
+            for (const rows of mine.values()) rows.length = 0;
+            source.restartFiles();
+            return Promise.resolve();
+          },
+        },
       }),
     names,
   );

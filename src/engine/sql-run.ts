@@ -230,6 +230,18 @@ export class SqlRun {
   }
 
   /**
+   * Forgets every staged row, before the memory engine reads the inputs again (read-inputs.ts,
+   * docs/design.md#inputs identity): the staging is the last reading's.
+   */
+  async restage(): Promise<void> {
+    await this.loader.flush();
+    const { session } = this.target;
+    for (const { table } of STAGING_LAYOUT)
+      await session.run(`DELETE FROM ${session.dialect.identifier(table)}`);
+    this.source.restartFiles();
+  }
+
+  /**
    * Profiles and segments, both from the database (no TypeScript ingest): the profile tables built
    * from the staged rows, the `Profiles` read back from them (sql-profiles-store.ts: what the
    * memory engine's would hold for readers needing `fields`, `DataNeeds.fields`), and every

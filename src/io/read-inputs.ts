@@ -52,9 +52,11 @@ export interface LoadOptions {
   recorder?: IngestRecorder;
   /**
    * The SQL run's staging (src/engine/sql-run.ts): its source wraps every sink and is the
-   * recorder; `flush` is awaited after each input.
+   * recorder; `flush` is awaited after each input; `restart` forgets every staged row, before a
+   * reading again of the inputs (docs/design.md#inputs identity: which rows an order keeps can
+   * depend on identity, so the staging is the last reading's).
    */
-  staging?: { source: StagingSource; flush(): Promise<void> };
+  staging?: { source: StagingSource; flush(): Promise<void>; restart(): Promise<void> };
   /**
    * `--engine duckdb` with the SQL run: every file loaded into its raw table is staged in SQL and
    * the profiles come from the database — no TypeScript ingest of rows — unless a file's header
@@ -111,13 +113,17 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
     );
   }
   // docs/design.md#inputs identity: while a reading depended on row order, the inputs are read
-  // again with the hints it gives. SQL staging is done by the first reading: the staged rows do
-  // not depend on identity (profiles-sql.ts decides it).
+  // again with the hints it gives. The recorder and the SQL staging keep the last reading's rows:
+  // a row of an order is kept or rejected ("order_id already used by another customer") by
+  // whose its identifiers are.
   const recorder = options.recorder;
   const again = recorder === undefined || recorder.restart !== undefined;
   let hints: IdentityHints | undefined;
   for (let reading = 1; ; reading++) {
-    if (reading > 1) await recorder?.restart?.();
+    if (reading > 1) {
+      await recorder?.restart?.();
+      await options.staging?.restart();
+    }
     const data = await readInputs(options, hints, again && reading < MAX_READINGS);
     if ("loaded" in data) return data.loaded;
     hints = data.hints;
@@ -143,7 +149,7 @@ async function readInputs(
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
   ctx.store.hints = previous;
-  const staging = previous === undefined ? options.staging : undefined;
+  const staging = options.staging;
   ctx.recorder = staging?.source ?? options.recorder;
   const duckdb = options.duckdb;
   const sinkOf = (kind: InputKind, display: string) => {
@@ -318,7 +324,7 @@ async function readInputs(
         `${unordered.join(", ")} ${unordered.length === 1 ? "has" : "have"} no primary key and no order_by: rows come in the order the server chooses, which is not guaranteed, so ties (which of two rows of a customer counts first) may break differently from one run to the next; add order_by: in audience.yaml`,
       );
     }
-    if (retry && ctx.store.orderDependent) {
+    if (retry && ctx.store.readAgain()) {
       await rejectsFile?.abort();
       return { hints: ctx.store.identityHints(previous) };
     }

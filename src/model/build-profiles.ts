@@ -78,7 +78,7 @@ export function buildProfiles(input: BuildProfilesInput): BuiltProfiles {
       }
     }
     ctx.reportOrphanLines();
-    if (ctx.store.orderDependent && reading < MAX_READINGS) {
+    if (ctx.store.readAgain() && reading < MAX_READINGS) {
       hints = ctx.store.identityHints(hints);
       continue;
     }

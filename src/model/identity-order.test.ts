@@ -159,6 +159,21 @@ describe("identity whatever the row order (docs/design.md#inputs)", () => {
     expect(shop.profile("ann@example.com")).toMatchObject({ orders_count: 0 });
   });
 
+  it("a customer of rows without an id that takes its id later outranks, for its phone, an id read before (hostile seed 505)", async () => {
+    // The phone's owners were ranked when p5@'s customer had no id yet: c12 first, then c10.
+    const shop = await expectOrderFree({
+      contacts: [
+        ",p5@example.com,06 39 98 00 06,,,",
+        ",,06 39 98 00 06,,,p",
+        "c12,,06 39 98 00 06,,,",
+      ],
+      orders: ["1,c10,p5@example.com,,2026-01-01,10", "2,,,06 39 98 00 06,2026-01-02,5"],
+    });
+    expect(shop.keys()).toEqual(["c10", "c12"]);
+    expect(shop.profile("c10")).toMatchObject({ tags: ["p"], orders_count: 2, total_spent: 15 });
+    expect(shop.profile("c12")).toMatchObject({ tags: [], orders_count: 0 });
+  });
+
   it("orders, events and lists without an id, read before the rows with the id carrying their email or phone", async () => {
     const shop = await expectOrderFree({
       contacts: [",zed@example.com,,Zed,,"],

@@ -403,10 +403,27 @@ export class CustomerStore {
   }
 
   /**
-   * The hints for reading the same inputs again (`orderDependent`): of the emails carried by a
+   * Whether the inputs must be read again (docs/design.md#inputs identity): this reading
+   * depended on row order (`orderDependent`), or it was given hints that its own rows contradict —
+   * a phone whose owner, once every row was read, is not the customer the hints sent phone-only
+   * rows to (a customer that took a customer_id after the phone was indexed outranks the owner
+   * the earlier reading saw: its phones were ranked without it). A reading is kept only when it
+   * confirms the hints it was read with.
+   */
+  readAgain(): boolean {
+    if (this.orderDependent) return true;
+    const hints = this.hints;
+    if (hints === undefined) return false;
+    for (const [phone, tag] of hints.phoneOwner)
+      if ((this.phoneTag(phone, hints.emailId) ?? tag) !== tag) return true;
+    return false;
+  }
+
+  /**
+   * The hints for reading the same inputs again (`readAgain`): of the emails carried by a
    * customer with an id and by another customer or a row without an id, that id; of the phones
-   * two customers carry, the customer they belong to. `previous` (this reading's own hints)
-   * keeps the emails' (read from every row of the first reading) and is updated for phones.
+   * two customers carry (or that `previous` named), the customer they belong to. `previous` (this
+   * reading's own hints) keeps the emails' (read from every row of the first reading).
    */
   identityHints(previous: IdentityHints | undefined): IdentityHints {
     let emailId = previous?.emailId;
@@ -426,16 +443,26 @@ export class CustomerStore {
     const phoneOwner = new Map(previous?.phoneOwner);
     for (const [phone, stored] of this.byPhone) {
       const owner = stored < 0 ? ~stored : stored;
-      if (this.sharedPhone[owner] !== 1) continue;
-      let tag = this.ownerTag(owner);
-      // A customer without an id found by an email the hints give to an id: that id's.
-      if (tag[0] === "e") {
-        const id = emailId.get(tag.slice(1));
-        if (id !== undefined) tag = `i${id}`;
-      }
-      phoneOwner.set(phone, tag);
+      if (this.sharedPhone[owner] !== 1 && !phoneOwner.has(phone)) continue;
+      phoneOwner.set(phone, this.phoneTag(phone, emailId) as string);
     }
     return { emailId, phoneOwner };
+  }
+
+  /**
+   * The `ownerTag` of the customer a phone belongs to after this reading, or undefined when no
+   * row carried it: a customer without an id found by an email `emailId` gives to an id is that
+   * id's.
+   */
+  private phoneTag(phone: string, emailId: ReadonlyMap<string, string>): string | undefined {
+    const owner = ownerOf(this.byPhone, phone);
+    if (owner === undefined) return undefined;
+    const tag = this.ownerTag(owner);
+    if (tag[0] === "e") {
+      const id = emailId.get(tag.slice(1));
+      if (id !== undefined) return `i${id}`;
+    }
+    return tag;
   }
 
   /**

@@ -111,7 +111,13 @@ export async function captureStaging<T>(
       flush: () => Promise.resolve(),
     };
     const source = new StagingSource(loader, eventProperties);
-    return { result: await load({ source, flush: loader.flush }), staged };
+    // A reading again of the inputs (docs/design.md#inputs identity) stages them again.
+    const restart = () => {
+      for (const rows of staged.values()) rows.length = 0;
+      source.restartFiles();
+      return Promise.resolve();
+    };
+    return { result: await load({ source, flush: loader.flush, restart }), staged };
   }
   const fileIndex = new Map<string, Map<object, number>>();
   const indexOf = (kind: string, sink: object) => {
