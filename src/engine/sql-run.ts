@@ -57,7 +57,8 @@ export interface SqlRunOptions {
 export interface SqlTarget {
   session: SqlSession;
   /** Created once the staging tables exist. */
-  loader(): Promise<StagingLoader & { close(): Promise<void> }>;
+  /** `writeAll`: every row appended so far in its table (the loader may buffer past `flush`). */
+  loader(): Promise<StagingLoader & { close(): Promise<void>; writeAll(): Promise<void> }>;
 }
 
 /** An input loaded into a raw table (duckdb/read.ts), as staging takes it. */
@@ -76,7 +77,10 @@ export class SqlRun {
 
   private constructor(
     private readonly target: SqlTarget,
-    private readonly loader: StagingLoader & { close(): Promise<void> },
+    private readonly loader: StagingLoader & {
+      close(): Promise<void>;
+      writeAll(): Promise<void>;
+    },
     /** The recorder to give the ingest, whose sinks it stages. */
     readonly source: StagingSource,
     private readonly options: SqlRunOptions,
@@ -234,7 +238,7 @@ export class SqlRun {
    * docs/design.md#inputs identity): the staging is the last reading's.
    */
   async restage(): Promise<void> {
-    await this.loader.flush();
+    await this.loader.writeAll();
     const { session } = this.target;
     for (const { table } of STAGING_LAYOUT)
       await session.run(`DELETE FROM ${session.dialect.identifier(table)}`);

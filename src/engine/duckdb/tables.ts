@@ -78,6 +78,12 @@ export class ChunkedAppender {
     this.rows = 0;
   }
 
+  /** Every row pushed so far written into the table (the appender's own buffer too). */
+  write(): void {
+    this.flush();
+    this.appender.flushSync();
+  }
+
   close(): void {
     this.flush();
     this.appender.closeSync();
