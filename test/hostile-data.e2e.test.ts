@@ -245,6 +245,8 @@ describe("deterministic whatever the row order", () => {
       ["100,c2,2026-06-10T08:00:00Z,paid,app,4,Gel,Bain"],
       ["30,c3,2026-04-01 10:00:00,paid,web,3,Gel,Bain"],
       ["31,c3,2026-04-01,paid,pos,2,Savon,Bain"],
+      // Not counted: its status is in --json's order_statuses, by name whichever came first.
+      ["32,c3,2026-04-02 10:00:00,cancelled,web,50,Gel,Bain"],
     ];
     const events = [
       "c1,visit,2026-06-02T10:00:00Z",
