@@ -168,6 +168,90 @@ async function identityShop(turn: number): Promise<RecordedShop> {
   }
 }
 
+/**
+ * The cases where identity used to follow row order (docs/design.md#inputs identity): a row
+ * without an id before the id rows carrying its email, in contacts and in orders; ids sharing an
+ * email read in any order; phone-only rows among customers sharing the phone, with and without an
+ * id; rows rotated by `turn`, and reversed when `turn` is odd.
+ */
+async function orderShop(turn: number): Promise<RecordedShop> {
+  const dir = await mkdtemp(join(tmpdir(), "audience-sqlprof-"));
+  const rotate = (rows: string[]) => {
+    const turned = [...rows.slice(turn % rows.length), ...rows.slice(0, turn % rows.length)];
+    return turn % 2 === 1 ? turned.reverse() : turned;
+  };
+  try {
+    const contacts = [
+      ",b@example.com,,Bea,",
+      "c1,a@example.com,,Ann,2025-01-01",
+      "c1,b@example.com,,,",
+      ",fam@example.com,,Kid,",
+      "f2,fam@example.com,,Sue,",
+      "f1,fam@example.com,,Sam,",
+      ",bea@example.com,06 39 98 00 21,Bea,",
+      ",ana@example.com,06 39 98 00 21,Ana,",
+      ",,06 39 98 00 21,Phone,",
+      ",,06 39 98 00 22,Cy,",
+      ",cy@example.com,06 39 98 00 22,,",
+      ",ann@example.com,06 39 98 00 23,Ann,",
+      ",,06 39 98 00 23,Landline,",
+    ];
+    const orders = [
+      "1,,fam@example.com,,2026-05-01 10:00:00,10,Gel,Bain",
+      "2,,,06 39 98 00 24,2026-05-02 10:00:00,20,Gel,Bain",
+      "3,o2,,06 39 98 00 24,2026-05-03 10:00:00,30,Savon,Bain",
+      "4,c7,,06 39 98 00 23,2026-05-04 10:00:00,5,Gel,Bain",
+      "5,,,06 39 98 00 23,2026-05-05 10:00:00,6,Baume,Soin",
+      "6,,dee@example.com,06 39 98 00 21,2026-05-06 10:00:00,7,Gel,Bain",
+      "7,,zed@example.com,,2026-05-07 10:00:00,8,Gel,Bain",
+      "8,o1,zed@example.com,,2026-05-08 10:00:00,9,Gel,Bain",
+      "9,o0,zed@example.com,06 39 98 00 25,2026-05-09 10:00:00,10,Gel,Bain",
+    ];
+    await writeFile(
+      join(dir, "contacts.csv"),
+      ["customer_id,email,phone,first_name,created_at", ...rotate(contacts)].join("\n"),
+    );
+    await writeFile(
+      join(dir, "orders.csv"),
+      [
+        "order_id,customer_id,email,phone,created_at,total,product,category",
+        ...rotate(orders),
+      ].join("\n"),
+    );
+    await writeFile(
+      join(dir, "events.csv"),
+      [
+        "email,phone,type,occurred_at,handled",
+        ",06 39 98 00 25,visit,2026-05-10,",
+        "zed@example.com,,open,2026-05-11,",
+      ].join("\n"),
+    );
+    await writeFile(
+      join(dir, "audience.yaml"),
+      `contacts: contacts.csv\norders: orders.csv\nevents: events.csv\nsegments: ${join(ROOT, "segments")}\ndefault_country: FR\nas_of: 2026-06-30\n`,
+    );
+    return await readShopAt(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Customer keys and profiles by key: what must not change with row order. */
+function byKey(shop: RecordedShop, got: PlainTables): unknown[] {
+  const columns = profileColumns(shop.plan.fields).map((c) => c.name);
+  const key = columns.indexOf("customer_key");
+  const drop = new Set(["customer", "rfm_recency_score", "rfm_frequency_score"]);
+  return got.profiles
+    .map((row) =>
+      Object.fromEntries(
+        columns.map((n, i) => [n, row[i]]).filter(([n]) => !drop.has(n as string)),
+      ),
+    )
+    .sort((a, b) => String(a[columns[key]]).localeCompare(String(b[columns[key]])));
+}
+
+const ORDER_FREE = [0, 1, 2, 3, 4, 5, 6, 7];
+
 const IDENTITY = [0, 1, 2, 3, 4, 5];
 
 const HOSTILE = Array.from({ length: 60 }, (_, i) => 500 + i);
@@ -208,6 +292,18 @@ describe("SQL profile tables = memory engine (DuckDB)", () => {
     const { tables, result } = await buildInDuckDB(shop);
     expect(result.customers).toBe(5);
     expectSame(shop, tables, `identity shop ${turn}`);
+  });
+
+  it("identity whatever the row order: every rotation gives the customers of the first", async () => {
+    let first: unknown[] | undefined;
+    for (const turn of ORDER_FREE) {
+      const shop = await orderShop(turn);
+      const { tables, result } = await buildInDuckDB(shop);
+      expect(result.customers).toBe(12);
+      expectSame(shop, tables, `order shop ${turn}`);
+      first ??= byKey(shop, tables);
+      expect(byKey(shop, tables)).toEqual(first);
+    }
   });
 });
 
@@ -250,6 +346,18 @@ describe.skipIf("missing" in server)(
       const shop = await identityShop(turn);
       const { tables } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
       expectSame(shop, tables, `identity shop ${turn} (postgres)`);
+    });
+
+    it("identity whatever the row order: every rotation gives the customers of the first", async () => {
+      let first: unknown[] | undefined;
+      for (const turn of ORDER_FREE) {
+        const shop = await orderShop(turn);
+        const { tables, result } = await buildInPostgres(pgServer.url, shop, `prof_${++schemas}`);
+        expect(result.customers).toBe(12);
+        expectSame(shop, tables, `order shop ${turn} (postgres)`);
+        first ??= byKey(shop, tables);
+        expect(byKey(shop, tables)).toEqual(first);
+      }
     });
   },
 );

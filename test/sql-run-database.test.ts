@@ -79,7 +79,7 @@ async function databaseRun(shop: Shop, exclusive: boolean): Promise<Outcome> {
       settings,
       asOf: shop.asOf,
       needs: run.needs,
-      staging: { source: sql.source, flush: () => sql.flush() },
+      staging: { source: sql.source, flush: () => sql.flush(), restart: () => sql.restage() },
     });
     const { profiles, members, landlines } = await sql.evaluateInDatabase(run.plan, {
       exclusive,

@@ -20,7 +20,7 @@ import { prepareRun } from "../src/segments/prepare-run.js";
 import { STAGING, STAGING_LAYOUT } from "../src/sql/staging.js";
 import { propertyNames } from "./helpers/duckdb-tables.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
-import { captureStaging } from "./helpers/staging-capture.js";
+import { captureStaging, forgetCaptured } from "./helpers/staging-capture.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
@@ -53,7 +53,16 @@ async function stageBoth(dir: string) {
         settings,
         asOf,
         needs: run.needs,
-        staging: { source, flush: loader.flush },
+        staging: {
+          source,
+          flush: loader.flush,
+          restart: () => {
+            for (const rows of mine.values()) rows.length = 0;
+            source.restartFiles();
+            forgetCaptured();
+            return Promise.resolve();
+          },
+        },
       }),
     names,
   );

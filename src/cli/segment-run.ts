@@ -120,7 +120,15 @@ export async function runSegments(
       ...(options.hash === undefined ? {} : { hash: options.hash }),
       ...(duckdb === undefined ? {} : { duckdb }),
       ...(recorder === undefined ? {} : { recorder }),
-      ...(sql === undefined ? {} : { staging: { source: sql.source, flush: () => sql.flush() } }),
+      ...(sql === undefined
+        ? {}
+        : {
+            staging: {
+              source: sql.source,
+              flush: () => sql.flush(),
+              restart: () => sql.restage(),
+            },
+          }),
       ...(inDatabase === undefined ? {} : { inDatabase }),
     });
     evaluated ??= await pipeline.evaluate(

@@ -68,6 +68,11 @@ export class InsertLoader implements StagingLoader {
     if (this.failed !== undefined) throw this.failed;
   }
 
+  /** Every row appended so far written into its table (SqlRun.restage empties them next). */
+  writeAll(): Promise<void> {
+    return this.flush();
+  }
+
   /** The last flush, then each staging table analysed. */
   async close(): Promise<void> {
     await this.flush();

@@ -64,7 +64,8 @@ export interface SqlRunOptions {
 export interface SqlTarget {
   session: SqlSession;
   /** Created once the staging tables exist. */
-  loader(): Promise<StagingLoader & { close(): Promise<void> }>;
+  /** `writeAll`: every row appended so far in its table (the loader may buffer past `flush`). */
+  loader(): Promise<StagingLoader & { close(): Promise<void>; writeAll(): Promise<void> }>;
 }
 
 /** An input loaded into a raw table (duckdb/read.ts), as staging takes it. */
@@ -149,7 +150,10 @@ export class SqlRun {
 
   private constructor(
     private readonly target: SqlTarget,
-    private readonly loader: StagingLoader & { close(): Promise<void> },
+    private readonly loader: StagingLoader & {
+      close(): Promise<void>;
+      writeAll(): Promise<void>;
+    },
     /** The recorder to give the ingest, whose sinks it stages. */
     readonly source: StagingSource,
     private readonly options: SqlRunOptions,
@@ -381,6 +385,18 @@ export class SqlRun {
   /** Writes the rows staged so far (after each input). */
   async flush(): Promise<void> {
     await this.loader.flush();
+  }
+
+  /**
+   * Forgets every staged row, before the memory engine reads the inputs again (read-inputs.ts,
+   * docs/design.md#inputs identity): the staging is the last reading's.
+   */
+  async restage(): Promise<void> {
+    await this.loader.writeAll();
+    const { session } = this.target;
+    for (const { table } of STAGING_LAYOUT)
+      await session.run(`DELETE FROM ${session.dialect.identifier(table)}`);
+    this.source.restartFiles();
   }
 
   /**

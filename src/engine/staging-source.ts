@@ -104,6 +104,14 @@ export class StagingSource implements IngestRecorder {
     readonly eventProperties: readonly string[],
   ) {}
 
+  /**
+   * A reading again of the inputs (docs/design.md#inputs identity) starts: files are numbered
+   * from the first again (the loader's rows are the caller's to forget).
+   */
+  restartFiles(): void {
+    this.files.clear();
+  }
+
   /** Orders and events are the builder's to count: nothing is recorded. */
   order(): void {}
 

@@ -21,6 +21,7 @@ import { Profiles } from "../model/profile.js";
 import { READ_ORDER, sinkFor } from "../model/input-sinks.js";
 import { insideAudienceOutput } from "./output-guard.js";
 import { RejectLog, type RejectRecord } from "../model/rejects.js";
+import { MAX_READINGS, type IdentityHints } from "../model/store.js";
 import type { CsvReadResult } from "./parse-csv.js";
 import { CsvReaders } from "./csv-threads.js";
 import type { TableSession } from "./read-tables.js";
@@ -54,9 +55,11 @@ export interface LoadOptions {
   recorder?: IngestRecorder;
   /**
    * The SQL run's staging (src/engine/sql-run.ts): its source wraps every sink and is the
-   * recorder; `flush` is awaited after each input.
+   * recorder; `flush` is awaited after each input; `restart` forgets every staged row, before a
+   * reading again of the inputs (docs/design.md#inputs identity: which rows an order keeps can
+   * depend on identity, so the staging is the last reading's).
    */
-  staging?: { source: StagingSource; flush(): Promise<void> };
+  staging?: { source: StagingSource; flush(): Promise<void>; restart(): Promise<void> };
   /**
    * `--engine duckdb` with the SQL run: every file loaded into its raw table is staged in SQL and
    * the profiles come from the database — no TypeScript ingest of rows — unless a file's header
@@ -111,7 +114,7 @@ export interface LoadedData {
 }
 
 export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
-  const { settings, asOf, needs } = options;
+  const { settings } = options;
   if (
     (settings.inputs.orders === undefined || settings.inputs.orders.length === 0) &&
     settings.tables.orders === undefined
@@ -124,6 +127,34 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       },
     );
   }
+  // docs/design.md#inputs identity: while a reading depended on row order, the inputs are read
+  // again with the hints it gives. The recorder and the SQL staging keep the last reading's rows:
+  // a row of an order is kept or rejected ("order_id already used by another customer") by
+  // whose its identifiers are.
+  const recorder = options.recorder;
+  const again = recorder === undefined || recorder.restart !== undefined;
+  let hints: IdentityHints | undefined;
+  for (let reading = 1; ; reading++) {
+    if (reading > 1) {
+      await recorder?.restart?.();
+      await options.staging?.restart();
+    }
+    const data = await readInputs(options, hints, again && reading < MAX_READINGS);
+    if ("loaded" in data) return data.loaded;
+    hints = data.hints;
+  }
+}
+
+/**
+ * One reading of every input. With `retry`, a reading that depended on row order gives the hints
+ * of the next one instead (its rejects file is not written).
+ */
+async function readInputs(
+  options: LoadOptions,
+  previous: IdentityHints | undefined,
+  retry: boolean,
+): Promise<{ loaded: LoadedData } | { hints: IdentityHints }> {
+  const { settings, asOf, needs } = options;
   let rejectsFile: RejectsFile | undefined;
   const rejects = new RejectLog({
     strict: settings.strict,
@@ -132,6 +163,7 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
       : { listener: (r: RejectRecord) => rejectsFile?.write(r) }),
   });
   const ctx = new IngestContext(ingestOptions(settings, asOf, needs), rejects);
+  ctx.store.hints = previous;
   const staging = options.staging;
   ctx.recorder = staging?.source ?? options.recorder;
   const duckdb = options.duckdb;
@@ -205,8 +237,9 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         ? undefined
         : (bytes: number) =>
             options.onProgress?.({ file: display, kind, bytes, totalBytes: 0, rows: rows() });
-    // --engine duckdb: every file into its raw table first, for the SQL staging.
-    const inDatabase = options.inDatabase;
+    // --engine duckdb: every file into its raw table first, for the SQL staging (the first
+    // reading's: a reading again takes the TypeScript path, whose staging the first one did).
+    const inDatabase = previous === undefined ? options.inDatabase : undefined;
     loaded =
       duckdb === undefined || inDatabase === undefined
         ? undefined
@@ -323,6 +356,10 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
         `${unordered.join(", ")} ${unordered.length === 1 ? "has" : "have"} no primary key and no order_by: rows come in the order the server chooses, which is not guaranteed, so ties (which of two rows of a customer counts first) may break differently from one run to the next; add order_by: in audience.yaml`,
       );
     }
+    if (retry && ctx.store.readAgain()) {
+      await rejectsFile?.abort();
+      return { hints: ctx.store.identityHints(previous) };
+    }
     checkCurrencies(inputs, settings);
     await rejectsFile?.commit();
   } catch (error) {
@@ -335,11 +372,13 @@ export async function loadProfiles(options: LoadOptions): Promise<LoadedData> {
   }
   const amounts = inputs.some((i) => i.kind === "orders" && i.stats.hasAmount);
   return {
-    profiles: profiles ?? new Profiles(ctx.store, asOf, settings.rfm),
-    rejects,
-    inputs,
-    amounts,
-    offsets: [...new Set([...ctx.offsets, ...stagedOffsets])].sort((a, b) => a - b),
+    loaded: {
+      profiles: profiles ?? new Profiles(ctx.store, asOf, settings.rfm),
+      rejects,
+      inputs,
+      amounts,
+      offsets: [...new Set([...ctx.offsets, ...stagedOffsets])].sort((a, b) => a - b),
+    },
   };
 }
 

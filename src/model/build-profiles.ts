@@ -12,6 +12,7 @@ import { READ_ORDER, sinkFor } from "./input-sinks.js";
 import type { InputKind } from "./presets.js";
 import { Profiles } from "./profile.js";
 import type { RejectLog } from "./rejects.js";
+import { MAX_READINGS, type IdentityHints } from "./store.js";
 
 /** What the plan needs from the data. */
 export interface DataNeeds {
@@ -57,25 +58,36 @@ export interface BuiltProfiles {
 
 /** Reads the tables in reading order into the customer store, as the CSV readers do. */
 export function buildProfiles(input: BuildProfilesInput): BuiltProfiles {
-  const ctx = new IngestContext(input.options, input.rejects);
-  for (const kind of READ_ORDER) {
-    const given = input[kind];
-    const tables: readonly RowTable[] =
-      given === undefined ? [] : "file" in given ? [given] : given;
-    for (const table of tables) {
-      const sink = sinkFor(ctx, kind, table.file, input.ordersFilter);
-      sink.header(table.header);
-      for (const [index, row] of table.rows.entries())
-        sink.row(row, table.lines?.[index] ?? index + 1);
-      sink.finish?.();
+  // docs/design.md#inputs identity: read again with hints while a reading depended on row order.
+  let hints: IdentityHints | undefined;
+  for (let reading = 1; ; reading++) {
+    const rejects = input.rejects;
+    if (reading > 1) rejects.clear();
+    const ctx = new IngestContext(input.options, rejects);
+    ctx.store.hints = hints;
+    for (const kind of READ_ORDER) {
+      const given = input[kind];
+      const tables: readonly RowTable[] =
+        given === undefined ? [] : "file" in given ? [given] : given;
+      for (const table of tables) {
+        const sink = sinkFor(ctx, kind, table.file, input.ordersFilter);
+        sink.header(table.header);
+        for (const [index, row] of table.rows.entries())
+          sink.row(row, table.lines?.[index] ?? index + 1);
+        sink.finish?.();
+      }
     }
+    ctx.reportOrphanLines();
+    if (ctx.store.readAgain() && reading < MAX_READINGS) {
+      hints = ctx.store.identityHints(hints);
+      continue;
+    }
+    return {
+      profiles: new Profiles(ctx.store, input.options.asOf, input.rfm),
+      rejects,
+      stats: ctx.stats,
+      amounts: ctx.stats.some((s) => s.kind === "orders" && s.hasAmount),
+      offsets: [...ctx.offsets].sort((a, b) => a - b),
+    };
   }
-  ctx.reportOrphanLines();
-  return {
-    profiles: new Profiles(ctx.store, input.options.asOf, input.rfm),
-    rejects: input.rejects,
-    stats: ctx.stats,
-    amounts: ctx.stats.some((s) => s.kind === "orders" && s.hasAmount),
-    offsets: [...ctx.offsets].sort((a, b) => a - b),
-  };
 }

@@ -18,10 +18,19 @@ import {
   type IngestContext,
   type RowSink,
 } from "./ingest-context.js";
-import { FROM_CONTACTS_EMAIL, FROM_CONTACTS_PHONE, own, type ConsentValue } from "./store.js";
+import {
+  FROM_CONTACTS_EMAIL,
+  FROM_CONTACTS_PHONE,
+  own,
+  type ConsentValue,
+  type MatchReason,
+} from "./store.js";
 import { cleanCell, parseBoolean, splitMulti } from "./values.js";
 
 const CANONICAL: ReadonlySet<string> = new Set(CANONICAL_COLUMNS.contacts);
+
+/** The identifiers that link a row, weakest first (`ContactsSink.countMerged`). */
+const REASONS: readonly MatchReason[] = ["phone", "email", "customer_id"];
 
 /**
  * The text fields of a contact row, in the order of their ranks in `store.contactRanks`; then the
@@ -51,12 +60,17 @@ export class ContactsSink implements RowSink {
   private used = new Set<number>();
   /** Customers whose consent was contradicted by a duplicate row, counted once each. */
   private readonly conflicted = new Set<number>();
+  /** The first customer this file created (customers are numbered as created). */
+  private readonly firstCreated: number;
+  /** Of each customer this file created (from `firstCreated`): see `createdHere`. */
+  private strongest = new Uint8Array(0);
 
   constructor(ctx: IngestContext, file: string) {
     this.ctx = ctx;
     this.file = file;
     this.stats = ctx.newStats("contacts", file);
     this.dates = ctx.dateParser(false);
+    this.firstCreated = ctx.store.size;
   }
 
   header(fields: string[]): void {
@@ -140,15 +154,15 @@ export class ContactsSink implements RowSink {
     }
 
     let c = findCustomer(store, keys);
-    if (store.lastKeptApart) this.stats.keptApart++;
     const merging = c >= 0;
     if (merging) {
       this.stats.merged++;
-      this.stats.mergedBy[store.lastMatch]++;
+      this.countMerged(c, keys.id !== undefined ? 2 : keys.email !== undefined ? 1 : 0);
       store.knownContact[c] = 1;
     } else {
       c = store.create(true);
       this.stats.created++;
+      this.createdHere(c, keys.id !== undefined ? 2 : keys.email !== undefined ? 1 : 0);
     }
 
     // Merged rows: each field from the row of lowest rank that has it (module comment); the
@@ -164,6 +178,7 @@ export class ContactsSink implements RowSink {
       store.keysFromContacts[c] |= FROM_CONTACTS_PHONE;
     }
     store.attach(c, keys.id, keys.email, keys.phone);
+    if (store.keptApart(c, keys.id, keys.email, keys.phone)) this.stats.keptApart++;
     const texts = [
       cells.first_name(fields),
       cells.last_name(fields),
@@ -197,6 +212,36 @@ export class ContactsSink implements RowSink {
       if (column !== undefined && value !== undefined)
         mergeField(column, c, value, rank, ranks, prop.rank, own);
     }
+  }
+
+  /**
+   * A customer this file created: the identifier of its row (a `REASONS` index) is the strongest
+   * of its rows here so far, the one not counted as merged.
+   */
+  private createdHere(c: number, reason: number): void {
+    const at = c - this.firstCreated;
+    if (at >= this.strongest.length) {
+      const next = new Uint8Array(Math.max(1024, this.strongest.length * 2));
+      next.set(this.strongest);
+      this.strongest = next;
+    }
+    this.strongest[at] = reason;
+  }
+
+  /**
+   * Counts a merged row by its own identifier (`mergedBy`): its customer_id, else its email, else
+   * its phone, the rule that links it (docs/design.md#inputs). Of the rows of a customer this
+   * file created, the one with the strongest identifier (customer_id, then email, then phone) is
+   * the one not counted, whichever came first: the counts do not depend on row order.
+   */
+  private countMerged(c: number, reason: number): void {
+    const at = c - this.firstCreated;
+    let counted = reason;
+    if (at >= 0 && this.strongest[at] < reason) {
+      counted = this.strongest[at];
+      this.strongest[at] = reason;
+    }
+    this.stats.mergedBy[REASONS[counted]]++;
   }
 
   /**

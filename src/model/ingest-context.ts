@@ -180,6 +180,11 @@ export interface IngestRecorder {
     lines: readonly RecordedLine[],
   ): void;
   event(customer: number, type: string, day: number, properties: readonly RecordedProperty[]): void;
+  /**
+   * Forgets every row recorded, for a reading of the inputs again (docs/design.md#inputs
+   * identity); a recorder without it keeps the first reading.
+   */
+  restart?(): Promise<void>;
 }
 
 /** An event's cell: as written, and read by the §1 number and boolean rules. */
@@ -415,11 +420,13 @@ export function readKeys(
 /**
  * The customer a row's identifiers belong to (docs/design.md#inputs), or -1: the customer with its customer_id;
  * for an id not seen yet, a customer found by email or phone only when that customer has no id of
- * its own — two different customer ids are two customers, even with one email (a family address).
+ * its own — two different customer ids are two customers, even with one email (a family address)
+ * — and, found by the phone, no email either (the phone's customer is then another person).
  */
 export function findCustomer(store: CustomerStore, keys: RowKeys): number {
   store.lastKeptApart = false;
   if (keys.id === undefined) return store.find(undefined, keys.email, keys.phone);
+  store.pending = undefined;
   const c = store.byId.get(keys.id);
   if (c !== undefined) {
     store.lastMatch = "customer_id";
@@ -429,7 +436,10 @@ export function findCustomer(store: CustomerStore, keys: RowKeys): number {
   if ((keys.email === undefined && keys.phone === undefined) || store.withId === store.size)
     return -1;
   const other = store.find(undefined, keys.email, keys.phone);
-  return other >= 0 && store.customerId[other] === undefined ? other : -1;
+  // What the hints give a row without an id is not this row's: it has its own id.
+  store.pending = undefined;
+  if (other < 0 || store.customerId[other] !== undefined) return -1;
+  return store.lastMatch === "phone" && store.email[other] !== undefined ? -1 : other;
 }
 
 /**

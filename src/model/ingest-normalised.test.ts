@@ -190,3 +190,65 @@ describe("order lines", () => {
     expect(lines.orphans()).toEqual([{ file: "items.csv", line: 4, lines: 1 }]);
   });
 });
+
+describe("a normalised export whatever the row order (issue 12 item 7)", () => {
+  it("shuffling the rows of the orders, the key map and the order lines gives the same profiles and counts", async () => {
+    const fc = await import("fast-check");
+    const body = (text: string) => text.split("\n").slice(1);
+    const header = (text: string) => text.split("\n")[0];
+    const files = {
+      key_map: [...body(olist.key_map), "c4,bruno,natal", "c5,carla,olinda"],
+      order_lines: [
+        ...body(olist.order_lines),
+        "o6,1,30.00,2.00",
+        "o6,2,30.00,2.00",
+        "o7,1,9.00,0",
+      ],
+      orders: [
+        ...body(olist.orders),
+        // Same instant for one person: the order id decides (o6 before o7), never the file.
+        "o6,c4,delivered,2018-05-01 10:00:00",
+        "o7,c4,delivered,2018-05-01 10:00:00",
+        "o8,c5,delivered,2018-05-02 10:00:00",
+      ],
+    };
+    const load = (f: typeof files) =>
+      loadShop({
+        key_map: [header(olist.key_map), ...f.key_map].join("\n"),
+        order_lines: [header(olist.order_lines), ...f.order_lines].join("\n"),
+        orders: [header(olist.orders), ...f.orders].join("\n"),
+      });
+    const summary = async (f: typeof files) => {
+      const shop = await load(f);
+      return {
+        customers: shop.keys().map((key) => [key, shop.profile(key)]),
+        counts: shop.data.inputs.map(({ stats: s }) => ({
+          rows: s.rows,
+          orders: s.orders,
+          created: s.created,
+          mapped: s.mapped,
+          unmapped: s.unmapped,
+          noLines: s.noLines,
+          orphanLines: s.orphanLines,
+          excludedStatus: s.excludedStatus,
+        })),
+        warnings: shop.data.rejects.rejectedByFile(),
+      };
+    };
+    const reference = await summary(files);
+    expect(reference.customers.map(([key]) => key)).toEqual(["ana", "bruno", "carla"]);
+    const shuffled = (items: readonly string[]) =>
+      fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
+    await fc.assert(
+      fc.asyncProperty(
+        shuffled(files.key_map),
+        shuffled(files.order_lines),
+        shuffled(files.orders),
+        async (key_map, order_lines, orders) => {
+          expect(await summary({ key_map, order_lines, orders })).toEqual(reference);
+        },
+      ),
+      { numRuns: 30, seed: 12 },
+    );
+  });
+});

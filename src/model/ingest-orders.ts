@@ -109,7 +109,6 @@ export class OrdersSink extends OrderAssembler {
     const { store, rejects } = this.ctx;
     const keys = order.keys;
     let c = findCustomer(store, keys);
-    if (store.lastKeptApart) this.stats.keptApart++;
     if (c < 0) {
       c = store.create(false);
       this.stats.created++;
@@ -118,6 +117,7 @@ export class OrdersSink extends OrderAssembler {
         rejects.warn(this.file, order.firstLine, keys.phoneWarning);
     }
     store.attach(c, keys.id, keys.email, keys.phone);
+    if (store.keptApart(c, keys.id, keys.email, keys.phone)) this.stats.keptApart++;
     return c;
   }
 }

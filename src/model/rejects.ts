@@ -133,6 +133,14 @@ export class RejectLog {
     }
   }
 
+  /** Forgets every reject and warning: the inputs are read again (docs/design.md#inputs identity). */
+  clear(): void {
+    this.rejected.clear();
+    this.warnings.clear();
+    this.examples.length = 0;
+    this.warningExamples.length = 0;
+  }
+
   rejectedCount(file?: string): number {
     return total(this.rejected, file);
   }

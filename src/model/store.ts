@@ -17,6 +17,34 @@ const INITIAL_CAPACITY = 1024;
 /** The identifier that linked a row to a customer already known. */
 export type MatchReason = "customer_id" | "email" | "phone";
 
+/**
+ * What an earlier reading of the same inputs found (docs/design.md#inputs identity), for a reading
+ * whose matches must not depend on the order rows come in (`CustomerStore.orderDependent`).
+ */
+export interface IdentityHints {
+  /**
+   * Email → of the rows with a customer_id that carry it, the id that sorts first: rows without an
+   * id that carry it are that customer's, even read before any row of it.
+   */
+  readonly emailId: ReadonlyMap<string, string>;
+  /**
+   * Phone → the customer phone-only rows without an id are matched to, as `i` + customer_id,
+   * `e` + email (a customer without an id) or `p` + the phone itself (`ownerTag`).
+   */
+  readonly phoneOwner: ReadonlyMap<string, string>;
+}
+
+/**
+ * Readings of the inputs at most (`CustomerStore.orderDependent`): the first, one with hints (which
+ * decide every row), and one more for phones shared in a way only the second one showed.
+ */
+export const MAX_READINGS = 4;
+
+/** `rowFlags` bits: a row without an id of its own was attached to the customer. */
+const IDLESS_ROWS = 1;
+/** `rowFlags` bits: a phone-only row without an id was matched to the customer by its phone. */
+const PHONE_MATCHED = 2;
+
 function grown<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(
   column: T,
   capacity: number,
@@ -157,6 +185,8 @@ export class CustomerStore {
   sharedPhone = new Uint8Array(INITIAL_CAPACITY);
   /** Bits: FROM_CONTACTS_EMAIL, FROM_CONTACTS_PHONE — `email`/`phone` came from a contact row. */
   keysFromContacts = new Uint8Array(INITIAL_CAPACITY);
+  /** Bits IDLESS_ROWS, PHONE_MATCHED: what `orderDependent` needs to know of a customer's rows. */
+  rowFlags = new Uint8Array(INITIAL_CAPACITY);
   /**
    * 1 for customers whose phone cannot receive an SMS or WhatsApp message (a landline, a toll-free
    * number): set by `markUntextablePhones` for runs that send on those channels; 0 otherwise.
@@ -174,6 +204,21 @@ export class CustomerStore {
   lastMatch: MatchReason = "customer_id";
   /** Of the last `find`: a phone belonged to a customer with another email, and was not linked. */
   lastKeptApart = false;
+  /**
+   * Set when a match was decided from the rows read so far in a way the rows read later may
+   * contradict (docs/design.md#inputs identity): an email or phone whose customer changed after a
+   * row without an id was matched by it, a phone two customers carry that a phone-only row was
+   * matched by, a row kept apart by its phone. The reader then reads the inputs again with the
+   * `hints` this reading gives (`identityHints`), which decide every row by the order-free rule.
+   */
+  orderDependent = false;
+  /** The hints of an earlier reading of the same inputs, if any. */
+  hints: IdentityHints | undefined;
+  /**
+   * The customer the last `find` returned -1 for, because the hints give it but no row of it was
+   * read yet (`ownerTag` form): the next `create` makes it.
+   */
+  pending: string | undefined;
 
   constructor(aggregateCount: number, propNames: readonly string[]) {
     this.aggregates = Array.from(
@@ -202,6 +247,7 @@ export class CustomerStore {
     this.sharedEmail = grown(this.sharedEmail, capacity);
     this.sharedPhone = grown(this.sharedPhone, capacity);
     this.keysFromContacts = grown(this.keysFromContacts, capacity);
+    this.rowFlags = grown(this.rowFlags, capacity);
     this.cannotText = grown(this.cannotText, capacity);
     this.aggregates = this.aggregates.map((column) => grown(column, capacity));
     this.capacity = capacity;
@@ -234,17 +280,33 @@ export class CustomerStore {
     this.purchaseDays.push(undefined);
     this.describedId.push(undefined);
     this.knownContact[c] = known ? 1 : 0;
+    const pending = this.pending;
+    if (pending !== undefined) {
+      this.pending = undefined;
+      const value = pending.slice(1);
+      if (pending[0] === "i") {
+        this.customerId[c] = value;
+        this.withId++;
+        this.byId.set(value, c);
+      } else if (pending[0] === "e") {
+        this.email[c] = value;
+        this.byEmail.set(value, ~c);
+      }
+    }
     return c;
   }
 
   /**
    * The customer an id, email or phone belongs to (tried in that order), or -1. A phone links a
-   * row only to a customer it cannot contradict: the row has no email, or the phone's customer has
-   * none. Two people with different emails stay two customers when they share a phone (a family
-   * or shop landline). `lastMatch` says which identifier found the customer, `lastKeptApart`
-   * whether a phone was left unlinked for that reason.
+   * row with an email only to a customer of that phone alone (no email, no customer_id): two
+   * people with different emails stay two customers when they share a phone (a family or shop
+   * landline). With `hints`, a row without an id goes where the whole of the inputs says
+   * (docs/design.md#inputs identity), even before any row of that customer was read (`pending`).
+   * `lastMatch` says which identifier found the customer, `lastKeptApart` whether a phone was
+   * left unlinked for that reason.
    */
   find(id: string | undefined, email: string | undefined, phone: string | undefined): number {
+    this.pending = undefined;
     if (
       this.lastFound >= 0 &&
       id === this.lastId &&
@@ -255,20 +317,41 @@ export class CustomerStore {
       return this.lastFound;
     }
     this.lastKeptApart = false;
+    const hints = this.hints;
     let c: number | undefined;
     let match: MatchReason = "customer_id";
     if (id !== undefined) c = this.byId.get(id);
     if (c === undefined && email !== undefined) {
-      c = ownerOf(this.byEmail, email);
       match = "email";
+      const hinted = id === undefined ? hints?.emailId.get(email) : undefined;
+      if (hinted === undefined) c = ownerOf(this.byEmail, email);
+      else if ((c = this.byId.get(hinted)) === undefined) {
+        this.pending = `i${hinted}`;
+        return -1;
+      }
     }
     if (c === undefined && phone !== undefined) {
-      c = ownerOf(this.byPhone, phone);
       match = "phone";
-      if (c !== undefined && email !== undefined && this.email[c] !== undefined) {
-        // The phone's customer has another email: another person.
-        this.lastKeptApart = true;
-        c = undefined;
+      const hinted = hints?.phoneOwner.get(phone);
+      if (hinted !== undefined) {
+        // A row with an email is that email's customer: the hints link only phone-only rows.
+        if (email === undefined && (c = this.ofTag(hinted)) === undefined) {
+          this.pending = hinted;
+          return -1;
+        }
+      } else if ((c = ownerOf(this.byPhone, phone)) !== undefined) {
+        if (
+          email !== undefined &&
+          (this.email[c] !== undefined || this.customerId[c] !== undefined)
+        ) {
+          // The phone's customer has another email, or a customer_id: another person.
+          this.lastKeptApart = true;
+          c = undefined;
+        } else {
+          if (email === undefined) this.rowFlags[c] |= PHONE_MATCHED;
+          // Another customer carries that phone: which one the row belongs to is not decided yet.
+          if (this.sharedPhone[c] === 1) this.orderDependent = true;
+        }
       }
     }
     if (c === undefined) return -1;
@@ -278,6 +361,108 @@ export class CustomerStore {
     this.lastPhone = phone;
     this.lastFound = c;
     return c;
+  }
+
+  /** The customer an `ownerTag` names, if a row of it was read. */
+  private ofTag(tag: string): number | undefined {
+    const value = tag.slice(1);
+    if (tag[0] === "i") return this.byId.get(value);
+    return ownerOf(tag[0] === "e" ? this.byEmail : this.byPhone, value);
+  }
+
+  /**
+   * `c` as `IdentityHints.phoneOwner` names it: `i` + its customer_id, else `e` + its email, else
+   * `p` + its phone.
+   */
+  ownerTag(c: number): string {
+    const id = this.customerId[c];
+    if (id !== undefined) return `i${id}`;
+    const email = this.email[c];
+    return email !== undefined ? `e${email}` : `p${this.phone[c] ?? ""}`;
+  }
+
+  /**
+   * Whether a row just attached to `c` carries a phone that is another customer's (counted as
+   * kept apart): a row without an id, with an email, of a customer without an id. Without a hint
+   * for that phone, which customer it is may still change: `orderDependent`.
+   */
+  keptApart(
+    c: number,
+    id: string | undefined,
+    email: string | undefined,
+    phone: string | undefined,
+  ): boolean {
+    if (id !== undefined || email === undefined || phone === undefined) return false;
+    if (this.customerId[c] !== undefined) return false;
+    const hinted = this.hints?.phoneOwner.get(phone);
+    if (hinted !== undefined) return hinted !== this.ownerTag(c);
+    const owner = ownerOf(this.byPhone, phone);
+    if (owner === undefined || owner === c) return false;
+    this.orderDependent = true;
+    return true;
+  }
+
+  /**
+   * Whether the inputs must be read again (docs/design.md#inputs identity): this reading
+   * depended on row order (`orderDependent`), or it was given hints that its own rows contradict —
+   * a phone whose owner, once every row was read, is not the customer the hints sent phone-only
+   * rows to (a customer that took a customer_id after the phone was indexed outranks the owner
+   * the earlier reading saw: its phones were ranked without it). A reading is kept only when it
+   * confirms the hints it was read with.
+   */
+  readAgain(): boolean {
+    if (this.orderDependent) return true;
+    const hints = this.hints;
+    if (hints === undefined) return false;
+    for (const [phone, tag] of hints.phoneOwner)
+      if ((this.phoneTag(phone, hints.emailId) ?? tag) !== tag) return true;
+    return false;
+  }
+
+  /**
+   * The hints for reading the same inputs again (`readAgain`): of the emails carried by a
+   * customer with an id and by another customer or a row without an id, that id; of the phones
+   * two customers carry (or that `previous` named), the customer they belong to. `previous` (this
+   * reading's own hints) keeps the emails' (read from every row of the first reading).
+   */
+  identityHints(previous: IdentityHints | undefined): IdentityHints {
+    let emailId = previous?.emailId;
+    if (emailId === undefined) {
+      const found = new Map<string, string>();
+      for (const [email, stored] of this.byEmail) {
+        if (stored < 0) continue;
+        const id = this.customerId[stored];
+        if (
+          id !== undefined &&
+          (this.sharedEmail[stored] === 1 || (this.rowFlags[stored] & IDLESS_ROWS) !== 0)
+        )
+          found.set(email, id);
+      }
+      emailId = found;
+    }
+    const phoneOwner = new Map(previous?.phoneOwner);
+    for (const [phone, stored] of this.byPhone) {
+      const owner = stored < 0 ? ~stored : stored;
+      if (this.sharedPhone[owner] !== 1 && !phoneOwner.has(phone)) continue;
+      phoneOwner.set(phone, this.phoneTag(phone, emailId) as string);
+    }
+    return { emailId, phoneOwner };
+  }
+
+  /**
+   * The `ownerTag` of the customer a phone belongs to after this reading, or undefined when no
+   * row carried it: a customer without an id found by an email `emailId` gives to an id is that
+   * id's.
+   */
+  private phoneTag(phone: string, emailId: ReadonlyMap<string, string>): string | undefined {
+    const owner = ownerOf(this.byPhone, phone);
+    if (owner === undefined) return undefined;
+    const tag = this.ownerTag(owner);
+    if (tag[0] === "e") {
+      const id = emailId.get(tag.slice(1));
+      if (id !== undefined) return `i${id}`;
+    }
+    return tag;
   }
 
   /**
@@ -293,7 +478,15 @@ export class CustomerStore {
     phone: string | undefined,
   ): void {
     // What is kept is a copy (own): these strings stay for the whole run.
-    if (id !== undefined && this.customerId[c] === undefined) {
+    if (id === undefined) this.rowFlags[c] |= IDLESS_ROWS;
+    else if (this.customerId[c] === undefined) {
+      // A customer of rows without an id takes one: another customer sharing its email or phone
+      // may have been decided against it.
+      if (
+        (this.rowFlags[c] & IDLESS_ROWS) !== 0 &&
+        (this.sharedEmail[c] === 1 || this.sharedPhone[c] === 1)
+      )
+        this.orderDependent = true;
       const kept = own(id);
       this.customerId[c] = kept;
       this.withId++;
@@ -310,7 +503,15 @@ export class CustomerStore {
       )
         this.email[c] = own(email);
       const kept = this.email[c];
-      this.index(this.byEmail, this.sharedEmail, email, kept === email ? kept : undefined, c, id);
+      this.index(
+        this.byEmail,
+        this.sharedEmail,
+        email,
+        kept === email ? kept : undefined,
+        c,
+        id,
+        false,
+      );
     }
     if (phone !== undefined) {
       const current = this.phone[c];
@@ -320,14 +521,26 @@ export class CustomerStore {
       )
         this.phone[c] = own(phone);
       const kept = this.phone[c];
-      this.index(this.byPhone, this.sharedPhone, phone, kept === phone ? kept : undefined, c, id);
+      this.index(
+        this.byPhone,
+        this.sharedPhone,
+        phone,
+        kept === phone ? kept : undefined,
+        c,
+        id,
+        true,
+      );
     }
   }
 
   /**
-   * Indexes `value` (`kept`: the customer's copy of it, if it keeps it) for customer `c`, met on a row with customer_id `id` (see `byEmail`): `c`
-   * becomes its owner when it has none, or when the row has an id and the owner's came from rows
-   * without one or sorts after it. Customers that carry one value are all marked in `shared`.
+   * Indexes `value` (`kept`: the customer's copy of it, if it keeps it) for customer `c`, met on a
+   * row with customer_id `id` (see `byEmail`). An email's owner is the customer of the row with
+   * an id that sorts first (rows without one only when no row with an id carries it). A phone's
+   * (`byRank`) is, of the customers carrying it, the one with the customer_id that sorts first,
+   * else the one without an id whose email sorts first (`outranks`). Customers that carry one
+   * value are all marked in `shared`; a change of owner after rows without an id were matched to
+   * the former one makes the reading `orderDependent`.
    */
   private index(
     map: Map<string, number>,
@@ -336,6 +549,7 @@ export class CustomerStore {
     kept: string | undefined,
     c: number,
     id: string | undefined,
+    byRank: boolean,
   ): void {
     const stored = map.get(value);
     if (stored === undefined) {
@@ -345,14 +559,34 @@ export class CustomerStore {
       return;
     }
     const owner = stored < 0 ? ~stored : stored;
-    if (id !== undefined && (stored < 0 || id < (this.customerId[owner] as string))) {
-      map.set(value, c);
+    if (owner === c) {
+      if (id !== undefined && stored < 0) map.set(value, c);
+      return;
+    }
+    shared[c] = 1;
+    shared[owner] = 1;
+    const takes = byRank
+      ? this.outranks(c, owner)
+      : id !== undefined && (stored < 0 || id < (this.customerId[owner] as string));
+    if (takes) {
+      map.set(value, id === undefined ? ~c : c);
       this.lastFound = -1;
+      if ((this.rowFlags[owner] & IDLESS_ROWS) !== 0) this.orderDependent = true;
     }
-    if (owner !== c) {
-      shared[c] = 1;
-      shared[owner] = 1;
-    }
+    if (byRank && ((this.rowFlags[owner] | this.rowFlags[c]) & PHONE_MATCHED) !== 0)
+      this.orderDependent = true;
+  }
+
+  /**
+   * Whether `a` comes before `b` as a phone's owner: a customer with a customer_id before one
+   * without, one with an email before one with none; then by key (code points).
+   */
+  private outranks(a: number, b: number): boolean {
+    const rank = (c: number) =>
+      this.customerId[c] !== undefined ? 0 : this.email[c] !== undefined ? 1 : 2;
+    const ra = rank(a);
+    const rb = rank(b);
+    return ra !== rb ? ra < rb : this.key(a) < this.key(b);
   }
 
   /** docs/design.md#inputs: customer_id, else the normalized email, else the E.164 phone. */

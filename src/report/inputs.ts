@@ -72,7 +72,10 @@ export function inputNotes(input: InputReport): string[] {
   return parts;
 }
 
-/** `order_statuses` of --json: per orders file, each status's orders and whether it counts. */
+/**
+ * `order_statuses` of --json: per orders file, each status's orders and whether it counts, by
+ * status (code points), never in the order the file met them.
+ */
 export function statusesJson(
   inputs: readonly InputReport[],
 ): Record<string, Record<string, { orders: number; counted: boolean }>> {
@@ -80,8 +83,8 @@ export function statusesJson(
   for (const input of inputs) {
     if (input.kind !== "orders") continue;
     const statuses: Record<string, { orders: number; counted: boolean }> = {};
-    for (const [status, s] of input.stats.statuses)
-      statuses[status] = { orders: s.orders, counted: s.counted };
+    const sorted = [...input.stats.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [status, s] of sorted) statuses[status] = { orders: s.orders, counted: s.counted };
     out[input.display] = statuses;
   }
   return out;

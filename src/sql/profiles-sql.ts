@@ -12,15 +12,13 @@
  *   an order id met in an earlier file is a duplicate. An order takes its place when it closes,
  *   after its last row (the reader keeps recently used orders open and closes the least recently
  *   used first).
- * - Identity (ingest-context.ts `findCustomer`, store.ts `find`): a row belongs to the customer
- *   who first had its customer_id; else (an id not seen yet, or none) to the customer of its
- *   email, else its phone — of the earlier rows carrying it, the customer of the customer_id that
- *   sorts first, else (none of them has an id) of the first; a phone only when the row has no
- *   email or that customer had none yet (two people, one shared phone), and for a row with an id
- *   only a customer without an id yet; else the row creates a customer. Each step looks only at
- *   earlier rows, so the assignment is found by passes: each pass recomputes every row's customer
- *   from the previous pass's, and after k passes the first k rows (at least) are right; it stops
- *   when a pass changes nothing.
+ * - Identity (docs/design.md#inputs identity; store.ts `find`, `index`): a row with a customer_id
+ *   belongs to that id's customer; a row without one, with an email, to the customer of the id
+ *   that sorts first among the rows with an id carrying that email, else to that email's
+ *   customer; a phone-only row without an id, to the customer carrying its phone with the id
+ *   that sorts first, else the one without an id whose email sorts first, else to the phone's
+ *   own customer. It takes nothing from row order (all rows of all inputs decide), and is found
+ *   in one statement; a customer is numbered by its first row in the memory engine's order.
  * - Email consent from orders fills what contacts left empty ("no" wins between orders).
  * - Point in time: contacts created after as_of, orders and events dated after it do not count.
  * - RFM (src/rfm): type-7 quintiles of the buyers with the collapse fallback, computed from the
@@ -85,7 +83,7 @@ export interface ProfileBuildResult {
   customers: number;
   buyers: number;
   cutPoints: CutPoints;
-  /** Identity passes run (the last one changed nothing). */
+  /** Identity passes run (the last one changed nothing; the rule needs one). */
   passes: number;
 }
 
@@ -94,6 +92,8 @@ const WORK = [
   "aud_order_rows",
   "aud_orders",
   "aud_ident",
+  "aud_lab",
+  "aud_phone_owner",
   "aud_cust",
   "aud_next",
   "aud_customers",
@@ -160,18 +160,23 @@ const KIND = { contacts: 0, orders: 1, events: 2, lists: 3 } as const;
 /**
  * Temporary tables the build keeps for the input summary's per-file counts (staged-stats.ts):
  * - `identity`: every row that met a customer, in the memory engine's order (`aud_ident`: `kind`
- *   0 contacts, 1 orders — the counted ones —, 2 events, 3 lists; `file`; `g` its place; its
- *   `id`, `email`, `phone`; `phone_id`, the customer_id sorting first among the earlier rows
- *   with its phone), with its customer `cust` (the `g` of the row that created it);
+ *   0 contacts, 1 orders — the counted ones —, 2 events, 3 lists; `file`; `g` its place), with
+ *   its customer `cust` (the `g` of its first row, which created it), `reason` the identifier the
+ *   row carries that links it (2 customer_id, 1 email, 0 phone: ingest-contacts.ts
+ *   `countMerged`), and `apart`: 1 for a row kept apart by its phone (store.ts `keptApart`: no
+ *   customer_id, an email and a phone, of a customer without an id, the phone another
+ *   customer's);
  * - `orders`: every staged order (`aud_orders`) with what decides whether it counts.
  */
 export const KEPT_TABLES = { identity: "aud_kept_identity", orders: "aud_kept_orders" } as const;
 
 function keptStatements(d: Dialect): string[] {
   const t = (name: string) => d.identifier(name);
+  const apart = `CASE WHEN i.id IS NULL AND i.email IS NOT NULL AND l.lk = 1 AND po.phone IS NOT NULL AND (po.lk <> l.lk OR po.lv <> l.lv) THEN 1 ELSE 0 END`;
+  const reason = `CASE WHEN i.id IS NOT NULL THEN 2 WHEN i.email IS NOT NULL THEN 1 ELSE 0 END`;
   return [
     `DROP TABLE IF EXISTS ${t(KEPT_TABLES.identity)}`,
-    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.pos, i.id, i.email, i.phone, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g`,
+    `CREATE TEMP TABLE ${t(KEPT_TABLES.identity)} AS SELECT i.kind, i.file, i.g, i.pos, c.cust, ${reason} AS reason, ${apart} AS apart FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g JOIN aud_lab AS l ON l.g = i.g LEFT JOIN aud_phone_owner AS po ON po.phone = i.phone`,
     `DROP TABLE IF EXISTS ${t(KEPT_TABLES.orders)}`,
     `CREATE TEMP TABLE ${t(KEPT_TABLES.orders)} AS SELECT a.file, a.first_seq, a.last_seq, a.order_id, a.id_first_file, a.day, a.status, a.status_excluded, a.currency FROM aud_orders AS a`,
   ];
@@ -290,7 +295,7 @@ class Builder {
     return `(CASE WHEN ${currency} IS NULL OR ${currency} = ${d.string(x.reporting)} THEN ${d.number(1)} ${whens.join(" ")} ELSE CAST(NULL AS ${d.doubleType}) END)`;
   }
 
-  /** The rows that meet a customer, in the memory engine's order, and a first guess of their customer. */
+  /** The rows that meet a customer, in the memory engine's order, and the customer of each. */
   identityStatements(): string[] {
     const d = this.d;
     const q = this.q;
@@ -308,28 +313,33 @@ class Builder {
       `SELECT ${KIND.events} AS kind, e.${q("file")} AS file, e.${q("seq")} AS pos, e.${q("seq")} AS ref, ${keys("e")}, ${other} AS key_rank FROM ${this.t(STAGING.events)} AS e WHERE e.${q("day")} <= ${asOf}`,
       `SELECT ${KIND.lists} AS kind, l.${q("file")} AS file, l.${q("seq")} AS pos, l.${q("seq")} AS ref, ${keys("l")}, ${other} AS key_rank FROM ${this.t(STAGING.lists)} AS l`,
     ];
-    // Of the rows before each row that carry its email (phone), the customer_id that sorts first:
-    // rows without an id are matched to that id's customer (store.ts `byEmail`).
-    const before = (key: string) =>
-      `CASE WHEN v.${key} IS NOT NULL THEN MIN(${this.p.sortText("v.id")}) OVER (PARTITION BY v.${key} ORDER BY v.g ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) END`;
+    // The order-free rule (docs/design.md#inputs identity), from all rows at once: a row with a
+    // customer_id is that id's customer; a row without one, with an email, the customer of the id
+    // that sorts first of the rows with an id carrying that email, else that email's customer; a
+    // phone-only row without an id, the customer carrying its phone (any other row is a carrier)
+    // with the customer_id that sorts first, else the one whose email sorts first, else the
+    // phone's own. A customer is numbered by its first row (`cust`), as the memory engine creates
+    // it. `lk`, `lv`: the customer as a kind (0 id, 1 email, 2 phone) and a value.
+    // `aud_lab`: each row's own customer (`carrier`: a row with an id or an email decides its
+    // customer itself); `aud_phone_owner`: of each phone, the customer phone-only rows go to.
+    const sort = (t: string) => this.p.sortText(t);
+    const fid = `SELECT i.email, MIN(${sort("i.id")}) AS id FROM aud_ident AS i WHERE i.id IS NOT NULL AND i.email IS NOT NULL GROUP BY i.email`;
+    const pk = `SELECT l.phone, MIN(l.lk) AS lk FROM aud_lab AS l WHERE l.carrier = 1 AND l.phone IS NOT NULL GROUP BY l.phone`;
+    const fin = `SELECT l.g, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lk ELSE po.lk END AS lk, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lv ELSE po.lv END AS lv FROM aud_lab AS l LEFT JOIN aud_phone_owner AS po ON l.carrier = 0 AND po.phone = l.phone`;
     return [
-      `CREATE TEMP TABLE aud_ident AS SELECT v.*, ${before("email")} AS email_id, ${before("phone")} AS phone_id FROM (SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u) AS v`,
-      // First guess: the first row with the same id, else email, else phone.
-      `CREATE TEMP TABLE aud_cust AS SELECT i.g, CASE WHEN i.id IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.id) WHEN i.email IS NOT NULL THEN MIN(i.g) OVER (PARTITION BY i.email) ELSE MIN(i.g) OVER (PARTITION BY i.phone) END AS cust FROM aud_ident AS i`,
+      `CREATE TEMP TABLE aud_ident AS SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u`,
+      `CREATE TEMP TABLE aud_lab AS SELECT i.g, i.phone, CASE WHEN i.id IS NOT NULL OR i.email IS NOT NULL THEN 1 ELSE 0 END AS carrier, CASE WHEN i.id IS NOT NULL OR f.id IS NOT NULL THEN 0 WHEN i.email IS NOT NULL THEN 1 ELSE 2 END AS lk, CASE WHEN i.id IS NOT NULL THEN i.id WHEN f.id IS NOT NULL THEN f.id WHEN i.email IS NOT NULL THEN i.email ELSE i.phone END AS lv FROM aud_ident AS i LEFT JOIN (${fid}) AS f ON i.id IS NULL AND f.email = i.email`,
+      `CREATE TEMP TABLE aud_phone_owner AS SELECT l.phone, l.lk, MIN(${sort("l.lv")}) AS lv FROM aud_lab AS l JOIN (${pk}) AS pk ON pk.phone = l.phone AND pk.lk = l.lk WHERE l.carrier = 1 GROUP BY l.phone, l.lk`,
+      `CREATE TEMP TABLE aud_cust AS SELECT fin.g, MIN(fin.g) OVER (PARTITION BY fin.lk, fin.lv) AS cust FROM (${fin}) AS fin`,
     ];
   }
 
-  /** One pass: every row's customer from the previous pass's assignment (see the file comment). */
+  /**
+   * A pass of the build's identity loop: the rule above decides every row from all rows at once,
+   * so the first pass confirms the assignment (nothing changes).
+   */
   identityPass(): string {
-    const first = (key: string) =>
-      `SELECT f.${key}, f.g0, a.cust FROM (SELECT ${key}, MIN(g) AS g0 FROM a WHERE ${key} IS NOT NULL GROUP BY ${key}) AS f JOIN a ON a.g = f.g0`;
-    const since = (key: string) =>
-      `SELECT cust, MIN(g) AS since FROM a WHERE ${key} IS NOT NULL GROUP BY cust`;
-    return `CREATE TEMP TABLE aud_next AS WITH a AS (SELECT i.g, i.id, i.email, i.phone, i.email_id, i.phone_id, c.cust FROM aud_ident AS i JOIN aud_cust AS c ON c.g = i.g),
-oid AS (${first("id")}), oem AS (${first("email")}), oph AS (${first("phone")}),
-cid AS (${since("id")}), cem AS (${since("email")}),
-look AS (SELECT a.g, a.id, oi.g0 AS id_g0, oi.cust AS id_cust, CASE WHEN oe.g0 < a.g THEN COALESCE(ei.cust, oe.cust) WHEN op.g0 < a.g AND NOT (a.email IS NOT NULL AND COALESCE(pe.since < a.g, FALSE)) THEN COALESCE(pi.cust, op.cust) END AS cand FROM a LEFT JOIN oid AS oi ON oi.id = a.id LEFT JOIN oem AS oe ON oe.email = a.email LEFT JOIN oid AS ei ON ei.id = a.email_id LEFT JOIN oph AS op ON op.phone = a.phone LEFT JOIN oid AS pi ON pi.id = a.phone_id LEFT JOIN cem AS pe ON pe.cust = COALESCE(pi.cust, op.cust))
-SELECT l.g, CASE WHEN l.id IS NOT NULL AND l.id_g0 < l.g THEN l.id_cust WHEN l.cand IS NOT NULL AND (l.id IS NULL OR NOT COALESCE(ci.since < l.g, FALSE)) THEN l.cand ELSE l.g END AS cust FROM look AS l LEFT JOIN cid AS ci ON ci.cust = l.cand`;
+    return `CREATE TEMP TABLE aud_next AS SELECT c.g, c.cust FROM aud_cust AS c`;
   }
 
   identityChanges(): string {

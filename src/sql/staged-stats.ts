@@ -7,14 +7,14 @@
  * staging writes beside them (stage-rejects.ts: rejects, offsets) and the tables the profile build
  * keeps (profiles-sql.ts KEPT_TABLES: every row that met a customer, with its customer; every order).
  *
- * Identity counts follow store.ts `find` and ingest-context.ts `findCustomer` on the build's final
- * assignment, each row looking only at the rows before it (`g`):
- * - a row of a customer created earlier is merged, by its customer_id when an earlier row had
- *   that id, else by its email when an earlier row had that email, else by its phone;
- * - a row is kept apart when its phone's owner (the customer of the customer_id sorting first
- *   among the earlier rows with that phone, else of the first of them) already has an email and
- *   the row has another one (its email is in no earlier row), it has no earlier customer_id, and
- *   — for a row with a customer_id — some customer so far has no id (else the store does not look).
+ * Identity counts follow the order-free identity (docs/design.md#inputs identity) the build
+ * decides, as the memory engine's reading that follows it counts them:
+ * - a row is created when it is its customer's first (the memory engine creates a customer at its
+ *   first row), else merged; a contacts file's merged rows by each row's own identifier
+ *   (customer_id, else email, else phone), the strongest of a customer's rows in the file that
+ *   created it left out (ingest-contacts.ts `countMerged`);
+ * - a row is kept apart when it has no customer_id, an email and a phone, its customer has no id,
+ *   and the phone's owner (phone-only rows' customer) is another customer (store.ts `keptApart`).
  */
 import type { SqlSession } from "../engine/session.js";
 import type { FileStats } from "../model/ingest-context.js";
@@ -119,23 +119,15 @@ export async function fillStagedStats(
     }
   }
 
-  // Identity: each row's customer, and how the store found it.
+  // Identity: each row's customer (profiles-sql.ts KEPT_TABLES.identity). A contacts row is
+  // counted as merged by its own identifier (`reason`), but for the customers the file created:
+  // of their rows there, the one of the strongest identifier is the one not counted.
   const kept = q(KEPT_TABLES.identity);
-  const earliest = (key: string) =>
-    `CASE WHEN k.${key} IS NOT NULL THEN MIN(k.g) OVER (PARTITION BY k.${key}) END`;
-  const before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING";
-  const rows = `SELECT k.*, ${earliest("id")} AS id_g0, ${earliest("email")} AS email_g0, ${earliest("phone")} AS phone_g0, MIN(CASE WHEN k.id IS NOT NULL THEN k.g END) OVER (PARTITION BY k.cust) AS id_since, MIN(CASE WHEN k.email IS NOT NULL THEN k.g END) OVER (PARTITION BY k.cust) AS email_since FROM ${kept} AS k`;
-  // Customers so far, and those of them with a customer_id (store.ts `size`, `withId`).
-  const counted = `SELECT r.*, COALESCE(SUM(CASE WHEN r.cust = r.g THEN 1 ELSE 0 END) OVER (ORDER BY r.g ${before}), 0) AS created_before, COALESCE(SUM(CASE WHEN r.g = r.id_since THEN 1 ELSE 0 END) OVER (ORDER BY r.g ${before}), 0) AS with_id_before FROM (${rows}) AS r`;
-  const first = (key: string) =>
-    `SELECT f.${key} AS v, k.cust FROM (SELECT ${key}, MIN(g) AS g0 FROM ${kept} WHERE ${key} IS NOT NULL GROUP BY ${key}) AS f JOIN ${kept} AS k ON k.g = f.g0`;
-  const owner = `SELECT c.*, COALESCE(pi.cust, ph.cust) AS phone_owner FROM (${counted}) AS c LEFT JOIN (${first("id")}) AS pi ON pi.v = c.phone_id LEFT JOIN (${first("phone")}) AS ph ON ph.v = c.phone`;
-  const byId = "(x.id_g0 < x.g)";
-  const byEmail = "(x.email_g0 < x.g)";
-  const keptApart = `NOT COALESCE(${byId}, FALSE) AND x.email IS NOT NULL AND NOT COALESCE(${byEmail}, FALSE) AND x.phone_g0 < x.g AND COALESCE(o.email_since < x.g, FALSE) AND (x.id IS NULL OR x.created_before > x.with_id_before)`;
-  const merged = "x.cust <> x.g";
+  const creators = `SELECT k.g, k.kind, k.file FROM ${kept} AS k WHERE k.cust = k.g`;
+  const ranked = `SELECT k.*, CASE WHEN cr.kind = k.kind AND cr.file = k.file AND ROW_NUMBER() OVER (PARTITION BY k.cust, k.kind, k.file ORDER BY k.reason DESC, k.g) = 1 THEN 1 ELSE 0 END AS uncounted FROM ${kept} AS k JOIN (${creators}) AS cr ON cr.g = k.cust`;
+  const by = (reason: number) => count(`x.uncounted = 0 AND x.reason = ${reason}`);
   const identity = await session.rows(
-    `SELECT x.kind, x.file, ${count("x.cust = x.g")} AS created, ${count(merged)} AS merged, ${count(`${merged} AND COALESCE(${byId}, FALSE)`)} AS by_id, ${count(`${merged} AND NOT COALESCE(${byId}, FALSE) AND COALESCE(${byEmail}, FALSE)`)} AS by_email, ${count(keptApart)} AS kept_apart, ${int("COUNT(*)")} AS n FROM (${owner}) AS x LEFT JOIN (SELECT cust, MIN(email_since) AS email_since FROM (${rows}) AS e GROUP BY cust) AS o ON o.cust = x.phone_owner GROUP BY x.kind, x.file`,
+    `SELECT x.kind, x.file, ${count("x.cust = x.g")} AS created, ${count("x.cust <> x.g")} AS merged, ${by(2)} AS by_id, ${by(1)} AS by_email, ${by(0)} AS by_phone, ${count("x.apart = 1")} AS kept_apart, ${int("COUNT(*)")} AS n FROM (${ranked}) AS x GROUP BY x.kind, x.file`,
   );
   for (const row of identity) {
     const kind = kindOfNumber.get(Number(row.kind));
@@ -146,7 +138,7 @@ export async function fillStagedStats(
       const mergedBy: Record<MatchReason, number> = {
         customer_id: Number(row.by_id),
         email: Number(row.by_email),
-        phone: Number(row.merged) - Number(row.by_id) - Number(row.by_email),
+        phone: Number(row.by_phone),
       };
       stats.merged = Number(row.merged);
       stats.mergedBy = mergedBy;

@@ -163,6 +163,18 @@ export async function captureIngest<T>(
     }
   };
 
+  // A reading of the inputs again (docs/design.md#inputs identity) has a store of its own: the
+  // rows of the earlier reading are forgotten, as the engine's recorder forgets them (`restart`).
+  let reading: object | undefined;
+  const readingOf = (s: object) => {
+    if (reading === s) return;
+    reading = s;
+    rows.orders.length = 0;
+    rows.lines.length = 0;
+    rows.events.length = 0;
+    rows.properties.length = 0;
+  };
+
   // ---- orders
   const lines = new Map<OpenOrderView, Omit<LineRow, "orderKey">[]>();
   const spyColumn = new WeakMap<object, number>();
@@ -172,6 +184,7 @@ export async function captureIngest<T>(
   orders.header = function (this: OrdersSinkView, header: string[]) {
     saved.ordersHeader.call(this, header);
     const s = this.ctx.store;
+    readingOf(s);
     let column = spyColumn.get(s);
     if (column === undefined) {
       column = s.aggregates.length;
@@ -285,6 +298,7 @@ export async function captureIngest<T>(
     }
     propertyColumns.set(this, columns);
     const s = this.ctx.store as unknown as StoreView;
+    readingOf(s);
     const index = s.aggregates.length;
     s.aggregates.push(new Float64Array(this.ctx.store.signupDay.length));
     watch(s, index, (c) => {

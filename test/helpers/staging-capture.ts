@@ -89,6 +89,17 @@ function keys(sink: SinkView, fields: string[], withCountry: boolean): StagedVal
 const text = (cells: Cells, name: string, fields: string[]) =>
   cleanCell(read(cells, name, fields)) ?? null;
 
+/** The recording of the running `captureStaging` by the sinks' prototypes, if any. */
+let forgetting: (() => void) | undefined;
+
+/**
+ * Forgets what the running `captureStaging` recorded by the sinks' prototypes: the caller's
+ * loader restarts (a reading again of the inputs).
+ */
+export function forgetCaptured(): void {
+  forgetting?.();
+}
+
 /**
  * Runs `load` while staging every accepted row; `eventProperties` are the event columns to stage
  * (those the plan filters on). Call `untextable(profiles)` after the run's phones are marked.
@@ -111,9 +122,20 @@ export async function captureStaging<T>(
       flush: () => Promise.resolve(),
     };
     const source = new StagingSource(loader, eventProperties);
-    return { result: await load({ source, flush: loader.flush }), staged };
+    // A reading again of the inputs (docs/design.md#inputs identity) stages them again.
+    const restart = () => {
+      for (const rows of staged.values()) rows.length = 0;
+      source.restartFiles();
+      return Promise.resolve();
+    };
+    return { result: await load({ source, flush: loader.flush, restart }), staged };
   }
   const fileIndex = new Map<string, Map<object, number>>();
+  // A reading again of the inputs (docs/design.md#inputs identity) is recorded again.
+  forgetting = () => {
+    for (const rows of staged.values()) rows.length = 0;
+    fileIndex.clear();
+  };
   const indexOf = (kind: string, sink: object) => {
     let byKind = fileIndex.get(kind);
     if (byKind === undefined) fileIndex.set(kind, (byKind = new Map()));
@@ -291,6 +313,7 @@ export async function captureStaging<T>(
     const result = await (load as () => Promise<T>)();
     return { result, staged };
   } finally {
+    forgetting = undefined;
     contacts.row = saved.contacts;
     orders.row = saved.orders;
     events.row = saved.events;

@@ -35,6 +35,12 @@ export class DuckDbStagingLoader implements StagingLoader {
     return Promise.resolve();
   }
 
+  /** Every row appended so far written into its table (SqlRun.restage empties them next). */
+  writeAll(): Promise<void> {
+    if (!this.closed) for (const appender of this.appenders.values()) appender.write();
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     if (!this.closed) for (const appender of this.appenders.values()) appender.close();
     this.closed = true;

@@ -78,6 +78,12 @@ export class ChunkedAppender {
     this.rows = 0;
   }
 
+  /** Every row pushed so far written into the table (the appender's own buffer too). */
+  write(): void {
+    this.flush();
+    this.appender.flushSync();
+  }
+
   close(): void {
     this.flush();
     this.appender.closeSync();
@@ -97,7 +103,7 @@ export class TableWriter implements IngestRecorder {
     private readonly api: NodeApi,
     private readonly connection: DuckDBConnection,
     private readonly plan: SegmentPlan,
-    private readonly appenders: {
+    private appenders: {
       orders: ChunkedAppender;
       lines: ChunkedAppender;
       events: ChunkedAppender;
@@ -121,14 +127,28 @@ export class TableWriter implements IngestRecorder {
     const api = await loadNodeApi();
     for (const sql of createTableStatements(dialectFor("duckdb"), plan.fields))
       await connection.run(sql);
+    return new TableWriter(api, connection, plan, await TableWriter.appenders(api, connection));
+  }
+
+  private static async appenders(api: NodeApi, connection: DuckDBConnection) {
     const open = async (table: string, specs: readonly ColumnSpec[]) =>
       new ChunkedAppender(api, await connection.createAppender(table), specs);
-    return new TableWriter(api, connection, plan, {
+    return {
       orders: await open(TABLES.orders, ORDER_COLUMNS),
       lines: await open(TABLES.orderLines, ORDER_LINE_COLUMNS),
       events: await open(TABLES.events, EVENT_COLUMNS),
       properties: await open(TABLES.eventProperties, EVENT_PROPERTY_COLUMNS),
-    });
+    };
+  }
+
+  /** Forgets every row recorded: the inputs are read again (docs/design.md#inputs identity). */
+  async restart(): Promise<void> {
+    for (const appender of Object.values(this.appenders)) appender.close();
+    for (const table of [TABLES.orders, TABLES.orderLines, TABLES.events, TABLES.eventProperties])
+      await this.connection.run(`DELETE FROM ${table}`);
+    this.appenders = await TableWriter.appenders(this.api, this.connection);
+    this.orderKey = 0;
+    this.eventKey = 0;
   }
 
   order(
