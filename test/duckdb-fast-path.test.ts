@@ -59,10 +59,13 @@ interface Run {
   sinkRows: number;
 }
 
+/** A copy leaves out the cache other suites' runs keep beside a fixture's config. */
+const notCache = (source: string) => !source.split(/[\\/]/).includes(".audience-cache");
+
 /** `args` in-process with `engine`, in a copy of `shop` (a folder with audience.yaml). */
 async function run(shop: string, args: string[], engine: string): Promise<Run> {
   const dir = await mkdtemp(join(work, `${engine}-`));
-  await cp(shop, dir, { recursive: true });
+  await cp(shop, dir, { recursive: true, filter: notCache });
   const out = { stdout: "", stderr: "" };
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -114,7 +117,7 @@ async function library(
   fixture = "library",
 ): Promise<string> {
   const dir = join(work, name);
-  await cp(join(ROOT, "fixtures", fixture), dir, { recursive: true });
+  await cp(join(ROOT, "fixtures", fixture), dir, { recursive: true, filter: notCache });
   const config = join(dir, "audience.yaml");
   const text = await readFile(config, "utf8");
   await writeFile(config, text.replace("../../segments", join(ROOT, "segments")));
