@@ -6,20 +6,13 @@
  * the sinks (ContactsSink, OrdersSink, EventsSink, ListsSink): none on the fast path, some on each
  * fallback, and the same exit code, stdout, stderr and files as the memory engine either way.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { PassThrough } from "node:stream";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliContext } from "../src/cli/context.js";
-import { runCli } from "../src/cli/main.js";
-import { ContactsSink } from "../src/model/ingest-contacts.js";
-import { EventsSink, ListsSink } from "../src/model/ingest-events.js";
-import { OrdersSink } from "../src/model/ingest-orders.js";
+import { notCache, runCountingSinks, type SinkRun } from "./helpers/sink-run.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const NOW = Date.UTC(2026, 6, 1, 8, 15, 30);
-const SINKS = [ContactsSink, OrdersSink, EventsSink, ListsSink];
 
 let work: string;
 beforeAll(async () => {
@@ -29,78 +22,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Every file under `dir`: path → content (manifest and history without `engine`). */
-async function filesIn(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (at: string): Promise<void> => {
-    for (const entry of await readdir(at, { withFileTypes: true })) {
-      const path = join(at, entry.name);
-      // A build's output folder is a link to its dated folder (hidden, named by pid and time).
-      if ((await stat(path)).isDirectory()) {
-        if (!entry.name.startsWith(".")) await walk(path);
-      } else {
-        let text = await readFile(path, "utf8");
-        if (entry.name === "manifest.json" || entry.name === "history.jsonl")
-          text = text.replace(/"engine": ?"(memory|duckdb)",/g, "");
-        out[relative(dir, path)] = text;
-      }
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  files: Record<string, string>;
-  /** Rows handed to the TypeScript sinks. */
-  sinkRows: number;
-}
-
-/** A copy leaves out the cache other suites' runs keep beside a fixture's config. */
-const notCache = (source: string) => !source.split(/[\\/]/).includes(".audience-cache");
-
-/** `args` in-process with `engine`, in a copy of `shop` (a folder with audience.yaml). */
-async function run(shop: string, args: string[], engine: string): Promise<Run> {
-  const dir = await mkdtemp(join(work, `${engine}-`));
-  await cp(shop, dir, { recursive: true, filter: notCache });
-  const out = { stdout: "", stderr: "" };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on("data", (chunk: Buffer) => (out.stdout += chunk.toString("utf8")));
-  stderr.on("data", (chunk: Buffer) => (out.stderr += chunk.toString("utf8")));
-  const context: CliContext = {
-    stdout,
-    stderr,
-    env: { NO_COLOR: "1" },
-    cwd: dir,
-    stderrIsTTY: false,
-    stdoutIsTTY: false,
-    now: () => NOW,
-  };
-  let sinkRows = 0;
-  const saved = SINKS.map((sink) => sink.prototype.row);
-  for (const [i, sink] of SINKS.entries()) {
-    const row = saved[i];
-    sink.prototype.row = function (this: never, ...args: Parameters<typeof row>) {
-      sinkRows++;
-      return row.apply(this, args);
-    };
-  }
-  let code: number;
-  try {
-    code = await runCli([...args, "--engine", engine], context);
-  } finally {
-    for (const [i, sink] of SINKS.entries()) sink.prototype.row = saved[i];
-  }
-  const files = await filesIn(dir);
-  return { code, ...out, files, sinkRows };
-}
+const run = (shop: string, args: string[], engine: string): Promise<SinkRun> =>
+  runCountingSinks(shop, args, engine, { work });
 
 /** Both engines on `args`: the same results; returns the duckdb run. */
-async function both(shop: string, args: string[]): Promise<Run> {
+async function both(shop: string, args: string[]): Promise<SinkRun> {
   const memory = await run(shop, args, "memory");
   const duckdb = await run(shop, args, "duckdb");
   expect(memory.sinkRows).toBeGreaterThan(0);

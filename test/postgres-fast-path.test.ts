@@ -10,24 +10,17 @@
  * the fast path, some on each fallback), with the same exit code, stdout, stderr and files either
  * way; the segment files of a build are also those of the memory engine on the CSV files.
  */
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { PassThrough } from "node:stream";
+import { join, resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCountingSinks, type SinkRun } from "./helpers/sink-run.js";
 import { parse, stringify } from "yaml";
-import type { CliContext } from "../src/cli/context.js";
-import { runCli } from "../src/cli/main.js";
-import { ContactsSink } from "../src/model/ingest-contacts.js";
-import { EventsSink, ListsSink } from "../src/model/ingest-events.js";
-import { OrdersSink } from "../src/model/ingest-orders.js";
 import { createCastsFunction, loadShopTables, shopConfig } from "./helpers/pg-shop-tables.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const NOW = Date.UTC(2026, 6, 1, 8, 15, 30);
-const SINKS = [ContactsSink, OrdersSink, EventsSink, ListsSink];
 /** The files of a build that name its engine or inputs: the rest is the CSV run's too. */
 const NAMING = new Set(["manifest.json", "report.html", "history.jsonl"]);
 const VARIANTS = ["text", "typed"] as const;
@@ -38,76 +31,11 @@ let work: string;
 let pgServer: TestPostgres;
 let admin: pg.Client;
 
-/** Every file under `dir`: path → content (manifest and history without `engine`). */
-async function filesIn(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (at: string): Promise<void> => {
-    for (const entry of await readdir(at, { withFileTypes: true })) {
-      const path = join(at, entry.name);
-      // A build's output folder is a link to its dated folder (hidden, named by pid and time).
-      if ((await stat(path)).isDirectory()) {
-        if (!entry.name.startsWith(".")) await walk(path);
-      } else {
-        let text = await readFile(path, "utf8");
-        if (entry.name === "manifest.json" || entry.name === "history.jsonl")
-          text = text.replace(/"engine": ?"(memory|postgres)",/g, "");
-        out[relative(dir, path)] = text;
-      }
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  files: Record<string, string>;
-  /** Rows handed to the TypeScript sinks. */
-  sinkRows: number;
-}
-
-/** `args` in-process with `engine`, in a copy of `shop` (a folder with audience.yaml). */
-async function run(shop: string, args: string[], engine: string): Promise<Run> {
-  const dir = await mkdtemp(join(work, `${engine}-`));
-  await cp(shop, dir, { recursive: true });
-  const out = { stdout: "", stderr: "" };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on("data", (chunk: Buffer) => (out.stdout += chunk.toString("utf8")));
-  stderr.on("data", (chunk: Buffer) => (out.stderr += chunk.toString("utf8")));
-  const context: CliContext = {
-    stdout,
-    stderr,
-    env: { NO_COLOR: "1", AUDIENCE_TEST_DATABASE: pgServer.url },
-    cwd: dir,
-    stderrIsTTY: false,
-    stdoutIsTTY: false,
-    now: () => NOW,
-  };
-  let sinkRows = 0;
-  const saved = SINKS.map((sink) => sink.prototype.row);
-  for (const [i, sink] of SINKS.entries()) {
-    const row = saved[i];
-    sink.prototype.row = function (this: never, ...rowArgs: Parameters<typeof row>) {
-      sinkRows++;
-      return row.apply(this, rowArgs);
-    };
-  }
-  let code: number;
-  try {
-    code = await runCli([...args, "--engine", engine], context);
-  } finally {
-    for (const [i, sink] of SINKS.entries()) sink.prototype.row = saved[i];
-  }
-  const files = await filesIn(dir);
-  await rm(dir, { recursive: true, force: true });
-  return { code, ...out, files, sinkRows };
-}
+const run = (shop: string, args: string[], engine: string): Promise<SinkRun> =>
+  runCountingSinks(shop, args, engine, { work, env: { AUDIENCE_TEST_DATABASE: pgServer.url } });
 
 /** Both engines on `args` (with `--config <variant>.yaml`): the same results; the postgres run. */
-async function both(shop: string, variant: string, args: string[]): Promise<Run> {
+async function both(shop: string, variant: string, args: string[]): Promise<SinkRun> {
   const withConfig = [...args, "--config", `${variant}.yaml`];
   const memory = await run(shop, withConfig, "memory");
   const postgres = await run(shop, withConfig, "postgres");
@@ -191,7 +119,7 @@ describe.skipIf("missing" in server)("engine postgres reads table inputs in the 
         "postgres",
       );
       const csv = await run(dir, ["build", "--out", "out"], "memory");
-      const members = (r: Run) =>
+      const members = (r: SinkRun) =>
         Object.fromEntries(
           Object.entries(r.files).filter(
             ([path]) => path.startsWith("out/") && !NAMING.has(path.split("/").pop() ?? ""),
