@@ -36,7 +36,6 @@ const UNREAD: Record<WarehouseDialect, string[]> = {
   bigquery: ["ARRAY_AGG(v IGNORE NULLS ORDER BY … LIMIT n)", "CREATE TEMP FUNCTION"],
   snowflake: [
     "ARRAY_AGG(v) WITHIN GROUP (ORDER BY …)",
-    "ROWS BETWEEN UNBOUNDED PRECEDING AND n PRECEDING",
     "a lambda (TRANSFORM, REDUCE)",
     "the ARRAY type",
   ],

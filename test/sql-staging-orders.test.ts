@@ -29,7 +29,7 @@ import { prepareRun } from "../src/segments/prepare-run.js";
 import { stageOrders, type StageOrdersOutcome } from "../src/sql/stage-orders.js";
 import { STAGE_ORDER_COLUMNS, STAGING } from "../src/sql/staging.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
-import { captureStaging } from "./helpers/staging-capture.js";
+import { captureStaging, onReadingAgain } from "./helpers/staging-capture.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -81,6 +81,10 @@ async function needsOf(settings: Settings, asOf: number, dir: string) {
 async function memoryRead(settings: Settings, asOf: number, dir: string): Promise<Memory | Error> {
   const needs = await needsOf(settings, asOf, dir);
   const rejects: Reject[] = [];
+  const forget = () => {
+    rejects.length = 0;
+  };
+  onReadingAgain.add(forget);
   const proto = RejectLog.prototype as unknown as { reject: (...args: unknown[]) => void };
   const saved = proto.reject;
   proto.reject = function (this: unknown, ...args: unknown[]) {
@@ -104,6 +108,7 @@ async function memoryRead(settings: Settings, asOf: number, dir: string): Promis
     if (error instanceof Error) return error;
     throw error;
   } finally {
+    onReadingAgain.delete(forget);
     proto.reject = saved;
   }
 }

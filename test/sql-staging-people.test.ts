@@ -36,7 +36,12 @@ import { createStagingStatements, STAGING, STAGING_LAYOUT } from "../src/sql/sta
 import { profileGetters, propertyNames } from "./helpers/duckdb-tables.js";
 import { writeHostilePeople } from "./helpers/hostile-people.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
-import { captureStaging, untextablePhones, type StagedValue } from "./helpers/staging-capture.js";
+import {
+  captureStaging,
+  onReadingAgain,
+  untextablePhones,
+  type StagedValue,
+} from "./helpers/staging-capture.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
@@ -53,6 +58,10 @@ async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; call
   const proto = RejectLog.prototype;
   const saved = { reject: proto.reject, warn: proto.warn };
   const calls: Call[] = [];
+  const forget = () => {
+    calls.length = 0;
+  };
+  onReadingAgain.add(forget);
   proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
     calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
     return saved.reject.call(this, file, line, reason, fields, detail);
@@ -64,6 +73,7 @@ async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; call
   try {
     return { result: await load(), calls };
   } finally {
+    onReadingAgain.delete(forget);
     proto.reject = saved.reject;
     proto.warn = saved.warn;
   }

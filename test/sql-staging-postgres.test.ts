@@ -46,7 +46,7 @@ import {
   type ShopTables,
 } from "./helpers/pg-shop-tables.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
-import { captureStaging } from "./helpers/staging-capture.js";
+import { captureStaging, onReadingAgain } from "./helpers/staging-capture.js";
 import { writeHostilePeople } from "./helpers/hostile-people.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
 
@@ -57,8 +57,6 @@ const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter(
 );
 const DEMO_SEEDS = [1000, 1001, 1002, 1003, 1005, 1006];
 const HOSTILE_SHOPS = Array.from({ length: 8 }, (_, i) => 500 + i);
-/** Seeds whose staging differs from the TypeScript path today (a bug to fix, not a rule). */
-const KNOWN_DIFFERENCES = new Set([502]);
 const HOSTILE_CELLS = Array.from({ length: 40 }, (_, i) => 700 + i);
 /** The profile fields whose build keeps each contact row's customer (stage-consent.ts). */
 const CONSENT_FIELDS = ["email_consent", "sms_consent", "whatsapp_consent"];
@@ -85,6 +83,10 @@ async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; call
   const proto = RejectLog.prototype;
   const saved = { reject: proto.reject, warn: proto.warn };
   const calls: Call[] = [];
+  const forget = () => {
+    calls.length = 0;
+  };
+  onReadingAgain.add(forget);
   proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
     calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
     return saved.reject.call(this, file, line, reason, fields, detail);
@@ -96,6 +98,7 @@ async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; call
   try {
     return { result: await load(), calls };
   } finally {
+    onReadingAgain.delete(forget);
     proto.reject = saved.reject;
     proto.warn = saved.warn;
   }
@@ -305,17 +308,7 @@ describe.skipIf("missing" in server)(
         const checked = await check(await shopConfig(tables, variant, work));
         if (!checked.staged) expect(FALLBACKS).toContain(checked.reason);
       };
-      it.each(HOSTILE_SHOPS.filter((seed) => !KNOWN_DIFFERENCES.has(seed)))(
-        "hostile identity shop seed %i",
-        hostile,
-      );
-      // A known bug, kept failing on purpose until fixed: the SQL staging of seed 502's order
-      // table keeps one cancelled order row (order 6) that the TypeScript path does not (the same
-      // shop as CSV files stages exactly, test/sql-staging-orders.test.ts).
-      it.fails.each([...KNOWN_DIFFERENCES])(
-        "hostile identity shop seed %i: a known difference in the staged order rows",
-        hostile,
-      );
+      it.each(HOSTILE_SHOPS)("hostile identity shop seed %i", hostile);
 
       it.each(HOSTILE_CELLS)("hostile cells seed %i", async (seed) => {
         const tables = await generated(`cells_${seed}`, (dir) => writeHostilePeople(dir, seed));

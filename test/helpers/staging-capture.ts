@@ -101,6 +101,14 @@ export function forgetCaptured(): void {
 }
 
 /**
+ * Called when the running `captureStaging` sees a reading again of the inputs (its staging's
+ * `restart`, or by the sinks' prototypes a sink of another IngestContext), after it forgot the
+ * earlier reading's rows: a test recording the RejectLog's calls forgets the earlier reading's
+ * calls there too.
+ */
+export const onReadingAgain = new Set<() => void>();
+
+/**
  * Runs `load` while staging every accepted row; `eventProperties` are the event columns to stage
  * (those the plan filters on). Call `untextable(profiles)` after the run's phones are marked.
  *
@@ -126,6 +134,7 @@ export async function captureStaging<T>(
     const restart = () => {
       for (const rows of staged.values()) rows.length = 0;
       source.restartFiles();
+      for (const listener of onReadingAgain) listener();
       return Promise.resolve();
     };
     return { result: await load({ source, flush: loader.flush, restart }), staged };
@@ -136,7 +145,16 @@ export async function captureStaging<T>(
     for (const rows of staged.values()) rows.length = 0;
     fileIndex.clear();
   };
+  // Each reading of the inputs has an IngestContext of its own: a sink of another one is a reading
+  // again (read-inputs.ts), whose rows replace the earlier reading's.
+  let reading: object | undefined;
   const indexOf = (kind: string, sink: object) => {
+    const ctx = (sink as SinkView).ctx;
+    if (reading !== undefined && ctx !== reading) {
+      forgetting?.();
+      for (const listener of onReadingAgain) listener();
+    }
+    reading = ctx;
     let byKind = fileIndex.get(kind);
     if (byKind === undefined) fileIndex.set(kind, (byKind = new Map()));
     let i = byKind.get(sink);
