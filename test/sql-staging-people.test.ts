@@ -38,7 +38,7 @@ import { writeHostilePeople } from "./helpers/hostile-people.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
 import {
   captureStaging,
-  onReadingAgain,
+  recordCalls,
   untextablePhones,
   type StagedValue,
 } from "./helpers/staging-capture.js";
@@ -49,35 +49,6 @@ const FIXTURES = readdirSync(join(ROOT, "fixtures")).filter((name) =>
 );
 const PEOPLE = new Set(["contacts", "events", "lists"]);
 const CONSENT_FIELDS = ["email_consent", "sms_consent", "whatsapp_consent"];
-
-/** A reject or warning call as the sinks make it. */
-type Call = unknown[];
-
-/** Records every `reject` and `warn` of every RejectLog while `load` runs. */
-async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
-  const proto = RejectLog.prototype;
-  const saved = { reject: proto.reject, warn: proto.warn };
-  const calls: Call[] = [];
-  const forget = () => {
-    calls.length = 0;
-  };
-  onReadingAgain.add(forget);
-  proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
-    calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
-    return saved.reject.call(this, file, line, reason, fields, detail);
-  };
-  proto.warn = function (this: RejectLog, file, line, warning, detail) {
-    calls.push(["warn", file, line, warning, detail ?? null]);
-    return saved.warn.call(this, file, line, warning, detail);
-  };
-  try {
-    return { result: await load(), calls };
-  } finally {
-    onReadingAgain.delete(forget);
-    proto.reject = saved.reject;
-    proto.warn = saved.warn;
-  }
-}
 
 const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : (v ?? null));
 

@@ -46,7 +46,7 @@ import {
   type ShopTables,
 } from "./helpers/pg-shop-tables.js";
 import { postgresBin, startPostgres, type TestPostgres } from "./helpers/postgres.js";
-import { captureStaging, onReadingAgain } from "./helpers/staging-capture.js";
+import { captureStaging, recordCalls } from "./helpers/staging-capture.js";
 import { writeHostilePeople } from "./helpers/hostile-people.js";
 import { writeHostileShop } from "./helpers/hostile-shop.js";
 
@@ -70,38 +70,10 @@ const ORDER_LEVEL = new Set([
   "negative order amount",
 ]);
 
-type Call = unknown[];
-
 function failure(error: unknown): { code: string; message: string; hint: string | undefined } {
   if (error instanceof UserError)
     return { code: error.code, message: error.message, hint: error.hint };
   throw error;
-}
-
-/** Records every `reject` and `warn` of every RejectLog while `load` runs. */
-async function recordCalls<T>(load: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
-  const proto = RejectLog.prototype;
-  const saved = { reject: proto.reject, warn: proto.warn };
-  const calls: Call[] = [];
-  const forget = () => {
-    calls.length = 0;
-  };
-  onReadingAgain.add(forget);
-  proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
-    calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
-    return saved.reject.call(this, file, line, reason, fields, detail);
-  };
-  proto.warn = function (this: RejectLog, file, line, warning, detail) {
-    calls.push(["warn", file, line, warning, detail ?? null]);
-    return saved.warn.call(this, file, line, warning, detail);
-  };
-  try {
-    return { result: await load(), calls };
-  } finally {
-    onReadingAgain.delete(forget);
-    proto.reject = saved.reject;
-    proto.warn = saved.warn;
-  }
 }
 
 const plain = (v: unknown): unknown =>

@@ -14,6 +14,7 @@ import { CANONICAL_COLUMNS } from "../../src/model/presets.js";
 import { readKeys, type FileStats, type IngestContext } from "../../src/model/ingest-context.js";
 import { cleanCell, parseBoolean, parseNumber, splitMulti } from "../../src/model/values.js";
 import type { Profiles } from "../../src/model/profile.js";
+import { RejectLog } from "../../src/model/rejects.js";
 import { STAGING_LAYOUT, STAGING } from "../../src/sql/staging.js";
 import { StagingSource } from "../../src/engine/staging-source.js";
 import type { LoadOptions } from "../../src/io/read-inputs.js";
@@ -107,6 +108,40 @@ export function forgetCaptured(): void {
  * calls there too.
  */
 export const onReadingAgain = new Set<() => void>();
+
+/** A reject or warning call as the sinks make it. */
+export type Call = unknown[];
+
+/**
+ * Records every `reject` and `warn` of every RejectLog while `load` runs; a reading again of the
+ * inputs (`onReadingAgain`) forgets the earlier reading's calls.
+ */
+export async function recordCalls<T>(
+  load: () => Promise<T>,
+): Promise<{ result: T; calls: Call[] }> {
+  const proto = RejectLog.prototype;
+  const saved = { reject: proto.reject, warn: proto.warn };
+  const calls: Call[] = [];
+  const forget = () => {
+    calls.length = 0;
+  };
+  onReadingAgain.add(forget);
+  proto.reject = function (this: RejectLog, file, line, reason, fields, detail) {
+    calls.push(["reject", file, line, reason, detail ?? null, [...fields]]);
+    return saved.reject.call(this, file, line, reason, fields, detail);
+  };
+  proto.warn = function (this: RejectLog, file, line, warning, detail) {
+    calls.push(["warn", file, line, warning, detail ?? null]);
+    return saved.warn.call(this, file, line, warning, detail);
+  };
+  try {
+    return { result: await load(), calls };
+  } finally {
+    onReadingAgain.delete(forget);
+    proto.reject = saved.reject;
+    proto.warn = saved.warn;
+  }
+}
 
 /**
  * Runs `load` while staging every accepted row; `eventProperties` are the event columns to stage
