@@ -109,13 +109,8 @@ export async function runSegments(
                 }),
           };
     // The cache of staged inputs serves the runs that stage in the database.
-    if (inDatabase !== undefined && duckdb !== undefined && settings.cache !== undefined) {
-      const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
-      // Shown with --quiet too: it is neither progress nor the input summary.
-      await duckdb.openCache(settings.cache, (line) => {
-        context.stderr.write(`${theme.warning("cache")} ${line}\n`);
-      });
-    }
+    if (inDatabase !== undefined && duckdb !== undefined && settings.cache !== undefined)
+      await openCache(duckdb, settings.cache, context);
     run = await runData(prepared, pipeline.needs, context, {
       ...(options.hash === undefined ? {} : { hash: options.hash }),
       ...(duckdb === undefined ? {} : { duckdb }),
@@ -255,7 +250,10 @@ export async function runProfiles(
   }
 }
 
-/** Opens the cache of staged inputs of `duckdb`, its notices on stderr (with --quiet too). */
+/**
+ * Opens the cache of staged inputs of `duckdb`, its notices on stderr — with --quiet too: they are
+ * neither progress nor the input summary.
+ */
 async function openCache(duckdb: DuckDbRun, cache: string, context: CliContext): Promise<void> {
   const theme = createTheme(colorEnabled(context.stderrIsTTY, context.env));
   await duckdb.openCache(cache, (line) => {
