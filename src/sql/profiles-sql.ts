@@ -322,13 +322,16 @@ class Builder {
     // it. `lk`, `lv`: the customer as a kind (0 id, 1 email, 2 phone) and a value.
     // `aud_lab`: each row's own customer (`carrier`: a row with an id or an email decides its
     // customer itself); `aud_phone_owner`: of each phone, the customer phone-only rows go to.
+    // The LEFT JOINs hold only their equality: a condition on one side beside it (`i.id IS NULL`)
+    // makes DuckDB join block by block, every row against every row (106 s instead of 0.1 s at
+    // 200,000 contacts); the CASEs read the joined row only where that condition holds.
     const sort = (t: string) => this.p.sortText(t);
     const fid = `SELECT i.email, MIN(${sort("i.id")}) AS id FROM aud_ident AS i WHERE i.id IS NOT NULL AND i.email IS NOT NULL GROUP BY i.email`;
     const pk = `SELECT l.phone, MIN(l.lk) AS lk FROM aud_lab AS l WHERE l.carrier = 1 AND l.phone IS NOT NULL GROUP BY l.phone`;
-    const fin = `SELECT l.g, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lk ELSE po.lk END AS lk, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lv ELSE po.lv END AS lv FROM aud_lab AS l LEFT JOIN aud_phone_owner AS po ON l.carrier = 0 AND po.phone = l.phone`;
+    const fin = `SELECT l.g, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lk ELSE po.lk END AS lk, CASE WHEN l.carrier = 1 OR po.phone IS NULL THEN l.lv ELSE po.lv END AS lv FROM aud_lab AS l LEFT JOIN aud_phone_owner AS po ON po.phone = l.phone`;
     return [
       `CREATE TEMP TABLE aud_ident AS SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.kind, u.file, u.pos) AS g FROM (${parts.join(" UNION ALL ")}) AS u`,
-      `CREATE TEMP TABLE aud_lab AS SELECT i.g, i.phone, CASE WHEN i.id IS NOT NULL OR i.email IS NOT NULL THEN 1 ELSE 0 END AS carrier, CASE WHEN i.id IS NOT NULL OR f.id IS NOT NULL THEN 0 WHEN i.email IS NOT NULL THEN 1 ELSE 2 END AS lk, CASE WHEN i.id IS NOT NULL THEN i.id WHEN f.id IS NOT NULL THEN f.id WHEN i.email IS NOT NULL THEN i.email ELSE i.phone END AS lv FROM aud_ident AS i LEFT JOIN (${fid}) AS f ON i.id IS NULL AND f.email = i.email`,
+      `CREATE TEMP TABLE aud_lab AS SELECT i.g, i.phone, CASE WHEN i.id IS NOT NULL OR i.email IS NOT NULL THEN 1 ELSE 0 END AS carrier, CASE WHEN i.id IS NOT NULL OR f.id IS NOT NULL THEN 0 WHEN i.email IS NOT NULL THEN 1 ELSE 2 END AS lk, CASE WHEN i.id IS NOT NULL THEN i.id WHEN f.id IS NOT NULL THEN f.id WHEN i.email IS NOT NULL THEN i.email ELSE i.phone END AS lv FROM aud_ident AS i LEFT JOIN (${fid}) AS f ON f.email = i.email`,
       `CREATE TEMP TABLE aud_phone_owner AS SELECT l.phone, l.lk, MIN(${sort("l.lv")}) AS lv FROM aud_lab AS l JOIN (${pk}) AS pk ON pk.phone = l.phone AND pk.lk = l.lk WHERE l.carrier = 1 GROUP BY l.phone, l.lk`,
       `CREATE TEMP TABLE aud_cust AS SELECT fin.g, MIN(fin.g) OVER (PARTITION BY fin.lk, fin.lv) AS cust FROM (${fin}) AS fin`,
     ];
